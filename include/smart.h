@@ -1,0 +1,100 @@
+/* smart.h — one drive's SMART reading, and how to take it (the only user of libatasmart) */
+#ifndef WEARGATE_SMART_H
+#define WEARGATE_SMART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define SMART_MAX_ATTRS 30 /* the SMART data page has room for 30 entries */
+#define SMART_MAX_OPAQUE 8
+
+enum reading_status {
+	READING_OK = 0,          /* usable: identity, self-assessment, attributes */
+	READING_STANDBY = 1,     /* skipped: the drive sleeps and was not woken */
+	READING_UNUSABLE = 2,    /* the drive answered, but the data cannot be trusted */
+	READING_UNSUPPORTED = 3, /* no SMART on this device (or not through any access mode) */
+	READING_ERROR = 4,       /* could not read at all: open failed, I/O error */
+	_READING_STATUS_MAX,
+};
+
+struct smart_attr {
+	uint8_t id;
+	uint16_t flags; /* the attribute's status flags word; bit 0 = prefailure */
+	uint8_t current;
+	uint8_t worst;
+	uint8_t threshold;    /* meaningful only when threshold_valid */
+	bool threshold_valid; /* a threshold page was read and has an entry for this id */
+	uint8_t raw[6];       /* as on the page: raw[0] is the least significant byte */
+};
+
+struct smart_identity {
+	char model[41];
+	char serial[21];
+	char firmware[9];
+	uint64_t sectors; /* user-addressable 512-byte sectors; 0 = unknown */
+	/*
+	 * How this model encodes two context attributes, learnt from libatasmart's per-model quirk
+	 * table when the drive is read: raw units of attribute 9 per hour (1 hours, 60 minutes,
+	 * 120 half-minutes, 3600 seconds; 0 = unknown encoding) and the divisor of the
+	 * temperature raw value (1, or 10 where the drive counts tenths of a degree).
+	 */
+	uint16_t poh_units_per_hour;
+	uint8_t temp_divisor;
+	/*
+	 * Attributes whose raw value this model encodes in a way libatasmart's per-model table
+	 * says is not known (it names them "attribute-N" then): their counts are unknown.
+	 */
+	uint8_t n_opaque;
+	uint8_t opaque[SMART_MAX_OPAQUE];
+};
+
+struct smart_reading {
+	enum reading_status status;
+	char reason[160];   /* why status is not READING_OK; empty when it is */
+	bool identity_valid; /* identify was read (also for some unusable readings) */
+	struct smart_identity identity;
+	int smart_ok;  /* self-assessment: 1 passed, 0 failed, -1 unknown (no status record) */
+	int self_test; /* self-test execution status byte of the data page; -1 unknown */
+	unsigned n_attrs;
+	struct smart_attr attrs[SMART_MAX_ATTRS]; /* in page order */
+	char access[16]; /* the access mode that worked ("sat16", "linux-ide", "blob", …) */
+};
+
+enum smart_access {
+	SMART_ACCESS_AUTO,
+	SMART_ACCESS_SAT16,
+	SMART_ACCESS_SAT12,
+	SMART_ACCESS_LINUX_IDE,
+	SMART_ACCESS_SUNPLUS,
+	SMART_ACCESS_JMICRON,
+	_SMART_ACCESS_MAX,
+};
+
+/* "auto", "sat16", … -> enum; -EINVAL for an unknown name. */
+int smart_access_from_string(const char *s, enum smart_access *ret);
+const char *smart_access_to_string(enum smart_access a);
+const char *reading_status_to_string(enum reading_status s);
+
+struct smart_device_opts {
+	enum smart_access access;
+	bool wake;              /* read even when the drive is in standby */
+	const char *sysfs_root; /* "/sys" normally; tests point it at a fake tree */
+};
+
+/*
+ * Take a reading from a saved blob (libatasmart's skdump --save format) or a block device.
+ * These never fail as functions: what went wrong is the reading's status and reason, so that
+ * a sampling pass records it. ret is always fully initialised.
+ */
+void smart_read_blob_file(const char *path, struct smart_reading *ret);
+void smart_read_blob(const void *buf, size_t len, struct smart_reading *ret);
+void smart_read_device(const char *path, const struct smart_device_opts *opts, struct smart_reading *ret);
+
+/* The attribute with this id, or NULL. */
+const struct smart_attr *smart_reading_attr(const struct smart_reading *r, uint8_t id);
+/* Whether this model's raw value of id is an encoding nobody knows (see smart_identity.opaque). */
+bool smart_identity_opaque(const struct smart_identity *id, uint8_t attr);
+
+#endif

@@ -1,0 +1,61 @@
+/* util.h — small helpers every module shares: errors with context, exit codes, time, JSON */
+#ifndef WEARGATE_UTIL_H
+#define WEARGATE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/* Exit codes shared by every command (DESIGN.md, "Exit codes"); sysexits.h values. */
+enum {
+	WG_EXIT_GO = 0,
+	WG_EXIT_REFUSE = 1,
+	WG_EXIT_USAGE = 64,       /* EX_USAGE */
+	WG_EXIT_UNAVAILABLE = 69, /* EX_UNAVAILABLE: health source (drive, database) unavailable */
+	WG_EXIT_SOFTWARE = 70,    /* EX_SOFTWARE: internal error */
+	WG_EXIT_DEFER = 75,       /* EX_TEMPFAIL */
+	WG_EXIT_CONFIG = 78,      /* EX_CONFIG */
+};
+
+/*
+ * A human-readable reason filled by core functions that fail, next to the negative errno they
+ * return, so that the command at the top prints one message with the detail the library had
+ * (file and line, SQLite's words). Core code never prints.
+ */
+struct wg_err {
+	char msg[512];
+};
+
+/* Set err->msg (err may be NULL) and return r, so that `return wg_err_set(err, -EINVAL, …)` reads. */
+int wg_err_set(struct wg_err *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Parse "90s", "10m", "6h", "7d", "2w" or a bare number of seconds; -EINVAL/-ERANGE. */
+int wg_parse_duration(const char *s, int64_t *ret_seconds);
+
+/* Format seconds as a short age: "42s", "17m", "5h", "3d". */
+void wg_format_age(int64_t seconds, char *buf, size_t len);
+
+/* "2026-11-25T18:44:53Z" */
+void wg_format_utc(int64_t t, char *buf, size_t len);
+
+/* The clock: WEARGATE_NOW (epoch seconds) when set, so that tests control time; else time(). */
+int wg_now(int64_t *ret_now);
+
+/* Write s as a JSON string literal, quotes included; NULL writes null. */
+void wg_json_string(FILE *f, const char *s);
+
+/* Copy src into dst (size len), never overflowing; returns -ENAMETOOLONG on truncation. */
+int wg_strlcpy(char *dst, const char *src, size_t len);
+
+/* Read a whole file of at most max bytes into a malloc'd buffer. */
+int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len);
+
+/* Create or replace path atomically (temp file in the same directory, fsync, rename). */
+int wg_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode);
+
+#define WG_ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,243 @@
+/* util.c — small helpers every module shares */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int wg_err_set(struct wg_err *err, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int wg_parse_duration(const char *s, int64_t *ret_seconds)
+{
+	static const struct {
+		char suffix;
+		int64_t seconds;
+	} units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 },
+	};
+	int64_t mult = 1;
+	char *end;
+	long long v;
+
+	if (!s || *s < '0' || *s > '9') /* no sign, no blanks, no empty string */
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end) {
+		size_t i;
+
+		if (end[1])
+			return -EINVAL;
+		for (i = 0; i < WG_ELEMENTSOF(units); i++)
+			if (units[i].suffix == *end)
+				break;
+		if (i == WG_ELEMENTSOF(units))
+			return -EINVAL;
+		mult = units[i].seconds;
+	}
+	if (v > INT64_MAX / mult)
+		return -ERANGE;
+	*ret_seconds = (int64_t)v * mult;
+	return 0;
+}
+
+void wg_format_age(int64_t seconds, char *buf, size_t len)
+{
+	if (seconds < 0)
+		snprintf(buf, len, "-%llds", (long long)-seconds);
+	else if (seconds < 120)
+		snprintf(buf, len, "%llds", (long long)seconds);
+	else if (seconds < 2 * 3600)
+		snprintf(buf, len, "%lldm", (long long)(seconds / 60));
+	else if (seconds < 2 * 86400)
+		snprintf(buf, len, "%lldh", (long long)(seconds / 3600));
+	else
+		snprintf(buf, len, "%lldd", (long long)(seconds / 86400));
+}
+
+void wg_format_utc(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "@%lld", (long long)t);
+}
+
+int wg_now(int64_t *ret_now)
+{
+	const char *e = getenv("WEARGATE_NOW");
+
+	if (e && *e) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(e, &end, 10);
+		if (errno || *end || v < 0)
+			return -EINVAL;
+		*ret_now = v;
+		return 0;
+	}
+	*ret_now = (int64_t)time(NULL);
+	return 0;
+}
+
+void wg_json_string(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+int wg_strlcpy(char *dst, const char *src, size_t len)
+{
+	size_t n = strlen(src);
+
+	if (len == 0)
+		return -ENAMETOOLONG;
+	if (n >= len) {
+		memcpy(dst, src, len - 1);
+		dst[len - 1] = '\0';
+		return -ENAMETOOLONG;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	buf = malloc(max + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max + 1 - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			r = -EFBIG;
+			goto out;
+		}
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	buf = NULL;
+	r = 0;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+int wg_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode)
+{
+	char tmp[PATH_MAX];
+	const uint8_t *p = buf;
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		r = -errno;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return r;
+}

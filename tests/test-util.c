@@ -1,0 +1,135 @@
+/* test-util.c — durations, formatting, JSON strings, atomic files */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "util.h"
+
+static void test_duration(void **state)
+{
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(wg_parse_duration("90s", &v), 0);
+	assert_int_equal(v, 90);
+	assert_int_equal(wg_parse_duration("10m", &v), 0);
+	assert_int_equal(v, 600);
+	assert_int_equal(wg_parse_duration("6h", &v), 0);
+	assert_int_equal(v, 21600);
+	assert_int_equal(wg_parse_duration("7d", &v), 0);
+	assert_int_equal(v, 604800);
+	assert_int_equal(wg_parse_duration("2w", &v), 0);
+	assert_int_equal(v, 1209600);
+	assert_int_equal(wg_parse_duration("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(wg_parse_duration("45", &v), 0);
+	assert_int_equal(v, 45);
+	assert_int_equal(wg_parse_duration("", &v), -EINVAL);
+	assert_int_equal(wg_parse_duration("-5s", &v), -EINVAL);
+	assert_int_equal(wg_parse_duration(" 5s", &v), -EINVAL);
+	assert_int_equal(wg_parse_duration("5x", &v), -EINVAL);
+	assert_int_equal(wg_parse_duration("5hh", &v), -EINVAL);
+	assert_int_equal(wg_parse_duration("h", &v), -EINVAL);
+	assert_int_equal(wg_parse_duration("99999999999999999999", &v), -ERANGE);
+	assert_int_equal(wg_parse_duration("9999999999999999w", &v), -ERANGE);
+}
+
+static void test_format(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	wg_format_utc(0, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:00Z");
+	wg_format_utc(1795632293, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-25T18:44:53Z");
+	wg_format_age(42, buf, sizeof(buf));
+	assert_string_equal(buf, "42s");
+	wg_format_age(600, buf, sizeof(buf));
+	assert_string_equal(buf, "10m");
+	wg_format_age(5 * 3600, buf, sizeof(buf));
+	assert_string_equal(buf, "5h");
+	wg_format_age(3 * 86400, buf, sizeof(buf));
+	assert_string_equal(buf, "3d");
+}
+
+static void test_json_string(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	wg_json_string(f, "a\"b\\c\nd\x01" "é");
+	fputc(' ', f);
+	wg_json_string(f, NULL);
+	fclose(f);
+	assert_string_equal(out, "\"a\\\"b\\\\c\\nd\\u0001é\" null");
+	free(out);
+}
+
+static void test_strlcpy(void **state)
+{
+	char buf[4];
+
+	(void)state;
+	assert_int_equal(wg_strlcpy(buf, "abc", sizeof(buf)), 0);
+	assert_string_equal(buf, "abc");
+	assert_int_equal(wg_strlcpy(buf, "abcd", sizeof(buf)), -ENAMETOOLONG);
+	assert_string_equal(buf, "abc");
+}
+
+static void test_now(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	setenv("WEARGATE_NOW", "1234", 1);
+	assert_int_equal(wg_now(&t), 0);
+	assert_int_equal(t, 1234);
+	setenv("WEARGATE_NOW", "12x", 1);
+	assert_int_equal(wg_now(&t), -EINVAL);
+	unsetenv("WEARGATE_NOW");
+	assert_int_equal(wg_now(&t), 0);
+	assert_true(t > 1700000000);
+}
+
+static void test_files(void **state)
+{
+	char dir[] = "/tmp/wg-test-util-XXXXXX", path[128];
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_int_equal(wg_write_file_atomic(path, "hello", 5, 0644), 0);
+	assert_int_equal(wg_write_file_atomic(path, "hello!", 6, 0644), 0);
+	assert_int_equal(wg_read_file(path, 100, &buf, &len), 0);
+	assert_int_equal(len, 6);
+	assert_memory_equal(buf, "hello!", 6);
+	free(buf);
+	assert_int_equal(wg_read_file(path, 5, &buf, &len), -EFBIG);
+	assert_int_equal(wg_read_file(dir, 5, &buf, &len), -EISDIR);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	assert_int_equal(wg_read_file(path, 5, &buf, &len), -ENOENT);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0); /* no temp file left behind */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duration),    cmocka_unit_test(test_format), cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_strlcpy),     cmocka_unit_test(test_now),    cmocka_unit_test(test_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
