@@ -1,0 +1,758 @@
+/* store.c — the SMART history in one SQLite file (the only user of sqlite3) */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "frame.h"
+#include "store.h"
+
+/*
+ * A chunk row stays within one 4 KiB page (SQLite keeps up to 4061 bytes of a row on its
+ * leaf): appending a sample then rewrites that one page, never a chain of overflow pages.
+ */
+#define CHUNK_MAX 3400
+#define BUSY_TIMEOUT_MS 10000
+
+/*
+ * Migrations, applied in order on open; entry i takes the schema from version i to i + 1.
+ * Never edit a released entry: add one.
+ */
+static const char *const migrations[] = {
+	/* 1: drives by identity, sampling passes, samples in per-drive chunks */
+	"CREATE TABLE drive ("
+	"  id INTEGER PRIMARY KEY,"
+	"  model TEXT NOT NULL,"
+	"  serial TEXT NOT NULL,"
+	/* a drive that has not told who it is yet: the configured name it was read under */
+	"  placeholder TEXT,"
+	"  first_seen INTEGER NOT NULL"
+	");"
+	"CREATE UNIQUE INDEX drive_identity ON drive(model, serial) WHERE placeholder IS NULL;"
+	"CREATE UNIQUE INDEX drive_placeholder ON drive(placeholder) WHERE placeholder IS NOT NULL;"
+	"CREATE TABLE pass ("
+	"  id INTEGER PRIMARY KEY,"
+	"  t INTEGER NOT NULL"
+	");"
+	"CREATE TABLE chunk ("
+	"  id INTEGER PRIMARY KEY,"
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	"  name TEXT NOT NULL,"
+	"  first_pass INTEGER NOT NULL,"
+	"  last_pass INTEGER NOT NULL,"
+	"  t0 INTEGER NOT NULL,"
+	"  t1 INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL"
+	");"
+	"CREATE INDEX chunk_drive ON chunk(drive_id, first_pass);"
+	"CREATE INDEX chunk_name ON chunk(name);",
+};
+
+enum stmt {
+	ST_PASS_INSERT,
+	ST_DRIVE_BY_IDENTITY,
+	ST_DRIVE_BY_PLACEHOLDER,
+	ST_DRIVE_INSERT,
+	ST_CHUNK_LAST_OF_DRIVE,
+	ST_CHUNK_LAST_OF_NAME,
+	ST_CHUNK_INSERT,
+	ST_CHUNK_UPDATE,
+	ST_CHUNK_OF_PASS,
+	ST_CHUNKS_IN_RANGE,
+	ST_LAST_PASS,
+	_ST_MAX,
+};
+
+#define CHUNK_COLS "id, drive_id, name, first_pass, t0, data"
+
+static const char *const stmt_sql[_ST_MAX] = {
+	[ST_PASS_INSERT] = "INSERT INTO pass(t) VALUES(?)",
+	[ST_DRIVE_BY_IDENTITY] = "SELECT id FROM drive WHERE model = ? AND serial = ? AND placeholder IS NULL",
+	[ST_DRIVE_BY_PLACEHOLDER] = "SELECT id FROM drive WHERE placeholder = ?",
+	[ST_DRIVE_INSERT] = "INSERT INTO drive(model, serial, placeholder, first_seen) VALUES(?, ?, ?, ?)",
+	[ST_CHUNK_LAST_OF_DRIVE] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? ORDER BY id DESC LIMIT 1",
+	[ST_CHUNK_LAST_OF_NAME] = "SELECT " CHUNK_COLS " FROM chunk WHERE name = ? ORDER BY id DESC LIMIT 1",
+	[ST_CHUNK_INSERT] = "INSERT INTO chunk(drive_id, name, first_pass, last_pass, t0, t1, n, data) "
+			    "VALUES(?, ?, ?, ?, ?, ?, 1, ?)",
+	[ST_CHUNK_UPDATE] = "UPDATE chunk SET last_pass = ?, t1 = ?, n = n + 1, data = ? WHERE id = ?",
+	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? AND first_pass <= ?1 "
+			     "AND last_pass >= ?1 ORDER BY first_pass DESC LIMIT 1",
+	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? AND t1 >= ? AND t0 <= ? "
+			       "ORDER BY first_pass",
+	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	bool in_pass;
+	int64_t pass_id, pass_t;
+	sqlite3_stmt *stmts[_ST_MAX];
+};
+
+/* The one place SQLite's result codes become errno values. */
+static int errno_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return -EBADMSG;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	default:
+		return -EIO;
+	}
+}
+
+static int db_err(struct store *s, int rc, struct wg_err *err, const char *what)
+{
+	int r = errno_of(rc);
+
+	/* for a failed open or I/O, the system's own reason says more than SQLite's */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR) && sqlite3_system_errno(s->db) > 0)
+		r = -sqlite3_system_errno(s->db);
+	return wg_err_set(err, r ? r : -EIO, "'%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int stmt(struct store *s, enum stmt which, sqlite3_stmt **ret, struct wg_err *err)
+{
+	int rc;
+
+	if (!s->stmts[which]) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[which], NULL);
+		if (rc != SQLITE_OK)
+			return db_err(s, rc, err, "cannot prepare a query");
+	}
+	sqlite3_reset(s->stmts[which]);
+	sqlite3_clear_bindings(s->stmts[which]);
+	*ret = s->stmts[which];
+	return 0;
+}
+
+static int exec(struct store *s, const char *sql, struct wg_err *err, const char *what)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_err(s, rc, err, what);
+}
+
+static int user_version(struct store *s, int *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, err, "cannot read the schema version");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_err(s, rc, err, "cannot read the schema version");
+}
+
+int store_schema_version(void)
+{
+	return (int)WG_ELEMENTSOF(migrations);
+}
+
+static int migrate(struct store *s, struct wg_err *err)
+{
+	int version, r;
+
+	r = user_version(s, &version, err);
+	if (r < 0)
+		return r;
+	if (version > store_schema_version())
+		return wg_err_set(err, -EPROTO,
+				  "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
+				  s->path, version, store_schema_version());
+	if (version == store_schema_version())
+		return 0;
+	/* Another process may be migrating too: look again once we hold the write lock. */
+	r = exec(s, "BEGIN IMMEDIATE", err, "cannot lock for migration");
+	if (r < 0)
+		return r;
+	r = user_version(s, &version, err);
+	while (r >= 0 && version < store_schema_version()) {
+		char sql[64];
+
+		r = exec(s, migrations[version], err, "cannot migrate the schema");
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", ++version);
+		if (r >= 0)
+			r = exec(s, sql, err, "cannot migrate the schema");
+	}
+	if (r >= 0)
+		r = exec(s, "COMMIT", err, "cannot commit the migration");
+	if (r < 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+/* Create the directory the database lives in, and its parents, when they are missing. */
+static int make_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (wg_strlcpy(dir, path, sizeof(dir)) < 0)
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int store_new(const char *path, bool readonly, struct store **ret, struct wg_err *err)
+{
+	struct store *s;
+	int rc;
+
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	}
+	rc = sqlite3_open_v2(path, &s->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		int r = s->db ? db_err(s, rc, err, "cannot open") : wg_err_set(err, -ENOMEM, "out of memory");
+
+		store_free(s);
+		return r;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	*ret = s;
+	return 0;
+}
+
+/* The first read of a file tells whether it is a database at all. */
+static int not_a_database(struct store *s, int r, struct wg_err *err)
+{
+	if (r == -EBADMSG)
+		return wg_err_set(err, r, "'%s' is not a weargate database (%s)", s->path, sqlite3_errmsg(s->db));
+	return r;
+}
+
+int store_open(const char *path, struct store **ret, struct wg_err *err)
+{
+	struct store *s = NULL;
+	int r;
+
+	r = make_parent(path);
+	if (r < 0)
+		return wg_err_set(err, r, "cannot create the directory of '%s': %s", path, strerror(-r));
+	r = store_new(path, false, &s, err);
+	if (r < 0)
+		return r;
+	r = not_a_database(s, exec(s, "PRAGMA journal_mode = WAL", err, "cannot use write-ahead logging"), err);
+	/* FULL: a pass that was reported committed survives a power loss, not only a crash. */
+	if (r >= 0)
+		r = exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", err, "cannot set up");
+	if (r >= 0)
+		r = migrate(s, err);
+	if (r < 0) {
+		store_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+int store_open_readonly(const char *path, struct store **ret, struct wg_err *err)
+{
+	struct store *s = NULL;
+	struct stat st;
+	int version, r;
+
+	/* a reader never creates: a mistyped path is an error, not an empty history */
+	if (stat(path, &st) < 0)
+		return wg_err_set(err, -errno, "no history at '%s': %s", path, strerror(errno));
+	r = store_new(path, true, &s, err);
+	if (r < 0)
+		return r;
+	r = not_a_database(s, user_version(s, &version, err), err);
+	if (r >= 0 && version > store_schema_version())
+		r = wg_err_set(err, -EPROTO,
+			       "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
+			       path, version, store_schema_version());
+	else if (r >= 0 && version < store_schema_version())
+		r = wg_err_set(err, -EPROTO,
+			       "'%s' has schema version %d: 'weargate sample' brings it to version %d", path,
+			       version, store_schema_version());
+	if (r < 0) {
+		store_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->in_pass)
+		store_pass_abort(s);
+	for (int i = 0; i < _ST_MAX; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_set_durable(struct store *s, bool durable, struct wg_err *err)
+{
+	return exec(s, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", err, "cannot set durability");
+}
+
+int store_pass_begin(struct store *s, int64_t now, struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if (s->in_pass)
+		return wg_err_set(err, -EBUSY, "a sampling pass is already open");
+	/* IMMEDIATE: take the write lock now, so that the pass never fails half-way on a busy database. */
+	r = exec(s, "BEGIN IMMEDIATE", err, "cannot begin a pass");
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_PASS_INSERT, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, now);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE)
+			r = db_err(s, rc, err, "cannot record a pass");
+	}
+	if (r < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	s->in_pass = true;
+	s->pass_id = sqlite3_last_insert_rowid(s->db);
+	s->pass_t = now;
+	return 0;
+}
+
+int store_pass_commit(struct store *s, struct wg_err *err)
+{
+	int r;
+
+	if (!s->in_pass)
+		return wg_err_set(err, -EINVAL, "no sampling pass is open");
+	r = exec(s, "COMMIT", err, "cannot commit the pass");
+	if (r < 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_pass = false;
+	return r;
+}
+
+void store_pass_abort(struct store *s)
+{
+	if (!s->in_pass)
+		return;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_pass = false;
+}
+
+/* Step a query that returns at most one row: 1 with a row, 0 without. */
+static int step_one(struct store *s, sqlite3_stmt *st, struct wg_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_err(s, rc, err, "cannot read");
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, struct wg_err *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	return rc == SQLITE_DONE ? 0 : db_err(s, rc, err, what);
+}
+
+/* The id of the drive with this identity (or of this placeholder), created when new. */
+static int drive_id(struct store *s, const char *model, const char *serial, const char *placeholder, int64_t *ret,
+		    struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	r = stmt(s, placeholder ? ST_DRIVE_BY_PLACEHOLDER : ST_DRIVE_BY_IDENTITY, &st, err);
+	if (r < 0)
+		return r;
+	if (placeholder) {
+		sqlite3_bind_text(st, 1, placeholder, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+	}
+	r = step_one(s, st, err);
+	if (r > 0)
+		*ret = sqlite3_column_int64(st, 0);
+	/* a statement left on a row would hold this connection's read snapshot open */
+	sqlite3_reset(st);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = stmt(s, ST_DRIVE_INSERT, &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+	if (placeholder)
+		sqlite3_bind_text(st, 3, placeholder, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, s->pass_t);
+	r = step_done(s, st, err, "cannot record a new drive");
+	if (r < 0)
+		return r;
+	*ret = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+/* One chunk row, its data copied out of SQLite's buffers. */
+struct chunk_row {
+	int64_t id, drive_id, first_pass, t0;
+	char name[STORE_NAME_MAX];
+	uint8_t data[CHUNK_MAX];
+	size_t len;
+};
+
+static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *ret, struct wg_err *err)
+{
+	const void *data = sqlite3_column_blob(st, 5);
+	int len = sqlite3_column_bytes(st, 5);
+	const char *name = (const char *)sqlite3_column_text(st, 2);
+
+	ret->id = sqlite3_column_int64(st, 0);
+	ret->drive_id = sqlite3_column_int64(st, 1);
+	ret->first_pass = sqlite3_column_int64(st, 3);
+	ret->t0 = sqlite3_column_int64(st, 4);
+	if (len < 0 || (size_t)len > sizeof(ret->data) || !name || wg_strlcpy(ret->name, name, sizeof(ret->name)) < 0)
+		return wg_err_set(err, -EBADMSG, "'%s': chunk %lld is damaged", s->path, (long long)ret->id);
+	if (len)
+		memcpy(ret->data, data, (size_t)len);
+	ret->len = (size_t)len;
+	return 0;
+}
+
+/* Fetch the next chunk a query selects: 1 found, 0 none. */
+static int chunk_fetch(struct store *s, sqlite3_stmt *st, struct chunk_row *ret, struct wg_err *err)
+{
+	int r = step_one(s, st, err);
+
+	if (r <= 0)
+		return r;
+	r = chunk_row_read(s, st, ret, err);
+	return r < 0 ? r : 1;
+}
+
+/* The single chunk a cached query selects, its statement reset once the row is copied. */
+static int chunk_fetch_one(struct store *s, sqlite3_stmt *st, struct chunk_row *ret, struct wg_err *err)
+{
+	int r = chunk_fetch(s, st, ret, err);
+
+	sqlite3_reset(st);
+	return r;
+}
+
+/* Decode a chunk up to its last sample (pass 0), or up to the sample of pass: 1 there, 0 when absent. */
+static int chunk_seek(struct store *s, const struct chunk_row *ch, int64_t pass, struct chunk_cursor *c,
+		      struct wg_err *err)
+{
+	int r = chunk_cursor_init(c, ch->data, ch->len, ch->first_pass, ch->t0);
+
+	while (r >= 0) {
+		/* at the end the cursor stays on the last sample */
+		r = chunk_cursor_next(c);
+		if (r == 0)
+			return pass > 0 ? 0 : c->n > 0;
+		if (r > 0 && pass > 0 && c->pass >= pass)
+			return c->pass == pass;
+	}
+	return wg_err_set(err, r, "'%s': chunk %lld is damaged", s->path, (long long)ch->id);
+}
+
+static int sample_from_cursor(struct store *s, const struct chunk_row *ch, const struct chunk_cursor *c,
+			      struct store_sample *ret, struct wg_err *err)
+{
+	struct store_sample sample;
+
+	memset(&sample, 0, sizeof(sample));
+	if (frame_to_reading(c->frame, c->frame_len, &sample.reading) < 0)
+		return wg_err_set(err, -EBADMSG, "'%s': a sample in chunk %lld is damaged", s->path, (long long)ch->id);
+	sample.drive_id = ch->drive_id;
+	sample.pass_id = c->pass;
+	sample.t = c->t;
+	memcpy(sample.name, ch->name, sizeof(sample.name));
+	*ret = sample;
+	return 0;
+}
+
+/*
+ * Append a sample to the drive's open chunk when it can take it: same name, still the newest
+ * chunk under that name (so the newest sample of a name is always in its newest chunk), time
+ * not going backwards (so t0 and t1 bound the chunk), and room left. Else start a chunk.
+ */
+static int chunk_append(struct store *s, int64_t drive, const char *name, const uint8_t *frame, size_t frame_len,
+			struct wg_err *err)
+{
+	uint8_t rec[CHUNK_RECORD_MAX], buf[CHUNK_MAX + CHUNK_RECORD_MAX];
+	struct chunk_row *last = NULL;
+	struct chunk_cursor c;
+	sqlite3_stmt *st;
+	bool append = false;
+	int r, n;
+
+	last = malloc(sizeof(*last));
+	if (!last)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = stmt(s, ST_CHUNK_LAST_OF_DRIVE, &st, err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, drive);
+	r = chunk_fetch_one(s, st, last, err);
+	if (r > 0 && strcmp(last->name, name) == 0) {
+		int64_t newest_of_name = -1;
+
+		r = stmt(s, ST_CHUNK_LAST_OF_NAME, &st, err);
+		if (r < 0)
+			goto out;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		r = step_one(s, st, err);
+		if (r > 0)
+			newest_of_name = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		/* A damaged open chunk is left as it is: the sample goes into a new one. */
+		append = r >= 0 && newest_of_name == last->id && chunk_seek(s, last, 0, &c, NULL) > 0 &&
+			 s->pass_t >= c.t;
+	}
+	if (r < 0)
+		goto out;
+	n = append ? chunk_record_encode(&c, s->pass_id, s->pass_t, frame, frame_len, rec) : -ERANGE;
+	if (n >= 0 && last->len + (size_t)n <= CHUNK_MAX) {
+		memcpy(buf, last->data, last->len);
+		memcpy(buf + last->len, rec, (size_t)n);
+		r = stmt(s, ST_CHUNK_UPDATE, &st, err);
+		if (r < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, s->pass_id);
+		sqlite3_bind_int64(st, 2, s->pass_t);
+		sqlite3_bind_blob(st, 3, buf, (int)(last->len + (size_t)n), SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, last->id);
+		r = step_done(s, st, err, "cannot record a sample");
+		goto out;
+	}
+	chunk_cursor_init(&c, NULL, 0, s->pass_id, s->pass_t);
+	n = chunk_record_encode(&c, s->pass_id, s->pass_t, frame, frame_len, rec);
+	if (n < 0) {
+		r = wg_err_set(err, -EINVAL, "cannot encode a sample");
+		goto out;
+	}
+	r = stmt(s, ST_CHUNK_INSERT, &st, err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, s->pass_id);
+	sqlite3_bind_int64(st, 4, s->pass_id);
+	sqlite3_bind_int64(st, 5, s->pass_t);
+	sqlite3_bind_int64(st, 6, s->pass_t);
+	sqlite3_bind_blob(st, 7, rec, n, SQLITE_STATIC);
+	r = step_done(s, st, err, "cannot record a sample");
+out:
+	free(last);
+	return r;
+}
+
+int store_pass_add(struct store *s, const char *name, const struct smart_reading *r, struct wg_err *err)
+{
+	uint8_t frame[FRAME_MAX];
+	size_t frame_len;
+	int64_t drive = -1;
+	int k;
+
+	if (!s->in_pass)
+		return wg_err_set(err, -EINVAL, "no sampling pass is open");
+	if (!name[0] || strlen(name) >= STORE_NAME_MAX)
+		return wg_err_set(err, -EINVAL, "drive name '%s' is empty or too long", name);
+	if (r->identity_valid) {
+		k = drive_id(s, r->identity.model, r->identity.serial, NULL, &drive, err);
+	} else {
+		struct chunk_row *ch = malloc(sizeof(*ch));
+		sqlite3_stmt *st;
+
+		if (!ch)
+			return wg_err_set(err, -ENOMEM, "out of memory");
+		/* Who is there cannot be told: the drive last seen under this name, or a placeholder. */
+		k = stmt(s, ST_CHUNK_LAST_OF_NAME, &st, err);
+		if (k >= 0) {
+			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+			k = chunk_fetch_one(s, st, ch, err);
+			if (k > 0)
+				drive = ch->drive_id;
+		}
+		free(ch);
+		if (k == 0)
+			k = drive_id(s, "", "", name, &drive, err);
+	}
+	if (k < 0)
+		return k;
+	frame_len = frame_from_reading(r, frame);
+	return chunk_append(s, drive, name, frame, frame_len, err);
+}
+
+int store_latest_by_name(struct store *s, const char *name, struct store_sample *ret, struct wg_err *err)
+{
+	struct chunk_row *ch = malloc(sizeof(*ch));
+	struct chunk_cursor c;
+	sqlite3_stmt *st;
+	int r;
+
+	if (!ch)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = stmt(s, ST_CHUNK_LAST_OF_NAME, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		r = chunk_fetch_one(s, st, ch, err);
+	}
+	if (r == 0)
+		r = -ENOENT;
+	if (r > 0)
+		r = chunk_seek(s, ch, 0, &c, err);
+	if (r == 0)
+		r = wg_err_set(err, -EBADMSG, "'%s': chunk %lld holds no sample", s->path, (long long)ch->id);
+	if (r > 0)
+		r = sample_from_cursor(s, ch, &c, ret, err);
+	free(ch);
+	return r;
+}
+
+int store_sample_get(struct store *s, int64_t drive, int64_t pass, struct store_sample *ret, struct wg_err *err)
+{
+	struct chunk_row *ch = malloc(sizeof(*ch));
+	struct chunk_cursor c;
+	sqlite3_stmt *st;
+	int r;
+
+	if (!ch)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = stmt(s, ST_CHUNK_OF_PASS, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, pass);
+		r = chunk_fetch_one(s, st, ch, err);
+	}
+	if (r > 0)
+		r = pass > 0 ? chunk_seek(s, ch, pass, &c, err) : 0;
+	if (r == 0)
+		r = -ENOENT;
+	if (r > 0)
+		r = sample_from_cursor(s, ch, &c, ret, err);
+	free(ch);
+	return r;
+}
+
+int store_foreach_sample(struct store *s, int64_t drive, int64_t since, int64_t until, store_sample_cb cb,
+			 void *userdata, struct wg_err *err)
+{
+	struct chunk_row *ch = malloc(sizeof(*ch));
+	struct store_sample *sample = malloc(sizeof(*sample));
+	struct chunk_cursor c;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!ch || !sample) {
+		r = wg_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/*
+	 * Its own statement, not the cached one: a callback may query the store, and must not
+	 * reset this one under us.
+	 */
+	r = sqlite3_prepare_v2(s->db, stmt_sql[ST_CHUNKS_IN_RANGE], -1, &st, NULL);
+	if (r != SQLITE_OK) {
+		r = db_err(s, r, err, "cannot prepare a query");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int64(st, 3, until);
+	while ((r = chunk_fetch(s, st, ch, err)) > 0) {
+		r = chunk_cursor_init(&c, ch->data, ch->len, ch->first_pass, ch->t0);
+		while (r >= 0 && (r = chunk_cursor_next(&c)) > 0) {
+			if (c.t < since || c.t > until)
+				continue;
+			r = sample_from_cursor(s, ch, &c, sample, err);
+			if (r >= 0)
+				r = cb(sample, userdata);
+			if (r < 0)
+				goto out;
+		}
+		if (r < 0) {
+			r = wg_err_set(err, r, "'%s': chunk %lld is damaged", s->path, (long long)ch->id);
+			goto out;
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	free(sample);
+	free(ch);
+	return r;
+}
+
+int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	r = stmt(s, ST_LAST_PASS, &st, err);
+	if (r < 0)
+		return r;
+	r = step_one(s, st, err);
+	if (r == 0)
+		r = -ENOENT;
+	if (r > 0) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		*ret_t = sqlite3_column_int64(st, 1);
+		r = 0;
+	}
+	sqlite3_reset(st);
+	return r;
+}

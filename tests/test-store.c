@@ -1,0 +1,574 @@
+/* test-store.c — the history store: exact reconstruction, identity, migration, crashes, concurrent readers */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "reading-builder.h"
+#include "store.h"
+
+static char dir[64];
+static char db_path[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/wg-test-store-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	/* a directory that does not exist yet: the store creates it */
+	snprintf(db_path, sizeof(db_path), "%s/lib/weargate/history.db", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void assert_reading_equal(const struct smart_reading *a, const struct smart_reading *b)
+{
+	assert_int_equal(a->status, b->status);
+	assert_string_equal(a->reason, b->reason);
+	assert_int_equal(a->identity_valid, b->identity_valid);
+	assert_string_equal(a->identity.model, b->identity.model);
+	assert_string_equal(a->identity.serial, b->identity.serial);
+	assert_string_equal(a->identity.firmware, b->identity.firmware);
+	assert_int_equal(a->identity.sectors, b->identity.sectors);
+	assert_int_equal(a->smart_ok, b->smart_ok);
+	assert_int_equal(a->self_test, b->self_test);
+	assert_string_equal(a->access, b->access);
+	assert_int_equal(a->n_attrs, b->n_attrs);
+	for (unsigned i = 0; i < a->n_attrs; i++) {
+		assert_int_equal(a->attrs[i].id, b->attrs[i].id);
+		assert_int_equal(a->attrs[i].current, b->attrs[i].current);
+		assert_int_equal(a->attrs[i].worst, b->attrs[i].worst);
+		assert_int_equal(a->attrs[i].threshold, b->attrs[i].threshold);
+		assert_memory_equal(a->attrs[i].raw, b->attrs[i].raw, 6);
+	}
+}
+
+static void remove_db(void)
+{
+	char p[160];
+
+	unlink(db_path);
+	snprintf(p, sizeof(p), "%s-wal", db_path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db_path);
+	unlink(p);
+}
+
+static struct store *open_store(void)
+{
+	struct wg_err err = { "" };
+	struct store *s = NULL;
+
+	if (store_open(db_path, &s, &err) < 0)
+		fail_msg("store_open: %s", err.msg);
+	return s;
+}
+
+/* One pass of (name, reading) pairs. */
+static void pass(struct store *s, int64_t t, size_t n, const char *const *names, const struct smart_reading *readings)
+{
+	struct wg_err err = { "" };
+
+	if (store_pass_begin(s, t, &err) < 0)
+		fail_msg("begin: %s", err.msg);
+	for (size_t i = 0; i < n; i++)
+		if (store_pass_add(s, names[i], &readings[i], &err) < 0)
+			fail_msg("add: %s", err.msg);
+	if (store_pass_commit(s, &err) < 0)
+		fail_msg("commit: %s", err.msg);
+}
+
+static int64_t sql_int(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void sql_exec(const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+struct collected {
+	size_t n;
+	struct store_sample s[64];
+};
+
+static int collect(const struct store_sample *sample, void *userdata)
+{
+	struct collected *c = userdata;
+
+	if (c->n >= WG_ELEMENTSOF(c->s))
+		return -E2BIG;
+	c->s[c->n++] = *sample;
+	return 0;
+}
+
+static void test_open_creates_and_migrates(void **state)
+{
+	struct store *s;
+	struct stat st;
+
+	(void)state;
+	s = open_store();
+	assert_int_equal(stat(db_path, &st), 0);
+	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
+	assert_int_equal(sql_int("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	store_free(s);
+	/* opening again changes nothing */
+	s = open_store();
+	store_free(s);
+	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
+	store_free(NULL);
+}
+
+static void test_reconstruct_history(void **state)
+{
+	static const char *const names[] = { "sda", "sdb", "sdc" };
+	struct smart_reading r[3], hist[20][3];
+	struct wg_err err = { "" };
+	struct collected *got = calloc(1, sizeof(*got));
+	struct store_sample *sample = malloc(sizeof(*sample));
+	struct store *s = open_store();
+	int64_t id, t;
+
+	(void)state;
+	assert_non_null(got);
+	assert_non_null(sample);
+	assert_int_equal(store_last_pass(s, &id, &t, &err), -ENOENT);
+	assert_int_equal(store_latest_by_name(s, "sda", sample, &err), -ENOENT);
+	rb_healthy_hdd(&r[0], "A");
+	rb_healthy_hdd(&r[1], "B");
+	memset(&r[2], 0, sizeof(r[2]));
+	r[2].status = READING_ERROR;
+	r[2].smart_ok = -1;
+	r[2].self_test = -1;
+	snprintf(r[2].reason, sizeof(r[2].reason), "cannot open '/dev/sdc': No such device");
+	for (int i = 0; i < 20; i++) {
+		rb_attr(&r[0], 194, 0x0022, 110, 95, 0, (uint64_t)(35 + i % 4));
+		if (i >= 10) /* pending sectors appear */
+			rb_attr(&r[1], 197, 0x0032, 200, 200, 0, (uint64_t)(i - 9));
+		if (i == 15)
+			r[0].status = READING_STANDBY, snprintf(r[0].reason, sizeof(r[0].reason), "standby");
+		if (i == 16)
+			r[0].status = READING_OK, r[0].reason[0] = '\0';
+		memcpy(hist[i], r, sizeof(r));
+		pass(s, 1000 + 600 * i, 3, names, r);
+	}
+	assert_int_equal(store_last_pass(s, &id, &t, &err), 0);
+	assert_int_equal(id, 20);
+	assert_int_equal(t, 1000 + 600 * 19);
+
+	for (int d = 0; d < 3; d++) {
+		assert_int_equal(store_latest_by_name(s, names[d], sample, &err), 0);
+		assert_string_equal(sample->name, names[d]);
+		assert_int_equal(sample->t, 1000 + 600 * 19);
+		assert_int_equal(sample->pass_id, 20);
+		assert_reading_equal(&sample->reading, &hist[19][d]);
+		memset(got, 0, sizeof(*got));
+		assert_int_equal(store_foreach_sample(s, sample->drive_id, 0, INT64_MAX, collect, got, &err), 0);
+		assert_int_equal(got->n, 20);
+		for (int i = 0; i < 20; i++) {
+			assert_int_equal(got->s[i].t, 1000 + 600 * i);
+			assert_reading_equal(&got->s[i].reading, &hist[i][d]);
+		}
+		/* a time range, bounds included */
+		memset(got, 0, sizeof(*got));
+		assert_int_equal(store_foreach_sample(s, sample->drive_id, 1000 + 600 * 5, 1000 + 600 * 7, collect, got,
+						      &err),
+				 0);
+		assert_int_equal(got->n, 3);
+		assert_int_equal(got->s[0].pass_id, 6);
+		/* one sample by its pass */
+		assert_int_equal(store_sample_get(s, sample->drive_id, 12, sample, &err), 0);
+		assert_int_equal(sample->t, 1000 + 600 * 11);
+		assert_reading_equal(&sample->reading, &hist[11][d]);
+	}
+	assert_int_equal(store_sample_get(s, 1, 999, sample, &err), -ENOENT);
+	/* the callback stops the walk */
+	assert_int_equal(store_foreach_sample(s, 1, 0, INT64_MAX, collect, &(struct collected){ .n = 64 }, &err), -E2BIG);
+	store_free(s);
+	free(sample);
+	free(got);
+}
+
+static void test_unchanged_is_not_stored_again(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct smart_reading r;
+	struct store *s = open_store();
+	int64_t first, after;
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	pass(s, 400, 1, names, &r);
+	pass(s, 1000, 1, names, &r); /* sets the step of the timer */
+	first = sql_int("SELECT sum(length(data)) FROM chunk");
+	for (int i = 1; i <= 100; i++)
+		pass(s, 1000 + 600 * i, 1, names, &r);
+	after = sql_int("SELECT sum(length(data)) FROM chunk");
+	/* a steady, unchanged drive costs three bytes a sample */
+	assert_int_equal(after - first, 300);
+	assert_int_equal(sql_int("SELECT count(*) FROM chunk"), 1);
+	store_free(s);
+}
+
+static void test_identity(void **state)
+{
+	static const char *const sda[] = { "sda" }, *const sdb[] = { "sdb" };
+	struct store_sample *x = malloc(sizeof(*x)), *y = malloc(sizeof(*y));
+	struct smart_reading a, b, anon;
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+
+	(void)state;
+	rb_healthy_hdd(&a, "SERIAL-A");
+	rb_healthy_hdd(&b, "SERIAL-B");
+	memset(&anon, 0, sizeof(anon));
+	anon.status = READING_STANDBY;
+	anon.smart_ok = -1;
+	anon.self_test = -1;
+
+	/* never seen under this name, no identity: a placeholder of its own */
+	pass(s, 900, 1, sdb, &anon);
+	assert_int_equal(store_latest_by_name(s, "sdb", x, &err), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM drive WHERE placeholder = 'sdb'"), 1);
+
+	pass(s, 1000, 1, sda, &a);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	/* the same drive moved to sdb keeps its history */
+	pass(s, 1600, 1, sdb, &a);
+	assert_int_equal(store_latest_by_name(s, "sdb", y, &err), 0);
+	assert_int_equal(x->drive_id, y->drive_id);
+	/* a standby reading without identity under sdb belongs to the drive last seen there */
+	pass(s, 2200, 1, sdb, &anon);
+	assert_int_equal(store_latest_by_name(s, "sdb", y, &err), 0);
+	assert_int_equal(y->drive_id, x->drive_id);
+	assert_int_equal(y->reading.status, READING_STANDBY);
+	/* a new drive in slot sda starts a history of its own */
+	pass(s, 2800, 1, sda, &b);
+	assert_int_equal(store_latest_by_name(s, "sda", y, &err), 0);
+	assert_int_not_equal(y->drive_id, x->drive_id);
+	assert_string_equal(y->reading.identity.serial, "SERIAL-B");
+	/* and the old drive put back into sda is the old drive again */
+	pass(s, 3400, 1, sda, &a);
+	assert_int_equal(store_latest_by_name(s, "sda", y, &err), 0);
+	assert_int_equal(y->drive_id, x->drive_id);
+	assert_int_equal(y->t, 3400);
+	assert_int_equal(sql_int("SELECT count(*) FROM drive"), 3);
+	store_free(s);
+	free(x);
+	free(y);
+}
+
+static void test_clock_going_backwards(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct collected *got = calloc(1, sizeof(*got));
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct store *s = open_store();
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	pass(s, 5000, 1, names, &r);
+	pass(s, 5600, 1, names, &r);
+	pass(s, 4000, 1, names, &r); /* the clock was set back */
+	pass(s, 4600, 1, names, &r);
+	/* the newest sample is the newest pass, whatever its time says */
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	assert_int_equal(x->pass_id, 4);
+	assert_int_equal(x->t, 4600);
+	assert_int_equal(store_foreach_sample(s, x->drive_id, 0, INT64_MAX, collect, got, &err), 0);
+	assert_int_equal(got->n, 4);
+	memset(got, 0, sizeof(*got));
+	assert_int_equal(store_foreach_sample(s, x->drive_id, 4500, 5100, collect, got, &err), 0);
+	assert_int_equal(got->n, 2);
+	store_free(s);
+	free(got);
+	free(x);
+}
+
+static void test_schema_versions(void **state)
+{
+	struct wg_err err = { "" };
+	struct store *s = NULL;
+	char sql[64];
+	int fd;
+
+	(void)state;
+	/* an empty database of version 0 (as `sqlite3 FILE` leaves it) is brought forward */
+	s = open_store();
+	store_free(s);
+	remove_db();
+	sql_exec("CREATE TABLE unrelated(x); DROP TABLE unrelated");
+	assert_int_equal(sql_int("PRAGMA user_version"), 0);
+	s = open_store();
+	store_free(s);
+	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
+
+	/* a newer schema is refused, and left as it is */
+	s = NULL;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", store_schema_version() + 1);
+	sql_exec(sql);
+	assert_int_equal(store_open(db_path, &s, &err), -EPROTO);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "newer than"));
+	assert_non_null(strstr(err.msg, db_path));
+	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version() + 1);
+
+	/* a file that is not a database */
+	remove_db();
+	fd = open(db_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(write(fd, "this is not a database\n", 23), 23);
+	close(fd);
+	assert_int_equal(store_open(db_path, &s, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "not a weargate database"));
+}
+
+static void test_damaged_chunk_loses_nothing_else(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct store *s = open_store();
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	pass(s, 1000, 1, names, &r);
+	pass(s, 1600, 1, names, &r);
+	sql_exec("UPDATE chunk SET data = x'01ffffffffffffffffffffff'");
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "damaged"));
+	/* recording goes on in a new chunk */
+	pass(s, 2200, 1, names, &r);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	assert_int_equal(x->t, 2200);
+	assert_int_equal(sql_int("SELECT count(*) FROM chunk"), 2);
+	store_free(s);
+	free(x);
+}
+
+/* A pass aborted half-way, or a process dying in it, leaves no trace. */
+static void test_pass_is_atomic(void **state)
+{
+	static const char *const names[] = { "sda", "sdb" };
+	struct smart_reading r[2];
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	int64_t id, t;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	rb_healthy_hdd(&r[0], "A");
+	rb_healthy_hdd(&r[1], "B");
+	pass(s, 1000, 2, names, r);
+
+	assert_int_equal(store_pass_begin(s, 1600, &err), 0);
+	assert_int_equal(store_pass_add(s, "sda", &r[0], &err), 0);
+	store_pass_abort(s);
+	assert_int_equal(store_last_pass(s, &id, &t, &err), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(sql_int("SELECT n FROM chunk WHERE name = 'sda'"), 1);
+	store_free(s);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *c = NULL;
+
+		if (store_open(db_path, &c, NULL) < 0 || store_pass_begin(c, 2200, NULL) < 0 ||
+		    store_pass_add(c, "sda", &r[0], NULL) < 0)
+			_exit(1);
+		raise(SIGKILL); /* dies in the middle of the pass */
+		_exit(2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	s = open_store();
+	assert_int_equal(store_last_pass(s, &id, &t, &err), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(sql_int("SELECT sum(n) FROM chunk"), 2);
+	assert_int_equal(sql_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	store_free(s);
+}
+
+/* A writer killed at random points: every committed pass is whole, the file stays sound. */
+static void test_killed_writer(void **state)
+{
+	static const char *const names[] = { "sda", "sdb", "sdc" };
+	struct smart_reading r[3];
+
+	(void)state;
+	rb_healthy_hdd(&r[0], "A");
+	rb_healthy_hdd(&r[1], "B");
+	rb_healthy_hdd(&r[2], "C");
+	srand(42);
+	for (int round = 0; round < 6; round++) {
+		struct timespec ts = { 0, (long)(rand() % 80) * 1000000L };
+		int64_t passes, samples;
+		int ready[2];
+		pid_t pid;
+		char byte;
+
+		assert_int_equal(pipe(ready), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct store *c = NULL;
+
+			close(ready[0]);
+			if (store_open(db_path, &c, NULL) < 0)
+				_exit(1);
+			for (int64_t t = 1000 + round * 1000000;; t += 600) {
+				rb_attr(&r[0], 194, 0x0022, 110, 95, 0, (uint64_t)(30 + t % 7));
+				if (store_pass_begin(c, t, NULL) < 0)
+					_exit(1);
+				for (int i = 0; i < 3; i++)
+					if (store_pass_add(c, names[i], &r[i], NULL) < 0)
+						_exit(1);
+				if (store_pass_commit(c, NULL) < 0)
+					_exit(1);
+				if (ready[1] >= 0) { /* one pass in: now it may die anywhere */
+					close(ready[1]);
+					ready[1] = -1;
+				}
+			}
+		}
+		close(ready[1]);
+		assert_int_equal(read(ready[0], &byte, 1), 0);
+		close(ready[0]);
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		passes = sql_int("SELECT count(*) FROM pass");
+		samples = sql_int("SELECT sum(n) FROM chunk");
+		assert_true(passes > 0);
+		assert_int_equal(samples, 3 * passes);
+		assert_int_equal(sql_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	}
+	/* and the history reads back whole */
+	{
+		struct store_sample *x = malloc(sizeof(*x));
+		struct collected *got = calloc(1, sizeof(*got));
+		struct wg_err err = { "" };
+		struct store *s = open_store();
+
+		assert_int_equal(store_latest_by_name(s, "sdc", x, &err), 0);
+		assert_int_equal(x->pass_id, sql_int("SELECT max(id) FROM pass"));
+		free(got);
+		free(x);
+		store_free(s);
+	}
+}
+
+/* A reader is not held up by an open pass, and sees it only once committed. */
+static void test_reader_during_writer(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct store *w = open_store(), *rd;
+	struct timespec t0, t1;
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	pass(w, 1000, 1, names, &r);
+	rd = open_store();
+	assert_int_equal(store_pass_begin(w, 1600, &err), 0);
+	rb_attr(&r, 197, 0x0032, 200, 200, 0, 8);
+	assert_int_equal(store_pass_add(w, "sda", &r, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(store_latest_by_name(rd, "sda", x, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(x->t, 1000);
+	/* well under the busy timeout: the reader did not wait for the writer */
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	assert_int_equal(store_pass_commit(w, &err), 0);
+	assert_int_equal(store_latest_by_name(rd, "sda", x, &err), 0);
+	assert_int_equal(x->t, 1600);
+	store_free(rd);
+	store_free(w);
+	free(x);
+}
+
+static void test_misuse(void **state)
+{
+	struct smart_reading r;
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	char long_name[STORE_NAME_MAX + 1];
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	assert_int_equal(store_pass_add(s, "sda", &r, &err), -EINVAL);
+	assert_int_equal(store_pass_commit(s, &err), -EINVAL);
+	assert_int_equal(store_pass_begin(s, 1000, &err), 0);
+	assert_int_equal(store_pass_begin(s, 1000, &err), -EBUSY);
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(store_pass_add(s, long_name, &r, &err), -EINVAL);
+	assert_int_equal(store_pass_add(s, "", &r, &err), -EINVAL);
+	store_free(s); /* with the pass still open: rolled back */
+	assert_int_equal(sql_int("SELECT count(*) FROM pass"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_creates_and_migrates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconstruct_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unchanged_is_not_stored_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_going_backwards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_chunk_loses_nothing_else, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pass_is_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reader_during_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_misuse, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
