@@ -1,0 +1,56 @@
+/* cmd.h — the command table: one entry per subcommand, each in src/cmd-<name>.c */
+#ifndef WEARGATE_CMD_H
+#define WEARGATE_CMD_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+/* What a command needs set up before it runs; cmd_ready() does it, after the arguments are checked. */
+enum {
+	CMD_NEEDS_CONFIG = 1 << 0,
+	CMD_NEEDS_STORE = 1 << 1, /* writable, created when missing; implies the config */
+	CMD_READS_STORE = 1 << 2, /* read-only, never created; implies the config */
+};
+
+struct cmd_ctx {
+	const struct cmd_entry *entry;
+	const char *config_path;
+	struct config *config;
+	struct store *store;
+	int64_t now;            /* the clock, read once: WEARGATE_NOW in tests */
+	const char *sysfs_root; /* WEARGATE_SYSFS_ROOT in tests, else "/sys" */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;   /* arguments after the name */
+	const char *summary; /* one line for `weargate --help` */
+	const char *help;    /* options, for `weargate help NAME` */
+	unsigned flags;
+	/* argv[0] is the command name; returns the exit code. */
+	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_sample_entry;
+extern const struct cmd_entry cmd_status_entry;
+
+/*
+ * Read the clock, load the config and open the store as the entry's flags say; returns 0 or
+ * the exit code to use (its message printed). A command that checks its arguments against the
+ * config before touching the store calls cmd_load_config() first.
+ */
+int cmd_ready(struct cmd_ctx *ctx);
+int cmd_load_config(struct cmd_ctx *ctx);
+void cmd_ctx_release(struct cmd_ctx *ctx);
+
+/* "weargate: MSG" on stderr. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: the message, then "usage: weargate NAME USAGE"; returns WG_EXIT_USAGE. */
+int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cmd_print_help(const struct cmd_entry *e, FILE *f);
+/* For getopt_long's '?' and ':' (opterr is off): names the option; returns WG_EXIT_USAGE. */
+int cmd_option_error(const struct cmd_entry *e, int c, char **argv);
+
+#endif

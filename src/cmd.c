@@ -1,0 +1,101 @@
+/* cmd.c — what every command shares: setup declared by flags, and how errors are said */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+void cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("weargate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cmd_print_help(const struct cmd_entry *e, FILE *f)
+{
+	fprintf(f, "usage: weargate [-c FILE] %s%s%s\n\n%s\n", e->name, e->usage[0] ? " " : "", e->usage, e->summary);
+	if (e->help && e->help[0])
+		fprintf(f, "\n%s", e->help);
+}
+
+int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("weargate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: weargate [-c FILE] %s%s%s\n", e->name, e->usage[0] ? " " : "", e->usage);
+	return WG_EXIT_USAGE;
+}
+
+int cmd_option_error(const struct cmd_entry *e, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		return cmd_usage_error(e, "option '%s' needs a value", arg);
+	if (optopt > 0 && optopt < 0x80 && strncmp(arg, "--", 2) != 0)
+		return cmd_usage_error(e, "unknown option '-%c'", optopt);
+	return cmd_usage_error(e, "unknown option '%s'", arg);
+}
+
+int cmd_load_config(struct cmd_ctx *ctx)
+{
+	struct wg_err err = { "" };
+	int r;
+
+	if (wg_now(&ctx->now) < 0) {
+		cmd_error("WEARGATE_NOW='%s' is not a number of seconds since the epoch", getenv("WEARGATE_NOW"));
+		return WG_EXIT_USAGE;
+	}
+	if (ctx->config)
+		return 0;
+	r = config_load(ctx->config_path, &ctx->config, &err);
+	if (r < 0) {
+		cmd_error("%s", err.msg[0] ? err.msg : strerror(-r));
+		return WG_EXIT_CONFIG;
+	}
+	return 0;
+}
+
+int cmd_ready(struct cmd_ctx *ctx)
+{
+	struct wg_err err = { "" };
+	unsigned flags = ctx->entry->flags;
+	int r;
+
+	if (flags & (CMD_NEEDS_CONFIG | CMD_NEEDS_STORE | CMD_READS_STORE)) {
+		r = cmd_load_config(ctx);
+		if (r)
+			return r;
+	}
+	if ((flags & (CMD_NEEDS_STORE | CMD_READS_STORE)) && !ctx->store) {
+		if (flags & CMD_NEEDS_STORE)
+			r = store_open(ctx->config->database, &ctx->store, &err);
+		else
+			r = store_open_readonly(ctx->config->database, &ctx->store, &err);
+		if (r < 0) {
+			cmd_error("%s", err.msg[0] ? err.msg : strerror(-r));
+			return WG_EXIT_UNAVAILABLE;
+		}
+	}
+	return 0;
+}
+
+void cmd_ctx_release(struct cmd_ctx *ctx)
+{
+	store_free(ctx->store);
+	ctx->store = NULL;
+	config_free(ctx->config);
+	ctx->config = NULL;
+}

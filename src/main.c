@@ -1,0 +1,126 @@
+/* main.c — global options and the command table */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "version.h"
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_sample_entry,
+	&cmd_status_entry,
+};
+
+static const struct cmd_entry *cmd_find(const char *name)
+{
+	for (size_t i = 0; i < WG_ELEMENTSOF(cmd_table); i++)
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return cmd_table[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: weargate [-c FILE] COMMAND [ARGS…]\n"
+		"\n"
+		"Disk-health-aware maintenance scheduler: records SMART history and gates heavy jobs\n"
+		"by drive wear.\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE  configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < WG_ELEMENTSOF(cmd_table); i++)
+		fprintf(f, "  %-12s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+	fprintf(f, "  %-12s %s\n", "help", "show the help of a command");
+	fprintf(f,
+		"\n"
+		"Exit codes: 0 success, 64 usage error, 69 a drive or the database unavailable,\n"
+		"70 internal error, 78 configuration error.\n"
+		"See weargate(8) and weargate.conf(5).\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct cmd_entry *e;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		printf("usage: weargate help [COMMAND]\n\nShow the help of COMMAND, or the list of commands.\n");
+		return 0;
+	}
+	e = cmd_find(argv[1]);
+	if (!e) {
+		cmd_error("unknown command '%s' (see 'weargate --help')", argv[1]);
+		return WG_EXIT_USAGE;
+	}
+	cmd_print_help(e, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct cmd_ctx ctx = { .config_path = CONFIG_DEFAULT_PATH };
+	const struct cmd_entry *e;
+	int c, r;
+
+	/* '+': options after the command name are the command's. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:c:hV", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			ctx.config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("weargate %s\n", WEARGATE_VERSION);
+			return 0;
+		case ':':
+			cmd_error("option '%s' needs a value (see 'weargate --help')", argv[optind - 1]);
+			return WG_EXIT_USAGE;
+		default:
+			cmd_error("unknown option '%s' (see 'weargate --help')", argv[optind - 1]);
+			return WG_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return WG_EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(argv[0], "help") == 0)
+		return cmd_help(argc, argv);
+	e = cmd_find(argv[0]);
+	if (!e) {
+		cmd_error("unknown command '%s' (see 'weargate --help')", argv[0]);
+		return WG_EXIT_USAGE;
+	}
+	ctx.sysfs_root = getenv("WEARGATE_SYSFS_ROOT");
+	if (!ctx.sysfs_root || !*ctx.sysfs_root)
+		ctx.sysfs_root = "/sys";
+	ctx.entry = e;
+	optind = 0; /* a full getopt reset for the command's own options */
+	r = e->exec(&ctx, argc, argv);
+	cmd_ctx_release(&ctx);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cmd_error("cannot write the output");
+		return r ? r : WG_EXIT_SOFTWARE;
+	}
+	return r;
+}
