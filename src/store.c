@@ -638,55 +638,54 @@ int store_pass_add(struct store *s, const char *name, const struct smart_reading
 	return chunk_append(s, drive, name, frame, frame_len, err);
 }
 
-int store_latest_by_name(struct store *s, const char *name, struct store_sample *ret, struct wg_err *err)
+/* The sample of pass (0: the last one) in the chunk a bound, cached query selects; -ENOENT when there is none. */
+static int sample_in_chunk(struct store *s, sqlite3_stmt *st, int64_t pass, struct store_sample *ret,
+			   struct wg_err *err)
 {
 	struct chunk_row *ch = malloc(sizeof(*ch));
 	struct chunk_cursor c;
-	sqlite3_stmt *st;
 	int r;
 
 	if (!ch)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	r = stmt(s, ST_CHUNK_LAST_OF_NAME, &st, err);
-	if (r >= 0) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		r = chunk_fetch_one(s, st, ch, err);
+	r = chunk_fetch_one(s, st, ch, err);
+	if (r > 0) {
+		r = chunk_seek(s, ch, pass, &c, err);
+		if (r == 0 && pass == 0) /* every chunk is written with a sample */
+			r = wg_err_set(err, -EBADMSG, "'%s': chunk %lld holds no sample", s->path, (long long)ch->id);
 	}
 	if (r == 0)
 		r = -ENOENT;
-	if (r > 0)
-		r = chunk_seek(s, ch, 0, &c, err);
-	if (r == 0)
-		r = wg_err_set(err, -EBADMSG, "'%s': chunk %lld holds no sample", s->path, (long long)ch->id);
 	if (r > 0)
 		r = sample_from_cursor(s, ch, &c, ret, err);
 	free(ch);
 	return r;
 }
 
+int store_latest_by_name(struct store *s, const char *name, struct store_sample *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_CHUNK_LAST_OF_NAME, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return sample_in_chunk(s, st, 0, ret, err);
+}
+
 int store_sample_get(struct store *s, int64_t drive, int64_t pass, struct store_sample *ret, struct wg_err *err)
 {
-	struct chunk_row *ch = malloc(sizeof(*ch));
-	struct chunk_cursor c;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 
-	if (!ch)
-		return wg_err_set(err, -ENOMEM, "out of memory");
+	if (pass <= 0)
+		return -ENOENT;
 	r = stmt(s, ST_CHUNK_OF_PASS, &st, err);
-	if (r >= 0) {
-		sqlite3_bind_int64(st, 1, drive);
-		sqlite3_bind_int64(st, 2, pass);
-		r = chunk_fetch_one(s, st, ch, err);
-	}
-	if (r > 0)
-		r = pass > 0 ? chunk_seek(s, ch, pass, &c, err) : 0;
-	if (r == 0)
-		r = -ENOENT;
-	if (r > 0)
-		r = sample_from_cursor(s, ch, &c, ret, err);
-	free(ch);
-	return r;
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, pass);
+	return sample_in_chunk(s, st, pass, ret, err);
 }
 
 int store_foreach_sample(struct store *s, int64_t drive, int64_t since, int64_t until, store_sample_cb cb,

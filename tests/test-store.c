@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "assert-reading.h"
 #include "reading-builder.h"
 #include "store.h"
 
@@ -40,28 +41,6 @@ static int teardown(void **state)
 	(void)state;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void assert_reading_equal(const struct smart_reading *a, const struct smart_reading *b)
-{
-	assert_int_equal(a->status, b->status);
-	assert_string_equal(a->reason, b->reason);
-	assert_int_equal(a->identity_valid, b->identity_valid);
-	assert_string_equal(a->identity.model, b->identity.model);
-	assert_string_equal(a->identity.serial, b->identity.serial);
-	assert_string_equal(a->identity.firmware, b->identity.firmware);
-	assert_int_equal(a->identity.sectors, b->identity.sectors);
-	assert_int_equal(a->smart_ok, b->smart_ok);
-	assert_int_equal(a->self_test, b->self_test);
-	assert_string_equal(a->access, b->access);
-	assert_int_equal(a->n_attrs, b->n_attrs);
-	for (unsigned i = 0; i < a->n_attrs; i++) {
-		assert_int_equal(a->attrs[i].id, b->attrs[i].id);
-		assert_int_equal(a->attrs[i].current, b->attrs[i].current);
-		assert_int_equal(a->attrs[i].worst, b->attrs[i].worst);
-		assert_int_equal(a->attrs[i].threshold, b->attrs[i].threshold);
-		assert_memory_equal(a->attrs[i].raw, b->attrs[i].raw, 6);
-	}
 }
 
 static void remove_db(void)

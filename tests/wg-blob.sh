@@ -4,27 +4,8 @@ set -u
 : "${WG_BLOB:?WG_BLOB must name the built wg-blob}"
 : "${SOURCE_ROOT:?SOURCE_ROOT must name the source tree}"
 
+. "$(dirname "$0")/cli/lib.sh"
 B=$WG_BLOB
-T=$(mktemp -d "${TMPDIR:-/tmp}/wg-blob.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
-
-# run CODE CMD...: run CMD with stdout in $T/out and stderr in $T/err, expecting exit CODE.
-run() {
-	want=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	[ "$got" -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*' exited $got, expected $want"; }
-}
-
-contains() {
-	grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 does not contain '$2'"; }
-}
 
 size() {
 	wc -c <"$1" | tr -d ' '

@@ -1,6 +1,7 @@
 #!/bin/sh
 # errors.sh — every wrong input gets one clear message naming what is wrong, and the right exit code.
 . "$(dirname "$0")/lib.sh"
+: "${WEARGATE:?WEARGATE must name the built weargate binary}"
 
 W=$WEARGATE
 

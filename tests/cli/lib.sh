@@ -1,8 +1,7 @@
-# lib.sh — what the CLI tests share: a scratch directory, and checks that say what went wrong.
-# Sourced by tests/cli/*.sh; needs WEARGATE (the built binary) in the environment.
+# lib.sh — what the shell tests share: a scratch directory, and checks that say what went wrong.
+# Sourced by tests/cli/*.sh and tests/wg-blob.sh.
 
 set -u
-: "${WEARGATE:?WEARGATE must name the built weargate binary}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-cli.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT

@@ -1,6 +1,7 @@
 #!/bin/sh
 # sample-status.sh — `sample` then `status` end to end, on the demo config and on a drive that degrades.
 . "$(dirname "$0")/lib.sh"
+: "${WEARGATE:?WEARGATE must name the built weargate binary}"
 : "${BUILD_ROOT:?}" "${WG_BLOB:?}"
 
 # The README's demo, in a scratch copy so that the build tree's history stays untouched.
