@@ -3,7 +3,9 @@
 #define WEARGATE_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "policy.h"
 #include "smart.h"
 #include "util.h"
 
@@ -21,16 +23,34 @@ struct drive_cfg {
 	enum smart_access access;
 };
 
+struct job_cfg {
+	char *name;
+	int line; /* of the line that opens the job's section, for messages */
+	enum job_class class;
+	char **command; /* argv, NULL-terminated; NULL when the job has none (a gate-only job) */
+	char **paths;   /* absolute, NULL-terminated; NULL when none */
+	char **drives;  /* names of configured drives, NULL-terminated; NULL when none */
+	int64_t timeout;   /* seconds; 0 = none */
+	int64_t cooldown;  /* seconds between heavy jobs on a worn or degrading drive; -1 = the state's */
+	uint64_t throttle; /* bytes per second of I/O on the job's drives; 0 = none */
+	char *user;        /* run as this user; NULL = as weargate runs */
+	enum verdict on_unknown; /* when a drive's state is unknown: go, defer or refuse */
+};
+
 struct config {
 	char *path;
 	char *database; /* absolute */
+	struct policy policy;
 	size_t n_drives;
 	struct drive_cfg *drives;
+	size_t n_jobs;
+	struct job_cfg *jobs;
 };
 
 /* Errors name the file and line: "FILE:LINE: …" in err; -ENOENT, -EACCES, -EINVAL. */
 int config_load(const char *path, struct config **ret, struct wg_err *err);
 void config_free(struct config *c); /* NULL is fine */
 const struct drive_cfg *config_drive(const struct config *c, const char *name);
+const struct job_cfg *config_job(const struct config *c, const char *name);
 
 #endif

@@ -56,6 +56,13 @@ int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_le
 /* Create or replace path atomically (temp file in the same directory, fsync, rename). */
 int wg_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode);
 
+/* NULL-terminated string vectors; NULL is an empty one. */
+size_t strv_length(char *const *v);
+void strv_free(char **v);
+/* Append a copy of s; -ENOMEM leaves *v as it was. */
+int strv_push(char ***v, const char *s);
+bool strv_contains(char *const *v, const char *s);
+
 #define WG_ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -241,3 +241,46 @@ fail:
 	unlink(tmp);
 	return r;
 }
+
+size_t strv_length(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int strv_push(char ***v, const char *s)
+{
+	size_t n = strv_length(*v);
+	char *copy = strdup(s);
+	char **grown;
+
+	if (!copy)
+		return -ENOMEM;
+	grown = realloc(*v, (n + 2) * sizeof(*grown));
+	if (!grown) {
+		free(copy);
+		return -ENOMEM;
+	}
+	grown[n] = copy;
+	grown[n + 1] = NULL;
+	*v = grown;
+	return 0;
+}
+
+bool strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}

@@ -124,11 +124,30 @@ static void test_files(void **state)
 	assert_int_equal(rmdir(dir), 0); /* no temp file left behind */
 }
 
+static void test_strv(void **state)
+{
+	char **v = NULL;
+
+	(void)state;
+	assert_int_equal(strv_length(v), 0);
+	assert_false(strv_contains(v, "a"));
+	assert_int_equal(strv_push(&v, "a"), 0);
+	assert_int_equal(strv_push(&v, "bc"), 0);
+	assert_int_equal(strv_length(v), 2);
+	assert_string_equal(v[1], "bc");
+	assert_null(v[2]);
+	assert_true(strv_contains(v, "bc"));
+	assert_false(strv_contains(v, "b"));
+	strv_free(v);
+	strv_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),    cmocka_unit_test(test_format), cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_strlcpy),     cmocka_unit_test(test_now),    cmocka_unit_test(test_files),
+		cmocka_unit_test(test_strv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
