@@ -70,6 +70,25 @@ typedef int (*store_sample_cb)(const struct store_sample *sample, void *userdata
 int store_foreach_sample(struct store *s, int64_t drive_id, int64_t since, int64_t until, store_sample_cb cb,
 			 void *userdata, struct wg_err *err);
 
+/*
+ * Job runs: begin records the job, its class ("backup", "maintenance"), its start and the
+ * drives it touches; end records how it ended: outcome "success", "failed", "timeout",
+ * "stopped" (by the watchdog) or "interrupted", the exit status, and why. A run that was
+ * begun and never ended counts as a heavy job until its start.
+ */
+int store_job_run_begin(struct store *s, const char *job, const char *class, int64_t started,
+			const int64_t *drive_ids, size_t n, int64_t *ret_id, struct wg_err *err);
+int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
+		      const char *reason, struct wg_err *err);
+/* When the newest heavy job on a drive ended (or started, if it never ended); -1 when none ran. */
+int store_last_heavy_end(struct store *s, int64_t drive_id, int64_t *ret, struct wg_err *err);
+/* When the newest successful backup touching a drive started; -1 when none. */
+int store_last_backup_ok(struct store *s, int64_t drive_id, int64_t *ret, struct wg_err *err);
+
+/* A gate decision: the job, the verdict, the reason and each drive's state ("sda=degrading sdb=ok"). */
+int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
+		       const char *states, struct wg_err *err);
+
 /* The newest committed pass; -ENOENT when there is none. */
 int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_err *err);
 

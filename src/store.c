@@ -50,6 +50,38 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX chunk_drive ON chunk(drive_id, first_pass);"
 	"CREATE INDEX chunk_name ON chunk(name);",
+	/* 2: job runs and what they did to each drive; gate decisions */
+	"CREATE TABLE job_run ("
+	"  id INTEGER PRIMARY KEY,"
+	"  job TEXT NOT NULL,"
+	"  class TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	/* NULL while it runs, and for a run whose runner died: the next runner marks it interrupted */
+	"  ended INTEGER,"
+	"  outcome TEXT,"
+	"  exit_status INTEGER,"
+	"  reason TEXT"
+	");"
+	"CREATE TABLE job_run_drive ("
+	"  run_id INTEGER NOT NULL REFERENCES job_run(id),"
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	"  sectors_read INTEGER,"
+	"  sectors_written INTEGER,"
+	"  pass_before INTEGER,"
+	"  pass_after INTEGER,"
+	"  PRIMARY KEY (run_id, drive_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX job_run_drive_by_drive ON job_run_drive(drive_id, run_id);"
+	"CREATE TABLE decision ("
+	"  id INTEGER PRIMARY KEY,"
+	"  t INTEGER NOT NULL,"
+	"  job TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	/* "sda=degrading sdb=ok": the state of each drive the decision looked at */
+	"  states TEXT NOT NULL"
+	");"
+	"CREATE INDEX decision_by_job ON decision(job, t);",
 };
 
 enum stmt {
@@ -64,6 +96,12 @@ enum stmt {
 	ST_CHUNK_OF_PASS,
 	ST_CHUNKS_IN_RANGE,
 	ST_LAST_PASS,
+	ST_RUN_INSERT,
+	ST_RUN_DRIVE_INSERT,
+	ST_RUN_END,
+	ST_LAST_HEAVY_END,
+	ST_LAST_BACKUP_OK,
+	ST_DECISION_INSERT,
 	_ST_MAX,
 };
 
@@ -84,6 +122,14 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? AND t1 >= ? AND t0 <= ? "
 			       "ORDER BY first_pass",
 	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
+	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started) VALUES(?, ?, ?)",
+	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id) VALUES(?, ?)",
+	[ST_RUN_END] = "UPDATE job_run SET ended = ?, outcome = ?, exit_status = ?, reason = ? WHERE id = ?",
+	[ST_LAST_HEAVY_END] = "SELECT max(coalesce(r.ended, r.started)) FROM job_run_drive d "
+			      "JOIN job_run r ON r.id = d.run_id WHERE d.drive_id = ?",
+	[ST_LAST_BACKUP_OK] = "SELECT max(r.started) FROM job_run_drive d JOIN job_run r ON r.id = d.run_id "
+			      "WHERE d.drive_id = ? AND r.class = 'backup' AND r.outcome = 'success'",
+	[ST_DECISION_INSERT] = "INSERT INTO decision(t, job, verdict, reason, states) VALUES(?, ?, ?, ?, ?)",
 };
 
 struct store {
@@ -754,4 +800,124 @@ int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_
 	}
 	sqlite3_reset(st);
 	return r;
+}
+
+/* A write of its own: one transaction, whole or not at all. */
+static int write_begin(struct store *s, struct wg_err *err)
+{
+	if (s->in_pass)
+		return wg_err_set(err, -EBUSY, "a sampling pass is open");
+	return exec(s, "BEGIN IMMEDIATE", err, "cannot begin a write");
+}
+
+static int write_end(struct store *s, int r, struct wg_err *err)
+{
+	if (r >= 0)
+		r = exec(s, "COMMIT", err, "cannot commit");
+	if (r < 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int store_job_run_begin(struct store *s, const char *job, const char *class, int64_t started,
+			const int64_t *drive_ids, size_t n, int64_t *ret_id, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = -1;
+	int r;
+
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_RUN_INSERT, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, class, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, started);
+		r = step_done(s, st, err, "cannot record a job run");
+		id = sqlite3_last_insert_rowid(s->db);
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		r = stmt(s, ST_RUN_DRIVE_INSERT, &st, err);
+		if (r < 0)
+			break;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, drive_ids[i]);
+		r = step_done(s, st, err, "cannot record a job run");
+	}
+	r = write_end(s, r, err);
+	if (r >= 0)
+		*ret_id = id;
+	return r;
+}
+
+int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
+		      const char *reason, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_RUN_END, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, ended);
+		sqlite3_bind_text(st, 2, outcome, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, exit_status);
+		if (reason)
+			sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, id);
+		r = step_done(s, st, err, "cannot record the end of a job run");
+		if (r >= 0 && sqlite3_changes(s->db) != 1)
+			r = wg_err_set(err, -ENOENT, "'%s': no job run %lld", s->path, (long long)id);
+	}
+	return write_end(s, r, err);
+}
+
+/* One integer (or NULL: -1) from a query on one drive. */
+static int drive_query(struct store *s, enum stmt which, int64_t drive, int64_t *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, which, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	r = step_one(s, st, err);
+	if (r > 0)
+		*ret = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r < 0 ? r : 0;
+}
+
+int store_last_heavy_end(struct store *s, int64_t drive, int64_t *ret, struct wg_err *err)
+{
+	return drive_query(s, ST_LAST_HEAVY_END, drive, ret, err);
+}
+
+int store_last_backup_ok(struct store *s, int64_t drive, int64_t *ret, struct wg_err *err)
+{
+	return drive_query(s, ST_LAST_BACKUP_OK, drive, ret, err);
+}
+
+int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
+		       const char *states, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_DECISION_INSERT, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, t);
+		sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, verdict, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, states, -1, SQLITE_STATIC);
+		r = step_done(s, st, err, "cannot record a decision");
+	}
+	return write_end(s, r, err);
 }

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "assert-reading.h"
+#include "attrs.h"
 #include "reading-builder.h"
 #include "store.h"
 
@@ -343,6 +344,109 @@ static void test_schema_versions(void **state)
 	assert_non_null(strstr(err.msg, "not a weargate database"));
 }
 
+/* A database written by the first release (schema 1) is brought forward, its history intact. */
+static void test_migrate_from_v1(void **state)
+{
+	const char *root = getenv("SOURCE_ROOT");
+	struct store_sample *x = malloc(sizeof(*x));
+	struct collected *got = calloc(1, sizeof(*got));
+	struct wg_err err = { "" };
+	struct smart_derived d;
+	struct store *s = NULL;
+	char fixture[512];
+	uint8_t *sql;
+	size_t len;
+	int64_t id;
+
+	(void)state;
+	assert_non_null(root);
+	snprintf(fixture, sizeof(fixture), "%s/tests/data/history-v1.sql", root);
+	assert_int_equal(wg_read_file(fixture, 1 << 20, &sql, &len), 0);
+	sql[len] = '\0';
+	s = open_store(); /* creates the directory; then the file is replaced by the old one */
+	store_free(s);
+	remove_db();
+	sql_exec((const char *)sql);
+	free(sql);
+	assert_int_equal(sql_int("PRAGMA user_version"), 1);
+
+	s = open_store();
+	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
+	assert_true(store_schema_version() >= 2);
+	assert_int_equal(store_latest_by_name(s, "sdb", x, &err), 0);
+	assert_string_equal(x->reading.identity.model, "ST9160821AS");
+	assert_int_equal(x->t, 1795001200);
+	attrs_derive(&x->reading, &d);
+	assert_int_equal(d.pending, 3);
+	assert_int_equal(store_foreach_sample(s, x->drive_id, 0, INT64_MAX, collect, got, &err), 0);
+	assert_int_equal(got->n, 3);
+	/* and what version 2 added works on it */
+	assert_int_equal(store_job_run_begin(s, "backup", "backup", 1795001300, &x->drive_id, 1, &id, &err), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	store_free(s);
+	free(got);
+	free(x);
+}
+
+static void test_job_runs_and_decisions(void **state)
+{
+	static const char *const names[] = { "sda", "sdb" };
+	struct smart_reading r[2];
+	struct wg_err err = { "" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct store *s = open_store();
+	int64_t sda, sdb, both[2], id, v;
+
+	(void)state;
+	rb_healthy_hdd(&r[0], "A");
+	rb_healthy_hdd(&r[1], "B");
+	pass(s, 1000, 2, names, r);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	sda = both[0] = x->drive_id;
+	assert_int_equal(store_latest_by_name(s, "sdb", x, &err), 0);
+	sdb = both[1] = x->drive_id;
+
+	assert_int_equal(store_last_heavy_end(s, sda, &v, &err), 0);
+	assert_int_equal(v, -1);
+	assert_int_equal(store_last_backup_ok(s, sda, &v, &err), 0);
+	assert_int_equal(v, -1);
+
+	/* a backup of both that succeeds */
+	assert_int_equal(store_job_run_begin(s, "backup", "backup", 2000, both, 2, &id, &err), 0);
+	/* while it runs, its start counts */
+	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
+	assert_int_equal(v, 2000);
+	assert_int_equal(store_last_backup_ok(s, sdb, &v, &err), 0);
+	assert_int_equal(v, -1);
+	assert_int_equal(store_job_run_end(s, id, 5000, "success", 0, NULL, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
+	assert_int_equal(v, 5000);
+	assert_int_equal(store_last_backup_ok(s, sda, &v, &err), 0);
+	assert_int_equal(v, 2000);
+
+	/* a purge of sda that fails, and a backup of sda that fails: heavy, but no backup */
+	assert_int_equal(store_job_run_begin(s, "purge", "maintenance", 6000, &sda, 1, &id, &err), 0);
+	assert_int_equal(store_job_run_end(s, id, 7000, "failed", 1, "exit status 1", &err), 0);
+	assert_int_equal(store_job_run_begin(s, "backup", "backup", 8000, &sda, 1, &id, &err), 0);
+	assert_int_equal(store_job_run_end(s, id, 9000, "failed", 2, NULL, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sda, &v, &err), 0);
+	assert_int_equal(v, 9000);
+	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
+	assert_int_equal(v, 5000);
+	assert_int_equal(store_last_backup_ok(s, sda, &v, &err), 0);
+	assert_int_equal(v, 2000);
+	assert_int_equal(store_job_run_end(s, 999, 1, "success", 0, NULL, &err), -ENOENT);
+
+	assert_int_equal(store_decision_add(s, 9500, "purge", "refuse", "sda degrading", "sda=degrading", &err), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM decision WHERE job = 'purge' AND states = 'sda=degrading'"), 1);
+	/* nothing of this while a pass is open: a pass is one transaction of its own */
+	assert_int_equal(store_pass_begin(s, 9600, &err), 0);
+	assert_int_equal(store_decision_add(s, 9600, "purge", "go", "", "", &err), -EBUSY);
+	store_pass_abort(s);
+	store_free(s);
+	free(x);
+}
+
 static void test_damaged_chunk_loses_nothing_else(void **state)
 {
 	static const char *const names[] = { "sda" };
@@ -542,6 +646,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_going_backwards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_runs_and_decisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_chunk_loses_nothing_else, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pass_is_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
