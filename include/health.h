@@ -18,6 +18,12 @@ enum health_state {
 const char *health_state_to_string(enum health_state s);
 
 /*
+ * The first prefailure attribute at or below its threshold, or NULL. Thresholds 0 ("always
+ * passing") and 254/255 (invalid) never make an attribute fail.
+ */
+const struct smart_attr *health_failing_attr(const struct smart_reading *r);
+
+/*
  * The provisional state of a drive from its latest reading alone (the history-based model
  * refines it). reason gets one line on what decided it.
  */

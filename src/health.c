@@ -19,8 +19,7 @@ const char *health_state_to_string(enum health_state s)
 	return s < _HEALTH_STATE_MAX ? names[s] : "?";
 }
 
-/* Thresholds 0 ("always passing") and 254/255 (invalid) never make an attribute fail. */
-static const struct smart_attr *failing_prefail_attr(const struct smart_reading *r)
+const struct smart_attr *health_failing_attr(const struct smart_reading *r)
 {
 	for (unsigned i = 0; i < r->n_attrs; i++) {
 		const struct smart_attr *a = &r->attrs[i];
@@ -70,7 +69,7 @@ enum health_state health_from_reading(const struct smart_reading *r, char *reaso
 		snprintf(reason, len, "SMART self-assessment failed");
 		return HEALTH_FAILING;
 	}
-	a = failing_prefail_attr(r);
+	a = health_failing_attr(r);
 	if (a) {
 		snprintf(reason, len, "prefailure attribute %u %s at %u, threshold %u", a->id,
 			 attr_name(a->id, name, sizeof(name)), a->current, a->threshold);
