@@ -2,6 +2,7 @@
 #ifndef WEARGATE_FRAME_H
 #define WEARGATE_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct chunk_cursor {
 	int64_t pass, t;
 	int64_t step; /* t minus the previous sample's t (0 before the second sample) */
 	unsigned n;   /* samples read so far */
+	bool changed; /* the frame differs from the previous sample's (always, for the first) */
 	uint8_t frame[FRAME_MAX];
 	size_t frame_len;
 };

@@ -57,6 +57,8 @@ struct store_sample {
 	int64_t t; /* UTC epoch seconds of the pass */
 	char name[STORE_NAME_MAX];
 	struct smart_reading reading; /* reconstructed exactly as it was added */
+	/* in store_foreach_sample(): the reading is the previous sample's, to the byte (only t and pass differ) */
+	bool unchanged;
 };
 
 /* The latest sample taken under `name` of the drive that is there now; -ENOENT when none. */

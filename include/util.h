@@ -41,8 +41,12 @@ void wg_format_age(int64_t seconds, char *buf, size_t len);
 /* "2026-11-25T18:44:53Z" */
 void wg_format_utc(int64_t t, char *buf, size_t len);
 
-/* The clock: WEARGATE_NOW (epoch seconds) when set, so that tests control time; else time(). */
+/*
+ * The clock: time(), or WEARGATE_NOW (epoch seconds) when set, so that tests control time.
+ * That fake clock stands still but for wg_sleep(), which advances it instead of sleeping.
+ */
 int wg_now(int64_t *ret_now);
+void wg_sleep(int64_t seconds);
 
 /* Write s as a JSON string literal, quotes included; NULL writes null. */
 void wg_json_string(FILE *f, const char *s);
@@ -64,5 +68,7 @@ int strv_push(char ***v, const char *s);
 bool strv_contains(char *const *v, const char *s);
 
 #define WG_ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+#define WG_STRINGIFY_(x) #x
+#define WG_STRINGIFY(x) WG_STRINGIFY_(x)
 
 #endif

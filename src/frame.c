@@ -245,6 +245,7 @@ int chunk_cursor_next(struct chunk_cursor *c)
 	} else if (pass_step != 0 || dstep != 0) {
 		return -EBADMSG; /* the first sample is the chunk's own first pass and time */
 	}
+	c->changed = c->n == 0 || h != 0;
 	c->frame_len = frame_len;
 	c->n++;
 	return 1;

@@ -15,7 +15,20 @@
  * leaf): appending a sample then rewrites that one page, never a chain of overflow pages.
  */
 #define CHUNK_MAX 3400
+/*
+ * Nor does a chunk cover more than this, so that the chunks of a time range are found by the
+ * time they start, through an index that appending never touches.
+ */
+#define CHUNK_MAX_SPAN (4 * 86400)
 #define BUSY_TIMEOUT_MS 10000
+/*
+ * The log is copied into the file once it holds this many pages (SQLite's own default). A
+ * writer closing with fewer than WAL_KEEP_FRAMES in it leaves them there: the next process to
+ * open the history reads them back (cheap), instead of every short-lived gate paying two
+ * syncs and a rewrite of the file's pages to checkpoint its one decision.
+ */
+#define WAL_CHECKPOINT_FRAMES 1000
+#define WAL_KEEP_FRAMES 64
 
 /*
  * Migrations, applied in order on open; entry i takes the schema from version i to i + 1.
@@ -81,7 +94,8 @@ static const char *const migrations[] = {
 	/* "sda=degrading sdb=ok": the state of each drive the decision looked at */
 	"  states TEXT NOT NULL"
 	");"
-	"CREATE INDEX decision_by_job ON decision(job, t);",
+	"CREATE INDEX decision_by_job ON decision(job, t);"
+	"CREATE INDEX chunk_time ON chunk(drive_id, t0);",
 };
 
 enum stmt {
@@ -119,7 +133,8 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_CHUNK_UPDATE] = "UPDATE chunk SET last_pass = ?, t1 = ?, n = n + 1, data = ? WHERE id = ?",
 	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? AND first_pass <= ?1 "
 			     "AND last_pass >= ?1 ORDER BY first_pass DESC LIMIT 1",
-	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? AND t1 >= ? AND t0 <= ? "
+	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_time WHERE drive_id = ?1 "
+			       "AND t0 BETWEEN ?2 - " WG_STRINGIFY(CHUNK_MAX_SPAN) " AND ?3 AND t1 >= ?2 "
 			       "ORDER BY first_pass",
 	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
 	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started) VALUES(?, ?, ?)",
@@ -137,6 +152,7 @@ struct store {
 	char *path;
 	bool in_pass;
 	int64_t pass_id, pass_t;
+	int wal_frames; /* in the log after this connection's last commit; -1 when it committed nothing */
 	sqlite3_stmt *stmts[_ST_MAX];
 };
 
@@ -282,18 +298,50 @@ static int make_parent(const char *path)
 	return 0;
 }
 
-static int store_new(const char *path, bool readonly, struct store **ret, struct wg_err *err)
+enum open_mode {
+	OPEN_WRITE,
+	OPEN_READ,
+	/* read the file as it stands, without the log's index: only when no log is there */
+	OPEN_READ_IMMUTABLE,
+};
+
+/* "file:" URI of path: what would end the path or start an escape is escaped itself. */
+static char *uri_of(const char *path, const char *query)
 {
+	size_t n = strlen(path);
+	char *u = malloc(5 + 3 * n + strlen(query) + 1), *p;
+
+	if (!u)
+		return NULL;
+	p = u + sprintf(u, "file:");
+	for (const char *c = path; *c; c++)
+		p += *c == '?' || *c == '#' || *c == '%' ? sprintf(p, "%%%02X", (unsigned char)*c) : (*p = *c, 1);
+	strcpy(p, query);
+	return u;
+}
+
+static int store_new(const char *path, enum open_mode mode, struct store **ret, struct wg_err *err)
+{
+	static const int flags[] = {
+		[OPEN_WRITE] = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+		[OPEN_READ] = SQLITE_OPEN_READONLY,
+		[OPEN_READ_IMMUTABLE] = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+	};
+	char *uri = NULL;
 	struct store *s;
 	int rc;
 
 	s = calloc(1, sizeof(*s));
-	if (!s || !(s->path = strdup(path))) {
+	if (s)
+		s->wal_frames = -1;
+	if (!s || !(s->path = strdup(path)) || (mode == OPEN_READ_IMMUTABLE && !(uri = uri_of(path, "?immutable=1")))) {
+		if (s)
+			free(s->path);
 		free(s);
 		return wg_err_set(err, -ENOMEM, "out of memory");
 	}
-	rc = sqlite3_open_v2(path, &s->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			     NULL);
+	rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags[mode], NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
 		int r = s->db ? db_err(s, rc, err, "cannot open") : wg_err_set(err, -ENOMEM, "out of memory");
 
@@ -314,6 +362,18 @@ static int not_a_database(struct store *s, int r, struct wg_err *err)
 	return r;
 }
 
+/* Replaces SQLite's autocheckpoint hook: the same checkpoint, and the log's size for store_free(). */
+static int wal_hook(void *userdata, sqlite3 *db, const char *name, int frames)
+{
+	struct store *s = userdata;
+
+	s->wal_frames = frames;
+	if (frames >= WAL_CHECKPOINT_FRAMES &&
+	    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
+		s->wal_frames = 0;
+	return SQLITE_OK;
+}
+
 int store_open(const char *path, struct store **ret, struct wg_err *err)
 {
 	struct store *s = NULL;
@@ -322,13 +382,28 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 	r = make_parent(path);
 	if (r < 0)
 		return wg_err_set(err, r, "cannot create the directory of '%s': %s", path, strerror(-r));
-	r = store_new(path, false, &s, err);
+	r = store_new(path, OPEN_WRITE, &s, err);
 	if (r < 0)
 		return r;
-	r = not_a_database(s, exec(s, "PRAGMA journal_mode = WAL", err, "cannot use write-ahead logging"), err);
-	/* FULL: a pass that was reported committed survives a power loss, not only a crash. */
+	/*
+	 * Keep the log and its index when the last writer closes: a reader that may not create
+	 * files here (an unprivileged gate) can then still open the history read-only.
+	 */
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){ 1 });
+	sqlite3_wal_hook(s->db, wal_hook, s);
+	/* SQLite falls back to reading a file it may not write; a writer must know now, not at its first write */
+	r = 0;
+	if (sqlite3_db_readonly(s->db, "main") > 0)
+		r = wg_err_set(err, -EACCES, "'%s' is read-only for this user", path);
 	if (r >= 0)
-		r = exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", err, "cannot set up");
+		r = not_a_database(s, exec(s, "PRAGMA journal_mode = WAL", err, "cannot use write-ahead logging"), err);
+	/*
+	 * FULL: a pass that was reported committed survives a power loss, not only a crash. The
+	 * kept log is cut back to 4 MiB after each checkpoint.
+	 */
+	if (r >= 0)
+		r = exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 4194304",
+			 err, "cannot set up");
 	if (r >= 0)
 		r = migrate(s, err);
 	if (r < 0) {
@@ -337,6 +412,14 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 	}
 	*ret = s;
 	return 0;
+}
+
+static bool log_missing(const char *path)
+{
+	char wal[PATH_MAX];
+	struct stat st;
+
+	return snprintf(wal, sizeof(wal), "%s-wal", path) < (int)sizeof(wal) && stat(wal, &st) < 0 && errno == ENOENT;
 }
 
 int store_open_readonly(const char *path, struct store **ret, struct wg_err *err)
@@ -348,10 +431,24 @@ int store_open_readonly(const char *path, struct store **ret, struct wg_err *err
 	/* a reader never creates: a mistyped path is an error, not an empty history */
 	if (stat(path, &st) < 0)
 		return wg_err_set(err, -errno, "no history at '%s': %s", path, strerror(errno));
-	r = store_new(path, true, &s, err);
+	r = store_new(path, OPEN_READ, &s, err);
 	if (r < 0)
 		return r;
-	r = not_a_database(s, user_version(s, &version, err), err);
+	r = user_version(s, &version, err);
+	/*
+	 * Reading a log needs its index, which a user who may not write here cannot create. When
+	 * there is no log (another program closed the history last and removed both), everything
+	 * is in the file itself: read it as it stands.
+	 */
+	if (r == -EROFS && log_missing(path)) {
+		store_free(s);
+		s = NULL;
+		r = store_new(path, OPEN_READ_IMMUTABLE, &s, err);
+		if (r < 0)
+			return r;
+		r = user_version(s, &version, err);
+	}
+	r = not_a_database(s, r, err);
 	if (r >= 0 && version > store_schema_version())
 		r = wg_err_set(err, -EPROTO,
 			       "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
@@ -376,6 +473,8 @@ void store_free(struct store *s)
 		store_pass_abort(s);
 	for (int i = 0; i < _ST_MAX; i++)
 		sqlite3_finalize(s->stmts[i]);
+	if (s->wal_frames >= 0 && s->wal_frames < WAL_KEEP_FRAMES)
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -385,6 +484,7 @@ int store_set_durable(struct store *s, bool durable, struct wg_err *err)
 {
 	return exec(s, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", err, "cannot set durability");
 }
+
 
 int store_pass_begin(struct store *s, int64_t now, struct wg_err *err)
 {
@@ -574,7 +674,8 @@ static int sample_from_cursor(struct store *s, const struct chunk_row *ch, const
 /*
  * Append a sample to the drive's open chunk when it can take it: same name, still the newest
  * chunk under that name (so the newest sample of a name is always in its newest chunk), time
- * not going backwards (so t0 and t1 bound the chunk), and room left. Else start a chunk.
+ * not going backwards (so t0 and t1 bound the chunk), within its span, and room left. Else
+ * start a chunk.
  */
 static int chunk_append(struct store *s, int64_t drive, const char *name, const uint8_t *frame, size_t frame_len,
 			struct wg_err *err)
@@ -606,8 +707,8 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 			newest_of_name = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		/* A damaged open chunk is left as it is: the sample goes into a new one. */
-		append = r >= 0 && newest_of_name == last->id && chunk_seek(s, last, 0, &c, NULL) > 0 &&
-			 s->pass_t >= c.t;
+		append = r >= 0 && newest_of_name == last->id && s->pass_t - last->t0 <= CHUNK_MAX_SPAN &&
+			 chunk_seek(s, last, 0, &c, NULL) > 0 && s->pass_t >= c.t;
 	}
 	if (r < 0)
 		goto out;
@@ -760,11 +861,24 @@ int store_foreach_sample(struct store *s, int64_t drive, int64_t since, int64_t 
 	sqlite3_bind_int64(st, 2, since);
 	sqlite3_bind_int64(st, 3, until);
 	while ((r = chunk_fetch(s, st, ch, err)) > 0) {
+		bool have = false; /* *sample holds this chunk's previous sample */
+
 		r = chunk_cursor_init(&c, ch->data, ch->len, ch->first_pass, ch->t0);
 		while (r >= 0 && (r = chunk_cursor_next(&c)) > 0) {
-			if (c.t < since || c.t > until)
+			if (c.t < since || c.t > until) {
+				have = false;
 				continue;
-			r = sample_from_cursor(s, ch, &c, sample, err);
+			}
+			/* most samples repeat the one before: decode only what changed */
+			if (have && !c.changed) {
+				sample->t = c.t;
+				sample->pass_id = c.pass;
+				sample->unchanged = true;
+			} else {
+				r = sample_from_cursor(s, ch, &c, sample, err);
+				sample->unchanged = false;
+			}
+			have = r >= 0;
 			if (r >= 0)
 				r = cb(sample, userdata);
 			if (r < 0)
@@ -907,7 +1021,15 @@ int store_decision_add(struct store *s, int64_t t, const char *job, const char *
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	r = write_begin(s, err);
+	/*
+	 * A decision is a record of what was said, not data the next decision depends on: its
+	 * commit need not wait for the disk (a power loss may lose the last ones, never corrupt).
+	 */
+	if (s->in_pass)
+		return wg_err_set(err, -EBUSY, "a sampling pass is open");
+	r = exec(s, "PRAGMA synchronous = NORMAL", err, "cannot set durability");
+	if (r >= 0)
+		r = write_begin(s, err);
 	if (r < 0)
 		return r;
 	r = stmt(s, ST_DECISION_INSERT, &st, err);
@@ -919,5 +1041,8 @@ int store_decision_add(struct store *s, int64_t t, const char *job, const char *
 		sqlite3_bind_text(st, 5, states, -1, SQLITE_STATIC);
 		r = step_done(s, st, err, "cannot record a decision");
 	}
-	return write_end(s, r, err);
+	r = write_end(s, r, err);
+	if (exec(s, "PRAGMA synchronous = FULL", r < 0 ? NULL : err, "cannot set durability") < 0 && r >= 0)
+		r = -EIO;
+	return r;
 }

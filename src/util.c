@@ -82,23 +82,49 @@ void wg_format_utc(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "@%lld", (long long)t);
 }
 
-int wg_now(int64_t *ret_now)
+/* Under WEARGATE_NOW the clock stands still but for what wg_sleep() lets pass. */
+static int64_t fake_elapsed;
+
+static int fake_base(int64_t *ret)
 {
 	const char *e = getenv("WEARGATE_NOW");
+	char *end;
+	long long v;
 
-	if (e && *e) {
-		char *end;
-		long long v;
-
-		errno = 0;
-		v = strtoll(e, &end, 10);
-		if (errno || *end || v < 0)
-			return -EINVAL;
-		*ret_now = v;
+	if (!e || !*e)
 		return 0;
-	}
-	*ret_now = (int64_t)time(NULL);
+	errno = 0;
+	v = strtoll(e, &end, 10);
+	if (errno || *end || v < 0)
+		return -EINVAL;
+	*ret = v;
+	return 1;
+}
+
+int wg_now(int64_t *ret_now)
+{
+	int64_t base;
+	int r = fake_base(&base);
+
+	if (r < 0)
+		return r;
+	*ret_now = r > 0 ? base + fake_elapsed : (int64_t)time(NULL);
 	return 0;
+}
+
+void wg_sleep(int64_t seconds)
+{
+	struct timespec ts = { .tv_sec = (time_t)seconds };
+	int64_t base;
+
+	if (seconds <= 0)
+		return;
+	if (fake_base(&base) > 0) {
+		fake_elapsed += seconds;
+		return;
+	}
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 void wg_json_string(FILE *f, const char *s)

@@ -305,6 +305,36 @@ static void test_clock_going_backwards(void **state)
 	free(x);
 }
 
+/* A chunk covers a few days at most, so that a time range finds its chunks by where they start. */
+static void test_sparse_samples(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct collected *got = calloc(1, sizeof(*got));
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct store *s = open_store();
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	for (int day = 0; day < 30; day++)
+		pass(s, 1000000 + day * 86400, 1, names, &r);
+	assert_true(sql_int("SELECT count(*) FROM chunk") >= 30 / 5);
+	assert_int_equal(sql_int("SELECT max(t1 - t0) <= 4 * 86400 FROM chunk"), 1);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	assert_int_equal(store_foreach_sample(s, x->drive_id, 1000000 + 10 * 86400, 1000000 + 12 * 86400, collect, got,
+					      &err),
+			 0);
+	assert_int_equal(got->n, 3);
+	assert_int_equal(got->s[0].t, 1000000 + 10 * 86400);
+	memset(got, 0, sizeof(*got));
+	assert_int_equal(store_foreach_sample(s, x->drive_id, 1000000 + 29 * 86400, INT64_MAX, collect, got, &err), 0);
+	assert_int_equal(got->n, 1);
+	store_free(s);
+	free(got);
+	free(x);
+}
+
 static void test_schema_versions(void **state)
 {
 	struct wg_err err = { "" };
@@ -645,6 +675,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unchanged_is_not_stored_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_going_backwards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sparse_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_runs_and_decisions, setup, teardown),

@@ -95,6 +95,11 @@ static void test_now(void **state)
 	assert_int_equal(t, 1234);
 	setenv("WEARGATE_NOW", "12x", 1);
 	assert_int_equal(wg_now(&t), -EINVAL);
+	/* the fake clock moves only by sleeping, and sleeping does not wait */
+	setenv("WEARGATE_NOW", "1000", 1);
+	wg_sleep(3600);
+	assert_int_equal(wg_now(&t), 0);
+	assert_int_equal(t, 4600);
 	unsetenv("WEARGATE_NOW");
 	assert_int_equal(wg_now(&t), 0);
 	assert_true(t > 1700000000);

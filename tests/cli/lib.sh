@@ -2,6 +2,8 @@
 # Sourced by tests/cli/*.sh and tests/wg-blob.sh.
 
 set -u
+# weargate refuses a group-writable config: the files the tests write are 0644 whatever the caller's umask.
+umask 022
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-cli.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
