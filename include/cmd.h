@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "blockdev.h"
 #include "config.h"
 #include "store.h"
 
@@ -12,6 +13,8 @@ enum {
 	CMD_NEEDS_CONFIG = 1 << 0,
 	CMD_NEEDS_STORE = 1 << 1, /* writable, created when missing; implies the config */
 	CMD_READS_STORE = 1 << 2, /* read-only, never created; implies the config */
+	/* writable when this user may write it, read-only when not (an unprivileged gate); implies the config */
+	CMD_WANTS_STORE = 1 << 3,
 };
 
 struct cmd_ctx {
@@ -19,8 +22,10 @@ struct cmd_ctx {
 	const char *config_path;
 	struct config *config;
 	struct store *store;
+	bool store_writable;
 	int64_t now;            /* the clock, read once: WEARGATE_NOW in tests */
 	const char *sysfs_root; /* WEARGATE_SYSFS_ROOT in tests, else "/sys" */
+	struct blockdev_env env; /* that sysfs, and WEARGATE_MOUNTINFO in tests, else /proc/self/mountinfo */
 };
 
 struct cmd_entry {
@@ -33,6 +38,8 @@ struct cmd_entry {
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
+extern const struct cmd_entry cmd_check_config_entry;
+extern const struct cmd_entry cmd_gate_entry;
 extern const struct cmd_entry cmd_sample_entry;
 extern const struct cmd_entry cmd_status_entry;
 

@@ -48,6 +48,7 @@ struct config {
 };
 
 /* Errors name the file and line: "FILE:LINE: …" in err; -ENOENT, -EACCES, -EINVAL. */
+/* -EPERM: refused, the file being writable by group or others, or owned by neither root nor getuid(); -EFBIG: over 1 MiB. */
 int config_load(const char *path, struct config **ret, struct wg_err *err);
 void config_free(struct config *c); /* NULL is fine */
 const struct drive_cfg *config_drive(const struct config *c, const char *name);

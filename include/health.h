@@ -1,4 +1,4 @@
-/* health.h — drive states from facts (pure: no I/O, no clock, no logging) */
+/* health.h — the drive states, and the one fact of a reading that alone says "failing" */
 #ifndef WEARGATE_HEALTH_H
 #define WEARGATE_HEALTH_H
 
@@ -22,11 +22,5 @@ const char *health_state_to_string(enum health_state s);
  * passing") and 254/255 (invalid) never make an attribute fail.
  */
 const struct smart_attr *health_failing_attr(const struct smart_reading *r);
-
-/*
- * The provisional state of a drive from its latest reading alone (the history-based model
- * refines it). reason gets one line on what decided it.
- */
-enum health_state health_from_reading(const struct smart_reading *r, char *reason, size_t len);
 
 #endif

@@ -67,8 +67,9 @@ struct health_input {
 struct health_assessment {
 	enum health_state state;
 	char reason[512]; /* "pending sectors 0 → 8 since 2026-11-20 14:10 UTC; …" */
-	/* when the first sign of this state was seen (the oldest sample looked at, when it was always there); -1 */
+	/* when the first sign of this state was seen; -1 */
 	int64_t since;
+	bool since_open; /* since is the oldest sample looked at: the sign may be older still */
 	const struct health_point *latest; /* the newest usable sample used; NULL when none was */
 	bool hot;               /* above max_temperature now */
 	bool self_test_running; /* a SMART self-test is running now */

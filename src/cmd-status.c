@@ -6,20 +6,22 @@
 
 #include "attrs.h"
 #include "cmd.h"
-#include "health.h"
+#include "gate.h"
 
 /* When the latest reading is not usable (standby), the counters come from the last usable one this recent. */
 #define STATUS_LOOKBACK (7 * 86400)
 
 static const char status_help[] =
-	"Show the latest recorded sample of every configured drive and a provisional state\n"
-	"(ok, worn, degrading, failing, unknown) judged from one sample: the latest, or when\n"
-	"that one is not usable (standby, unreadable), the latest usable one of the 7 days\n"
-	"before it. Nothing is read from the drives and nothing is written: run\n"
-	"'weargate sample' for a new reading.\n"
+	"Show every configured drive: its latest recorded sample (or, when that one is not\n"
+	"usable, the latest usable one of the 7 days before it), and its state (ok, worn,\n"
+	"degrading, failing, unknown) judged from its history over the policy's window, with\n"
+	"the reasons; then, for every configured job, what 'weargate gate' would say now.\n"
+	"Nothing is read from the drives and nothing is written: run 'weargate sample' for\n"
+	"a new reading.\n"
 	"\n"
 	"Options:\n"
-	"  --json       print JSON: {\"drives\":[…]} with null where a value is unknown\n"
+	"  --json       print JSON: {\"drives\":[…],\"jobs\":[…]} with null where a value is\n"
+	"               unknown\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0, 64 for a wrong option, 69 when there is no history yet or it cannot\n"
@@ -32,8 +34,7 @@ struct drive_status {
 	bool have_usable;
 	struct store_sample usable; /* the latest usable sample (== last when last is usable) */
 	struct smart_derived d;
-	enum health_state state;
-	char reason[256];
+	struct drive_health health; /* the state, from the history */
 };
 
 static int keep_usable(const struct store_sample *s, void *userdata)
@@ -47,16 +48,18 @@ static int keep_usable(const struct store_sample *s, void *userdata)
 	return 0;
 }
 
-static int drive_status_load(struct store *store, const char *name, struct drive_status *st, struct wg_err *err)
+static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive, struct drive_status *st,
+			     struct wg_err *err)
 {
 	int r;
 
 	memset(st, 0, sizeof(*st));
-	st->name = name;
-	st->state = HEALTH_UNKNOWN;
-	snprintf(st->reason, sizeof(st->reason), "never sampled");
+	st->name = drive->name;
 	attrs_derive(&st->last.reading, &st->d); /* all unknown */
-	r = store_latest_by_name(store, name, &st->last, err);
+	r = drive_health_load(ctx->store, &ctx->config->policy, drive, ctx->now, &st->health, err);
+	if (r < 0)
+		return r;
+	r = store_latest_by_name(ctx->store, drive->name, &st->last, err);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -66,17 +69,34 @@ static int drive_status_load(struct store *store, const char *name, struct drive
 		st->usable = st->last;
 		st->have_usable = true;
 	} else {
-		r = store_foreach_sample(store, st->last.drive_id, st->last.t - STATUS_LOOKBACK, st->last.t, keep_usable,
-					 st, err);
+		r = store_foreach_sample(ctx->store, st->last.drive_id, st->last.t - STATUS_LOOKBACK, st->last.t,
+					 keep_usable, st, err);
 		if (r < 0)
 			return r;
 	}
-	if (!st->have_usable) {
-		st->state = health_from_reading(&st->last.reading, st->reason, sizeof(st->reason));
-		return 0;
+	if (st->have_usable)
+		attrs_derive(&st->usable.reading, &st->d);
+	return 0;
+}
+
+/* What the gate would say for each job now: from the history alone, reading and writing nothing. */
+static int jobs_load(struct cmd_ctx *ctx, struct gate_result *res, struct wg_err *err)
+{
+	struct gate_opts opts = { .env = &ctx->env };
+
+	for (size_t i = 0; i < ctx->config->n_jobs; i++) {
+		int r = gate_check(ctx->config, ctx->store, &ctx->config->jobs[i], ctx->now, &opts, &res[i], err);
+
+		/* a job whose drives cannot be resolved says so in its row, and the rest still shows */
+		if (r == -EINVAL) {
+			res[i].job = &ctx->config->jobs[i];
+			res[i].decision.verdict = _VERDICT_MAX;
+			snprintf(res[i].decision.reason, sizeof(res[i].decision.reason), "%s", err->msg);
+			continue;
+		}
+		if (r < 0)
+			return r;
 	}
-	attrs_derive(&st->usable.reading, &st->d);
-	st->state = health_from_reading(&st->usable.reading, st->reason, sizeof(st->reason));
 	return 0;
 }
 
@@ -105,9 +125,15 @@ static void print_json_drive(FILE *f, const struct drive_status *st, int64_t now
 	json_str(f, "name", st->name);
 	json_str(f, "model", id && id->identity_valid ? id->identity.model : NULL);
 	json_str(f, "serial", id && id->identity_valid && id->identity.serial[0] ? id->identity.serial : NULL);
-	json_str(f, "firmware", id && id->identity_valid ? id->identity.firmware : NULL);
-	json_str(f, "state", health_state_to_string(st->state));
-	json_str(f, "state_reason", st->reason);
+	json_str(f, "firmware", id && id->identity_valid && id->identity.firmware[0] ? id->identity.firmware : NULL);
+	json_str(f, "state", health_state_to_string(st->health.health.state));
+	json_str(f, "state_reason", st->health.health.reason);
+	if (st->health.health.since >= 0) {
+		wg_format_utc(st->health.health.since, when, sizeof(when));
+		json_str(f, "state_since", when);
+	} else {
+		fputs("\"state_since\":null,", f);
+	}
 	json_str(f, "reading", id ? reading_status_to_string(id->status) : NULL);
 	json_str(f, "reading_reason", id && id->reason[0] ? id->reason : NULL);
 	json_int(f, "reallocated_sectors", st->d.reallocated, false);
@@ -166,10 +192,10 @@ static void table_row(const struct drive_status *st, int64_t now, char cells[_CO
 	const struct smart_reading *u = st->have_usable ? &st->usable.reading : NULL;
 
 	snprintf(cells[COL_NAME], 48, "%s", st->name);
-	snprintf(cells[COL_STATE], 48, "%s", health_state_to_string(st->state));
+	snprintf(cells[COL_STATE], 48, "%s", health_state_to_string(st->health.health.state));
 	snprintf(cells[COL_MODEL], 48, "%s", id && id->identity_valid ? id->identity.model : "-");
 	snprintf(cells[COL_SERIAL], 48, "%s", id && id->identity_valid && id->identity.serial[0] ? id->identity.serial : "-");
-	snprintf(cells[COL_FW], 48, "%s", id && id->identity_valid ? id->identity.firmware : "-");
+	snprintf(cells[COL_FW], 48, "%s", id && id->identity_valid && id->identity.firmware[0] ? id->identity.firmware : "-");
 	fmt_count(cells[COL_REALLOC], 48, st->d.reallocated);
 	fmt_count(cells[COL_PENDING], 48, st->d.pending);
 	fmt_count(cells[COL_OFFUNC], 48, st->d.offline_uncorrectable);
@@ -188,6 +214,7 @@ static void table_row(const struct drive_status *st, int64_t now, char cells[_CO
 			 reading_status_to_string(id->status));
 }
 
+/* Lines under a table: "NAME: what", wrapped by the terminal, not by us. */
 static void print_table(FILE *f, const struct drive_status *sts, size_t n, int64_t now)
 {
 	char(*cells)[_COL_MAX][48] = calloc(n ? n : 1, sizeof(*cells));
@@ -210,9 +237,42 @@ static void print_table(FILE *f, const struct drive_status *sts, size_t n, int64
 			fprintf(f, "%-*s%s", c == _COL_MAX - 1 ? 0 : (int)width[c], cells[i][c],
 				c == _COL_MAX - 1 ? "\n" : "  ");
 	for (size_t i = 0; i < n; i++)
-		if (sts[i].state != HEALTH_OK)
-			fprintf(f, "%s: %s: %s\n", sts[i].name, health_state_to_string(sts[i].state), sts[i].reason);
+		if (sts[i].health.health.state != HEALTH_OK)
+			fprintf(f, "%s: %s: %s\n", sts[i].name, health_state_to_string(sts[i].health.health.state),
+				sts[i].health.health.reason);
 	free(cells);
+}
+
+static const char *verdict_word(const struct gate_result *res)
+{
+	return res->decision.verdict == _VERDICT_MAX ? "error" : verdict_to_string(res->decision.verdict);
+}
+
+static void print_jobs(FILE *f, const struct gate_result *res, size_t n)
+{
+	if (n == 0)
+		return;
+	fputs("\nJOB: WHAT 'weargate gate' WOULD SAY NOW\n", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s (%s): %s%s%s: %s\n", res[i].job->name, job_class_to_string(res[i].job->class),
+			verdict_word(&res[i]), res[i].decision.last_chance ? " (last chance)" : "",
+			res[i].decision.throttle ? " (throttled)" : "", res[i].decision.reason);
+}
+
+static void print_json_jobs(FILE *f, const struct gate_result *res, size_t n)
+{
+	fputs("\"jobs\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",{" : "{", f);
+		json_str(f, "name", res[i].job->name);
+		json_str(f, "class", job_class_to_string(res[i].job->class));
+		json_str(f, "verdict", verdict_word(&res[i]));
+		fprintf(f, "\"throttle\":%s,", res[i].decision.throttle ? "true" : "false");
+		fputs("\"reason\":", f);
+		wg_json_string(f, res[i].decision.reason);
+		fputc('}', f);
+	}
+	fputc(']', f);
 }
 
 static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
@@ -223,6 +283,7 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	struct drive_status *sts = NULL;
+	struct gate_result *jobs = NULL;
 	struct wg_err err = { "" };
 	bool json = false;
 	size_t n;
@@ -247,17 +308,25 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		return r;
 	n = ctx->config->n_drives;
 	sts = calloc(n ? n : 1, sizeof(*sts));
-	if (!sts) {
+	jobs = calloc(ctx->config->n_jobs ? ctx->config->n_jobs : 1, sizeof(*jobs));
+	if (!sts || !jobs) {
 		cmd_error("out of memory");
-		return WG_EXIT_SOFTWARE;
+		r = WG_EXIT_SOFTWARE;
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		r = drive_status_load(ctx->store, ctx->config->drives[i].name, &sts[i], &err);
+		r = drive_status_load(ctx, &ctx->config->drives[i], &sts[i], &err);
 		if (r < 0) {
 			cmd_error("cannot read the history of '%s': %s", ctx->config->drives[i].name, err.msg);
-			free(sts);
-			return WG_EXIT_UNAVAILABLE;
+			r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+			goto out;
 		}
+	}
+	r = jobs_load(ctx, jobs, &err);
+	if (r < 0) {
+		cmd_error("cannot read the history: %s", err.msg);
+		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+		goto out;
 	}
 	if (json) {
 		fputs("{\"drives\":[", stdout);
@@ -266,18 +335,28 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 				fputc(',', stdout);
 			print_json_drive(stdout, &sts[i], ctx->now);
 		}
-		fputs("]}\n", stdout);
+		fputs("],", stdout);
+		print_json_jobs(stdout, jobs, ctx->config->n_jobs);
+		fputs("}\n", stdout);
 	} else {
 		print_table(stdout, sts, n, ctx->now);
+		print_jobs(stdout, jobs, ctx->config->n_jobs);
 	}
+	r = 0;
+out:
+	for (size_t i = 0; sts && i < n; i++)
+		drive_health_release(&sts[i].health);
+	for (size_t i = 0; jobs && i < ctx->config->n_jobs; i++)
+		gate_result_release(&jobs[i]);
+	free(jobs);
 	free(sts);
-	return 0;
+	return r;
 }
 
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.usage = "[--json]",
-	.summary = "show the latest sample and provisional state of every drive",
+	.summary = "show every drive's latest sample and state, and what the gate would say for each job",
 	.help = status_help,
 	.flags = CMD_READS_STORE,
 	.exec = cmd_status,

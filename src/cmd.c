@@ -74,15 +74,18 @@ int cmd_ready(struct cmd_ctx *ctx)
 	unsigned flags = ctx->entry->flags;
 	int r;
 
-	if (flags & (CMD_NEEDS_CONFIG | CMD_NEEDS_STORE | CMD_READS_STORE)) {
+	if (flags & (CMD_NEEDS_CONFIG | CMD_NEEDS_STORE | CMD_READS_STORE | CMD_WANTS_STORE)) {
 		r = cmd_load_config(ctx);
 		if (r)
 			return r;
 	}
-	if ((flags & (CMD_NEEDS_STORE | CMD_READS_STORE)) && !ctx->store) {
-		if (flags & CMD_NEEDS_STORE)
+	if ((flags & (CMD_NEEDS_STORE | CMD_READS_STORE | CMD_WANTS_STORE)) && !ctx->store) {
+		r = -EROFS;
+		if (flags & (CMD_NEEDS_STORE | CMD_WANTS_STORE))
 			r = store_open(ctx->config->database, &ctx->store, &err);
-		else
+		ctx->store_writable = r >= 0;
+		/* what this user may not write it may still read */
+		if ((flags & CMD_READS_STORE) || ((flags & CMD_WANTS_STORE) && (r == -EACCES || r == -EROFS || r == -EPERM)))
 			r = store_open_readonly(ctx->config->database, &ctx->store, &err);
 		if (r < 0) {
 			cmd_error("%s", err.msg[0] ? err.msg : strerror(-r));

@@ -1,10 +1,13 @@
 /* config.c — the configuration file (the only user of libconfuse) */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <confuse.h>
 
@@ -12,6 +15,23 @@
 #include "store.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
+/*
+ * 10 years: longer than any window, timeout or cooldown means; far from overflowing now + it;
+ * and within the long that libconfuse keeps integers in, on every ABI.
+ */
+#define CONFIG_DURATION_MAX ((int64_t)3650 * 86400)
+#define CONFIG_GROWTH_MAX 1000000
+
+static int on_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_period(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_growth(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_temperature(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_wear(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_rate(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_class(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_verdict(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_path(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_user(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 
 static cfg_opt_t drive_opts[] = {
 	CFG_STR("device", NULL, CFGF_NONE),
@@ -20,14 +40,52 @@ static cfg_opt_t drive_opts[] = {
 	CFG_END(),
 };
 
-static cfg_opt_t root_opts[] = {
-	CFG_STR("database", STORE_DEFAULT_PATH, CFGF_NONE),
-	CFG_SEC("drive", drive_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+/* The policy's numbers have no libconfuse default: an unset key keeps policy_defaults()'s value. */
+static cfg_opt_t cooldown_opts[] = {
+	CFG_INT_CB("ok", 0, CFGF_NODEFAULT, on_duration),
+	CFG_INT_CB("worn", 0, CFGF_NODEFAULT, on_duration),
+	CFG_INT_CB("degrading", 0, CFGF_NODEFAULT, on_duration),
 	CFG_END(),
 };
 
-/* libconfuse reports through a callback; keep its first message, prefixed with file and line. */
+static cfg_opt_t policy_opts[] = {
+	CFG_INT_CB("window", 0, CFGF_NODEFAULT, on_period),
+	CFG_INT_CB("failing_window", 0, CFGF_NODEFAULT, on_period),
+	CFG_INT_CB("failing_growth", 0, CFGF_NODEFAULT, on_growth),
+	CFG_SEC("cooldown", cooldown_opts, CFGF_NONE),
+	CFG_INT_CB("max_temperature", 0, CFGF_NODEFAULT, on_temperature),
+	CFG_INT_CB("ssd_wear_low", 0, CFGF_NODEFAULT, on_wear),
+	CFG_END(),
+};
+
+static cfg_opt_t job_opts[] = {
+	CFG_STR_CB("class", NULL, CFGF_NODEFAULT, on_class),
+	CFG_STR_LIST("command", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("paths", NULL, CFGF_NODEFAULT, on_path),
+	CFG_STR_LIST("drives", NULL, CFGF_NODEFAULT),
+	CFG_INT_CB("timeout", 0, CFGF_NODEFAULT, on_duration),
+	CFG_INT_CB("cooldown", 0, CFGF_NODEFAULT, on_duration),
+	CFG_INT_CB("throttle", 0, CFGF_NODEFAULT, on_rate),
+	CFG_STR_CB("user", NULL, CFGF_NODEFAULT, on_user),
+	CFG_STR_CB("on_unknown", NULL, CFGF_NODEFAULT, on_verdict),
+	CFG_END(),
+};
+
+static cfg_opt_t root_opts[] = {
+	CFG_STR("database", STORE_DEFAULT_PATH, CFGF_NONE),
+	CFG_INT_CB("sample_max_age", 0, CFGF_NODEFAULT, on_period),
+	CFG_SEC("policy", policy_opts, CFGF_NONE),
+	CFG_SEC("drive", drive_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("job", job_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_END(),
+};
+
+/*
+ * libconfuse reports through a callback; keep its first message, prefixed with file and line.
+ * The file is ours, not cfg->filename: the sections cfg_init() creates (policy, cooldown) have none.
+ */
 struct parse_ctx {
+	const char *path;
 	struct wg_err *err;
 	bool have_err;
 };
@@ -41,16 +99,192 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 	if (!current_parse || current_parse->have_err)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (cfg && cfg->filename)
-		wg_err_set(current_parse->err, -EINVAL, "%s:%d: %s", cfg->filename, cfg->line, msg);
+	if (cfg && cfg->line > 0)
+		wg_err_set(current_parse->err, -EINVAL, "%s:%d: %s", current_parse->path, cfg->line, msg);
 	else
-		wg_err_set(current_parse->err, -EINVAL, "%s", msg);
+		wg_err_set(current_parse->err, -EINVAL, "%s: %s", current_parse->path, msg);
 	current_parse->have_err = true;
 }
 
 /*
+ * What a message about a key starts with: the section the key is in ("job 'backup': "), so
+ * that "timeout '7x'" is not mistaken for another section's key on a crowded line.
+ */
+static void key_context(cfg_t *cfg, char *buf, size_t len)
+{
+	const char *name = cfg_name(cfg), *title = cfg_title(cfg);
+
+	if (title)
+		snprintf(buf, len, "%s '%s': ", name, title);
+	else if (!name || strcmp(name, "root") == 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%s: ", name);
+}
+
+/* Report a bad value through libconfuse, so that the message gets the file and the line being read. */
+static int value_error(cfg_t *cfg, cfg_opt_t *opt, const char *value, const char *why)
+{
+	char where[STORE_NAME_MAX + 16];
+
+	key_context(cfg, where, sizeof(where));
+	cfg_error(cfg, "%s%s '%s' %s", where, cfg_opt_name(opt), value, why);
+	return -1;
+}
+
+static int parse_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, int64_t min, long *ret)
+{
+	int64_t v;
+	int r;
+
+	r = wg_parse_duration(value, &v);
+	if (r == -ERANGE || (r == 0 && v > CONFIG_DURATION_MAX))
+		return value_error(cfg, opt, value, "is too long: at most 3650d");
+	if (r < 0)
+		return value_error(cfg, opt, value, "is not a duration such as 90s, 10m, 6h or 7d");
+	if (v < min)
+		return value_error(cfg, opt, value, "must be longer than 0");
+	*ret = (long)v;
+	return 0;
+}
+
+static int on_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_duration(cfg, opt, value, 0, result);
+}
+
+/* A window or an age limit of 0 would make every drive unknown or every change invisible. */
+static int on_period(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_duration(cfg, opt, value, 1, result);
+}
+
+/* libconfuse's own integers take signs, hex and octal ("010" is 8); ours are plain decimal. */
+static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, long min, long max, long *ret)
+{
+	char why[64];
+	char *end;
+	long v;
+
+	snprintf(why, sizeof(why), "is not a whole number from %ld to %ld", min, max);
+	if (!value || *value < '0' || *value > '9')
+		return value_error(cfg, opt, value ? value : "", why);
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return value_error(cfg, opt, value, why);
+	*ret = v;
+	return 0;
+}
+
+static int on_growth(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_number(cfg, opt, value, 1, CONFIG_GROWTH_MAX, result);
+}
+
+/* Drives report 1 to 127 degrees C (attrs.c); 0 turns the limit off. */
+static int on_temperature(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_number(cfg, opt, value, 0, 127, result);
+}
+
+/* The SSD wear indicators count down from 100. */
+static int on_wear(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_number(cfg, opt, value, 0, 100, result);
+}
+
+/* Bytes per second: a number with an optional K, M or G (powers of 1024, as cgroup tools count). */
+static int on_rate(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char why[] = "is not a rate in bytes per second such as 512K, 20M or 1G";
+	long long v, mult = 1;
+	char *end;
+
+	if (!value || *value < '0' || *value > '9')
+		return value_error(cfg, opt, value ? value : "", why);
+	errno = 0;
+	v = strtoll(value, &end, 10);
+	if (*end) {
+		if (end[1])
+			return value_error(cfg, opt, value, why);
+		switch (*end) {
+		case 'K':
+			mult = 1LL << 10;
+			break;
+		case 'M':
+			mult = 1LL << 20;
+			break;
+		case 'G':
+			mult = 1LL << 30;
+			break;
+		default:
+			return value_error(cfg, opt, value, why);
+		}
+	}
+	if (errno == ERANGE || v > LONG_MAX / mult)
+		return value_error(cfg, opt, value, "is too large");
+	if (v == 0)
+		return value_error(cfg, opt, value, "is no rate: leave 'throttle' out for no limit");
+	*(long *)result = (long)(v * mult);
+	return 0;
+}
+
+static int on_class(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	enum job_class c;
+
+	if (job_class_from_string(value, &c) < 0)
+		return value_error(cfg, opt, value, "is not one of backup, maintenance");
+	*(const char **)result = value;
+	return 0;
+}
+
+static int on_verdict(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	enum verdict v;
+
+	if (verdict_from_string(value, &v) < 0)
+		return value_error(cfg, opt, value, "is not one of go, defer, refuse");
+	*(const char **)result = value;
+	return 0;
+}
+
+/* A job's paths name what it touches on this machine; relative to what the runner's cwd is, they would name nothing. */
+static int on_path(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	if (value[0] != '/')
+		return value_error(cfg, opt, value, "is not an absolute path");
+	*(const char **)result = value;
+	return 0;
+}
+
+/* Only the syntax here: whether the user exists is a matter for the moment the job runs. */
+static int on_user(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	if (!value[0] || value[strcspn(value, ":/ \t\n")] != '\0')
+		return value_error(cfg, opt, value, "is not a user name");
+	*(const char **)result = value;
+	return 0;
+}
+
+/*
+ * The job runs command[0] as given, without a search path: a relative one would run whatever
+ * the runner's PATH or cwd offers. libconfuse calls this after each value of the list, so the
+ * line is the one of the first value.
+ */
+static int on_command(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *argv0 = cfg_opt_getnstr(opt, 0);
+
+	if (argv0 && argv0[0] != '/')
+		return value_error(cfg, opt, argv0, "is not an absolute path: a job runs without a search path");
+	return 0;
+}
+
+/*
  * libconfuse gives a section the line of its closing brace; an admin looks for the line that
- * names it, so find that in the text.
+ * names it, so find that in the text. The title may be quoted or, as libconfuse allows, not.
  */
 static int section_line(const char *text, const char *kind, const char *title, int fallback)
 {
@@ -62,11 +296,14 @@ static int section_line(const char *text, const char *kind, const char *title, i
 
 		while (*q == ' ' || *q == '\t')
 			q++;
-		if (strncmp(q, kind, klen) == 0) {
+		if (strncmp(q, kind, klen) == 0 && (q[klen] == ' ' || q[klen] == '\t' || q[klen] == '"' ||
+						    q[klen] == '\'')) {
 			q += klen;
 			while (*q == ' ' || *q == '\t')
 				q++;
 			if ((*q == '"' || *q == '\'') && strncmp(q + 1, title, tlen) == 0 && q[1 + tlen] == *q)
+				return line;
+			if (strncmp(q, title, tlen) == 0 && strchr(" \t\n{", q[tlen]) && q[tlen] != '\0')
 				return line;
 		}
 		p = strchr(p, '\n');
@@ -90,20 +327,38 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* Relative paths in the file are relative to the file's directory, not to the caller's cwd. */
+/*
+ * Relative paths in the file are relative to the file's directory, not to the caller's cwd; and
+ * made absolute, because a runner or a job may change directory after the file was read.
+ */
 static char *resolve_path(const char *config_path, const char *p)
 {
 	const char *slash;
-	char *r;
+	char *cwd = NULL, *r;
+	int n;
 
 	if (p[0] == '/')
 		return strdup(p);
+	if (config_path[0] != '/') {
+		cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return NULL;
+	}
 	slash = strrchr(config_path, '/');
-	if (!slash)
-		return strdup(p);
-	if (asprintf(&r, "%.*s/%s", (int)(slash - config_path), config_path, p) < 0)
-		return NULL;
-	return r;
+	n = asprintf(&r, "%s%s%.*s%s%s", cwd ? cwd : "", cwd && strcmp(cwd, "/") != 0 ? "/" : "",
+		     slash ? (int)(slash - config_path) : 0,
+		     config_path, slash ? "/" : "", p);
+	free(cwd);
+	return n < 0 ? NULL : r;
+}
+
+static void job_cfg_release(struct job_cfg *j)
+{
+	free(j->name);
+	strv_free(j->command);
+	strv_free(j->paths);
+	strv_free(j->drives);
+	free(j->user);
 }
 
 void config_free(struct config *c)
@@ -115,6 +370,9 @@ void config_free(struct config *c)
 		free(c->drives[i].path);
 	}
 	free(c->drives);
+	for (size_t i = 0; i < c->n_jobs; i++)
+		job_cfg_release(&c->jobs[i]);
+	free(c->jobs);
 	free(c->database);
 	free(c->path);
 	free(c);
@@ -157,32 +415,221 @@ static int load_drive(struct config *c, cfg_t *sec, const char *text, struct wg_
 	return 0;
 }
 
-int config_load(const char *path, struct config **ret, struct wg_err *err)
+/* A list option as a NULL-terminated vector; NULL when it has no value. */
+static int copy_list(cfg_t *sec, const char *key, char ***ret)
 {
-	struct parse_ctx pctx = { .err = err };
-	struct config *c = NULL;
-	uint8_t *text = NULL;
-	size_t text_len;
-	cfg_t *cfg = NULL;
-	struct stat st;
-	const char *db;
+	char **v = NULL;
 	int r;
 
-	/* libconfuse's scanner exits the process on a directory; look before it does. */
-	if (stat(path, &st) < 0)
-		return wg_err_set(err, -errno, "cannot open '%s': %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return wg_err_set(err, -EINVAL, "'%s' is not a regular file", path);
-	r = wg_read_file(path, CONFIG_MAX_SIZE, &text, &text_len);
-	if (r == -EFBIG)
-		return wg_err_set(err, r, "'%s' is larger than %d bytes", path, CONFIG_MAX_SIZE);
+	for (unsigned i = 0; i < cfg_size(sec, key); i++) {
+		r = strv_push(&v, cfg_getnstr(sec, key, i));
+		if (r < 0) {
+			strv_free(v);
+			return r;
+		}
+	}
+	*ret = v;
+	return 0;
+}
+
+static bool option_given(cfg_t *sec, const char *key)
+{
+	cfg_opt_t *opt = cfg_getopt(sec, key);
+
+	return opt && (opt->flags & CFGF_MODIFIED);
+}
+
+/* Values were checked as they were read (the callbacks above); what is left needs the whole section or file. */
+static int load_job(struct config *c, cfg_t *sec, const char *text, struct wg_err *err)
+{
+	struct job_cfg *j = &c->jobs[c->n_jobs];
+	const char *title = cfg_title(sec), *class = cfg_getstr(sec, "class");
+	const char *on_unknown = cfg_getstr(sec, "on_unknown"), *user = cfg_getstr(sec, "user");
+	int line = section_line(text, "job", title, sec->line);
+	int r;
+
+	if (!valid_name(title))
+		return wg_err_set(err, -EINVAL,
+				  "%s:%d: job name '%s' is not valid: use 1 to %d letters, digits, '_', '-' or '.'",
+				  c->path, line, title, STORE_NAME_MAX - 1);
+	if (!class)
+		return wg_err_set(err, -EINVAL, "%s:%d: job '%s' needs a 'class': backup or maintenance", c->path,
+				  line, title);
+	/* libconfuse accepts `command = {}` and calls no check for it; a gate-only job leaves the key out. */
+	if (option_given(sec, "command") && cfg_size(sec, "command") == 0)
+		return wg_err_set(err, -EINVAL,
+				  "%s:%d: job '%s': 'command' is empty: leave it out for a job that only asks the gate",
+				  c->path, line, title);
+	if (cfg_size(sec, "paths") == 0 && cfg_size(sec, "drives") == 0)
+		return wg_err_set(err, -EINVAL, "%s:%d: job '%s' touches no drive: give it 'paths' or 'drives'",
+				  c->path, line, title);
+	/* Drives may be configured after the job in the file: checked here, once all are known. */
+	for (unsigned i = 0; i < cfg_size(sec, "drives"); i++) {
+		const char *name = cfg_getnstr(sec, "drives", i);
+
+		if (!config_drive(c, name))
+			return wg_err_set(err, -EINVAL, "%s:%d: job '%s': drive '%s' is not configured", c->path, line,
+					  title, name);
+	}
+
+	j->line = line;
+	job_class_from_string(class, &j->class);
+	if (on_unknown)
+		verdict_from_string(on_unknown, &j->on_unknown);
+	else
+		j->on_unknown = j->class == JOB_BACKUP ? VERDICT_GO : VERDICT_DEFER;
+	j->timeout = cfg_size(sec, "timeout") ? cfg_getint(sec, "timeout") : 0;
+	j->cooldown = cfg_size(sec, "cooldown") ? cfg_getint(sec, "cooldown") : -1;
+	j->throttle = cfg_size(sec, "throttle") ? (uint64_t)cfg_getint(sec, "throttle") : 0;
+	c->n_jobs++; /* from here on config_free() releases what is filled in */
+	j->name = strdup(title);
+	if (!j->name || (user && !(j->user = strdup(user))))
+		return -ENOMEM;
+	r = copy_list(sec, "command", &j->command);
 	if (r < 0)
-		return wg_err_set(err, r, "cannot read '%s': %s", path, strerror(-r));
-	text[text_len] = '\0';
-	if (memchr(text, '\0', text_len)) {
+		return r;
+	r = copy_list(sec, "paths", &j->paths);
+	if (r < 0)
+		return r;
+	return copy_list(sec, "drives", &j->drives);
+}
+
+static void load_int(cfg_t *sec, const char *key, int64_t *ret)
+{
+	if (cfg_size(sec, key) > 0)
+		*ret = cfg_getint(sec, key);
+}
+
+static void load_policy(cfg_t *root, struct policy *p)
+{
+	cfg_t *sec = cfg_getsec(root, "policy"), *cooldown;
+
+	policy_defaults(p);
+	load_int(root, "sample_max_age", &p->sample_max_age);
+	if (!sec)
+		return;
+	load_int(sec, "window", &p->window);
+	load_int(sec, "failing_window", &p->failing_window);
+	load_int(sec, "failing_growth", &p->failing_growth);
+	load_int(sec, "max_temperature", &p->max_temperature);
+	load_int(sec, "ssd_wear_low", &p->ssd_wear_low);
+	cooldown = cfg_getsec(sec, "cooldown");
+	if (!cooldown)
+		return;
+	load_int(cooldown, "ok", &p->cooldown_ok);
+	load_int(cooldown, "worn", &p->cooldown_worn);
+	load_int(cooldown, "degrading", &p->cooldown_degrading);
+}
+
+/*
+ * Read the file through one descriptor and judge that descriptor: checking a path and then
+ * opening it again would let the file be swapped in between. The file names commands that run
+ * as root, so, like doas, refuse one that anyone but its owner could have written, or whose
+ * owner is neither root nor the user running weargate.
+ */
+static int read_config(const char *path, char **ret_text, size_t *ret_len, struct wg_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	int fd, r;
+
+	/* O_NONBLOCK: a FIFO must not hang the open; it is refused below like any non-file. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return wg_err_set(err, -errno, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = wg_err_set(err, -errno, "cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = wg_err_set(err, -EINVAL, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		r = wg_err_set(err, -EPERM, "'%s' is writable by group or others: refusing a file that runs commands",
+			       path);
+		goto out;
+	}
+	if (st.st_uid != 0 && st.st_uid != getuid()) {
+		r = wg_err_set(err, -EPERM, "'%s' is owned by uid %lu, not by root or you", path,
+			       (unsigned long)st.st_uid);
+		goto out;
+	}
+	text = malloc(CONFIG_MAX_SIZE + 1);
+	if (!text) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, text + len, CONFIG_MAX_SIZE + 1 - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = wg_err_set(err, -errno, "cannot read '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > CONFIG_MAX_SIZE) {
+			r = wg_err_set(err, -EFBIG, "'%s' is larger than %d bytes", path, CONFIG_MAX_SIZE);
+			goto out;
+		}
+	}
+	text[len] = '\0';
+	if (memchr(text, '\0', len)) {
 		r = wg_err_set(err, -EINVAL, "'%s' is not a text file (it contains NUL bytes)", path);
 		goto out;
 	}
+	*ret_text = text;
+	*ret_len = len;
+	text = NULL;
+	r = 0;
+out:
+	free(text);
+	close(fd);
+	return r;
+}
+
+/* Parse the text that was read and checked, not the file again; messages still name the file. */
+static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len, struct wg_err *err)
+{
+	struct parse_ctx pctx = { .path = path, .err = err };
+	FILE *f;
+	int r;
+
+	if (len == 0) /* all defaults; and older C libraries' fmemopen() refuses 0 bytes */
+		return 0;
+	f = fmemopen(text, len, "r");
+	if (!f)
+		return wg_err_set(err, -errno, "cannot read '%s': %s", path, strerror(errno));
+	cfg_set_error_function(cfg, on_confuse_error);
+	current_parse = &pctx;
+	r = cfg_parse_fp(cfg, f);
+	current_parse = NULL;
+	fclose(f);
+	if (r != CFG_SUCCESS) {
+		if (!pctx.have_err)
+			wg_err_set(err, -EINVAL, "%s: cannot parse", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_load(const char *path, struct config **ret, struct wg_err *err)
+{
+	struct config *c = NULL;
+	char *text = NULL;
+	size_t text_len = 0;
+	cfg_t *cfg = NULL;
+	const char *db;
+	int r;
+
+	r = read_config(path, &text, &text_len, err);
+	if (r < 0)
+		return r;
 
 	c = calloc(1, sizeof(*c));
 	if (!c || !(c->path = strdup(path))) {
@@ -194,20 +641,10 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 		r = -ENOMEM;
 		goto out;
 	}
-	cfg_set_error_function(cfg, on_confuse_error);
-	current_parse = &pctx;
-	r = cfg_parse(cfg, path);
-	current_parse = NULL;
-	if (r == CFG_FILE_ERROR) {
-		r = wg_err_set(err, -errno ? -errno : -EIO, "cannot open '%s': %s", path, strerror(errno));
+	cfg_set_validate_func(cfg, "job|command", on_command);
+	r = parse_text(cfg, path, text, text_len, err);
+	if (r < 0)
 		goto out;
-	}
-	if (r != CFG_SUCCESS) {
-		if (!pctx.have_err)
-			wg_err_set(err, -EINVAL, "%s: cannot parse", path);
-		r = -EINVAL;
-		goto out;
-	}
 
 	db = cfg_getstr(cfg, "database");
 	if (!db || !*db) {
@@ -216,12 +653,19 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 	}
 	c->database = resolve_path(path, db);
 	c->drives = calloc(cfg_size(cfg, "drive") + 1, sizeof(*c->drives));
-	if (!c->database || !c->drives) {
+	c->jobs = calloc(cfg_size(cfg, "job") + 1, sizeof(*c->jobs));
+	if (!c->database || !c->drives || !c->jobs) {
 		r = -ENOMEM;
 		goto out;
 	}
+	load_policy(cfg, &c->policy);
 	for (unsigned i = 0; i < cfg_size(cfg, "drive"); i++) {
-		r = load_drive(c, cfg_getnsec(cfg, "drive", i), (const char *)text, err);
+		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, err);
+		if (r < 0)
+			goto out;
+	}
+	for (unsigned i = 0; i < cfg_size(cfg, "job"); i++) {
+		r = load_job(c, cfg_getnsec(cfg, "job", i), text, err);
 		if (r < 0)
 			goto out;
 	}
@@ -241,5 +685,13 @@ const struct drive_cfg *config_drive(const struct config *c, const char *name)
 	for (size_t i = 0; i < c->n_drives; i++)
 		if (strcmp(c->drives[i].name, name) == 0)
 			return &c->drives[i];
+	return NULL;
+}
+
+const struct job_cfg *config_job(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_jobs; i++)
+		if (strcmp(c->jobs[i].name, name) == 0)
+			return &c->jobs[i];
 	return NULL;
 }

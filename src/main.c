@@ -8,6 +8,8 @@
 #include "version.h"
 
 static const struct cmd_entry *const cmd_table[] = {
+	&cmd_check_config_entry,
+	&cmd_gate_entry,
 	&cmd_sample_entry,
 	&cmd_status_entry,
 };
@@ -39,8 +41,8 @@ static void usage(FILE *f)
 	fprintf(f, "  %-12s %s\n", "help", "show the help of a command");
 	fprintf(f,
 		"\n"
-		"Exit codes: 0 success, 64 usage error, 69 a drive or the database unavailable,\n"
-		"70 internal error, 78 configuration error.\n"
+		"Exit codes: 0 success (gate: go), 1 refused, 64 usage error, 69 a drive or the\n"
+		"database unavailable, 70 internal error, 75 deferred, 78 configuration error.\n"
 		"See weargate(8) and weargate.conf(5).\n");
 }
 
@@ -113,7 +115,11 @@ int main(int argc, char **argv)
 	}
 	ctx.sysfs_root = getenv("WEARGATE_SYSFS_ROOT");
 	if (!ctx.sysfs_root || !*ctx.sysfs_root)
-		ctx.sysfs_root = "/sys";
+		ctx.sysfs_root = BLOCKDEV_SYSFS_ROOT;
+	ctx.env.sysfs_root = ctx.sysfs_root;
+	ctx.env.mountinfo = getenv("WEARGATE_MOUNTINFO");
+	if (!ctx.env.mountinfo || !*ctx.env.mountinfo)
+		ctx.env.mountinfo = BLOCKDEV_MOUNTINFO;
 	ctx.entry = e;
 	optind = 0; /* a full getopt reset for the command's own options */
 	r = e->exec(&ctx, argc, argv);

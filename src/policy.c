@@ -120,10 +120,12 @@ struct reasons {
 	char *buf;
 	size_t len, used;
 	int64_t since;
+	bool since_open; /* since is the oldest sample looked at: the sign may be older */
 };
 
-static void reason_add(struct reasons *r, int64_t since, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void reason_add(struct reasons *r, int64_t since, const char *fmt, ...)
+static void reason_add(struct reasons *r, int64_t since, bool open, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void reason_add(struct reasons *r, int64_t since, bool open, const char *fmt, ...)
 {
 	va_list ap;
 	int k;
@@ -140,8 +142,10 @@ static void reason_add(struct reasons *r, int64_t since, const char *fmt, ...)
 		if (k > 0)
 			r->used = r->used + (size_t)k < r->len ? r->used + (size_t)k : r->len - 1;
 	}
-	if (since >= 0 && (r->since < 0 || since < r->since))
+	if (since >= 0 && (r->since < 0 || since < r->since || (since == r->since && open))) {
 		r->since = since;
+		r->since_open = open;
+	}
 }
 
 static void reasons_init(struct reasons *r, char *buf, size_t len)
@@ -196,16 +200,49 @@ static struct growth growth_of(const struct health_input *in, size_t b, const st
 	return g;
 }
 
-/* How long counter m has held its newest value: from the oldest sample of the run that ends at the newest. */
-static int64_t held_since(const struct health_input *in, const struct media_counter *m, bool *ret_whole)
+/* The oldest sample of the run, ending at the newest, in which holds() is true; *ret_whole when that is the oldest looked at. */
+static int64_t run_since(const struct health_input *in, bool (*holds)(const struct health_point *pt, const void *arg),
+			 const void *arg, bool *ret_whole)
 {
-	int64_t v = media_value(&in->points[in->n - 1], m);
 	size_t i = in->n - 1;
 
-	while (i > 0 && (media_value(&in->points[i - 1], m) == v || media_value(&in->points[i - 1], m) < 0))
+	while (i > 0 && holds(&in->points[i - 1], arg))
 		i--;
 	*ret_whole = i == 0;
 	return in->points[i].t;
+}
+
+struct held {
+	const struct media_counter *m;
+	int64_t value;
+};
+
+/* a counter keeps its value; an unknown reading of it does not break the run */
+static bool holds_value(const struct health_point *pt, const void *arg)
+{
+	const struct held *h = arg;
+	int64_t v = media_value(pt, h->m);
+
+	return v == h->value || v < 0;
+}
+
+/* How long counter m has held its newest value. */
+static int64_t held_since(const struct health_input *in, const struct media_counter *m, bool *ret_whole)
+{
+	struct held h = { .m = m, .value = media_value(&in->points[in->n - 1], m) };
+
+	return run_since(in, holds_value, &h, ret_whole);
+}
+
+static bool holds_failed_assessment(const struct health_point *pt, const void *arg)
+{
+	(void)arg;
+	return pt->smart_ok != 1; /* a sample without the record (-1) does not end the run */
+}
+
+static bool holds_failing_attr(const struct health_point *pt, const void *arg)
+{
+	return pt->failing_id == *(const uint8_t *)arg;
 }
 
 static void assess_unknown(const struct policy *p, const struct health_input *in, int64_t now, struct reasons *r)
@@ -214,21 +251,22 @@ static void assess_unknown(const struct policy *p, const struct health_input *in
 
 	wg_format_age(p->sample_max_age, limit, sizeof(limit));
 	if (!in->sampled) {
-		reason_add(r, -1, "never sampled");
+		reason_add(r, -1, false, "never sampled");
 		return;
 	}
 	if (in->latest_status != READING_OK) {
+		/* the reason names the status itself ("standby: not woken …", "cannot open …") */
 		wg_format_age(now - in->latest_t, age, sizeof(age));
-		reason_add(r, -1, "latest sample %s %s ago%s%s", reading_status_to_string(in->latest_status), age,
-			   in->latest_reason && in->latest_reason[0] ? ": " : "",
-			   in->latest_reason ? in->latest_reason : "");
+		reason_add(r, -1, false, "latest sample %s ago: %s", age,
+			   in->latest_reason && in->latest_reason[0] ? in->latest_reason
+								 : reading_status_to_string(in->latest_status));
 	}
 	if (in->n == 0) {
-		reason_add(r, -1, "no usable sample");
+		reason_add(r, -1, false, "no usable sample");
 		return;
 	}
 	wg_format_age(now - in->points[in->n - 1].t, age, sizeof(age));
-	reason_add(r, -1, "the latest usable sample is %s old (limit %s)", age, limit);
+	reason_add(r, -1, false, "the latest usable sample is %s old (limit %s)", age, limit);
 }
 
 static bool assess_failing(const struct policy *p, const struct health_input *in, int64_t now, struct reasons *r)
@@ -237,17 +275,25 @@ static bool assess_failing(const struct policy *p, const struct health_input *in
 	size_t b = baseline(in, now, p->failing_window);
 	char name[32], window[32];
 
-	if (last->smart_ok == 0)
-		reason_add(r, last->t, "SMART self-assessment FAILED");
-	if (last->failing_id)
-		reason_add(r, last->t, "prefailure attribute %u %s at %u, threshold %u", last->failing_id,
+	bool whole;
+	int64_t since;
+
+	/* since the run of failing samples began: a new sample must not look like a new failure */
+	if (last->smart_ok == 0) {
+		since = run_since(in, holds_failed_assessment, NULL, &whole);
+		reason_add(r, since, whole, "SMART self-assessment FAILED");
+	}
+	if (last->failing_id) {
+		since = run_since(in, holds_failing_attr, &last->failing_id, &whole);
+		reason_add(r, since, whole, "prefailure attribute %u %s at %u, threshold %u", last->failing_id,
 			   attr_name(last->failing_id, name, sizeof(name)), last->failing_value, last->failing_threshold);
+	}
 	wg_format_age(p->failing_window, window, sizeof(window));
 	for (size_t i = 0; i < WG_ELEMENTSOF(media); i++) {
 		struct growth g = growth_of(in, b, &media[i]);
 
 		if (g.grew && g.to - g.from >= p->failing_growth)
-			reason_add(r, g.first_t, "%s %lld → %lld within %s", media[i].label, (long long)g.from,
+			reason_add(r, g.first_t, false, "%s %lld → %lld within %s", media[i].label, (long long)g.from,
 				   (long long)g.to, window);
 	}
 	return r->used > 0;
@@ -266,14 +312,14 @@ static bool assess_degrading(const struct policy *p, const struct health_input *
 
 		if (g.grew) {
 			format_when(g.first_t, when, sizeof(when));
-			reason_add(r, g.first_t, "%s %lld → %lld since %s", m->label, (long long)g.from, (long long)g.to,
+			reason_add(r, g.first_t, false, "%s %lld → %lld since %s", m->label, (long long)g.from, (long long)g.to,
 				   when);
 		} else if (m->degrading_when_present && v > 0) {
 			bool whole;
 			int64_t since = held_since(in, m, &whole);
 
 			format_when(since, when, sizeof(when));
-			reason_add(r, since, "%s %lld since %s%s", m->label, (long long)v, whole ? "at least " : "", when);
+			reason_add(r, since, whole, "%s %lld since %s%s", m->label, (long long)v, whole ? "at least " : "", when);
 		}
 	}
 	return r->used > 0;
@@ -293,11 +339,11 @@ static bool assess_worn(const struct policy *p, const struct health_input *in, s
 			continue;
 		since = held_since(in, &media[i], &whole);
 		wg_format_age(last->t - since, held, sizeof(held));
-		reason_add(r, since, "%s stable at %lld for %s%s", media[i].label, (long long)v, whole ? "at least " : "",
+		reason_add(r, since, whole, "%s stable at %lld for %s%s", media[i].label, (long long)v, whole ? "at least " : "",
 			   held);
 	}
 	if (last->d.ssd_wear_value != ATTR_UNKNOWN && last->d.ssd_wear_value <= p->ssd_wear_low)
-		reason_add(r, last->t, "SSD wear indicator %lld, at or below %lld", (long long)last->d.ssd_wear_value,
+		reason_add(r, last->t, false, "SSD wear indicator %lld, at or below %lld", (long long)last->d.ssd_wear_value,
 			   (long long)p->ssd_wear_low);
 	return r->used > 0;
 }
@@ -324,10 +370,11 @@ void health_assess(const struct policy *p, const struct health_input *in, int64_
 	else if (assess_worn(p, in, &r))
 		ret->state = HEALTH_WORN;
 	else {
-		reason_add(&r, -1, "no reallocated, pending or uncorrectable sectors");
+		reason_add(&r, -1, false, "no reallocated, pending or uncorrectable sectors");
 		ret->state = HEALTH_OK;
 	}
 	ret->since = r.since;
+	ret->since_open = r.since_open;
 }
 
 /* What one drive says about the job. */
@@ -461,10 +508,10 @@ void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unk
 	for (size_t i = 0; i < n; i++) {
 		drive_decide(p, cls, on_unknown, job_cooldown, &drives[i], now, &v);
 		if (v.verdict == ret->verdict)
-			reason_add(&r, -1, "%s", v.reason);
+			reason_add(&r, -1, false, "%s", v.reason);
 	}
 	if (n == 0)
-		reason_add(&r, -1, "the job touches no drive");
+		reason_add(&r, -1, false, "the job touches no drive");
 	if (ret->verdict != VERDICT_GO)
 		ret->throttle = ret->last_chance = false;
 }

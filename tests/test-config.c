@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -42,11 +43,25 @@ static void write_conf_n(const char *text, size_t len)
 	assert_non_null(f);
 	assert_int_equal(fwrite(text, 1, len, f), len);
 	fclose(f);
+	/* config_load() refuses a group-writable file, and a umask of 002 would make one */
+	assert_int_equal(chmod(path, 0644), 0);
 }
 
 static void write_conf(const char *text)
 {
 	write_conf_n(text, strlen(text));
+}
+
+/* Load text, which must be valid. */
+static struct config *load(const char *text)
+{
+	struct wg_err err = { "" };
+	struct config *c = NULL;
+
+	write_conf(text);
+	if (config_load(path, &c, &err) < 0)
+		fail_msg("config_load failed: %s", err.msg);
+	return c;
 }
 
 /* Load text; expect failure whose message contains want (with %s standing for the file). */
@@ -105,8 +120,389 @@ static void test_defaults(void **state)
 	assert_int_equal(config_load(path, &c, &err), 0);
 	assert_string_equal(c->database, "/var/lib/weargate/history.db");
 	assert_int_equal(c->n_drives, 0);
+	assert_int_equal(c->n_jobs, 0);
+	assert_null(config_job(c, "backup"));
+	/* DESIGN.md's numbers */
+	assert_int_equal(c->policy.window, 7 * 86400);
+	assert_int_equal(c->policy.failing_window, 86400);
+	assert_int_equal(c->policy.failing_growth, 50);
+	assert_int_equal(c->policy.cooldown_ok, 0);
+	assert_int_equal(c->policy.cooldown_worn, 2 * 3600);
+	assert_int_equal(c->policy.cooldown_degrading, 24 * 3600);
+	assert_int_equal(c->policy.max_temperature, 55);
+	assert_int_equal(c->policy.sample_max_age, 6 * 3600);
+	assert_int_equal(c->policy.ssd_wear_low, 10);
 	config_free(c);
 	config_free(NULL);
+
+	/* a section that sets one key leaves the others at their defaults */
+	c = load("policy {\n  cooldown { worn = 3h }\n}\n");
+	assert_int_equal(c->policy.cooldown_worn, 3 * 3600);
+	assert_int_equal(c->policy.cooldown_ok, 0);
+	assert_int_equal(c->policy.cooldown_degrading, 24 * 3600);
+	assert_int_equal(c->policy.window, 7 * 86400);
+	assert_int_equal(c->policy.max_temperature, 55);
+	config_free(c);
+}
+
+static void test_policy(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	c = load("sample_max_age = 90m\n"
+		 "policy {\n"
+		 "  window = 14d\n"
+		 "  failing_window = 12h\n"
+		 "  failing_growth = 20\n"
+		 "  cooldown { ok = 10m  worn = 4h  degrading = 2d }\n"
+		 "  max_temperature = 0\n"
+		 "  ssd_wear_low = 5\n"
+		 "}\n");
+	assert_int_equal(c->policy.sample_max_age, 90 * 60);
+	assert_int_equal(c->policy.window, 14 * 86400);
+	assert_int_equal(c->policy.failing_window, 12 * 3600);
+	assert_int_equal(c->policy.failing_growth, 20);
+	assert_int_equal(c->policy.cooldown_ok, 600);
+	assert_int_equal(c->policy.cooldown_worn, 4 * 3600);
+	assert_int_equal(c->policy.cooldown_degrading, 2 * 86400);
+	assert_int_equal(c->policy.max_temperature, 0);
+	assert_int_equal(c->policy.ssd_wear_low, 5);
+	config_free(c);
+
+	/* the upper ends of the ranges */
+	c = load("policy { failing_growth = 1000000  max_temperature = 127  ssd_wear_low = 100 }\n");
+	assert_int_equal(c->policy.failing_growth, 1000000);
+	assert_int_equal(c->policy.max_temperature, 127);
+	assert_int_equal(c->policy.ssd_wear_low, 100);
+	config_free(c);
+}
+
+static void test_policy_errors(void **state)
+{
+	(void)state;
+	expect_error("policy {\n  window = 0\n}\n", "%s:2: policy: window '0' must be longer than 0");
+	expect_error("policy {\n  failing_window = 7x\n}\n", "%s:2: policy: failing_window '7x' is not a duration");
+	expect_error("sample_max_age = 0\n", "%s:1: sample_max_age '0' must be longer than 0");
+	expect_error("\nsample_max_age = -6h\n", "%s:2: sample_max_age '-6h' is not a duration");
+	expect_error("policy {\n\n  failing_growth = 0\n}\n",
+		     "%s:3: policy: failing_growth '0' is not a whole number from 1 to 1000000");
+	expect_error("policy { failing_growth = 1000001 }\n", "%s:1: policy: failing_growth '1000001' is not a whole number");
+	/* libconfuse alone would read these as 16 and -1 */
+	expect_error("policy { failing_growth = 0x10 }\n", "%s:1: policy: failing_growth '0x10' is not a whole number");
+	expect_error("policy { max_temperature = -1 }\n", "%s:1: policy: max_temperature '-1' is not a whole number from 0 to 127");
+	expect_error("policy { max_temperature = 128 }\n", "%s:1: policy: max_temperature '128' is not a whole number");
+	expect_error("policy { max_temperature = 55C }\n", "%s:1: policy: max_temperature '55C' is not a whole number");
+	expect_error("policy { ssd_wear_low = 101 }\n", "%s:1: policy: ssd_wear_low '101' is not a whole number from 0 to 100");
+	expect_error("policy {\n  cooldown {\n    worn = 2h\n    failing = 1d\n  }\n}\n", "%s:4: no such option 'failing'");
+	expect_error("policy {\n  cooldown {\n    worn = -2h\n  }\n}\n", "%s:3: cooldown: worn '-2h' is not a duration");
+	expect_error("policy {\n  cooldown = 2h\n}\n", "%s:2: missing opening brace for section 'cooldown'");
+	expect_error("policy {\n  sample_max_age = 2h\n}\n", "%s:2: no such option 'sample_max_age'");
+	expect_error("policy {\n  max_temp = 50\n}\n", "%s:2: no such option 'max_temp'");
+}
+
+/* Every form a duration may take, read through a job's timeout. */
+static void test_durations(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t seconds;
+	} ok[] = {
+		{ "90s", 90 },       { "10m", 600 },          { "6h", 6 * 3600 },       { "7d", 7 * 86400 },
+		{ "2w", 14 * 86400 }, { "3600", 3600 },        { "0", 0 },               { "\"7d\"", 7 * 86400 },
+		{ "'6h'", 6 * 3600 }, { "3650d", 3650LL * 86400 },
+	};
+	static const struct {
+		const char *text, *value, *why;
+	} bad[] = {
+		{ "7x", "7x", "is not a duration such as 90s, 10m, 6h or 7d" },
+		{ "-1d", "-1d", "is not a duration" },
+		{ "\"\"", "", "is not a duration" },
+		{ "1.5h", "1.5h", "is not a duration" },
+		{ "7dd", "7dd", "is not a duration" },
+		{ "d", "d", "is not a duration" },
+		{ "7D", "7D", "is not a duration" },
+		{ "\" 7d\"", " 7d", "is not a duration" },
+		{ "3651d", "3651d", "is too long: at most 3650d" },
+		{ "522w", "522w", "is too long" },
+		{ "106751991167301d", "106751991167301d", "is too long" },
+		{ "99999999999999999999", "99999999999999999999", "is too long" },
+	};
+	char text[256], want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct config *c;
+
+		snprintf(text, sizeof(text), "job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  timeout = %s\n}\n",
+			 ok[i].text);
+		c = load(text);
+		if (c->jobs[0].timeout != ok[i].seconds)
+			fail_msg("timeout = %s read as %lld, not %lld", ok[i].text, (long long)c->jobs[0].timeout,
+				 (long long)ok[i].seconds);
+		config_free(c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  timeout = %s\n}\n",
+			 bad[i].text);
+		snprintf(want, sizeof(want), "%%s:4: job 'j': timeout '%s' %s", bad[i].value, bad[i].why);
+		expect_error(text, want);
+	}
+}
+
+static void test_throttle(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t bytes;
+	} ok[] = {
+		{ "\"20M\"", 20ULL << 20 }, { "20M", 20ULL << 20 }, { "1K", 1024 },
+		{ "3G", 3ULL << 30 },       { "512", 512 },
+	};
+	static const struct {
+		const char *text, *value, *why;
+	} bad[] = {
+		{ "0", "0", "is no rate: leave 'throttle' out for no limit" },
+		{ "0M", "0M", "is no rate" },
+		{ "20X", "20X", "is not a rate in bytes per second such as 512K, 20M or 1G" },
+		{ "20m", "20m", "is not a rate" },
+		{ "20MB", "20MB", "is not a rate" },
+		{ "-1M", "-1M", "is not a rate" },
+		{ "M", "M", "is not a rate" },
+		{ "\"\"", "", "is not a rate" },
+		{ "9999999999G", "9999999999G", "is too large" },
+		{ "99999999999999999999", "99999999999999999999", "is too large" },
+	};
+	char text[256], want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct config *c;
+
+		snprintf(text, sizeof(text), "job \"j\" {\n  class = maintenance\n  paths = {\"/\"}\n  throttle = %s\n}\n",
+			 ok[i].text);
+		c = load(text);
+		if (c->jobs[0].throttle != ok[i].bytes)
+			fail_msg("throttle = %s read as %llu, not %llu", ok[i].text,
+				 (unsigned long long)c->jobs[0].throttle, (unsigned long long)ok[i].bytes);
+		config_free(c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "job \"j\" {\n  class = maintenance\n  paths = {\"/\"}\n  throttle = %s\n}\n",
+			 bad[i].text);
+		snprintf(want, sizeof(want), "%%s:4: job 'j': throttle '%s' %s", bad[i].value, bad[i].why);
+		expect_error(text, want);
+	}
+}
+
+static void test_jobs(void **state)
+{
+	const struct job_cfg *j;
+	struct config *c;
+
+	(void)state;
+	c = load("# two jobs and a gate-only one\n"
+		 "job \"backup\" {\n"
+		 "  class = backup\n"
+		 "  command = {\"/usr/bin/borgmatic\", \"--verbosity\", \"1\"}\n"
+		 "  paths = {\"/var/qmail\", \"/home\"}\n"
+		 "  timeout = 8h\n"
+		 "}\n"
+		 "job \"queue-purge\" {\n"
+		 "  class = \"maintenance\"\n"
+		 "  command = {\"/usr/local/sbin/purge-queue\"}\n"
+		 "  paths = {\"/var/qmail/queue\"}\n"
+		 "  drives = {\"sda\", \"sdb\"}\n"
+		 "  timeout = 0\n"
+		 "  cooldown = 12h\n"
+		 "  throttle = \"20M\"\n"
+		 "  user = \"qmailq\"\n"
+		 "  on_unknown = refuse\n"
+		 "}\n"
+		 "\n"
+		 "job gate-only { class = maintenance  drives = {\"sdb\"}  cooldown = 0  on_unknown = go }\n"
+		 "job \"b2\" { class = backup  drives = {\"sda\"}  on_unknown = defer }\n"
+		 "drive \"sda\" { device = \"/dev/sda\" }\n" /* drives may come after the jobs naming them */
+		 "drive \"sdb\" { device = \"/dev/sdb\" }\n");
+	assert_int_equal(c->n_jobs, 4);
+
+	j = config_job(c, "backup");
+	assert_ptr_equal(j, &c->jobs[0]);
+	assert_string_equal(j->name, "backup");
+	assert_int_equal(j->line, 2);
+	assert_int_equal(j->class, JOB_BACKUP);
+	assert_int_equal(strv_length(j->command), 3);
+	assert_string_equal(j->command[0], "/usr/bin/borgmatic");
+	assert_string_equal(j->command[1], "--verbosity");
+	assert_string_equal(j->command[2], "1");
+	assert_null(j->command[3]);
+	assert_int_equal(strv_length(j->paths), 2);
+	assert_string_equal(j->paths[0], "/var/qmail");
+	assert_string_equal(j->paths[1], "/home");
+	assert_null(j->drives);
+	assert_int_equal(j->timeout, 8 * 3600);
+	assert_int_equal(j->cooldown, -1); /* unset: the state's */
+	assert_int_equal(j->throttle, 0);
+	assert_null(j->user);
+	assert_int_equal(j->on_unknown, VERDICT_GO); /* a backup's default */
+
+	j = config_job(c, "queue-purge");
+	assert_ptr_equal(j, &c->jobs[1]);
+	assert_int_equal(j->line, 8);
+	assert_int_equal(j->class, JOB_MAINTENANCE);
+	assert_int_equal(strv_length(j->command), 1);
+	assert_string_equal(j->command[0], "/usr/local/sbin/purge-queue");
+	assert_int_equal(strv_length(j->paths), 1);
+	assert_int_equal(strv_length(j->drives), 2);
+	assert_string_equal(j->drives[0], "sda");
+	assert_string_equal(j->drives[1], "sdb");
+	assert_int_equal(j->timeout, 0);
+	assert_int_equal(j->cooldown, 12 * 3600);
+	assert_int_equal(j->throttle, 20 * 1024 * 1024);
+	assert_string_equal(j->user, "qmailq");
+	assert_int_equal(j->on_unknown, VERDICT_REFUSE);
+
+	j = config_job(c, "gate-only");
+	assert_non_null(j);
+	assert_int_equal(j->line, 20); /* an unquoted title is found too */
+	assert_null(j->command);
+	assert_null(j->paths);
+	assert_int_equal(j->cooldown, 0);
+	assert_int_equal(j->on_unknown, VERDICT_GO);
+	assert_int_equal(config_job(c, "b2")->on_unknown, VERDICT_DEFER);
+
+	assert_null(config_job(c, "sda")); /* jobs and drives are separate namespaces */
+	assert_null(config_job(c, "nightly"));
+	config_free(c);
+
+	/* a maintenance job defers on an unknown drive unless told otherwise */
+	c = load("drive \"sda\" { device = \"/dev/sda\" }\njob \"scrub\" { class = maintenance  drives = {\"sda\"} }\n");
+	assert_int_equal(c->jobs[0].on_unknown, VERDICT_DEFER);
+	assert_int_equal(c->jobs[0].timeout, 0);
+	config_free(c);
+
+	/* a job and a drive may share a name */
+	c = load("drive \"sda\" { device = \"/dev/sda\" }\njob \"sda\" { class = backup  drives = {\"sda\"} }\n");
+	assert_string_equal(config_job(c, "sda")->name, "sda");
+	assert_string_equal(config_drive(c, "sda")->name, "sda");
+	config_free(c);
+}
+
+static void test_job_errors(void **state)
+{
+	(void)state;
+	expect_error("job \"j\" {\n  class = backup\n  colour = \"red\"\n}\n", "%s:3: no such option 'colour'");
+	expect_error("\njob \"j\" {\n  paths = {\"/\"}\n}\n", "%s:2: job 'j' needs a 'class': backup or maintenance");
+	expect_error("job \"j\" {\n  paths = {\"/\"}\n  class = nightly\n}\n",
+		     "%s:3: job 'j': class 'nightly' is not one of backup, maintenance");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  on_unknown = maybe\n}\n",
+		     "%s:4: job 'j': on_unknown 'maybe' is not one of go, defer, refuse");
+	expect_error("\n\njob \"j\" {\n  class = backup\n  command = {\"/bin/true\"}\n}\n",
+		     "%s:3: job 'j' touches no drive: give it 'paths' or 'drives'");
+	expect_error("job \"j\" { class = backup  paths = {}  drives = {} }\n", "%s:1: job 'j' touches no drive");
+	expect_error("drive \"sda\" { device = \"/dev/sda\" }\njob \"j\" {\n  class = backup\n  drives = {\"sda\", \"sdz\"}\n}\n",
+		     "%s:2: job 'j': drive 'sdz' is not configured");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/home\",\n    \"var/qmail\"}\n}\n",
+		     "%s:4: job 'j': paths 'var/qmail' is not an absolute path");
+	expect_error("job \"j\" { class = backup  paths = {\"\"} }\n", "%s:1: job 'j': paths '' is not an absolute path");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  command = {\"borgmatic\", \"create\"}\n}\n",
+		     "%s:4: job 'j': command 'borgmatic' is not an absolute path");
+	expect_error("job \"j\" { class = backup  paths = {\"/\"}  command = \"./run\" }\n",
+		     "%s:1: job 'j': command './run' is not an absolute path");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  command = {}\n}\n",
+		     "%s:1: job 'j': 'command' is empty");
+	expect_error("job \"j\" { class = backup  paths = {\"/\"} }\n\njob \"j\" { class = backup  paths = {\"/\"} }\n",
+		     "%s:3: found duplicate title 'j'");
+	expect_error("job \"a b\" { class = backup  paths = {\"/\"} }\n", "%s:1: job name 'a b' is not valid");
+	expect_error("job \"\" { class = backup  paths = {\"/\"} }\n", "%s:1: job name '' is not valid");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  user = \"back:up\"\n}\n",
+		     "%s:4: job 'j': user 'back:up' is not a user name");
+	expect_error("job \"j\" { class = backup  paths = {\"/\"}  user = \"\" }\n", "%s:1: job 'j': user '' is not a user name");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  cooldown { worn = 1h }\n}\n",
+		     "%s:4: missing equal sign after option 'cooldown'");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  cooldown = soon\n}\n",
+		     "%s:4: job 'j': cooldown 'soon' is not a duration");
+	expect_error("job \"j\" { class = backup  paths = {\"/\"}  window = 1d }\n", "%s:1: no such option 'window'");
+}
+
+static void test_permissions(void **state)
+{
+	struct wg_err err = { "" };
+	struct config *c = NULL;
+	char want[256];
+
+	(void)state;
+	write_conf("database = \"h.db\"\n");
+	snprintf(want, sizeof(want), "'%s' is writable by group or others: refusing a file that runs commands", path);
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(config_load(path, &c, &err), -EPERM);
+	assert_null(c);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(chmod(path, 0646), 0);
+	assert_int_equal(config_load(path, &c, &err), -EPERM);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(config_load(path, &c, &err), -EPERM);
+
+	for (unsigned i = 0; i < 3; i++) {
+		static const mode_t fine[] = { 0644, 0600, 0444 };
+
+		assert_int_equal(chmod(path, fine[i]), 0);
+		assert_int_equal(config_load(path, &c, &err), 0);
+		config_free(c);
+		c = NULL;
+	}
+}
+
+/* Run config_load() on path as uid in a child; its exit status: 0 loaded, 1 refused (-EPERM), 2 anything else. */
+static int load_as(uid_t uid)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct wg_err err = { "" };
+		struct config *c = NULL;
+		int r;
+
+		if (setgid(uid) < 0 || setuid(uid) < 0)
+			_exit(3);
+		r = config_load(path, &c, &err);
+		config_free(c);
+		if (r == -EPERM && strstr(err.msg, "is owned by uid"))
+			_exit(1);
+		_exit(r == 0 ? 0 : 2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_owner(void **state)
+{
+	struct wg_err err = { "" };
+	struct config *c = NULL;
+	char want[256];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* only root can give a file away */
+	write_conf("database = \"h.db\"\n");
+	assert_int_equal(chown(path, 12345, 12345), 0);
+	snprintf(want, sizeof(want), "'%s' is owned by uid 12345, not by root or you", path);
+	assert_int_equal(config_load(path, &c, &err), -EPERM);
+	assert_null(c);
+	assert_string_equal(err.msg, want);
+
+	/* the user running weargate may own it, and root may; nobody else */
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(load_as(12345), 0);
+	assert_int_equal(load_as(23456), 1);
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(load_as(12345), 0);
+	assert_int_equal(config_load(path, &c, &err), 0);
+	config_free(c);
 }
 
 static void test_errors(void **state)
@@ -143,6 +539,10 @@ static void test_not_a_file(void **state)
 	(void)state;
 	assert_int_equal(config_load(dir, &c, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "is not a regular file"));
+	/* a FIFO is refused at once, not waited on */
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(config_load(path, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is not a regular file"));
 	snprintf(missing, sizeof(missing), "%s/missing.conf", dir);
 	assert_int_equal(config_load(missing, &c, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "cannot open"));
@@ -160,6 +560,7 @@ static void test_too_large(void **state)
 	for (int i = 0; i < 200000; i++)
 		fputs("# padding\n", f);
 	fclose(f);
+	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(config_load(path, &c, &err), -EFBIG);
 	assert_non_null(strstr(err.msg, "is larger than"));
 }
@@ -169,6 +570,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_valid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_durations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),

@@ -177,7 +177,7 @@ static void test_unknown_reasons(void **state)
 	in.latest_reason = "standby: not woken (use --wake)";
 	health_assess(&p, &in, NOW, &a);
 	assert_int_equal(a.state, HEALTH_UNKNOWN);
-	assert_string_equal(a.reason, "latest sample standby 10m ago: standby: not woken (use --wake); no usable sample");
+	assert_string_equal(a.reason, "latest sample 10m ago: standby: not woken (use --wake); no usable sample");
 }
 
 /* Each state rule at, just below and just above its threshold. */
@@ -448,6 +448,62 @@ static void test_story(void **state)
 	free(h);
 }
 
+/* A failing drive gets one last-chance backup: the failure's start does not move with each new sample. */
+static void test_last_chance_once(void **state)
+{
+	struct history *h = history_new();
+	struct health_assessment a;
+	struct gate_drive d = { .name = "sda", .health = &a, .last_heavy_end = -1, .last_backup_ok = -1 };
+	struct gate_decision g;
+	struct policy p;
+	int64_t failed = NOW - 2 * DAY;
+
+	(void)state;
+	policy_defaults(&p);
+	samples(h, NOW - 5 * DAY, failed - HOUR, HOUR);
+	h->r.smart_ok = 0;
+	samples(h, failed, NOW - DAY, HOUR);
+	health_assess(&p, input(h), NOW - DAY, &a);
+	assert_int_equal(a.state, HEALTH_FAILING);
+	assert_int_equal(a.since, failed);
+	assert_false(a.since_open);
+	gate_decide(&p, JOB_BACKUP, VERDICT_GO, -1, &d, 1, NOW - DAY, &g);
+	assert_int_equal(g.verdict, VERDICT_GO);
+	assert_true(g.last_chance);
+	/* the backup ran; a day of samples later the drive still fails, since the same moment */
+	d.last_backup_ok = NOW - DAY + 60;
+	samples(h, NOW - DAY + HOUR, NOW, HOUR);
+	health_assess(&p, input(h), NOW, &a);
+	assert_int_equal(a.since, failed);
+	gate_decide(&p, JOB_BACKUP, VERDICT_GO, -1, &d, 1, NOW, &g);
+	assert_int_equal(g.verdict, VERDICT_REFUSE);
+	assert_non_null(strstr(g.reason, "replace the drive"));
+	free(h);
+}
+
+/* A sign present in every sample looked at may be older: the caller is told, to look further back. */
+static void test_since_open(void **state)
+{
+	struct history *h = history_new();
+	struct health_assessment a;
+
+	(void)state;
+	set_raw(h, 197, 2);
+	samples(h, NOW - 7 * DAY - 6 * HOUR, NOW, HOUR);
+	assert_int_equal(assess(h, &a), HEALTH_DEGRADING);
+	assert_true(a.since_open);
+	assert_int_equal(a.since, NOW - 7 * DAY - 6 * HOUR);
+	free(h);
+	h = history_new();
+	samples(h, NOW - 7 * DAY - 6 * HOUR, NOW - DAY, HOUR);
+	set_raw(h, 197, 2);
+	samples(h, NOW - DAY + HOUR, NOW, HOUR);
+	assess(h, &a);
+	assert_false(a.since_open);
+	assert_int_equal(a.since, NOW - DAY + HOUR);
+	free(h);
+}
+
 static void test_names(void **state)
 {
 	enum job_class c;
@@ -479,6 +535,8 @@ int main(void)
 		cmocka_unit_test(test_defer_hot_and_self_test),
 		cmocka_unit_test(test_worst_drive_decides),
 		cmocka_unit_test(test_story),
+		cmocka_unit_test(test_last_chance_once),
+		cmocka_unit_test(test_since_open),
 		cmocka_unit_test(test_names),
 	};
 

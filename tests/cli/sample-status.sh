@@ -64,7 +64,7 @@ json 'j["drives"][1]["serial"] == "CVPR0001" and j["drives"][1]["temperature_c"]
 WEARGATE_NOW=1795600900 run 0 "$WEARGATE" -c "$T/w.conf" status
 contains "$T/out" "NAME"
 contains "$T/out" "sda   degrading"
-contains "$T/out" "sda: degrading: pending sectors 8"
+contains "$T/out" "sda: degrading: pending sectors 0 → 8 since 2026-11-25 09:56 UTC"
 
 # A corrupt reading is recorded as unusable, never as a healthy drive.
 printf 'garbage' | dd of="$T/disk.blob" bs=1 seek=600 conv=notrunc 2>/dev/null

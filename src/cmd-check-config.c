@@ -1,0 +1,281 @@
+/* cmd-check-config.c — `weargate check-config`: parse and validate the configuration, and show what was understood */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "resolve.h"
+
+static const char check_config_help[] =
+	"Read the configuration file, check it as every other command would, and print it back\n"
+	"as weargate understands it: every setting, defaults included, in the file's own syntax\n"
+	"(durations as 7d, 2h, 90s; relative paths made absolute), with what is not set as\n"
+	"comments. The output is itself a valid configuration. The file is refused when it is\n"
+	"writable by group or others, or owned by anyone but root or the user running weargate.\n"
+	"Neither the drives nor the history are touched.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE  the file to check, as weargate's own -c\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"Exit status: 0 when the file is valid, 64 for a wrong option, 78 when the file is\n"
+	"missing, refused or invalid (the message names the file and line).\n";
+
+/* A string as libconfuse reads it back between double quotes: "\$" keeps "${" from being expanded. */
+static void put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+		case '\\':
+		case '$':
+			fputc('\\', f);
+			fputc(*p, f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\x%02x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void put_list(FILE *f, const char *key, char *const *v)
+{
+	fprintf(f, "\t%s = {", key);
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			fputs(", ", f);
+		put_string(f, v[i]);
+	}
+	fputs("}\n", f);
+}
+
+/*
+ * In the largest unit that holds the value exactly, so that it reads back the same: 90 is
+ * "90s", 7200 "2h". A day is written as 24h, as DESIGN.md and the man page write the defaults.
+ */
+static void format_duration(int64_t seconds, char *buf, size_t len)
+{
+	static const struct {
+		char unit;
+		int64_t seconds;
+	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 } };
+
+	if (seconds == 0) {
+		snprintf(buf, len, "0");
+		return;
+	}
+	for (size_t i = 0; i < WG_ELEMENTSOF(units); i++)
+		if (seconds % units[i].seconds == 0 && !(units[i].unit == 'd' && seconds == 86400)) {
+			snprintf(buf, len, "%lld%c", (long long)(seconds / units[i].seconds), units[i].unit);
+			return;
+		}
+	snprintf(buf, len, "%llds", (long long)seconds);
+}
+
+static void put_duration(FILE *f, const char *indent, const char *key, int64_t seconds, const char *when_zero)
+{
+	char buf[32];
+
+	format_duration(seconds, buf, sizeof(buf));
+	fprintf(f, "%s%s = %s", indent, key, buf);
+	if (seconds == 0 && when_zero)
+		fprintf(f, "  # %s", when_zero);
+	fputc('\n', f);
+}
+
+static void format_rate(uint64_t bytes, char *buf, size_t len)
+{
+	static const struct {
+		char unit;
+		unsigned shift;
+	} units[] = { { 'G', 30 }, { 'M', 20 }, { 'K', 10 } };
+
+	for (size_t i = 0; i < WG_ELEMENTSOF(units); i++)
+		if (bytes % (1ULL << units[i].shift) == 0) {
+			snprintf(buf, len, "%llu%c", (unsigned long long)(bytes >> units[i].shift), units[i].unit);
+			return;
+		}
+	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+}
+
+static void print_policy(FILE *f, const struct policy *p)
+{
+	put_duration(f, "", "sample_max_age", p->sample_max_age, NULL);
+	fputs("\npolicy {\n", f);
+	put_duration(f, "\t", "window", p->window, NULL);
+	put_duration(f, "\t", "failing_window", p->failing_window, NULL);
+	fprintf(f, "\tfailing_growth = %lld\n", (long long)p->failing_growth);
+	fputs("\tcooldown {\n", f);
+	put_duration(f, "\t\t", "ok", p->cooldown_ok, NULL);
+	put_duration(f, "\t\t", "worn", p->cooldown_worn, NULL);
+	put_duration(f, "\t\t", "degrading", p->cooldown_degrading, NULL);
+	fputs("\t}\n", f);
+	fprintf(f, "\tmax_temperature = %lld%s\n", (long long)p->max_temperature,
+		p->max_temperature == 0 ? "  # no limit" : "");
+	fprintf(f, "\tssd_wear_low = %lld\n", (long long)p->ssd_wear_low);
+	fputs("}\n", f);
+}
+
+static void print_drive(FILE *f, const struct drive_cfg *d)
+{
+	fputs("\ndrive ", f);
+	put_string(f, d->name);
+	fprintf(f, " {\n\t%s = ", d->source == DRIVE_DEVICE ? "device" : "blob");
+	put_string(f, d->path);
+	fputc('\n', f);
+	if (d->source == DRIVE_DEVICE) {
+		fputs("\taccess = ", f);
+		put_string(f, smart_access_to_string(d->access));
+		fputc('\n', f);
+	}
+	fputs("}\n", f);
+}
+
+/* The drives the job touches, as the gate will find them: those it names and those holding its paths. */
+static int resolve(const struct cmd_ctx *ctx, const struct job_cfg *j, const struct drive_cfg ***ret_drives,
+		   char ***ret_unmonitored, struct wg_err *err)
+{
+	size_t n;
+
+	return resolve_job_drives(ctx->config, j, &ctx->env, ret_drives, &n, ret_unmonitored, err);
+}
+
+static void print_job_drives(FILE *f, const struct cmd_ctx *ctx, const struct job_cfg *j)
+{
+	const struct drive_cfg **drives = NULL;
+	char **unmonitored = NULL;
+
+	if (resolve(ctx, j, &drives, &unmonitored, NULL) < 0)
+		return; /* cannot happen: every job was resolved before anything was printed */
+	fputs("\t# touches:", f);
+	for (size_t i = 0; drives[i]; i++)
+		fprintf(f, "%s %s", i ? "," : "", drives[i]->name);
+	fputc('\n', f);
+	for (size_t i = 0; unmonitored && unmonitored[i]; i++)
+		fprintf(f, "\t# and %s, which no drive section names: its health is not checked\n", unmonitored[i]);
+	free(drives);
+	strv_free(unmonitored);
+}
+
+static void print_job(FILE *f, const struct cmd_ctx *ctx, const struct job_cfg *j)
+{
+	char buf[32];
+
+	fputs("\njob ", f);
+	put_string(f, j->name);
+	fprintf(f, " {\n\tclass = %s\n", job_class_to_string(j->class));
+	if (j->command)
+		put_list(f, "command", j->command);
+	else
+		fputs("\t# command: none, the job only asks the gate\n", f);
+	if (j->paths)
+		put_list(f, "paths", j->paths);
+	else
+		fputs("\t# paths: none\n", f);
+	if (j->drives)
+		put_list(f, "drives", j->drives);
+	else
+		fputs("\t# drives: none named\n", f);
+	print_job_drives(f, ctx, j);
+	put_duration(f, "\t", "timeout", j->timeout, "no limit");
+	if (j->cooldown >= 0)
+		put_duration(f, "\t", "cooldown", j->cooldown, NULL);
+	else
+		fputs("\t# cooldown: the policy's, for the state of the drive\n", f);
+	if (j->throttle > 0) {
+		format_rate(j->throttle, buf, sizeof(buf));
+		fprintf(f, "\tthrottle = %s\n", buf);
+	} else {
+		fputs("\t# throttle: none\n", f);
+	}
+	if (j->user) {
+		fputs("\tuser = ", f);
+		put_string(f, j->user);
+		fputc('\n', f);
+	} else {
+		fputs("\t# user: none, the job runs as weargate does\n", f);
+	}
+	fprintf(f, "\ton_unknown = %s\n}\n", verdict_to_string(j->on_unknown));
+}
+
+static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const struct config *c;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, ":c:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			ctx->config_path = optarg;
+			break;
+		case 'h':
+			cmd_print_help(ctx->entry, stdout);
+			return 0;
+		default:
+			return cmd_option_error(ctx->entry, opt, argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	r = cmd_ready(ctx);
+	if (r)
+		return r;
+	c = ctx->config;
+	/* a job whose drives cannot be found is as wrong as a misspelt key: say so before anything else */
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		const struct drive_cfg **drives = NULL;
+		char **unmonitored = NULL;
+		struct wg_err err = { "" };
+
+		r = resolve(ctx, &c->jobs[i], &drives, &unmonitored, &err);
+		if (r < 0) {
+			cmd_error("%s", err.msg);
+			return r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_CONFIG;
+		}
+		for (size_t k = 0; unmonitored && unmonitored[k]; k++)
+			cmd_error("%s:%d: job '%s' touches %s, which no drive section names: its health is not checked",
+				  c->path, c->jobs[i].line, c->jobs[i].name, unmonitored[k]);
+		free(drives);
+		strv_free(unmonitored);
+	}
+
+	fputs("# ", stdout);
+	put_string(stdout, c->path);
+	fputs(" is valid: every setting as weargate reads it, defaults included\n", stdout);
+	fputs("database = ", stdout);
+	put_string(stdout, c->database);
+	fputc('\n', stdout);
+	print_policy(stdout, &c->policy);
+	for (size_t i = 0; i < c->n_drives; i++)
+		print_drive(stdout, &c->drives[i]);
+	for (size_t i = 0; i < c->n_jobs; i++)
+		print_job(stdout, ctx, &c->jobs[i]);
+	return 0;
+}
+
+const struct cmd_entry cmd_check_config_entry = {
+	.name = "check-config",
+	.usage = "[-c FILE]",
+	.summary = "check the configuration file and print it as understood",
+	.help = check_config_help,
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_check_config,
+};

@@ -1,0 +1,213 @@
+/* cmd-gate.c — `weargate gate JOB`: may this heavy job run now? The answer is the exit status */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "gate.h"
+
+/* On defer with --max-wait, look again at least this often: a drive can cool or finish a self-test any time. */
+#define RECHECK_INTERVAL 60
+
+/* systemd's ExecCondition=: 1-254 skips the unit, 255 fails it. */
+#define CONDITION_SKIP 75
+#define CONDITION_ERROR 255
+
+static const char gate_help[] =
+	"Decide whether JOB may run now, from the recorded history of the drives it touches\n"
+	"and the policy, and answer by the exit status. Drives whose newest sample is older\n"
+	"than sample_max_age are read first (a drive in standby is not woken). One line on\n"
+	"standard error says why; standard output stays empty unless --json. The decision is\n"
+	"recorded in the history when this user may write it; one who may not (an\n"
+	"unprivileged hook) gets the answer from the recorded history all the same.\n"
+	"\n"
+	"Options:\n"
+	"  --condition       exit as systemd's ExecCondition= wants: 0 go, 75 defer or refuse\n"
+	"                    (the unit is skipped), 255 on any error (the unit fails)\n"
+	"  --json            print the decision as JSON on standard output\n"
+	"  --max-wait DUR    on defer, look again until the job may go or DUR has passed\n"
+	"                    (90s, 10m, 6h, 7d)\n"
+	"  -q, --quiet       say nothing on go (cron mails any output)\n"
+	"  -h, --help        show this help\n"
+	"\n"
+	"Exit status: 0 go, 75 defer (not now: cooldown, heat, self-test), 1 refuse (the\n"
+	"health policy says no), 64 usage error or unknown job, 69 the history cannot be\n"
+	"read, 70 internal error, 78 configuration error (also a job that touches no\n"
+	"configured drive).\n";
+
+static int exit_status(enum verdict v)
+{
+	return v == VERDICT_GO ? WG_EXIT_GO : v == VERDICT_DEFER ? WG_EXIT_DEFER : WG_EXIT_REFUSE;
+}
+
+static void json_when(FILE *f, const char *key, int64_t t)
+{
+	char buf[32];
+
+	fprintf(f, ",\"%s\":", key);
+	if (t < 0) {
+		fputs("null", f);
+		return;
+	}
+	wg_format_utc(t, buf, sizeof(buf));
+	wg_json_string(f, buf);
+}
+
+static void print_json(FILE *f, const struct gate_result *res)
+{
+	const struct gate_decision *d = &res->decision;
+
+	fputs("{\"job\":", f);
+	wg_json_string(f, res->job->name);
+	fputs(",\"class\":", f);
+	wg_json_string(f, job_class_to_string(res->job->class));
+	fputs(",\"verdict\":", f);
+	wg_json_string(f, verdict_to_string(d->verdict));
+	fprintf(f, ",\"exit_status\":%d,\"throttle\":%s,\"last_chance\":%s", exit_status(d->verdict),
+		d->throttle ? "true" : "false", d->last_chance ? "true" : "false");
+	json_when(f, "retry_at", d->retry_at > 0 ? d->retry_at : -1);
+	fputs(",\"reason\":", f);
+	wg_json_string(f, d->reason);
+	fprintf(f, ",\"sampled\":%s,\"drives\":[", res->sampled ? "true" : "false");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct drive_health *h = &res->drives[i];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		wg_json_string(f, h->drive->name);
+		fputs(",\"state\":", f);
+		wg_json_string(f, health_state_to_string(h->health.state));
+		fputs(",\"reason\":", f);
+		wg_json_string(f, h->health.reason);
+		json_when(f, "since", h->health.since);
+		json_when(f, "sampled_at", h->latest ? h->latest->t : -1);
+		json_when(f, "last_heavy_job_end", res->facts[i].last_heavy_end);
+		json_when(f, "last_backup_ok", res->facts[i].last_backup_ok);
+		fputc('}', f);
+	}
+	fputs("],\"unmonitored\":[", f);
+	for (size_t i = 0; res->unmonitored && res->unmonitored[i]; i++) {
+		if (i)
+			fputc(',', f);
+		wg_json_string(f, res->unmonitored[i]);
+	}
+	fputs("]}\n", f);
+}
+
+static void print_line(const struct gate_result *res)
+{
+	const struct gate_decision *d = &res->decision;
+
+	fprintf(stderr, "%s: %s%s%s: %s\n", res->job->name, verdict_to_string(d->verdict),
+		d->last_chance ? " (last chance)" : "", d->throttle ? " (throttled)" : "", d->reason);
+	if (res->warning[0])
+		cmd_error("%s", res->warning);
+}
+
+static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "condition", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "max-wait", required_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct gate_result res = { 0 };
+	struct wg_err err = { "" };
+	const struct job_cfg *job;
+	bool condition = false, json = false, quiet = false;
+	int64_t max_wait = 0, deadline;
+	int c, r;
+
+	/* every error is 255 under --condition, also one in an option given before it */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		condition |= strcmp(argv[i], "--condition") == 0;
+	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'w':
+			if (wg_parse_duration(optarg, &max_wait) < 0) {
+				r = cmd_usage_error(ctx->entry, "--max-wait '%s' is not a duration (90s, 10m, 6h, 7d)",
+						    optarg);
+				return condition ? CONDITION_ERROR : r;
+			}
+			break;
+		case 'h':
+			cmd_print_help(ctx->entry, stdout);
+			return 0;
+		default:
+			r = cmd_option_error(ctx->entry, c, argv);
+			return condition ? CONDITION_ERROR : r;
+		}
+	}
+	if (optind + 1 != argc) {
+		r = optind < argc ? cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind + 1])
+				  : cmd_usage_error(ctx->entry, "which job? (see 'weargate check-config')");
+		return condition ? CONDITION_ERROR : r;
+	}
+	r = cmd_ready(ctx);
+	if (r)
+		return condition ? CONDITION_ERROR : r;
+	job = config_job(ctx->config, argv[optind]);
+	if (!job) {
+		cmd_error("no job '%s' in '%s' (see 'weargate check-config')", argv[optind], ctx->config->path);
+		return condition ? CONDITION_ERROR : WG_EXIT_USAGE;
+	}
+	deadline = ctx->now + max_wait;
+	for (;;) {
+		struct gate_opts opts = {
+			.env = &ctx->env,
+			.may_sample = true,
+			.record = ctx->store_writable,
+		};
+		int64_t pause;
+
+		r = gate_check(ctx->config, ctx->store, job, ctx->now, &opts, &res, &err);
+		if (r < 0) {
+			cmd_error("%s", err.msg);
+			r = r == -EINVAL ? WG_EXIT_CONFIG
+			    : r == -ENOMEM		 ? WG_EXIT_SOFTWARE
+							 : WG_EXIT_UNAVAILABLE;
+			return condition ? CONDITION_ERROR : r;
+		}
+		if (res.decision.verdict != VERDICT_DEFER || ctx->now >= deadline)
+			break;
+		pause = res.decision.retry_at > ctx->now ? res.decision.retry_at - ctx->now : RECHECK_INTERVAL;
+		if (pause > RECHECK_INTERVAL)
+			pause = RECHECK_INTERVAL;
+		if (pause > deadline - ctx->now)
+			pause = deadline - ctx->now;
+		gate_result_release(&res);
+		wg_sleep(pause);
+		wg_now(&ctx->now);
+	}
+	if (ctx->store_writable && gate_record(ctx->store, &res, ctx->now, &err) < 0)
+		cmd_error("the decision was not recorded: %s", err.msg);
+	if (!quiet || res.decision.verdict != VERDICT_GO)
+		print_line(&res);
+	if (json)
+		print_json(stdout, &res);
+	r = exit_status(res.decision.verdict);
+	gate_result_release(&res);
+	if (condition)
+		return r == WG_EXIT_GO ? 0 : CONDITION_SKIP;
+	return r;
+}
+
+const struct cmd_entry cmd_gate_entry = {
+	.name = "gate",
+	.usage = "[--condition] [--json] [--max-wait DUR] [-q] JOB",
+	.summary = "decide whether a heavy job may run now (exit 0 go, 75 defer, 1 refuse)",
+	.help = gate_help,
+	.flags = CMD_WANTS_STORE,
+	.exec = cmd_gate,
+};

@@ -1,0 +1,173 @@
+/* bench-gate.c — the whole `weargate gate` process on a year of history, against `weargate --version` */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench-fill.h"
+
+#define T_END INT64_C(1798761600)
+#define JOB_RUNS 500
+#define ROUNDS 200 /* WEARGATE_BENCH_KEEP set: the history is left for a closer look */
+#define TARGET_RATIO 2.0
+
+/* Run argv with env, output discarded; its wall time in seconds, or -1 when it did not exit with an expected code. */
+static double timed_run(char *const argv[], char *const envp[])
+{
+	struct timespec t0, t1;
+	int status;
+	pid_t pid;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* go, defer or refuse are all answers; anything else is an error */
+	if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1 && WEXITSTATUS(status) != 75))
+		return -1;
+	return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* 500 heavy jobs over the year, each on one to three drives, backups and maintenance, mostly successful. */
+static int add_job_runs(struct store *s, struct wg_err *err)
+{
+	int64_t ids[DRIVES];
+
+	for (unsigned i = 0; i < DRIVES; i++) {
+		struct store_sample *x = malloc(sizeof(*x));
+		char name[8];
+		int r;
+
+		if (!x)
+			return -1;
+		snprintf(name, sizeof(name), "sd%c", 'a' + i);
+		r = store_latest_by_name(s, name, x, err);
+		ids[i] = x->drive_id;
+		free(x);
+		if (r < 0)
+			return -1;
+	}
+	for (int k = 0; k < JOB_RUNS; k++) {
+		int64_t start = T_END - (int64_t)DAYS * 86400 + (int64_t)k * ((int64_t)DAYS * 86400 / JOB_RUNS), run;
+		bool backup = k % 3 == 0;
+		size_t n = 1 + (size_t)(k % 3);
+
+		if (store_job_run_begin(s, backup ? "backup" : "purge", backup ? "backup" : "maintenance", start,
+					&ids[(size_t)k % (DRIVES - 2)], n, &run, err) < 0 ||
+		    store_job_run_end(s, run, start + 3600, k % 17 ? "success" : "failed", k % 17 ? 0 : 1, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_config(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "database = \"history.db\"\n");
+	for (unsigned i = 0; i < DRIVES; i++)
+		fprintf(f, "drive \"sd%c\" { blob = \"sd%c.blob\" }\n", 'a' + i, 'a' + i);
+	fprintf(f, "job \"backup-home\" {\n\tclass = backup\n\tdrives = {\"sda\", \"sdb\"}\n}\n");
+	fprintf(f, "job \"scrub-all\" {\n\tclass = maintenance\n\tdrives = {");
+	for (unsigned i = 0; i < DRIVES; i++)
+		fprintf(f, "%s\"sd%c\"", i ? ", " : "", 'a' + i);
+	fprintf(f, "}\n}\n");
+	return fclose(f) == 0 && chmod(path, 0644) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	static double version_t[ROUNDS], gate_t[ROUNDS], all_t[ROUNDS];
+	const char *weargate = getenv("WEARGATE"), *tmp = getenv("TMPDIR");
+	struct wg_err err = { "" };
+	struct store *s = NULL;
+	char dir[256], db[300], conf[300], now_env[64];
+	double v, g, a;
+
+	if (!weargate) {
+		fprintf(stderr, "bench-gate: WEARGATE must name the built weargate\n");
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s/wg-bench-gate-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(db, sizeof(db), "%s/history.db", dir);
+	snprintf(conf, sizeof(conf), "%s/weargate.conf", dir);
+	if (store_open(db, &s, &err) < 0 || bench_fill(s, T_END, &err) < 0 || add_job_runs(s, &err) < 0) {
+		fprintf(stderr, "bench-gate: %s\n", err.msg);
+		return 1;
+	}
+	store_free(s);
+	if (write_config(conf) < 0) {
+		perror("bench-gate: config");
+		return 1;
+	}
+	/* ten minutes after the last pass: the sample is fresh, the gate reads no drive */
+	snprintf(now_env, sizeof(now_env), "WEARGATE_NOW=%lld", (long long)(T_END + 600));
+	{
+		char *const env[] = { now_env, NULL };
+		char *const version[] = { (char *)weargate, "--version", NULL };
+		char *const gate[] = { (char *)weargate, "-c", conf, "gate", "backup-home", NULL };
+		char *const all[] = { (char *)weargate, "-c", conf, "gate", "scrub-all", NULL };
+
+		for (int i = 0; i < ROUNDS; i++) {
+			version_t[i] = timed_run(version, env);
+			gate_t[i] = timed_run(gate, env);
+			all_t[i] = timed_run(all, env);
+			if (version_t[i] < 0 || gate_t[i] < 0 || all_t[i] < 0) {
+				fprintf(stderr, "bench-gate: a run failed (try: WEARGATE_NOW=%lld %s -c %s gate backup-home)\n",
+					(long long)(T_END + 600), weargate, conf);
+				return 1;
+			}
+		}
+	}
+	v = median(version_t, ROUNDS);
+	g = median(gate_t, ROUNDS);
+	a = median(all_t, ROUNDS);
+	printf("gate-speed: %d drives x %d days of %d-second samples, %d job runs, fresh samples\n", DRIVES, DAYS, STEP,
+	       JOB_RUNS);
+	printf("gate-speed: median of %d runs: --version %.2f ms, gate (2 drives) %.2f ms = %.2fx, "
+	       "gate (24 drives) %.2f ms = %.2fx (target <= %.1fx)\n",
+	       ROUNDS, v * 1e3, g * 1e3, g / v, a * 1e3, a / v, TARGET_RATIO);
+	if (getenv("WEARGATE_BENCH_KEEP")) {
+		printf("gate-speed: kept in %s\n", dir);
+	} else {
+		bench_remove_store(db);
+		unlink(conf);
+		rmdir(dir);
+	}
+	return g / v <= TARGET_RATIO ? 0 : 1;
+}

@@ -1,0 +1,176 @@
+#!/bin/sh
+# check-config.sh — `check-config` prints the configuration as understood, or refuses it with file and line.
+. "$(dirname "$0")/lib.sh"
+: "${WEARGATE:?WEARGATE must name the built weargate binary}"
+: "${BUILD_ROOT:?}" "${SOURCE_ROOT:?}"
+
+W=$WEARGATE
+
+# '${HOME}' in single quotes is literal (libconfuse expands it between double quotes): the
+# printed file must keep it literal.
+cat >"$T/w.conf" <<'CONF'
+database = "hist/h.db"
+sample_max_age = 90m
+policy {
+	window = 14d
+	cooldown { worn = 3h }
+	max_temperature = 0
+}
+drive "sda" { device = "/dev/disk/by-id/ata-X" access = "linux-ide" }
+drive "demo" { blob = "demo.blob" }
+job "backup" {
+	class = backup
+	command = {"/usr/bin/borgmatic", "--verbosity", "1"}
+	paths = {"/var/qmail", "/home"}
+	drives = {"demo"}
+	timeout = 8h
+}
+job "queue-purge" {
+	class = maintenance
+	command = {"/usr/local/sbin/purge-queue", "say \"hi\"", '${HOME}'}
+	drives = {"sda"}
+	throttle = "20M"
+	cooldown = 90
+	user = "qmailq"
+}
+CONF
+mkdir -p "$T/var/qmail" "$T/home"
+sed -i "s|\"/var/qmail\", \"/home\"|\"$T/var/qmail\", \"$T/home\"|" "$T/w.conf"
+# Where the paths are: a fake sysfs that puts the scratch directory's filesystem on disk sdz.
+fake_sysfs() {
+	devnum=$(stat -c '%Hd:%Ld' "$T")
+	case $devnum in 0:*) return 1 ;; esac
+	mkdir -p "$T/sys/devices/virtual/block/sdz" "$T/sys/dev/block" "$T/sys/class/block" "$T/dev"
+	ln -s ../../devices/virtual/block/sdz "$T/sys/dev/block/$devnum"
+	ln -s ../../devices/virtual/block/sdz "$T/sys/class/block/sdz"
+	: >"$T/dev/sdz"
+}
+run 0 "$W" -c "$T/w.conf" check-config
+contains "$T/err" "job 'backup' touches"
+contains "$T/err" "which no drive section names: its health is not checked"
+contains "$T/out" "	# touches: demo"
+if fake_sysfs; then
+	printf 'drive "sdz" { device = "%s/dev/sdz" }\n' "$T" >>"$T/w.conf"
+	WEARGATE_SYSFS_ROOT=$T/sys run 0 "$W" -c "$T/w.conf" check-config
+	[ -s "$T/err" ] && fail "check-config wrote to stderr: $(cat "$T/err")"
+	contains "$T/out" "	# touches: demo, sdz"
+	sed -i '$d' "$T/w.conf"
+	run 0 "$W" -c "$T/w.conf" check-config
+fi
+contains "$T/out" "# \"$T/w.conf\" is valid"
+contains "$T/out" "database = \"$T/hist/h.db\""
+contains "$T/out" "sample_max_age = 90m"
+# the policy: what was set, and every default
+contains "$T/out" "	window = 14d"
+contains "$T/out" "	failing_window = 24h"
+contains "$T/out" "	failing_growth = 50"
+contains "$T/out" "		ok = 0"
+contains "$T/out" "		worn = 3h"
+contains "$T/out" "		degrading = 24h"
+contains "$T/out" "	max_temperature = 0  # no limit"
+contains "$T/out" "	ssd_wear_low = 10"
+# drives
+contains "$T/out" "drive \"sda\" {"
+contains "$T/out" "	device = \"/dev/disk/by-id/ata-X\""
+contains "$T/out" "	access = \"linux-ide\""
+contains "$T/out" "	blob = \"$T/demo.blob\""
+# jobs, with the defaults that depend on the class
+contains "$T/out" "job \"backup\" {"
+contains "$T/out" "	class = backup"
+contains "$T/out" "	command = {\"/usr/bin/borgmatic\", \"--verbosity\", \"1\"}"
+contains "$T/out" "	paths = {\"$T/var/qmail\", \"$T/home\"}"
+contains "$T/out" "	timeout = 8h"
+contains "$T/out" "	# cooldown: the policy's, for the state of the drive"
+contains "$T/out" "	# throttle: none"
+contains "$T/out" "	on_unknown = go"
+contains "$T/out" "	class = maintenance"
+contains "$T/out" "	command = {\"/usr/local/sbin/purge-queue\", \"say \\\"hi\\\"\", \"\\\${HOME}\"}"
+contains "$T/out" "	drives = {\"sda\"}"
+contains "$T/out" "	# touches: sda"
+contains "$T/out" "	timeout = 0  # no limit"
+contains "$T/out" "	cooldown = 90s"
+contains "$T/out" "	throttle = 20M"
+contains "$T/out" "	user = \"qmailq\""
+contains "$T/out" "	on_unknown = defer"
+[ "$(grep -c '^job ' "$T/out")" -eq 2 ] || fail "expected 2 jobs in the output"
+[ "$(grep -c '^drive ' "$T/out")" -eq 2 ] || fail "expected 2 drives in the output"
+[ -e "$T/hist" ] && fail "check-config created the history directory"
+
+# The output is a configuration that reads back the same (quotes, "\${", units and all).
+grep -v '^	# and ' "$T/out" >"$T/printed.conf"
+cp "$T/printed.conf" "$T/out"
+run 0 "$W" -c "$T/printed.conf" check-config
+tail -n +2 "$T/printed.conf" >"$T/first"
+tail -n +2 "$T/out" | grep -v '^	# and ' >"$T/second"
+cmp -s "$T/first" "$T/second" || { diff "$T/first" "$T/second" >&2; fail "the printed configuration does not read back the same"; }
+
+# -c may follow the command name too
+run 0 "$W" check-config -c "$T/w.conf"
+contains "$T/out" "# \"$T/w.conf\" is valid"
+run 0 "$W" -c "$T/missing.conf" check-config --config "$T/w.conf"
+contains "$T/out" "job \"queue-purge\" {"
+
+# Paths that lead to no disk are configuration errors, named by file and line.
+printf 'drive "sda" { blob = "x" }\njob "j" {\n\tclass = backup\n\tpaths = {"%s/nowhere"}\n}\n' "$T" >"$T/paths.conf"
+run 78 "$W" -c "$T/paths.conf" check-config
+contains "$T/err" "$T/paths.conf:2: job 'j': cannot resolve '$T/nowhere': No such file or directory"
+printf 'drive "sda" { blob = "x" }\njob "j" {\n\tclass = backup\n\tpaths = {"/proc"}\n}\n' >"$T/paths.conf"
+run 78 "$W" -c "$T/paths.conf" check-config
+contains "$T/err" "'/proc' is not on a block device"
+
+# The demo and the example configuration are valid.
+run 0 "$W" -c "$BUILD_ROOT/data/demo.conf" check-config
+contains "$T/out" "drive \"sda\" {"
+# (its paths are those of a mail server: here the jobs name the drive instead)
+sed 's|^\([[:space:]]*\)paths = .*|\1drives = {"sda"}|' "$SOURCE_ROOT/data/weargate.conf.example" >"$T/example.conf" ||
+	fail "no example configuration"
+chmod 644 "$T/example.conf"
+run 0 "$W" -c "$T/example.conf" check-config
+contains "$T/out" "job \"backup\" {"
+contains "$T/out" "job \"queue-purge\" {"
+
+# Broken: 78, the file and the line of what is wrong, and nothing on stdout.
+printf 'drive "sda" { device = "/dev/sda" }\njob "backup" {\n\tclass = backup\n\tdrives = {"sda"}\n\ttimeout = 7x\n}\n' >"$T/bad.conf"
+run 78 "$W" -c "$T/bad.conf" check-config
+contains "$T/err" "weargate: $T/bad.conf:5: job 'backup': timeout '7x' is not a duration"
+[ -s "$T/out" ] && fail "a broken configuration printed: $(cat "$T/out")"
+printf '\n\njob "purge" {\n\tclass = maintenance\n\tcommand = {"/bin/true"}\n}\n' >"$T/bad.conf"
+run 78 "$W" -c "$T/bad.conf" check-config
+contains "$T/err" "$T/bad.conf:3: job 'purge' touches no drive"
+printf 'job "purge" {\n\tclass = maintenance\n\tdrives = {"sdz"}\n}\n' >"$T/bad.conf"
+run 78 "$W" -c "$T/bad.conf" check-config
+contains "$T/err" "$T/bad.conf:1: job 'purge': drive 'sdz' is not configured"
+printf 'policy {\n\twindow = 7d\n\tcooldown { worn = -2h }\n}\n' >"$T/bad.conf"
+run 78 "$W" -c "$T/bad.conf" check-config
+contains "$T/err" "$T/bad.conf:3: cooldown: worn '-2h' is not a duration"
+run 78 "$W" -c "$T/missing.conf" check-config
+contains "$T/err" "cannot open '$T/missing.conf': No such file or directory"
+
+# A file that runs commands as root: refused when others could have written it, by every command.
+chmod 664 "$T/w.conf"
+run 78 "$W" -c "$T/w.conf" check-config
+contains "$T/err" "weargate: '$T/w.conf' is writable by group or others: refusing a file that runs commands"
+[ -s "$T/out" ] && fail "a refused configuration printed: $(cat "$T/out")"
+run 78 "$W" -c "$T/w.conf" status
+contains "$T/err" "is writable by group or others"
+chmod 602 "$T/w.conf"
+run 78 "$W" -c "$T/w.conf" check-config
+contains "$T/err" "is writable by group or others"
+chmod 644 "$T/w.conf"
+run 0 "$W" -c "$T/w.conf" check-config
+if [ "$(id -u)" -eq 0 ]; then
+	chown 12345 "$T/w.conf"
+	run 78 "$W" -c "$T/w.conf" check-config
+	contains "$T/err" "'$T/w.conf' is owned by uid 12345, not by root or you"
+	chown 0 "$T/w.conf"
+	run 0 "$W" -c "$T/w.conf" check-config
+fi
+
+# usage
+run 64 "$W" -c "$T/w.conf" check-config extra
+contains "$T/err" "unexpected argument 'extra'"
+run 64 "$W" -c "$T/w.conf" check-config --bogus
+contains "$T/err" "unknown option '--bogus'"
+run 0 "$W" help check-config
+contains "$T/out" "usage: weargate [-c FILE] check-config [-c FILE]"
+echo "check-config: ok"
