@@ -79,9 +79,21 @@ int store_foreach_sample(struct store *s, int64_t drive_id, int64_t since, int64
  * begun and never ended counts as a heavy job until its start.
  */
 int store_job_run_begin(struct store *s, const char *job, const char *class, int64_t started,
-			const int64_t *drive_ids, size_t n, int64_t *ret_id, struct wg_err *err);
+			const int64_t *drive_ids, size_t n, const char *verdict, int64_t *ret_id, struct wg_err *err);
+/* output: the last of what the job wrote (bounded by the caller), or NULL. */
 int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
-		      const char *reason, struct wg_err *err);
+		      const char *reason, const char *output, struct wg_err *err);
+/* What a job did to one of its drives: sectors read and written, the passes before and after; -1 = unknown. */
+int store_job_run_drive_set(struct store *s, int64_t run, int64_t drive_id, int64_t sectors_read,
+			    int64_t sectors_written, int64_t pass_before, int64_t pass_after, struct wg_err *err);
+/* Runs begun and never ended (their runner died) are ended now as "interrupted"; *ret_n says how many. */
+int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct wg_err *err);
+/*
+ * Note a drive's state as assessed at t: recorded (with its reason) when it differs from the
+ * last one noted, and *ret_changed says so.
+ */
+int store_drive_state_note(struct store *s, int64_t drive_id, int64_t t, const char *state, const char *reason,
+			   bool *ret_changed, struct wg_err *err);
 /* When the newest heavy job on a drive ended (or started, if it never ended); -1 when none ran. */
 int store_last_heavy_end(struct store *s, int64_t drive_id, int64_t *ret, struct wg_err *err);
 /* When the newest successful backup touching a drive started; -1 when none. */

@@ -96,6 +96,16 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX decision_by_job ON decision(job, t);"
 	"CREATE INDEX chunk_time ON chunk(drive_id, t0);",
+	/* 3: what the runner adds to a job run; drive state changes */
+	"ALTER TABLE job_run ADD COLUMN verdict TEXT;"
+	"ALTER TABLE job_run ADD COLUMN output TEXT;"
+	"CREATE TABLE drive_event ("
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	"  t INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  reason TEXT NOT NULL"
+	");"
+	"CREATE INDEX drive_event_by_drive ON drive_event(drive_id, t);",
 };
 
 enum stmt {
@@ -116,6 +126,10 @@ enum stmt {
 	ST_LAST_HEAVY_END,
 	ST_LAST_BACKUP_OK,
 	ST_DECISION_INSERT,
+	ST_RUN_DRIVE_SET,
+	ST_RUNS_INTERRUPTED,
+	ST_EVENT_LAST,
+	ST_EVENT_INSERT,
 	_ST_MAX,
 };
 
@@ -137,14 +151,20 @@ static const char *const stmt_sql[_ST_MAX] = {
 			       "AND t0 BETWEEN ?2 - " WG_STRINGIFY(CHUNK_MAX_SPAN) " AND ?3 AND t1 >= ?2 "
 			       "ORDER BY first_pass",
 	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
-	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started) VALUES(?, ?, ?)",
+	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started, verdict) VALUES(?, ?, ?, ?)",
 	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id) VALUES(?, ?)",
-	[ST_RUN_END] = "UPDATE job_run SET ended = ?, outcome = ?, exit_status = ?, reason = ? WHERE id = ?",
+	[ST_RUN_END] = "UPDATE job_run SET ended = ?, outcome = ?, exit_status = ?, reason = ?, output = ? WHERE id = ?",
 	[ST_LAST_HEAVY_END] = "SELECT max(coalesce(r.ended, r.started)) FROM job_run_drive d "
 			      "JOIN job_run r ON r.id = d.run_id WHERE d.drive_id = ?",
 	[ST_LAST_BACKUP_OK] = "SELECT max(r.started) FROM job_run_drive d JOIN job_run r ON r.id = d.run_id "
 			      "WHERE d.drive_id = ? AND r.class = 'backup' AND r.outcome = 'success'",
 	[ST_DECISION_INSERT] = "INSERT INTO decision(t, job, verdict, reason, states) VALUES(?, ?, ?, ?, ?)",
+	[ST_RUN_DRIVE_SET] = "UPDATE job_run_drive SET sectors_read = ?, sectors_written = ?, pass_before = ?, "
+			     "pass_after = ? WHERE run_id = ? AND drive_id = ?",
+	[ST_RUNS_INTERRUPTED] = "UPDATE job_run SET ended = ?, outcome = 'interrupted', "
+				"reason = 'its runner ended before it did' WHERE ended IS NULL",
+	[ST_EVENT_LAST] = "SELECT state FROM drive_event WHERE drive_id = ? ORDER BY t DESC, rowid DESC LIMIT 1",
+	[ST_EVENT_INSERT] = "INSERT INTO drive_event(drive_id, t, state, reason) VALUES(?, ?, ?, ?)",
 };
 
 struct store {
@@ -934,7 +954,7 @@ static int write_end(struct store *s, int r, struct wg_err *err)
 }
 
 int store_job_run_begin(struct store *s, const char *job, const char *class, int64_t started,
-			const int64_t *drive_ids, size_t n, int64_t *ret_id, struct wg_err *err)
+			const int64_t *drive_ids, size_t n, const char *verdict, int64_t *ret_id, struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t id = -1;
@@ -948,6 +968,8 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 		sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, class, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, started);
+		if (verdict)
+			sqlite3_bind_text(st, 4, verdict, -1, SQLITE_STATIC);
 		r = step_done(s, st, err, "cannot record a job run");
 		id = sqlite3_last_insert_rowid(s->db);
 	}
@@ -966,7 +988,7 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 }
 
 int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
-		      const char *reason, struct wg_err *err)
+		      const char *reason, const char *output, struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
@@ -981,7 +1003,9 @@ int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *ou
 		sqlite3_bind_int(st, 3, exit_status);
 		if (reason)
 			sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, id);
+		if (output)
+			sqlite3_bind_text(st, 5, output, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, id);
 		r = step_done(s, st, err, "cannot record the end of a job run");
 		if (r >= 0 && sqlite3_changes(s->db) != 1)
 			r = wg_err_set(err, -ENOENT, "'%s': no job run %lld", s->path, (long long)id);
@@ -1044,5 +1068,87 @@ int store_decision_add(struct store *s, int64_t t, const char *job, const char *
 	r = write_end(s, r, err);
 	if (exec(s, "PRAGMA synchronous = FULL", r < 0 ? NULL : err, "cannot set durability") < 0 && r >= 0)
 		r = -EIO;
+	return r;
+}
+
+int store_job_run_drive_set(struct store *s, int64_t run, int64_t drive, int64_t sectors_read,
+			    int64_t sectors_written, int64_t pass_before, int64_t pass_after, struct wg_err *err)
+{
+	const int64_t v[4] = { sectors_read, sectors_written, pass_before, pass_after };
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_RUN_DRIVE_SET, &st, err);
+	if (r >= 0) {
+		/* what is not known stays NULL, never a number */
+		for (int i = 0; i < 4; i++)
+			if (v[i] >= 0)
+				sqlite3_bind_int64(st, i + 1, v[i]);
+		sqlite3_bind_int64(st, 5, run);
+		sqlite3_bind_int64(st, 6, drive);
+		r = step_done(s, st, err, "cannot record what a job did to a drive");
+		if (r >= 0 && sqlite3_changes(s->db) != 1)
+			r = wg_err_set(err, -ENOENT, "'%s': job run %lld did not touch drive %lld", s->path,
+				       (long long)run, (long long)drive);
+	}
+	return write_end(s, r, err);
+}
+
+int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_RUNS_INTERRUPTED, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, now);
+		r = step_done(s, st, err, "cannot record interrupted job runs");
+		if (r >= 0)
+			*ret_n = sqlite3_changes(s->db);
+	}
+	return write_end(s, r, err);
+}
+
+int store_drive_state_note(struct store *s, int64_t drive, int64_t t, const char *state, const char *reason,
+			   bool *ret_changed, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	bool changed = false;
+	int r;
+
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_EVENT_LAST, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		r = step_one(s, st, err);
+	}
+	if (r >= 0) {
+		const char *last = r > 0 ? (const char *)sqlite3_column_text(st, 0) : NULL;
+
+		changed = !last || strcmp(last, state) != 0;
+		sqlite3_reset(st);
+		r = 0;
+		if (changed) {
+			r = stmt(s, ST_EVENT_INSERT, &st, err);
+			if (r >= 0) {
+				sqlite3_bind_int64(st, 1, drive);
+				sqlite3_bind_int64(st, 2, t);
+				sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+				r = step_done(s, st, err, "cannot record a state change");
+			}
+		}
+	}
+	r = write_end(s, r, err);
+	if (r >= 0)
+		*ret_changed = changed;
 	return r;
 }

@@ -82,8 +82,8 @@ static int add_job_runs(struct store *s, struct wg_err *err)
 		size_t n = 1 + (size_t)(k % 3);
 
 		if (store_job_run_begin(s, backup ? "backup" : "purge", backup ? "backup" : "maintenance", start,
-					&ids[(size_t)k % (DRIVES - 2)], n, &run, err) < 0 ||
-		    store_job_run_end(s, run, start + 3600, k % 17 ? "success" : "failed", k % 17 ? 0 : 1, NULL, err) < 0)
+					&ids[(size_t)k % (DRIVES - 2)], n, "go", &run, err) < 0 ||
+		    store_job_run_end(s, run, start + 3600, k % 17 ? "success" : "failed", k % 17 ? 0 : 1, NULL, NULL, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -84,8 +84,8 @@ static void job_run(struct fixture *f, const char *job, const char *class, int64
 
 	assert_non_null(x);
 	assert_int_equal(store_latest_by_name(f->s, "sda", x, &err), 0);
-	assert_int_equal(store_job_run_begin(f->s, job, class, start, &x->drive_id, 1, &id, &err), 0);
-	assert_int_equal(store_job_run_end(f->s, id, end, outcome, 0, NULL, &err), 0);
+	assert_int_equal(store_job_run_begin(f->s, job, class, start, &x->drive_id, 1, "go", &id, &err), 0);
+	assert_int_equal(store_job_run_end(f->s, id, end, outcome, 0, NULL, NULL, &err), 0);
 	free(x);
 }
 

@@ -411,7 +411,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(store_foreach_sample(s, x->drive_id, 0, INT64_MAX, collect, got, &err), 0);
 	assert_int_equal(got->n, 3);
 	/* and what version 2 added works on it */
-	assert_int_equal(store_job_run_begin(s, "backup", "backup", 1795001300, &x->drive_id, 1, &id, &err), 0);
+	assert_int_equal(store_job_run_begin(s, "backup", "backup", 1795001300, &x->drive_id, 1, "go", &id, &err), 0);
 	assert_int_equal(sql_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
 	store_free(s);
 	free(got);
@@ -442,31 +442,59 @@ static void test_job_runs_and_decisions(void **state)
 	assert_int_equal(v, -1);
 
 	/* a backup of both that succeeds */
-	assert_int_equal(store_job_run_begin(s, "backup", "backup", 2000, both, 2, &id, &err), 0);
+	assert_int_equal(store_job_run_begin(s, "backup", "backup", 2000, both, 2, "go", &id, &err), 0);
 	/* while it runs, its start counts */
 	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
 	assert_int_equal(v, 2000);
 	assert_int_equal(store_last_backup_ok(s, sdb, &v, &err), 0);
 	assert_int_equal(v, -1);
-	assert_int_equal(store_job_run_end(s, id, 5000, "success", 0, NULL, &err), 0);
+	assert_int_equal(store_job_run_end(s, id, 5000, "success", 0, NULL, NULL, &err), 0);
 	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
 	assert_int_equal(v, 5000);
 	assert_int_equal(store_last_backup_ok(s, sda, &v, &err), 0);
 	assert_int_equal(v, 2000);
 
 	/* a purge of sda that fails, and a backup of sda that fails: heavy, but no backup */
-	assert_int_equal(store_job_run_begin(s, "purge", "maintenance", 6000, &sda, 1, &id, &err), 0);
-	assert_int_equal(store_job_run_end(s, id, 7000, "failed", 1, "exit status 1", &err), 0);
-	assert_int_equal(store_job_run_begin(s, "backup", "backup", 8000, &sda, 1, &id, &err), 0);
-	assert_int_equal(store_job_run_end(s, id, 9000, "failed", 2, NULL, &err), 0);
+	assert_int_equal(store_job_run_begin(s, "purge", "maintenance", 6000, &sda, 1, "go", &id, &err), 0);
+	assert_int_equal(store_job_run_end(s, id, 7000, "failed", 1, "exit status 1", NULL, &err), 0);
+	assert_int_equal(store_job_run_begin(s, "backup", "backup", 8000, &sda, 1, "go", &id, &err), 0);
+	assert_int_equal(store_job_run_end(s, id, 9000, "failed", 2, NULL, NULL, &err), 0);
 	assert_int_equal(store_last_heavy_end(s, sda, &v, &err), 0);
 	assert_int_equal(v, 9000);
 	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
 	assert_int_equal(v, 5000);
 	assert_int_equal(store_last_backup_ok(s, sda, &v, &err), 0);
 	assert_int_equal(v, 2000);
-	assert_int_equal(store_job_run_end(s, 999, 1, "success", 0, NULL, &err), -ENOENT);
+	assert_int_equal(store_job_run_end(s, 999, 1, "success", 0, NULL, NULL, &err), -ENOENT);
 
+	/* what a run did to its drive, unknowns left NULL */
+	assert_int_equal(store_job_run_drive_set(s, id, sda, 2048, -1, 1, 2, &err), 0);
+	assert_int_equal(sql_int("SELECT sectors_read FROM job_run_drive WHERE run_id = (SELECT max(id) FROM job_run)"), 2048);
+	assert_int_equal(sql_int("SELECT sectors_written IS NULL FROM job_run_drive WHERE run_id = (SELECT max(id) FROM job_run)"), 1);
+	assert_int_equal(store_job_run_drive_set(s, id, sdb, 1, 1, 1, 1, &err), -ENOENT);
+	/* a run whose runner died is ended as interrupted, and only that one */
+	{
+		int n = -1;
+
+		assert_int_equal(store_job_run_begin(s, "purge", "maintenance", 9100, &sdb, 1, "go", &id, &err), 0);
+		assert_int_equal(store_job_runs_interrupted(s, 9200, &n, &err), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(sql_int("SELECT count(*) FROM job_run WHERE outcome = 'interrupted' AND ended = 9200"), 1);
+		assert_int_equal(store_job_runs_interrupted(s, 9300, &n, &err), 0);
+		assert_int_equal(n, 0);
+	}
+	/* state changes: noted once each */
+	{
+		bool changed = false;
+
+		assert_int_equal(store_drive_state_note(s, sda, 9000, "ok", "fine", &changed, &err), 0);
+		assert_true(changed);
+		assert_int_equal(store_drive_state_note(s, sda, 9100, "ok", "fine", &changed, &err), 0);
+		assert_false(changed);
+		assert_int_equal(store_drive_state_note(s, sda, 9200, "degrading", "pending sectors 0 → 8", &changed, &err), 0);
+		assert_true(changed);
+		assert_int_equal(sql_int("SELECT count(*) FROM drive_event"), 2);
+	}
 	assert_int_equal(store_decision_add(s, 9500, "purge", "refuse", "sda degrading", "sda=degrading", &err), 0);
 	assert_int_equal(sql_int("SELECT count(*) FROM decision WHERE job = 'purge' AND states = 'sda=degrading'"), 1);
 	/* nothing of this while a pass is open: a pass is one transaction of its own */
