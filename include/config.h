@@ -2,6 +2,7 @@
 #ifndef WEARGATE_CONFIG_H
 #define WEARGATE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,11 @@ struct job_cfg {
 	uint64_t throttle; /* bytes per second of I/O on the job's drives; 0 = none */
 	char *user;        /* run as this user; NULL = as weargate runs */
 	enum verdict on_unknown; /* when a drive's state is unknown: go, defer or refuse */
+	bool shell;        /* command[0] is a shell command line, run by /bin/sh -c */
+	int nice;          /* added to the job's niceness (default 10) */
+	int ionice_class;  /* IOPRIO_CLASS_BE 2 (default, level 7), IDLE 3; 0 = unchanged */
+	int ionice_level;
+	int64_t watch_interval; /* seconds between samples of its drives while it runs; 0 = the config's */
 };
 
 struct config {
@@ -45,6 +51,11 @@ struct config {
 	struct drive_cfg *drives;
 	size_t n_jobs;
 	struct job_cfg *jobs;
+	/* the runner */
+	int64_t watch_interval; /* seconds between samples of a running job's drives (default 10m) */
+	int64_t stop_grace;     /* seconds from SIGTERM to SIGKILL when a job is stopped (default 30s) */
+	int run_until;          /* minutes after local midnight the runner may wait for a cooldown until; -1 = none */
+	char **notify;          /* argv run on every drive state change and refusal; NULL = none */
 };
 
 /* Errors name the file and line: "FILE:LINE: …" in err; -ENOENT, -EACCES, -EINVAL. */

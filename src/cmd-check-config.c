@@ -1,6 +1,7 @@
 /* cmd-check-config.c — `weargate check-config`: parse and validate the configuration, and show what was understood */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/ioprio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,9 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void put_list(FILE *f, const char *key, char *const *v)
+static void put_list(FILE *f, const char *indent, const char *key, char *const *v)
 {
-	fprintf(f, "\t%s = {", key);
+	fprintf(f, "%s%s = {", indent, key);
 	for (size_t i = 0; v && v[i]; i++) {
 		if (i)
 			fputs(", ", f);
@@ -129,6 +130,21 @@ static void print_policy(FILE *f, const struct policy *p)
 	fputs("}\n", f);
 }
 
+static void print_runner(FILE *f, const struct config *c)
+{
+	fputc('\n', f);
+	put_duration(f, "", "watch_interval", c->watch_interval, NULL);
+	put_duration(f, "", "stop_grace", c->stop_grace, "SIGKILL at once");
+	if (c->run_until >= 0)
+		fprintf(f, "run_until = \"%02d:%02d\"\n", c->run_until / 60, c->run_until % 60);
+	else
+		fputs("# run_until: none, a job deferred by a cooldown stays deferred\n", f);
+	if (c->notify)
+		put_list(f, "", "notify", c->notify);
+	else
+		fputs("# notify: none\n", f);
+}
+
 static void print_drive(FILE *f, const struct drive_cfg *d)
 {
 	fputs("\ndrive ", f);
@@ -178,15 +194,16 @@ static void print_job(FILE *f, const struct cmd_ctx *ctx, const struct job_cfg *
 	put_string(f, j->name);
 	fprintf(f, " {\n\tclass = %s\n", job_class_to_string(j->class));
 	if (j->command)
-		put_list(f, "command", j->command);
+		put_list(f, "\t", "command", j->command);
 	else
 		fputs("\t# command: none, the job only asks the gate\n", f);
+	fprintf(f, "\tshell = %s\n", j->shell ? "true" : "false");
 	if (j->paths)
-		put_list(f, "paths", j->paths);
+		put_list(f, "\t", "paths", j->paths);
 	else
 		fputs("\t# paths: none\n", f);
 	if (j->drives)
-		put_list(f, "drives", j->drives);
+		put_list(f, "\t", "drives", j->drives);
 	else
 		fputs("\t# drives: none named\n", f);
 	print_job_drives(f, ctx, j);
@@ -207,6 +224,23 @@ static void print_job(FILE *f, const struct cmd_ctx *ctx, const struct job_cfg *
 		fputc('\n', f);
 	} else {
 		fputs("\t# user: none, the job runs as weargate does\n", f);
+	}
+	fprintf(f, "\tnice = %d\n", j->nice);
+	switch (j->ionice_class) {
+	case IOPRIO_CLASS_BE:
+		fprintf(f, "\tionice = \"best-effort:%d\"\n", j->ionice_level);
+		break;
+	case IOPRIO_CLASS_IDLE:
+		fputs("\tionice = \"idle\"\n", f);
+		break;
+	default:
+		fputs("\tionice = \"none\"\n", f);
+	}
+	if (j->watch_interval > 0) {
+		put_duration(f, "\t", "watch_interval", j->watch_interval, NULL);
+	} else {
+		format_duration(ctx->config->watch_interval, buf, sizeof(buf));
+		fprintf(f, "\t# watch_interval: the global one, %s\n", buf);
 	}
 	fprintf(f, "\ton_unknown = %s\n}\n", verdict_to_string(j->on_unknown));
 }
@@ -264,6 +298,7 @@ static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 	put_string(stdout, c->database);
 	fputc('\n', stdout);
 	print_policy(stdout, &c->policy);
+	print_runner(stdout, c);
 	for (size_t i = 0; i < c->n_drives; i++)
 		print_drive(stdout, &c->drives[i]);
 	for (size_t i = 0; i < c->n_jobs; i++)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <confuse.h>
+#include <linux/ioprio.h>
 
 #include "config.h"
 #include "store.h"
@@ -21,6 +22,12 @@
  */
 #define CONFIG_DURATION_MAX ((int64_t)3650 * 86400)
 #define CONFIG_GROWTH_MAX 1000000
+/* The runner's defaults (DESIGN.md, "The runner"): re-sample every 10 minutes, 30 s from SIGTERM to SIGKILL. */
+#define CONFIG_WATCH_INTERVAL_DEFAULT 600
+#define CONFIG_STOP_GRACE_DEFAULT 30
+/* A job is background work: it yields the CPU, and the disk to any other best-effort I/O. */
+#define CONFIG_NICE_DEFAULT 10
+#define CONFIG_IONICE_DEFAULT "best-effort:7"
 
 static int on_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int on_period(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
@@ -32,6 +39,10 @@ static int on_class(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 static int on_verdict(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int on_path(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int on_user(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_bool(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_nice(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_ionice(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_time_of_day(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 
 static cfg_opt_t drive_opts[] = {
 	CFG_STR("device", NULL, CFGF_NONE),
@@ -68,12 +79,20 @@ static cfg_opt_t job_opts[] = {
 	CFG_INT_CB("throttle", 0, CFGF_NODEFAULT, on_rate),
 	CFG_STR_CB("user", NULL, CFGF_NODEFAULT, on_user),
 	CFG_STR_CB("on_unknown", NULL, CFGF_NODEFAULT, on_verdict),
+	CFG_BOOL_CB("shell", cfg_false, CFGF_NODEFAULT, on_bool),
+	CFG_INT_CB("nice", 0, CFGF_NODEFAULT, on_nice),
+	CFG_STR_CB("ionice", NULL, CFGF_NODEFAULT, on_ionice),
+	CFG_INT_CB("watch_interval", 0, CFGF_NODEFAULT, on_period),
 	CFG_END(),
 };
 
 static cfg_opt_t root_opts[] = {
 	CFG_STR("database", STORE_DEFAULT_PATH, CFGF_NONE),
 	CFG_INT_CB("sample_max_age", 0, CFGF_NODEFAULT, on_period),
+	CFG_INT_CB("watch_interval", 0, CFGF_NODEFAULT, on_period),
+	CFG_INT_CB("stop_grace", 0, CFGF_NODEFAULT, on_duration),
+	CFG_INT_CB("run_until", 0, CFGF_NODEFAULT, on_time_of_day),
+	CFG_STR_LIST("notify", NULL, CFGF_NODEFAULT),
 	CFG_SEC("policy", policy_opts, CFGF_NONE),
 	CFG_SEC("drive", drive_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("job", job_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -83,11 +102,15 @@ static cfg_opt_t root_opts[] = {
 /*
  * libconfuse reports through a callback; keep its first message, prefixed with file and line.
  * The file is ours, not cfg->filename: the sections cfg_init() creates (policy, cooldown) have none.
+ * command_*: where the first word of the open job section's command was set (on_command, on_job).
  */
 struct parse_ctx {
 	const char *path;
 	struct wg_err *err;
 	bool have_err;
+	cfg_t *command_sec;
+	int command_line;
+	char *command_argv0;
 };
 
 static __thread struct parse_ctx *current_parse;
@@ -268,17 +291,128 @@ static int on_user(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return 0;
 }
 
+/* true or false, as check-config writes them; libconfuse alone would also take yes, no, on, off, in any case. */
+static int on_bool(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	if (value && strcmp(value, "true") == 0)
+		*(int *)result = cfg_true;
+	else if (value && strcmp(value, "false") == 0)
+		*(int *)result = cfg_false;
+	else
+		return value_error(cfg, opt, value ? value : "", "is not true or false");
+	return 0;
+}
+
+/* Only ever nicer: a negative nice would put a heavy job ahead of the machine's real work. */
+static int on_nice(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	return parse_number(cfg, opt, value, 0, 19, result);
+}
+
+/* "none" (leave the I/O priority alone), "idle", or "best-effort:N" with N from 0 to 7. */
+static int parse_ionice(const char *s, int *ret_class, int *ret_level)
+{
+	static const char be[] = "best-effort:";
+	const char *n = strncmp(s, be, strlen(be)) == 0 ? s + strlen(be) : NULL;
+
+	if (strcmp(s, "none") == 0) {
+		*ret_class = IOPRIO_CLASS_NONE;
+		*ret_level = 0;
+	} else if (strcmp(s, "idle") == 0) {
+		*ret_class = IOPRIO_CLASS_IDLE;
+		*ret_level = 0;
+	} else if (n && n[0] >= '0' && n[0] <= '7' && n[1] == '\0') {
+		*ret_class = IOPRIO_CLASS_BE;
+		*ret_level = n[0] - '0';
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int on_ionice(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	int class, level;
+
+	if (parse_ionice(value, &class, &level) < 0)
+		return value_error(cfg, opt, value, "is not one of none, idle, best-effort:0 to best-effort:7");
+	*(const char **)result = value;
+	return 0;
+}
+
+/* "HH:MM" (or "H:MM"), local time, as minutes after midnight. */
+static int on_time_of_day(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char why[] = "is not a time of day from 00:00 to 23:59, such as 06:00";
+	const char *p = value ? value : "";
+	int hours = 0, digits = 0;
+
+	for (; digits < 2 && *p >= '0' && *p <= '9'; digits++)
+		hours = hours * 10 + *p++ - '0';
+	if (digits == 0 || *p++ != ':' || p[0] < '0' || p[0] > '5' || p[1] < '0' || p[1] > '9' || p[2] || hours > 23)
+		return value_error(cfg, opt, value ? value : "", why);
+	*(long *)result = hours * 60 + (p[0] - '0') * 10 + (p[1] - '0');
+	return 0;
+}
+
 /*
  * The job runs command[0] as given, without a search path: a relative one would run whatever
- * the runner's PATH or cwd offers. libconfuse calls this after each value of the list, so the
- * line is the one of the first value.
+ * the runner's PATH or cwd offers. But with `shell = true` it is a command line, and `shell`
+ * may come after `command`: so only note here the line the first word was set on (libconfuse
+ * calls this after each value of the list, and again at its closing brace), and judge the word
+ * when the section ends (on_job).
  */
 static int on_command(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct parse_ctx *ctx = current_parse;
+	const char *argv0 = cfg_opt_getnstr(opt, 0);
+
+	if (!ctx || !argv0)
+		return 0;
+	if (ctx->command_sec == cfg && ctx->command_argv0 && strcmp(ctx->command_argv0, argv0) == 0)
+		return 0;
+	free(ctx->command_argv0);
+	ctx->command_argv0 = strdup(argv0);
+	ctx->command_sec = cfg;
+	ctx->command_line = cfg->line;
+	if (!ctx->command_argv0) {
+		cfg_error(cfg, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* A job section has been read (libconfuse passes the file's root and the "job" option): judge its command. */
+static int on_job(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	bool shell;
+	const char *argv0;
+
+	(void)cfg;
+	if (!sec || cfg_size(sec, "command") == 0)
+		return 0;
+	argv0 = cfg_getnstr(sec, "command", 0);
+	shell = cfg_size(sec, "shell") > 0 && cfg_getbool(sec, "shell");
+	if ((shell && argv0[strspn(argv0, " \t\n")] != '\0') || (!shell && argv0[0] == '/'))
+		return 0;
+	/* the message names the line of the word, not the section's closing brace that libconfuse is at */
+	if (current_parse && current_parse->command_sec == sec)
+		sec->line = current_parse->command_line;
+	if (shell)
+		return value_error(sec, cfg_getopt(sec, "command"), argv0,
+				   "is an empty command line: with 'shell', the first word is what /bin/sh runs");
+	return value_error(sec, cfg_getopt(sec, "command"), argv0,
+			   "is not an absolute path: a job runs without a search path");
+}
+
+/* As a job's command: run without a search path, so the program is named by an absolute path. */
+static int on_notify(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *argv0 = cfg_opt_getnstr(opt, 0);
 
 	if (argv0 && argv0[0] != '/')
-		return value_error(cfg, opt, argv0, "is not an absolute path: a job runs without a search path");
+		return value_error(cfg, opt, argv0, "is not an absolute path: it runs without a search path");
 	return 0;
 }
 
@@ -375,6 +509,7 @@ void config_free(struct config *c)
 	free(c->jobs);
 	free(c->database);
 	free(c->path);
+	strv_free(c->notify);
 	free(c);
 }
 
@@ -445,6 +580,8 @@ static int load_job(struct config *c, cfg_t *sec, const char *text, struct wg_er
 	struct job_cfg *j = &c->jobs[c->n_jobs];
 	const char *title = cfg_title(sec), *class = cfg_getstr(sec, "class");
 	const char *on_unknown = cfg_getstr(sec, "on_unknown"), *user = cfg_getstr(sec, "user");
+	const char *ionice = cfg_getstr(sec, "ionice");
+	bool shell = cfg_size(sec, "shell") > 0 && cfg_getbool(sec, "shell");
 	int line = section_line(text, "job", title, sec->line);
 	int r;
 
@@ -459,6 +596,9 @@ static int load_job(struct config *c, cfg_t *sec, const char *text, struct wg_er
 	if (option_given(sec, "command") && cfg_size(sec, "command") == 0)
 		return wg_err_set(err, -EINVAL,
 				  "%s:%d: job '%s': 'command' is empty: leave it out for a job that only asks the gate",
+				  c->path, line, title);
+	if (shell && cfg_size(sec, "command") == 0)
+		return wg_err_set(err, -EINVAL, "%s:%d: job '%s': 'shell' needs a 'command': the line for /bin/sh to run",
 				  c->path, line, title);
 	if (cfg_size(sec, "paths") == 0 && cfg_size(sec, "drives") == 0)
 		return wg_err_set(err, -EINVAL, "%s:%d: job '%s' touches no drive: give it 'paths' or 'drives'",
@@ -481,6 +621,10 @@ static int load_job(struct config *c, cfg_t *sec, const char *text, struct wg_er
 	j->timeout = cfg_size(sec, "timeout") ? cfg_getint(sec, "timeout") : 0;
 	j->cooldown = cfg_size(sec, "cooldown") ? cfg_getint(sec, "cooldown") : -1;
 	j->throttle = cfg_size(sec, "throttle") ? (uint64_t)cfg_getint(sec, "throttle") : 0;
+	j->shell = shell;
+	j->nice = cfg_size(sec, "nice") ? (int)cfg_getint(sec, "nice") : CONFIG_NICE_DEFAULT;
+	parse_ionice(ionice ? ionice : CONFIG_IONICE_DEFAULT, &j->ionice_class, &j->ionice_level);
+	j->watch_interval = cfg_size(sec, "watch_interval") ? cfg_getint(sec, "watch_interval") : 0;
 	c->n_jobs++; /* from here on config_free() releases what is filled in */
 	j->name = strdup(title);
 	if (!j->name || (user && !(j->user = strdup(user))))
@@ -519,6 +663,18 @@ static void load_policy(cfg_t *root, struct policy *p)
 	load_int(cooldown, "ok", &p->cooldown_ok);
 	load_int(cooldown, "worn", &p->cooldown_worn);
 	load_int(cooldown, "degrading", &p->cooldown_degrading);
+}
+
+/* How `weargate run` and `exec` watch and stop jobs, and whom they tell. */
+static int load_runner(cfg_t *root, struct config *c)
+{
+	c->watch_interval = CONFIG_WATCH_INTERVAL_DEFAULT;
+	c->stop_grace = CONFIG_STOP_GRACE_DEFAULT;
+	load_int(root, "watch_interval", &c->watch_interval);
+	load_int(root, "stop_grace", &c->stop_grace);
+	c->run_until = cfg_size(root, "run_until") ? (int)cfg_getint(root, "run_until") : -1;
+	/* `notify = {}` is the same as no notify */
+	return copy_list(root, "notify", &c->notify);
 }
 
 /*
@@ -609,6 +765,7 @@ static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len, stru
 	current_parse = &pctx;
 	r = cfg_parse_fp(cfg, f);
 	current_parse = NULL;
+	free(pctx.command_argv0);
 	fclose(f);
 	if (r != CFG_SUCCESS) {
 		if (!pctx.have_err)
@@ -642,6 +799,8 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 		goto out;
 	}
 	cfg_set_validate_func(cfg, "job|command", on_command);
+	cfg_set_validate_func(cfg, "job", on_job);
+	cfg_set_validate_func(cfg, "notify", on_notify);
 	r = parse_text(cfg, path, text, text_len, err);
 	if (r < 0)
 		goto out;
@@ -659,6 +818,9 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 		goto out;
 	}
 	load_policy(cfg, &c->policy);
+	r = load_runner(cfg, c);
+	if (r < 0)
+		goto out;
 	for (unsigned i = 0; i < cfg_size(cfg, "drive"); i++) {
 		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, err);
 		if (r < 0)

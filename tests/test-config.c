@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/ioprio.h>
 
 #include "config.h"
 
@@ -132,6 +133,11 @@ static void test_defaults(void **state)
 	assert_int_equal(c->policy.max_temperature, 55);
 	assert_int_equal(c->policy.sample_max_age, 6 * 3600);
 	assert_int_equal(c->policy.ssd_wear_low, 10);
+	/* the runner's */
+	assert_int_equal(c->watch_interval, 600);
+	assert_int_equal(c->stop_grace, 30);
+	assert_int_equal(c->run_until, -1);
+	assert_null(c->notify);
 	config_free(c);
 	config_free(NULL);
 
@@ -345,6 +351,11 @@ static void test_jobs(void **state)
 	assert_int_equal(j->throttle, 0);
 	assert_null(j->user);
 	assert_int_equal(j->on_unknown, VERDICT_GO); /* a backup's default */
+	assert_false(j->shell);
+	assert_int_equal(j->nice, 10);
+	assert_int_equal(j->ionice_class, IOPRIO_CLASS_BE);
+	assert_int_equal(j->ionice_level, 7);
+	assert_int_equal(j->watch_interval, 0); /* the file's */
 
 	j = config_job(c, "queue-purge");
 	assert_ptr_equal(j, &c->jobs[1]);
@@ -423,6 +434,226 @@ static void test_job_errors(void **state)
 	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  cooldown = soon\n}\n",
 		     "%s:4: job 'j': cooldown 'soon' is not a duration");
 	expect_error("job \"j\" { class = backup  paths = {\"/\"}  window = 1d }\n", "%s:1: no such option 'window'");
+}
+
+static void test_runner(void **state)
+{
+	static const struct {
+		const char *text;
+		int minutes;
+	} times[] = {
+		{ "\"06:00\"", 360 }, { "06:00", 360 }, { "'6:30'", 390 }, { "\"00:00\"", 0 },
+		{ "\"0:05\"", 5 },    { "\"23:59\"", 1439 }, { "\"12:00\"", 720 },
+	};
+	char text[128];
+	struct config *c;
+
+	(void)state;
+	c = load("watch_interval = 5m\n"
+		 "stop_grace = 2m\n"
+		 "run_until = \"06:00\"\n"
+		 "notify = {\"/usr/local/bin/weargate-mail\", \"root\", \"\"}\n");
+	assert_int_equal(c->watch_interval, 300);
+	assert_int_equal(c->stop_grace, 120);
+	assert_int_equal(c->run_until, 6 * 60);
+	assert_int_equal(strv_length(c->notify), 3);
+	assert_string_equal(c->notify[0], "/usr/local/bin/weargate-mail");
+	assert_string_equal(c->notify[1], "root");
+	assert_string_equal(c->notify[2], "");
+	config_free(c);
+
+	/* the low ends: a grace of 0 kills at once; one value needs no braces; an empty list is none */
+	c = load("watch_interval = 1\nstop_grace = 0\nnotify = \"/bin/logger\"\n");
+	assert_int_equal(c->watch_interval, 1);
+	assert_int_equal(c->stop_grace, 0);
+	assert_int_equal(strv_length(c->notify), 1);
+	assert_string_equal(c->notify[0], "/bin/logger");
+	config_free(c);
+	c = load("notify = {}\n");
+	assert_null(c->notify);
+	config_free(c);
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		snprintf(text, sizeof(text), "run_until = %s\n", times[i].text);
+		c = load(text);
+		if (c->run_until != times[i].minutes)
+			fail_msg("run_until = %s read as %d, not %d", times[i].text, c->run_until, times[i].minutes);
+		config_free(c);
+	}
+}
+
+static void test_runner_errors(void **state)
+{
+	static const struct {
+		const char *text, *value;
+	} bad_times[] = {
+		{ "24:00", "24:00" },   { "\"23:60\"", "23:60" }, { "6", "6" },
+		{ "\"06\"", "06" },     { "\"06:0\"", "06:0" },   { "\"06:000\"", "06:000" },
+		{ "\"006:00\"", "006:00" }, { "\"-1:00\"", "-1:00" }, { "\"06-00\"", "06-00" },
+		{ "6h", "6h" },         { "\" 06:00\"", " 06:00" }, { "\"06:00 \"", "06:00 " },
+		{ "\"\"", "" },         { "\":00\"", ":00" },     { "\"06:5x\"", "06:5x" },
+	};
+	char text[128], want[192];
+
+	(void)state;
+	expect_error("watch_interval = 0\n", "%s:1: watch_interval '0' must be longer than 0");
+	expect_error("\nwatch_interval = 10min\n", "%s:2: watch_interval '10min' is not a duration such as 90s");
+	expect_error("watch_interval = 3651d\n", "%s:1: watch_interval '3651d' is too long: at most 3650d");
+	expect_error("stop_grace = -1\n", "%s:1: stop_grace '-1' is not a duration");
+	expect_error("\n\nstop_grace = soon\n", "%s:3: stop_grace 'soon' is not a duration");
+	expect_error("notify = {\"weargate-mail\", \"root\"}\n",
+		     "%s:1: notify 'weargate-mail' is not an absolute path: it runs without a search path");
+	expect_error("notify = {\n  \"./mail\"\n}\n", "%s:2: notify './mail' is not an absolute path");
+	expect_error("notify = {\"\"}\n", "%s:1: notify '' is not an absolute path");
+	for (size_t i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++) {
+		snprintf(text, sizeof(text), "\nrun_until = %s\n", bad_times[i].text);
+		snprintf(want, sizeof(want), "%%s:2: run_until '%s' is not a time of day from 00:00 to 23:59, such as 06:00",
+			 bad_times[i].value);
+		expect_error(text, want);
+	}
+	/* after a section, a key is the file's again */
+	expect_error("job \"j\" { class = backup  paths = {\"/\"} }\nrun_until = 6\n", "%s:2: run_until '6' is not a time of day");
+	expect_error("policy {\n  stop_grace = 1m\n}\n", "%s:2: no such option 'stop_grace'");
+}
+
+/* A job's command as a shell line, and how it is run: nice, ionice, its own watch interval. */
+static void test_job_runner(void **state)
+{
+	static const struct {
+		const char *text;
+		int class, level;
+	} ionice[] = {
+		{ "none", IOPRIO_CLASS_NONE, 0 },         { "\"idle\"", IOPRIO_CLASS_IDLE, 0 },
+		{ "\"best-effort:0\"", IOPRIO_CLASS_BE, 0 }, { "best-effort:4", IOPRIO_CLASS_BE, 4 },
+		{ "'best-effort:7'", IOPRIO_CLASS_BE, 7 },
+	};
+	const struct job_cfg *j;
+	char text[256];
+	struct config *c;
+
+	(void)state;
+	c = load("drive \"sda\" { device = \"/dev/sda\" }\n"
+		 "watch_interval = 15m\n"
+		 "job \"purge\" {\n"
+		 "  class = maintenance\n"
+		 "  drives = {\"sda\"}\n"
+		 "  command = {\"find /var/qmail/queue -type f -mtime +7 -delete; echo \\\"$0 $1\\\"\", \"purge\", \"old\"}\n"
+		 "  shell = true\n" /* after the command: the command is judged when the section ends */
+		 "  nice = 19\n"
+		 "  ionice = \"idle\"\n"
+		 "  watch_interval = 2m\n"
+		 "}\n"
+		 "job \"scrub\" {\n"
+		 "  class = maintenance\n"
+		 "  shell = true\n"
+		 "  command = \"btrfs scrub start -B /\"\n"
+		 "  drives = {\"sda\"}\n"
+		 "  nice = 0\n"
+		 "  ionice = none\n"
+		 "}\n"
+		 "job \"backup\" {\n"
+		 "  class = backup\n"
+		 "  command = {\"/usr/bin/borgmatic\"}\n"
+		 "  drives = {\"sda\"}\n"
+		 "  shell = false\n"
+		 "}\n");
+	assert_int_equal(c->watch_interval, 15 * 60);
+	j = config_job(c, "purge");
+	assert_true(j->shell);
+	assert_int_equal(strv_length(j->command), 3);
+	assert_string_equal(j->command[0], "find /var/qmail/queue -type f -mtime +7 -delete; echo \"$0 $1\"");
+	assert_string_equal(j->command[1], "purge");
+	assert_int_equal(j->nice, 19);
+	assert_int_equal(j->ionice_class, IOPRIO_CLASS_IDLE);
+	assert_int_equal(j->watch_interval, 120);
+	j = config_job(c, "scrub");
+	assert_true(j->shell);
+	assert_int_equal(strv_length(j->command), 1);
+	assert_int_equal(j->nice, 0);
+	assert_int_equal(j->ionice_class, IOPRIO_CLASS_NONE);
+	assert_int_equal(j->watch_interval, 0);
+	j = config_job(c, "backup");
+	assert_false(j->shell);
+	assert_int_equal(j->nice, 10);
+	assert_int_equal(j->ionice_class, IOPRIO_CLASS_BE);
+	assert_int_equal(j->ionice_level, 7);
+	config_free(c);
+
+	for (size_t i = 0; i < sizeof(ionice) / sizeof(ionice[0]); i++) {
+		snprintf(text, sizeof(text), "job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  ionice = %s\n}\n",
+			 ionice[i].text);
+		c = load(text);
+		if (c->jobs[0].ionice_class != ionice[i].class || c->jobs[0].ionice_level != ionice[i].level)
+			fail_msg("ionice = %s read as class %d level %d", ionice[i].text, c->jobs[0].ionice_class,
+				 c->jobs[0].ionice_level);
+		config_free(c);
+	}
+
+	/* a relative command set and then replaced, or a relative one that `shell` makes a command line */
+	c = load("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  command = {\"tar\"}\n  command = {\"/bin/tar\"}\n}\n");
+	assert_string_equal(c->jobs[0].command[0], "/bin/tar");
+	config_free(c);
+	c = load("job \"j\" { class = backup  paths = {\"/\"}  shell = false  shell = true  command = \"tar\" }\n");
+	assert_true(c->jobs[0].shell);
+	config_free(c);
+}
+
+static void test_job_runner_errors(void **state)
+{
+	static const struct {
+		const char *key, *text, *value, *why;
+	} bad[] = {
+		{ "shell", "yes", "yes", "is not true or false" },
+		{ "shell", "\"TRUE\"", "TRUE", "is not true or false" },
+		{ "shell", "1", "1", "is not true or false" },
+		{ "nice", "20", "20", "is not a whole number from 0 to 19" },
+		{ "nice", "-5", "-5", "is not a whole number from 0 to 19" },
+		{ "nice", "ten", "ten", "is not a whole number" },
+		{ "ionice", "best-effort:8", "best-effort:8", "is not one of none, idle, best-effort:0 to best-effort:7" },
+		{ "ionice", "best-effort", "best-effort", "is not one of none, idle" },
+		{ "ionice", "\"best-effort:\"", "best-effort:", "is not one of none, idle" },
+		{ "ionice", "\"best-effort:44\"", "best-effort:44", "is not one of none, idle" },
+		{ "ionice", "realtime:0", "realtime:0", "is not one of none, idle" },
+		{ "ionice", "\"Idle\"", "Idle", "is not one of none, idle" },
+		{ "ionice", "\"\"", "", "is not one of none, idle" },
+		{ "watch_interval", "0", "0", "must be longer than 0" },
+		{ "watch_interval", "5x", "5x", "is not a duration" },
+	};
+	char text[256], want[256];
+	struct config *c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  %s = %s\n}\n", bad[i].key,
+			 bad[i].text);
+		snprintf(want, sizeof(want), "%%s:4: job 'j': %s '%s' %s", bad[i].key, bad[i].value, bad[i].why);
+		expect_error(text, want);
+	}
+	/* a leading zero is still decimal (libconfuse alone would read octal 8) */
+	c = load("job \"j\" { class = backup  paths = {\"/\"}  nice = 010 }\n");
+	assert_int_equal(c->jobs[0].nice, 10);
+	config_free(c);
+
+	/* without shell, the command's first word must be absolute wherever shell = false is written */
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  command = {\"tar cf - /\",\n    \"x\"}\n"
+		     "  shell = false\n  timeout = 1h\n}\n",
+		     "%s:4: job 'j': command 'tar cf - /' is not an absolute path: a job runs without a search path");
+	/* the line is the one the first word was set on, not that of the list's closing brace */
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  command = {\"/bin/tar\"}\n  command = {\n    \"tar\"\n  }\n}\n",
+		     "%s:6: job 'j': command 'tar' is not an absolute path");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  command = {\"tar\"}\n  command += {\"cf\"}\n}\n",
+		     "%s:4: job 'j': command 'tar' is not an absolute path");
+	expect_error("job \"a\" { class = backup  paths = {\"/\"}  shell = true  command = \"tar\" }\n"
+		     "job \"b\" {\n  class = backup\n  paths = {\"/\"}\n  command = \"tar\"\n}\n",
+		     "%s:5: job 'b': command 'tar' is not an absolute path");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n  command = {\" \t\"}\n}\n",
+		     "%s:5: job 'j': command ' \t' is an empty command line: with 'shell', the first word is what /bin/sh runs");
+	expect_error("\njob \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n}\n",
+		     "%s:2: job 'j': 'shell' needs a 'command': the line for /bin/sh to run");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n  command = {}\n}\n",
+		     "%s:1: job 'j': 'command' is empty");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  stop_grace = 1m\n}\n", "%s:4: no such option 'stop_grace'");
+	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  notify = \"/bin/true\"\n}\n", "%s:4: no such option 'notify'");
 }
 
 static void test_permissions(void **state)
@@ -576,6 +807,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runner_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_runner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_runner_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),

@@ -11,6 +11,9 @@ W=$WEARGATE
 cat >"$T/w.conf" <<'CONF'
 database = "hist/h.db"
 sample_max_age = 90m
+watch_interval = 5m
+run_until = "6:30"
+notify = {"/usr/local/bin/weargate-mail", "root"}
 policy {
 	window = 14d
 	cooldown { worn = 3h }
@@ -32,6 +35,10 @@ job "queue-purge" {
 	throttle = "20M"
 	cooldown = 90
 	user = "qmailq"
+	shell = true
+	nice = 19
+	ionice = idle
+	watch_interval = 90s
 }
 CONF
 mkdir -p "$T/var/qmail" "$T/home"
@@ -69,6 +76,11 @@ contains "$T/out" "		worn = 3h"
 contains "$T/out" "		degrading = 24h"
 contains "$T/out" "	max_temperature = 0  # no limit"
 contains "$T/out" "	ssd_wear_low = 10"
+# the runner
+contains "$T/out" "watch_interval = 5m"
+contains "$T/out" "stop_grace = 30s"
+contains "$T/out" "run_until = \"06:30\""
+contains "$T/out" "notify = {\"/usr/local/bin/weargate-mail\", \"root\"}"
 # drives
 contains "$T/out" "drive \"sda\" {"
 contains "$T/out" "	device = \"/dev/disk/by-id/ata-X\""
@@ -83,6 +95,10 @@ contains "$T/out" "	timeout = 8h"
 contains "$T/out" "	# cooldown: the policy's, for the state of the drive"
 contains "$T/out" "	# throttle: none"
 contains "$T/out" "	on_unknown = go"
+contains "$T/out" "	shell = false"
+contains "$T/out" "	nice = 10"
+contains "$T/out" "	ionice = \"best-effort:7\""
+contains "$T/out" "	# watch_interval: the global one, 5m"
 contains "$T/out" "	class = maintenance"
 contains "$T/out" "	command = {\"/usr/local/sbin/purge-queue\", \"say \\\"hi\\\"\", \"\\\${HOME}\"}"
 contains "$T/out" "	drives = {\"sda\"}"
@@ -92,17 +108,42 @@ contains "$T/out" "	cooldown = 90s"
 contains "$T/out" "	throttle = 20M"
 contains "$T/out" "	user = \"qmailq\""
 contains "$T/out" "	on_unknown = defer"
+contains "$T/out" "	shell = true"
+contains "$T/out" "	nice = 19"
+contains "$T/out" "	ionice = \"idle\""
+contains "$T/out" "	watch_interval = 90s"
 [ "$(grep -c '^job ' "$T/out")" -eq 2 ] || fail "expected 2 jobs in the output"
 [ "$(grep -c '^drive ' "$T/out")" -eq 2 ] || fail "expected 2 drives in the output"
 [ -e "$T/hist" ] && fail "check-config created the history directory"
 
 # The output is a configuration that reads back the same (quotes, "\${", units and all).
-grep -v '^	# and ' "$T/out" >"$T/printed.conf"
-cp "$T/printed.conf" "$T/out"
-run 0 "$W" -c "$T/printed.conf" check-config
-tail -n +2 "$T/printed.conf" >"$T/first"
-tail -n +2 "$T/out" | grep -v '^	# and ' >"$T/second"
-cmp -s "$T/first" "$T/second" || { diff "$T/first" "$T/second" >&2; fail "the printed configuration does not read back the same"; }
+reads_back() {
+	run 0 "$W" -c "$1" check-config
+	grep -v '^	# and ' "$T/out" >"$T/printed.conf"
+	run 0 "$W" -c "$T/printed.conf" check-config
+	tail -n +2 "$T/printed.conf" >"$T/first"
+	tail -n +2 "$T/out" | grep -v '^	# and ' >"$T/second"
+	cmp -s "$T/first" "$T/second" || { diff "$T/first" "$T/second" >&2; fail "'$1' printed does not read back the same"; }
+}
+reads_back "$T/w.conf"
+# and so do the runner's keys at the ends of their ranges, or left out
+printf 'stop_grace = 0\nwatch_interval = 1\ndrive "sda" { blob = "x" }\njob "j" {\n\tclass = backup\n\tdrives = {"sda"}\n\tnice = 0\n\tionice = none\n\twatch_interval = 3650d\n}\n' >"$T/ends.conf"
+reads_back "$T/ends.conf"
+contains "$T/out" "stop_grace = 0  # SIGKILL at once"
+contains "$T/out" "watch_interval = 1s"
+contains "$T/out" "# run_until: none, a job deferred by a cooldown stays deferred"
+contains "$T/out" "# notify: none"
+contains "$T/out" "	nice = 0"
+contains "$T/out" "	ionice = \"none\""
+contains "$T/out" "	watch_interval = 3650d"
+# (in single quotes, '${WEARGATE_STATE}' reaches the notify command as written)
+cat >"$T/ends.conf" <<'CONF'
+run_until = "23:59"
+notify = {"/bin/sh", "-c", 'logger -t weargate "${WEARGATE_STATE}"'}
+CONF
+reads_back "$T/ends.conf"
+contains "$T/out" "run_until = \"23:59\""
+contains "$T/out" "notify = {\"/bin/sh\", \"-c\", \"logger -t weargate \\\"\\\${WEARGATE_STATE}\\\"\"}"
 
 # -c may follow the command name too
 run 0 "$W" check-config -c "$T/w.conf"
@@ -143,6 +184,18 @@ contains "$T/err" "$T/bad.conf:1: job 'purge': drive 'sdz' is not configured"
 printf 'policy {\n\twindow = 7d\n\tcooldown { worn = -2h }\n}\n' >"$T/bad.conf"
 run 78 "$W" -c "$T/bad.conf" check-config
 contains "$T/err" "$T/bad.conf:3: cooldown: worn '-2h' is not a duration"
+printf 'drive "sda" { device = "/dev/sda" }\njob "purge" {\n\tclass = maintenance\n\tdrives = {"sda"}\n\tionice = "best-effort:9"\n}\n' >"$T/bad.conf"
+run 78 "$W" -c "$T/bad.conf" check-config
+contains "$T/err" "$T/bad.conf:5: job 'purge': ionice 'best-effort:9' is not one of none, idle, best-effort:0 to best-effort:7"
+printf 'drive "sda" { device = "/dev/sda" }\njob "purge" {\n\tclass = maintenance\n\tdrives = {"sda"}\n\tcommand = {"purge-queue"}\n\tnice = 5\n}\n' >"$T/bad.conf"
+run 78 "$W" -c "$T/bad.conf" check-config
+contains "$T/err" "$T/bad.conf:5: job 'purge': command 'purge-queue' is not an absolute path"
+printf '\nrun_until = "6 am"\n' >"$T/bad.conf"
+run 78 "$W" -c "$T/bad.conf" check-config
+contains "$T/err" "$T/bad.conf:2: run_until '6 am' is not a time of day from 00:00 to 23:59"
+printf 'notify = {"weargate-mail"}\n' >"$T/bad.conf"
+run 78 "$W" -c "$T/bad.conf" check-config
+contains "$T/err" "$T/bad.conf:1: notify 'weargate-mail' is not an absolute path"
 run 78 "$W" -c "$T/missing.conf" check-config
 contains "$T/err" "cannot open '$T/missing.conf': No such file or directory"
 
