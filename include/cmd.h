@@ -7,6 +7,7 @@
 #include "blockdev.h"
 #include "config.h"
 #include "store.h"
+#include "throttle.h"
 
 /* What a command needs set up before it runs; cmd_ready() does it, after the arguments are checked. */
 enum {
@@ -26,6 +27,8 @@ struct cmd_ctx {
 	int64_t now;            /* the clock, read once: WEARGATE_NOW in tests */
 	const char *sysfs_root; /* WEARGATE_SYSFS_ROOT in tests, else "/sys" */
 	struct blockdev_env env; /* that sysfs, and WEARGATE_MOUNTINFO in tests, else /proc/self/mountinfo */
+	/* cgroups and systemd for throttling: WEARGATE_CGROUP_ROOT and WEARGATE_SYSTEMD_DIR in tests */
+	struct throttle_env throttle_env;
 };
 
 struct cmd_entry {
@@ -39,7 +42,10 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_check_config_entry;
+extern const struct cmd_entry cmd_exec_entry;
 extern const struct cmd_entry cmd_gate_entry;
+extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_sample_entry;
 extern const struct cmd_entry cmd_status_entry;
 
@@ -57,6 +63,9 @@ void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: the message, then "usage: weargate NAME USAGE"; returns WG_EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_print_help(const struct cmd_entry *e, FILE *f);
+/* SIGTERM and SIGINT ask the runner to stop its job (recorded as interrupted); SIGHUP is ignored. */
+void cmd_stop_signals(void);
+
 /* For getopt_long's '?' and ':' (opterr is off): names the option; returns WG_EXIT_USAGE. */
 int cmd_option_error(const struct cmd_entry *e, int c, char **argv);
 

@@ -38,6 +38,18 @@ struct policy {
 
 void policy_defaults(struct policy *ret);
 
+/* The counters that measure the media: 5, 196, 197, 198, 187, 10. */
+struct media_counter {
+	uint8_t id;
+	const char *label; /* "pending sectors" */
+	size_t offset;     /* in struct smart_derived */
+	bool degrading_when_present; /* above zero at all is degrading, not only growth */
+};
+
+extern const struct media_counter health_media[];
+extern const size_t health_n_media;
+int64_t health_media_value(const struct smart_derived *d, const struct media_counter *m);
+
 /* One usable sample as the health model sees it. */
 struct health_point {
 	int64_t t;

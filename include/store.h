@@ -103,6 +103,34 @@ int store_last_backup_ok(struct store *s, int64_t drive_id, int64_t *ret, struct
 int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
 		       const char *states, struct wg_err *err);
 
+#define STORE_RUN_DRIVES_MAX 32
+
+struct store_job_run_drive {
+	int64_t drive_id;
+	char name[STORE_NAME_MAX]; /* the name it was last sampled under; "" when never */
+	int64_t sectors_read, sectors_written; /* during the run; -1 unknown */
+	int64_t pass_before, pass_after;       /* the samples before and after; -1 none */
+};
+
+struct store_job_run {
+	int64_t id;
+	char job[STORE_NAME_MAX];
+	char class[16];
+	int64_t started, ended; /* ended -1: running, or its runner died */
+	char outcome[16];       /* "" while running */
+	int exit_status;        /* -1 unknown */
+	char verdict[48];
+	char reason[512];
+	char output[4097];
+	size_t n_drives;
+	struct store_job_run_drive drives[STORE_RUN_DRIVES_MAX];
+};
+
+/* Call cb for every job run that started within [since, until], oldest first; cb returning < 0 stops. */
+typedef int (*store_job_run_cb)(const struct store_job_run *run, void *userdata);
+int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_job_run_cb cb, void *userdata,
+			  struct wg_err *err);
+
 /* The newest committed pass; -ENOENT when there is none. */
 int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_err *err);
 

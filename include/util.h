@@ -35,6 +35,12 @@ int wg_err_set(struct wg_err *err, int r, const char *fmt, ...) __attribute__((f
 /* Parse "90s", "10m", "6h", "7d", "2w" or a bare number of seconds; -EINVAL/-ERANGE. */
 int wg_parse_duration(const char *s, int64_t *ret_seconds);
 
+/*
+ * A point in time for --since and --until: a duration back from now ("30d"), or a date with
+ * an optional time, local ("2026-11-20", "2026-11-20T14:10") or UTC ("2026-11-20T14:10:00Z").
+ */
+int wg_parse_when(const char *s, int64_t now, int64_t *ret);
+
 /* Format seconds as a short age: "42s", "17m", "5h", "3d". */
 void wg_format_age(int64_t seconds, char *buf, size_t len);
 

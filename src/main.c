@@ -9,7 +9,10 @@
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_config_entry,
+	&cmd_exec_entry,
 	&cmd_gate_entry,
+	&cmd_history_entry,
+	&cmd_run_entry,
 	&cmd_sample_entry,
 	&cmd_status_entry,
 };
@@ -67,6 +70,14 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
+/* Where tests point weargate at a fake system: the variable when set and not empty, else the real place. */
+static const char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : fallback;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -113,13 +124,15 @@ int main(int argc, char **argv)
 		cmd_error("unknown command '%s' (see 'weargate --help')", argv[0]);
 		return WG_EXIT_USAGE;
 	}
-	ctx.sysfs_root = getenv("WEARGATE_SYSFS_ROOT");
-	if (!ctx.sysfs_root || !*ctx.sysfs_root)
-		ctx.sysfs_root = BLOCKDEV_SYSFS_ROOT;
+	ctx.sysfs_root = env_or("WEARGATE_SYSFS_ROOT", BLOCKDEV_SYSFS_ROOT);
 	ctx.env.sysfs_root = ctx.sysfs_root;
-	ctx.env.mountinfo = getenv("WEARGATE_MOUNTINFO");
-	if (!ctx.env.mountinfo || !*ctx.env.mountinfo)
-		ctx.env.mountinfo = BLOCKDEV_MOUNTINFO;
+	ctx.env.mountinfo = env_or("WEARGATE_MOUNTINFO", BLOCKDEV_MOUNTINFO);
+	ctx.throttle_env = (struct throttle_env){
+		.cgroup_root = env_or("WEARGATE_CGROUP_ROOT", "/sys/fs/cgroup"),
+		.systemd_dir = env_or("WEARGATE_SYSTEMD_DIR", "/run/systemd/system"),
+		.self_cgroup = "/proc/self/cgroup",
+		.systemd_run = "systemd-run",
+	};
 	ctx.entry = e;
 	optind = 0; /* a full getopt reset for the command's own options */
 	r = e->exec(&ctx, argc, argv);

@@ -92,13 +92,7 @@ void health_point_from_reading(const struct smart_reading *r, int64_t t, struct 
 	ret->self_test_running = r->self_test >= 0 && (r->self_test >> 4) == SELF_TEST_RUNNING;
 }
 
-/* The counters that measure the media. */
-static const struct media_counter {
-	uint8_t id;
-	const char *label;
-	size_t offset;
-	bool degrading_when_present; /* above zero at all is degrading, not only growth */
-} media[] = {
+const struct media_counter health_media[] = {
 	{ 5, "reallocated sectors", offsetof(struct smart_derived, reallocated), false },
 	{ 196, "reallocation events", offsetof(struct smart_derived, reallocation_events), false },
 	{ 197, "pending sectors", offsetof(struct smart_derived, pending), true },
@@ -106,13 +100,19 @@ static const struct media_counter {
 	{ 187, "reported uncorrectable", offsetof(struct smart_derived, reported_uncorrectable), false },
 	{ 10, "spin retries", offsetof(struct smart_derived, spin_retry), false },
 };
+const size_t health_n_media = WG_ELEMENTSOF(health_media);
 
-static int64_t media_value(const struct health_point *pt, const struct media_counter *m)
+int64_t health_media_value(const struct smart_derived *d, const struct media_counter *m)
 {
 	int64_t v;
 
-	memcpy(&v, (const char *)&pt->d + m->offset, sizeof(v));
+	memcpy(&v, (const char *)d + m->offset, sizeof(v));
 	return v;
+}
+
+static int64_t media_value(const struct health_point *pt, const struct media_counter *m)
+{
+	return health_media_value(&pt->d, m);
 }
 
 /* Reasons of one state, joined by "; ". */
@@ -289,11 +289,11 @@ static bool assess_failing(const struct policy *p, const struct health_input *in
 			   attr_name(last->failing_id, name, sizeof(name)), last->failing_value, last->failing_threshold);
 	}
 	wg_format_age(p->failing_window, window, sizeof(window));
-	for (size_t i = 0; i < WG_ELEMENTSOF(media); i++) {
-		struct growth g = growth_of(in, b, &media[i]);
+	for (size_t i = 0; i < health_n_media; i++) {
+		struct growth g = growth_of(in, b, &health_media[i]);
 
 		if (g.grew && g.to - g.from >= p->failing_growth)
-			reason_add(r, g.first_t, false, "%s %lld → %lld within %s", media[i].label, (long long)g.from,
+			reason_add(r, g.first_t, false, "%s %lld → %lld within %s", health_media[i].label, (long long)g.from,
 				   (long long)g.to, window);
 	}
 	return r->used > 0;
@@ -305,8 +305,8 @@ static bool assess_degrading(const struct policy *p, const struct health_input *
 	size_t b = baseline(in, now, p->window);
 	char when[32];
 
-	for (size_t i = 0; i < WG_ELEMENTSOF(media); i++) {
-		const struct media_counter *m = &media[i];
+	for (size_t i = 0; i < health_n_media; i++) {
+		const struct media_counter *m = &health_media[i];
 		struct growth g = growth_of(in, b, m);
 		int64_t v = media_value(last, m);
 
@@ -329,17 +329,17 @@ static bool assess_worn(const struct policy *p, const struct health_input *in, s
 {
 	const struct health_point *last = &in->points[in->n - 1];
 
-	for (size_t i = 0; i < WG_ELEMENTSOF(media); i++) {
-		int64_t v = media_value(last, &media[i]);
+	for (size_t i = 0; i < health_n_media; i++) {
+		int64_t v = media_value(last, &health_media[i]);
 		char held[32];
 		bool whole;
 		int64_t since;
 
 		if (v <= 0)
 			continue;
-		since = held_since(in, &media[i], &whole);
+		since = held_since(in, &health_media[i], &whole);
 		wg_format_age(last->t - since, held, sizeof(held));
-		reason_add(r, since, whole, "%s stable at %lld for %s%s", media[i].label, (long long)v, whole ? "at least " : "",
+		reason_add(r, since, whole, "%s stable at %lld for %s%s", health_media[i].label, (long long)v, whole ? "at least " : "",
 			   held);
 	}
 	if (last->d.ssd_wear_value != ATTR_UNKNOWN && last->d.ssd_wear_value <= p->ssd_wear_low)

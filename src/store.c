@@ -130,6 +130,8 @@ enum stmt {
 	ST_RUNS_INTERRUPTED,
 	ST_EVENT_LAST,
 	ST_EVENT_INSERT,
+	ST_RUN_DRIVES,
+	ST_DRIVE_NAME,
 	_ST_MAX,
 };
 
@@ -165,6 +167,10 @@ static const char *const stmt_sql[_ST_MAX] = {
 				"reason = 'its runner ended before it did' WHERE ended IS NULL",
 	[ST_EVENT_LAST] = "SELECT state FROM drive_event WHERE drive_id = ? ORDER BY t DESC, rowid DESC LIMIT 1",
 	[ST_EVENT_INSERT] = "INSERT INTO drive_event(drive_id, t, state, reason) VALUES(?, ?, ?, ?)",
+	[ST_RUN_DRIVES] = "SELECT drive_id, coalesce(sectors_read, -1), coalesce(sectors_written, -1), "
+			  "coalesce(pass_before, -1), coalesce(pass_after, -1) FROM job_run_drive WHERE run_id = ? "
+			  "ORDER BY drive_id",
+	[ST_DRIVE_NAME] = "SELECT name FROM chunk WHERE drive_id = ? ORDER BY id DESC LIMIT 1",
 };
 
 struct store {
@@ -1150,5 +1156,90 @@ int store_drive_state_note(struct store *s, int64_t drive, int64_t t, const char
 	r = write_end(s, r, err);
 	if (r >= 0)
 		*ret_changed = changed;
+	return r;
+}
+
+static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+
+	wg_strlcpy(buf, v ? v : "", len);
+}
+
+/* The drives of one run, their names as they were last sampled under. */
+static int run_drives(struct store *s, struct store_job_run *run, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL, *nm = NULL;
+	int r = stmt(s, ST_RUN_DRIVES, &st, err);
+
+	run->n_drives = 0;
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, run->id);
+	while ((r = step_one(s, st, err)) > 0 && run->n_drives < STORE_RUN_DRIVES_MAX) {
+		struct store_job_run_drive *d = &run->drives[run->n_drives++];
+
+		d->drive_id = sqlite3_column_int64(st, 0);
+		d->sectors_read = sqlite3_column_int64(st, 1);
+		d->sectors_written = sqlite3_column_int64(st, 2);
+		d->pass_before = sqlite3_column_int64(st, 3);
+		d->pass_after = sqlite3_column_int64(st, 4);
+		d->name[0] = '\0';
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; r >= 0 && i < run->n_drives; i++) {
+		r = stmt(s, ST_DRIVE_NAME, &nm, err);
+		if (r < 0)
+			break;
+		sqlite3_bind_int64(nm, 1, run->drives[i].drive_id);
+		r = step_one(s, nm, err);
+		if (r > 0)
+			copy_text(nm, 0, run->drives[i].name, sizeof(run->drives[i].name));
+		sqlite3_reset(nm);
+	}
+	return r < 0 ? r : 0;
+}
+
+int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_job_run_cb cb, void *userdata,
+			  struct wg_err *err)
+{
+	struct store_job_run *run = malloc(sizeof(*run));
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!run)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	/* its own statement: the callback may query the store */
+	r = sqlite3_prepare_v2(s->db,
+			       "SELECT id, job, class, started, coalesce(ended, -1), coalesce(outcome, ''), "
+			       "coalesce(exit_status, -1), coalesce(verdict, ''), coalesce(reason, ''), "
+			       "coalesce(output, '') FROM job_run WHERE started BETWEEN ? AND ? ORDER BY started, id",
+			       -1, &st, NULL);
+	if (r != SQLITE_OK) {
+		r = db_err(s, r, err, "cannot prepare a query");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((r = step_one(s, st, err)) > 0) {
+		run->id = sqlite3_column_int64(st, 0);
+		copy_text(st, 1, run->job, sizeof(run->job));
+		copy_text(st, 2, run->class, sizeof(run->class));
+		run->started = sqlite3_column_int64(st, 3);
+		run->ended = sqlite3_column_int64(st, 4);
+		copy_text(st, 5, run->outcome, sizeof(run->outcome));
+		run->exit_status = sqlite3_column_int(st, 6);
+		copy_text(st, 7, run->verdict, sizeof(run->verdict));
+		copy_text(st, 8, run->reason, sizeof(run->reason));
+		copy_text(st, 9, run->output, sizeof(run->output));
+		r = run_drives(s, run, err);
+		if (r >= 0)
+			r = cb(run, userdata);
+		if (r < 0)
+			goto out;
+	}
+out:
+	sqlite3_finalize(st);
+	free(run);
 	return r;
 }

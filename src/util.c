@@ -310,3 +310,37 @@ bool strv_contains(char *const *v, const char *s)
 			return true;
 	return false;
 }
+
+int wg_parse_when(const char *s, int64_t now, int64_t *ret)
+{
+	struct tm tm = { 0 };
+	int64_t d;
+	const char *end;
+	bool utc;
+	time_t t;
+
+	if (wg_parse_duration(s, &d) == 0) {
+		*ret = now - d;
+		return 0;
+	}
+	/* a date, and maybe a time: local time, or UTC with a Z */
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (!end)
+		return -EINVAL;
+	if (*end == 'T' || *end == ' ') {
+		const char *e2 = strptime(end + 1, "%H:%M:%S", &tm);
+
+		end = e2 ? e2 : strptime(end + 1, "%H:%M", &tm);
+		if (!end)
+			return -EINVAL;
+	}
+	utc = *end == 'Z';
+	if (*end && !(utc && end[1] == '\0'))
+		return -EINVAL;
+	tm.tm_isdst = -1;
+	t = utc ? timegm(&tm) : mktime(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*ret = (int64_t)t;
+	return 0;
+}

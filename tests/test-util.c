@@ -129,6 +129,26 @@ static void test_files(void **state)
 	assert_int_equal(rmdir(dir), 0); /* no temp file left behind */
 }
 
+static void test_when(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_int_equal(wg_parse_when("30d", 1795600000, &t), 0);
+	assert_int_equal(t, 1795600000 - 30 * 86400);
+	assert_int_equal(wg_parse_when("2026-11-25T18:44:53Z", 0, &t), 0);
+	assert_int_equal(t, 1795632293);
+	assert_int_equal(wg_parse_when("2026-11-25", 0, &t), 0);
+	assert_int_equal(t, 1795564800);
+	assert_int_equal(wg_parse_when("2026-11-25 18:44", 0, &t), 0);
+	assert_int_equal(t, 1795632240);
+	assert_int_equal(wg_parse_when("2026-11-25X", 0, &t), -EINVAL);
+	assert_int_equal(wg_parse_when("yesterday", 0, &t), -EINVAL);
+	assert_int_equal(wg_parse_when("2026-13-01", 0, &t), -EINVAL);
+}
+
 static void test_strv(void **state)
 {
 	char **v = NULL;
@@ -152,7 +172,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),    cmocka_unit_test(test_format), cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_strlcpy),     cmocka_unit_test(test_now),    cmocka_unit_test(test_files),
-		cmocka_unit_test(test_strv),
+		cmocka_unit_test(test_strv),        cmocka_unit_test(test_when),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,76 @@
+/* runner.h — run a heavy job the way a careful admin would, and record what it did to every drive */
+#ifndef WEARGATE_RUNNER_H
+#define WEARGATE_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "gate.h"
+#include "store.h"
+#include "throttle.h"
+
+struct runner {
+	const struct config *config;
+	struct store *store;
+	const struct blockdev_env *env; /* sysfs (drives' disks and their I/O counters) and mountinfo */
+	struct throttle_env throttle_env;
+	FILE *log;                      /* what the runner says and the jobs' output go here (stderr) */
+	bool quiet;                     /* only problems and the jobs' own output: no "started", no "success" */
+};
+
+enum outcome {
+	OUTCOME_SUCCESS,
+	OUTCOME_FAILED,      /* a non-zero exit, a signal, or the command could not be started */
+	OUTCOME_TIMEOUT,     /* its timeout ended it */
+	OUTCOME_STOPPED,     /* the watchdog stopped it: a drive got worse */
+	OUTCOME_INTERRUPTED, /* the runner was told to stop */
+	_OUTCOME_MAX,
+};
+
+const char *outcome_to_string(enum outcome o);
+
+struct job_outcome {
+	enum outcome outcome;
+	int exit_status; /* the command's exit code, 128 + signal when a signal ended it, 127 when it never ran */
+	int64_t run_id;
+	char reason[512];
+};
+
+/*
+ * Run job j now, its gate having said go (res): argv is the job's command, or the one given to
+ * `weargate exec`. In its own process group, with a clean environment (WEARGATE_JOB,
+ * WEARGATE_CLASS, WEARGATE_DRIVES, WEARGATE_RUN), its user, nice and ionice, its throttle as
+ * io.max, its timeout; its drives re-sampled every watch_interval, a maintenance job stopped
+ * when one gets worse; and recorded: start, end, outcome, output, and per drive the sectors
+ * read and written during it and the samples before and after. Errors are the store's;
+ * everything about the job itself is in ret.
+ */
+int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, const struct gate_result *res,
+		   struct job_outcome *ret, struct wg_err *err);
+
+struct runner_lock;
+
+/*
+ * One runner at a time, `run` or `exec`: take the lock beside the history (-EBUSY, err naming
+ * the holder, when another has it), then record as interrupted the runs a dead runner left open.
+ */
+int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err *err);
+
+/* Ask a running runner_run_job() to stop its job (async-signal-safe): the run is recorded as interrupted. */
+void runner_request_stop(void);
+bool runner_stop_requested(void);
+
+/*
+ * Note the state of every drive in res (or, with res NULL, of each drive of the config as
+ * now assessed) and run the notify command for those that changed, and for a refusal.
+ */
+void runner_note_states(struct runner *r, const struct drive_health *drives, size_t n, int64_t now);
+/* Run the notify command (config `notify`), if any, with WEARGATE_EVENT ("state", "refusal"), WEARGATE_JOB, WEARGATE_DRIVE, WEARGATE_STATE, WEARGATE_MESSAGE. */
+void runner_notify(struct runner *r, const char *event, const char *job, const char *drive, const char *state,
+		   const char *message);
+/* The drive whose state decided a refusal: the first of the worst. */
+const char *runner_worst_drive(const struct gate_result *res);
+
+#endif

@@ -1,0 +1,151 @@
+/* cmd-exec.c — `weargate exec JOB -- CMD`: gate, then run CMD under the job's limits and watchdog */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "lock.h"
+#include "runner.h"
+
+static const char exec_help[] =
+	"Ask the gate about JOB, as 'weargate gate JOB' does; on go, run CMD with JOB's\n"
+	"limits (user, nice, ionice, throttle, timeout), in its own process group, its\n"
+	"drives watched (a maintenance job is stopped when one gets worse), and record the\n"
+	"run: start, end, outcome, and what it read and wrote on each drive. For cron lines\n"
+	"and for tools without a soft-skip hook of their own (rsnapshot). Like 'weargate\n"
+	"run', it holds the runner's lock while it runs. CMD runs with a clean environment:\n"
+	"PATH, HOME, LANG, USER and LOGNAME (with the job's user), and WEARGATE_JOB,\n"
+	"WEARGATE_CLASS, WEARGATE_DRIVES, WEARGATE_RUN, WEARGATE_THROTTLED.\n"
+	"\n"
+	"Options:\n"
+	"  -q, --quiet   say nothing on go and success but what CMD says\n"
+	"  -h, --help    show this help\n"
+	"\n"
+	"Exit status: CMD's own exit status when it ran (128 + N when signal N ended it,\n"
+	"127 when it could not be started); 75 when the gate deferred it or a runner holds\n"
+	"the lock, 1 when the gate refused it; 64 usage error, 69 the history cannot be read\n"
+	"or written by this user, 70 internal error, 78 configuration error.\n";
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	runner_request_stop();
+}
+
+/* SIGTERM and SIGINT stop the job cleanly and get it recorded as interrupted; SIGHUP is ignored (cron, ssh). */
+void cmd_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+}
+
+static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct gate_opts opts = { .env = &ctx->env, .may_sample = true };
+	struct runner r = { .log = stderr };
+	struct gate_result res = { 0 };
+	struct job_outcome outcome;
+	struct wg_err err = { "" };
+	const struct job_cfg *job;
+	struct runner_lock *lock = NULL;
+	bool quiet = false;
+	char **cmdv;
+	int c, k;
+
+	/* '+': CMD's own options are CMD's, after the job's name or "--" */
+	while ((c = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			cmd_print_help(ctx->entry, stdout);
+			return 0;
+		default:
+			return cmd_option_error(ctx->entry, c, argv);
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(ctx->entry, "which job? (see 'weargate check-config')");
+	cmdv = argv + optind + 1;
+	if (*cmdv && strcmp(*cmdv, "--") == 0)
+		cmdv++;
+	if (!*cmdv)
+		return cmd_usage_error(ctx->entry, "which command? (weargate exec JOB -- CMD [ARG…])");
+	k = cmd_ready(ctx);
+	if (k)
+		return k;
+	job = config_job(ctx->config, argv[optind]);
+	if (!job) {
+		cmd_error("no job '%s' in '%s' (see 'weargate check-config')", argv[optind], ctx->config->path);
+		return WG_EXIT_USAGE;
+	}
+	if (!ctx->store_writable) {
+		cmd_error("'%s' is read-only for this user: a job run must be recorded", ctx->config->database);
+		return WG_EXIT_UNAVAILABLE;
+	}
+	r.config = ctx->config;
+	r.store = ctx->store;
+	r.env = &ctx->env;
+	r.throttle_env = ctx->throttle_env;
+	r.quiet = quiet;
+	/* a job run and a runner's never overlap: the gate's cooldowns count on it */
+	k = runner_begin(&r, &lock, &err);
+	if (k < 0) {
+		cmd_error("%s", err.msg);
+		return k == -EBUSY ? WG_EXIT_DEFER : WG_EXIT_UNAVAILABLE;
+	}
+	cmd_stop_signals();
+	opts.record = true;
+	k = gate_check(ctx->config, ctx->store, job, ctx->now, &opts, &res, &err);
+	if (k < 0) {
+		cmd_error("%s", err.msg);
+		runner_lock_release(lock);
+		return k == -EINVAL ? WG_EXIT_CONFIG : k == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+	}
+	if (gate_record(ctx->store, &res, ctx->now, &err) < 0)
+		cmd_error("the decision was not recorded: %s", err.msg);
+	if (!quiet || res.decision.verdict != VERDICT_GO)
+		fprintf(stderr, "%s: %s%s%s: %s\n", job->name, verdict_to_string(res.decision.verdict),
+			res.decision.last_chance ? " (last chance)" : "", res.decision.throttle ? " (throttled)" : "",
+			res.decision.reason);
+	runner_note_states(&r, res.drives, res.n, ctx->now);
+	if (res.decision.verdict != VERDICT_GO) {
+		if (res.decision.verdict == VERDICT_REFUSE)
+			runner_notify(&r, "refusal", job->name, runner_worst_drive(&res),
+				      health_state_to_string(res.decision.worst), res.decision.reason);
+		k = res.decision.verdict == VERDICT_DEFER ? WG_EXIT_DEFER : WG_EXIT_REFUSE;
+		gate_result_release(&res);
+		runner_lock_release(lock);
+		return k;
+	}
+	k = runner_run_job(&r, job, cmdv, &res, &outcome, &err);
+	gate_result_release(&res);
+	runner_lock_release(lock);
+	if (k < 0) {
+		cmd_error("%s", err.msg);
+		/* the command ran; its status is the answer even when the record failed */
+		return outcome.run_id >= 0 ? outcome.exit_status : WG_EXIT_UNAVAILABLE;
+	}
+	return outcome.exit_status;
+}
+
+const struct cmd_entry cmd_exec_entry = {
+	.name = "exec",
+	.usage = "[-q] JOB -- CMD [ARG…]",
+	.summary = "gate a job, then run a command under its limits and watchdog, and record it",
+	.help = exec_help,
+	.flags = CMD_WANTS_STORE,
+	.exec = cmd_exec,
+};

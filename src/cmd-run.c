@@ -1,0 +1,319 @@
+/* cmd-run.c — `weargate run [JOB…]`: the nightly runner, one at a time, backups first on a weak drive */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "lock.h"
+#include "resolve.h"
+#include "runner.h"
+#include "sampler.h"
+
+static const char run_help[] =
+	"Run the configured jobs that have a command (or the JOBs named), one runner at a\n"
+	"time: sample every drive, then run the jobs in the order of the configuration,\n"
+	"but maintenance jobs on a degrading or failing drive after all the others. Each\n"
+	"job is gated just before it starts; a deferred job is waited for when run_until\n"
+	"allows, else left for the next run. Each job runs as 'weargate exec' runs one,\n"
+	"and a job that fails does not stop the others. SIGTERM or SIGINT stops the\n"
+	"running job cleanly, records it as interrupted, and ends the run. A summary of\n"
+	"what each job did ends the output.\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help   show this help\n"
+	"\n"
+	"Exit status: 0 when every job that was due ran and succeeded, 75 when one was\n"
+	"deferred (or another runner holds the lock), 1 when one was refused or failed;\n"
+	"64 usage error, 69 the history cannot be written, 70 internal error, 78\n"
+	"configuration error.\n";
+
+struct job_entry {
+	const struct job_cfg *job;
+	bool behind;            /* maintenance on a degraded drive: after the backups */
+	enum verdict verdict;
+	bool ran;
+	struct job_outcome outcome;
+	char reason[2048];
+};
+
+/* The next time of day `minutes` after midnight, local time, after now. */
+static int64_t next_time_of_day(int64_t now, int minutes)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return now;
+	tm.tm_hour = minutes / 60;
+	tm.tm_min = minutes % 60;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	return t <= now ? t + 86400 : t;
+}
+
+/* Sleep in short steps, so that SIGTERM ends a wait as promptly as it ends a job. */
+static void wait_until(int64_t until)
+{
+	int64_t now;
+
+	for (wg_now(&now); now < until && !runner_stop_requested(); wg_now(&now))
+		wg_sleep(until - now < 1 ? until - now : 1);
+}
+
+/* Whether the job touches a drive that is degrading or failing now. */
+static bool touches_degraded(const struct cmd_ctx *ctx, const struct job_cfg *j, const struct drive_health *all)
+{
+	const struct drive_cfg **drives = NULL;
+	bool degraded = false;
+	size_t n = 0;
+
+	if (resolve_job_drives(ctx->config, j, &ctx->env, &drives, &n, NULL, NULL) < 0)
+		return false; /* its gate will say what is wrong */
+	for (size_t k = 0; k < n; k++)
+		degraded |= all[drives[k] - ctx->config->drives].health.state >= HEALTH_DEGRADING;
+	free(drives);
+	return degraded;
+}
+
+/*
+ * Sample every drive once, note the states (the notify hook hears of changes) and return
+ * them, for the order of the jobs.
+ */
+static int survey(struct cmd_ctx *ctx, struct runner *r, struct drive_health **ret, struct wg_err *err)
+{
+	const struct config *c = ctx->config;
+	const struct drive_cfg **drives = calloc(c->n_drives ? c->n_drives : 1, sizeof(*drives));
+	struct smart_reading *readings = calloc(c->n_drives ? c->n_drives : 1, sizeof(*readings));
+	struct drive_health *all = calloc(c->n_drives ? c->n_drives : 1, sizeof(*all));
+	struct sampler_opts so = { .sysfs_root = ctx->sysfs_root };
+	size_t n = 0;
+	int k = -ENOMEM;
+
+	if (!drives || !readings || !all) {
+		wg_err_set(err, k, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_drives; i++)
+		drives[i] = &c->drives[i];
+	k = sampler_read_all(drives, c->n_drives, &so, readings);
+	if (k >= 0)
+		k = store_pass_begin(ctx->store, ctx->now, err);
+	for (size_t i = 0; k >= 0 && i < c->n_drives; i++)
+		k = store_pass_add(ctx->store, drives[i]->name, &readings[i], err);
+	if (k >= 0)
+		k = store_pass_commit(ctx->store, err);
+	else
+		store_pass_abort(ctx->store);
+	for (; k >= 0 && n < c->n_drives; n++)
+		k = drive_health_load(ctx->store, &c->policy, drives[n], ctx->now, &all[n], err);
+	if (k >= 0)
+		runner_note_states(r, all, n, ctx->now);
+out:
+	if (k < 0) {
+		for (size_t i = 0; i < n; i++)
+			drive_health_release(&all[i]);
+		free(all);
+		all = NULL;
+	}
+	*ret = all;
+	free(readings);
+	free(drives);
+	return k;
+}
+
+static int select_jobs(struct cmd_ctx *ctx, int argc, char **argv, struct job_entry **ret, size_t *ret_n)
+{
+	const struct config *c = ctx->config;
+	struct job_entry *v = calloc(c->n_jobs + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v) {
+		cmd_error("out of memory");
+		return WG_EXIT_SOFTWARE;
+	}
+	for (int i = 0; i < argc; i++) {
+		const struct job_cfg *j = config_job(c, argv[i]);
+
+		if (!j || !j->command) {
+			cmd_error(!j ? "no job '%s' in '%s'" : "job '%s' has no command to run: it only asks the gate (see '%s')",
+				  argv[i], c->path);
+			free(v);
+			return WG_EXIT_USAGE;
+		}
+		v[n++].job = j;
+	}
+	for (size_t i = 0; argc == 0 && i < c->n_jobs; i++)
+		if (c->jobs[i].command)
+			v[n++].job = &c->jobs[i];
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static void print_summary(const struct job_entry *v, size_t n)
+{
+	printf("\nJOB: WHAT HAPPENED\n");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].ran)
+			printf("%s: %s%s%s\n", v[i].job->name, outcome_to_string(v[i].outcome.outcome),
+			       v[i].outcome.reason[0] ? ": " : "", v[i].outcome.reason);
+		else
+			printf("%s: %s: %s\n", v[i].job->name,
+			       v[i].verdict == _VERDICT_MAX ? "not run" : verdict_to_string(v[i].verdict), v[i].reason);
+	}
+}
+
+/* Gate job e and, on defer for a cooldown that ends before run_until, wait for it and ask again. */
+static int gate_job(struct cmd_ctx *ctx, struct job_entry *e, struct gate_result *res, struct wg_err *err)
+{
+	const struct config *c = ctx->config;
+	int64_t deadline = c->run_until >= 0 ? next_time_of_day(ctx->now, c->run_until) : 0;
+	struct gate_opts opts = { .env = &ctx->env, .may_sample = true, .record = true };
+
+	for (;;) {
+		int64_t now;
+		int k;
+
+		wg_now(&now);
+		k = gate_check(c, ctx->store, e->job, now, &opts, res, err);
+		if (k < 0)
+			return k;
+		if (gate_record(ctx->store, res, now, err) < 0)
+			cmd_error("the decision was not recorded: %s", err->msg);
+		fprintf(stderr, "%s: %s%s%s: %s\n", e->job->name, verdict_to_string(res->decision.verdict),
+			res->decision.last_chance ? " (last chance)" : "", res->decision.throttle ? " (throttled)" : "",
+			res->decision.reason);
+		if (res->decision.verdict != VERDICT_DEFER || res->decision.retry_at <= now ||
+		    res->decision.retry_at > deadline || runner_stop_requested())
+			return 0;
+		{
+			char when[32];
+
+			wg_format_utc(res->decision.retry_at, when, sizeof(when));
+			fprintf(stderr, "%s: waiting until %s, within run_until\n", e->job->name, when);
+		}
+		wait_until(res->decision.retry_at);
+		gate_result_release(res);
+	}
+}
+
+static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct runner r = { .log = stderr };
+	struct runner_lock *lock = NULL;
+	struct drive_health *all = NULL;
+	struct job_entry *jobs = NULL;
+	struct wg_err err = { "" };
+	bool deferred = false, bad = false;
+	size_t n = 0;
+	int c, k;
+
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cmd_print_help(ctx->entry, stdout);
+			return 0;
+		default:
+			return cmd_option_error(ctx->entry, c, argv);
+		}
+	}
+	k = cmd_load_config(ctx);
+	if (k)
+		return k;
+	k = select_jobs(ctx, argc - optind, argv + optind, &jobs, &n);
+	if (k)
+		return k;
+	k = cmd_ready(ctx);
+	if (k)
+		goto out;
+	r = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env,
+			     .throttle_env = ctx->throttle_env, .log = stderr };
+	k = runner_begin(&r, &lock, &err);
+	if (k < 0) {
+		cmd_error("%s", err.msg);
+		k = k == -EBUSY ? WG_EXIT_DEFER : WG_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	cmd_stop_signals();
+	k = survey(ctx, &r, &all, &err);
+	if (k < 0) {
+		cmd_error("%s", err.msg);
+		k = WG_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		jobs[i].behind = jobs[i].job->class == JOB_MAINTENANCE && touches_degraded(ctx, jobs[i].job, all);
+	/* a stable order: the jobs not held behind first, then the others, each in config order */
+	{
+		struct job_entry *sorted = calloc(n + 1, sizeof(*sorted));
+		size_t m = 0;
+
+		if (!sorted) {
+			k = WG_EXIT_SOFTWARE;
+			goto out;
+		}
+		for (int behind = 0; behind < 2; behind++)
+			for (size_t j = 0; j < n; j++)
+				if (jobs[j].behind == (behind == 1))
+					sorted[m++] = jobs[j];
+		free(jobs);
+		jobs = sorted;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct job_entry *e = &jobs[i];
+		struct gate_result res = { 0 };
+
+		e->verdict = _VERDICT_MAX;
+		if (runner_stop_requested()) {
+			snprintf(e->reason, sizeof(e->reason), "weargate was told to stop before it");
+			continue;
+		}
+		k = gate_job(ctx, e, &res, &err);
+		if (k < 0) {
+			snprintf(e->reason, sizeof(e->reason), "%s", err.msg);
+			cmd_error("%s", err.msg);
+			bad = true;
+			continue;
+		}
+		e->verdict = res.decision.verdict;
+		snprintf(e->reason, sizeof(e->reason), "%s", res.decision.reason);
+		if (e->verdict == VERDICT_REFUSE)
+			runner_notify(&r, "refusal", e->job->name, runner_worst_drive(&res),
+				      health_state_to_string(res.decision.worst), res.decision.reason);
+		if (e->verdict == VERDICT_GO) {
+			k = runner_run_job(&r, e->job, e->job->command, &res, &e->outcome, &err);
+			e->ran = true;
+			if (k < 0)
+				cmd_error("%s", err.msg);
+			bad |= k < 0 || e->outcome.outcome != OUTCOME_SUCCESS;
+		}
+		deferred |= e->verdict == VERDICT_DEFER;
+		bad |= e->verdict == VERDICT_REFUSE;
+		gate_result_release(&res);
+	}
+	print_summary(jobs, n);
+	k = bad || runner_stop_requested() ? WG_EXIT_REFUSE : deferred ? WG_EXIT_DEFER : 0;
+out:
+	for (size_t i = 0; all && i < ctx->config->n_drives; i++)
+		drive_health_release(&all[i]);
+	free(all);
+	runner_lock_release(lock);
+	free(jobs);
+	return k;
+}
+
+const struct cmd_entry cmd_run_entry = {
+	.name = "run",
+	.usage = "[JOB…]",
+	.summary = "run the configured jobs, gated, ordered, watched and recorded (the nightly runner)",
+	.help = run_help,
+	.flags = CMD_NEEDS_STORE,
+	.exec = cmd_run,
+};

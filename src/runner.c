@@ -1,0 +1,558 @@
+/* runner.c — run a heavy job the way a careful admin would, and record what it did to every drive */
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/ioprio.h>
+
+#include "iostat.h"
+#include "lock.h"
+#include "proc.h"
+#include "resolve.h"
+#include "runner.h"
+#include "sampler.h"
+
+#define JOB_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* the notify command gets this long before it is stopped: an alert must not hold up the night */
+#define NOTIFY_TIMEOUT 60
+
+static volatile sig_atomic_t stop_requested;
+
+void runner_request_stop(void)
+{
+	stop_requested = 1;
+	proc_request_stop();
+}
+
+bool runner_stop_requested(void)
+{
+	return stop_requested;
+}
+
+const char *outcome_to_string(enum outcome o)
+{
+	static const char *const names[_OUTCOME_MAX] = {
+		[OUTCOME_SUCCESS] = "success",	   [OUTCOME_FAILED] = "failed",
+		[OUTCOME_TIMEOUT] = "timeout",	   [OUTCOME_STOPPED] = "stopped",
+		[OUTCOME_INTERRUPTED] = "interrupted",
+	};
+
+	return o < _OUTCOME_MAX ? names[o] : "?";
+}
+
+/* One drive of the running job. */
+struct run_drive {
+	const struct drive_health *health; /* as the gate saw it */
+	char *disk;                        /* its kernel name, for the I/O counters; NULL when none */
+	bool io_known;
+	uint64_t read0, written0;
+	bool base_known;
+	struct smart_derived base; /* the media counters at the start, or at the last change told */
+	enum health_state state0;
+};
+
+struct watch_ctx {
+	struct runner *r;
+	const struct job_cfg *j;
+	struct run_drive *d;
+	size_t n;
+	bool stopped; /* by the watchdog */
+	char stop_reason[384];
+};
+
+/*
+ * The disk whose I/O counters stand for a drive: the device's whole disk; for a blob drive
+ * (tests and demos) the drive's own name, when sysfs has such a disk.
+ */
+static char *disk_of(const struct runner *r, const struct drive_cfg *d)
+{
+	char path[4096], *name = NULL;
+	struct stat st;
+
+	if (d->source == DRIVE_DEVICE)
+		return blockdev_disk_of_node(r->env->sysfs_root, d->path, &name, NULL) < 0 ? NULL : name;
+	if (snprintf(path, sizeof(path), "%s/block/%s/stat", r->env->sysfs_root, d->name) >= (int)sizeof(path) ||
+	    stat(path, &st) < 0)
+		return NULL;
+	return strdup(d->name);
+}
+
+/* Read the drives and record them as one pass; its id, or -1 when it could not be recorded. */
+static int64_t sample_pass(struct runner *r, const struct drive_cfg **drives, size_t n, struct smart_reading *readings)
+{
+	struct sampler_opts so = { .sysfs_root = r->env->sysfs_root };
+	struct wg_err err = { "" };
+	int64_t now, id = -1, t;
+	int k;
+
+	wg_now(&now);
+	if (n == 0 || sampler_read_all(drives, n, &so, readings) < 0)
+		return -1;
+	k = store_pass_begin(r->store, now, &err);
+	for (size_t i = 0; k >= 0 && i < n; i++)
+		k = store_pass_add(r->store, drives[i]->name, &readings[i], &err);
+	if (k >= 0)
+		k = store_pass_commit(r->store, &err);
+	if (k >= 0)
+		k = store_last_pass(r->store, &id, &t, &err);
+	if (k < 0) {
+		store_pass_abort(r->store);
+		fprintf(r->log, "weargate: the drives' sample was not recorded: %s\n", err.msg);
+		return -1;
+	}
+	return id;
+}
+
+static void describe_change(const struct media_counter *m, const char *drive, int64_t from, int64_t to, char *buf,
+			    size_t len)
+{
+	snprintf(buf, len, "%s %s %lld → %lld during the run", drive, m->label, (long long)from, (long long)to);
+}
+
+/* The watchdog: sample the job's drives; true stops a maintenance job whose drive got worse. */
+static bool watch_tick(void *userdata)
+{
+	struct watch_ctx *w = userdata;
+	const struct drive_cfg **drives = calloc(w->n ? w->n : 1, sizeof(*drives));
+	struct smart_reading *readings = calloc(w->n ? w->n : 1, sizeof(*readings));
+	bool stop = false;
+
+	if (runner_stop_requested() || !drives || !readings) {
+		free(drives);
+		free(readings);
+		return runner_stop_requested();
+	}
+	for (size_t i = 0; i < w->n; i++)
+		drives[i] = w->d[i].health->drive;
+	sample_pass(w->r, drives, w->n, readings);
+	for (size_t i = 0; i < w->n && !stop; i++) {
+		struct run_drive *d = &w->d[i];
+		struct smart_derived now;
+		char what[384] = "";
+
+		if (readings[i].status != READING_OK)
+			continue;
+		attrs_derive(&readings[i], &now);
+		if (!d->base_known) {
+			d->base = now;
+			d->base_known = true;
+			continue;
+		}
+		for (size_t k = 0; k < health_n_media && !what[0]; k++) {
+			int64_t from = health_media_value(&d->base, &health_media[k]);
+			int64_t to = health_media_value(&now, &health_media[k]);
+
+			if (from >= 0 && to > from)
+				describe_change(&health_media[k], d->health->drive->name, from, to, what, sizeof(what));
+		}
+		if (!what[0] && readings[i].smart_ok == 0)
+			snprintf(what, sizeof(what), "%s SMART self-assessment FAILED during the run", d->health->drive->name);
+		if (!what[0])
+			continue;
+		if (w->j->class == JOB_MAINTENANCE) {
+			/* recorded as outcome "stopped" with this reason: "stopped: sda pending sectors 0 → 8 …" */
+			snprintf(w->stop_reason, sizeof(w->stop_reason), "%s", what);
+			fprintf(w->r->log, "%s: stopping it: %s\n", w->j->name, what);
+			w->stopped = stop = true;
+		} else {
+			/* a backup of a drive getting worse is the job most wanted: it goes on */
+			fprintf(w->r->log, "%s: %s: a backup goes on\n", w->j->name, what);
+			d->base = now;
+		}
+	}
+	free(readings);
+	free(drives);
+	return stop;
+}
+
+static void forward_line(const char *line, void *userdata)
+{
+	struct watch_ctx *w = userdata;
+
+	fprintf(w->r->log, "%s| %s\n", w->j->name, line ? line : "");
+}
+
+static int env_push(char ***env, const char *key, const char *value)
+{
+	char *kv;
+	int r;
+
+	if (asprintf(&kv, "%s=%s", key, value) < 0)
+		return -ENOMEM;
+	r = strv_push(env, kv);
+	free(kv);
+	return r;
+}
+
+/* A clean environment: nothing of the runner's leaks into a job that runs as root. */
+static char **job_env(const struct job_cfg *j, const char *drives, int64_t run_id, bool throttled)
+{
+	struct passwd *pw = j->user ? getpwnam(j->user) : NULL;
+	char run[32], **env = NULL;
+
+	snprintf(run, sizeof(run), "%lld", (long long)run_id);
+	if (env_push(&env, "PATH", JOB_PATH) < 0 || env_push(&env, "HOME", pw ? pw->pw_dir : "/") < 0 ||
+	    env_push(&env, "LANG", "C.UTF-8") < 0 || env_push(&env, "WEARGATE_JOB", j->name) < 0 ||
+	    env_push(&env, "WEARGATE_CLASS", job_class_to_string(j->class)) < 0 ||
+	    env_push(&env, "WEARGATE_DRIVES", drives) < 0 || env_push(&env, "WEARGATE_RUN", run) < 0 ||
+	    env_push(&env, "WEARGATE_THROTTLED", throttled ? "1" : "0") < 0 ||
+	    (j->user && (env_push(&env, "USER", j->user) < 0 || env_push(&env, "LOGNAME", j->user) < 0))) {
+		strv_free(env);
+		return NULL;
+	}
+	return env;
+}
+
+/* "1.2 GiB" */
+static void format_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < WG_ELEMENTSOF(units)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void outcome_of(const struct proc_result *pr, const struct watch_ctx *w, const struct job_cfg *j,
+		       struct job_outcome *ret)
+{
+	ret->exit_status = pr->exit_status;
+	switch (pr->end) {
+	case PROC_EXITED:
+		ret->outcome = pr->exit_status == 0 ? OUTCOME_SUCCESS : OUTCOME_FAILED;
+		if (pr->exit_status)
+			snprintf(ret->reason, sizeof(ret->reason), "exit status %d", pr->exit_status);
+		break;
+	case PROC_SIGNALED:
+		ret->outcome = OUTCOME_FAILED;
+		snprintf(ret->reason, sizeof(ret->reason), "killed by signal %d (%s)", pr->signal, strsignal(pr->signal));
+		break;
+	case PROC_TIMEOUT:
+		ret->outcome = OUTCOME_TIMEOUT;
+		snprintf(ret->reason, sizeof(ret->reason), "stopped after its timeout of %llds", (long long)j->timeout);
+		break;
+	case PROC_STOPPED:
+	default:
+		if (w->stopped) {
+			ret->outcome = OUTCOME_STOPPED;
+			snprintf(ret->reason, sizeof(ret->reason), "%s", w->stop_reason);
+		} else {
+			ret->outcome = OUTCOME_INTERRUPTED;
+			snprintf(ret->reason, sizeof(ret->reason), "weargate was told to stop");
+		}
+		break;
+	}
+}
+
+static void run_drives_release(struct run_drive *d, size_t n)
+{
+	for (size_t i = 0; d && i < n; i++)
+		free(d[i].disk);
+	free(d);
+}
+
+/* What the job did to each drive, in the history and in one line for the log. */
+static int record_drives(struct runner *r, const struct job_cfg *j, struct run_drive *d, size_t n, int64_t run_id,
+			 int64_t pass_after, struct wg_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct drive_health *h = d[i].health;
+		uint64_t rd, wr;
+		int64_t read = -1, written = -1;
+		char rbuf[32], wbuf[32];
+
+		if (h->drive_id < 0)
+			continue;
+		if (d[i].io_known && iostat_read(r->env->sysfs_root, d[i].disk, &rd, &wr, NULL) >= 0 && rd >= d[i].read0 &&
+		    wr >= d[i].written0) {
+			read = (int64_t)(rd - d[i].read0);
+			written = (int64_t)(wr - d[i].written0);
+			format_bytes((uint64_t)read * 512, rbuf, sizeof(rbuf));
+			format_bytes((uint64_t)written * 512, wbuf, sizeof(wbuf));
+			if (!r->quiet)
+				fprintf(r->log, "%s: %s: read %s, wrote %s\n", j->name, h->drive->name, rbuf, wbuf);
+		}
+		if (store_job_run_drive_set(r->store, run_id, h->drive_id, read, written,
+					    h->latest ? h->latest->pass_id : -1, pass_after, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The states of the job's drives as they are after it: the notify hook hears now of one it made worse. */
+static void note_states_after(struct runner *r, const struct drive_cfg **drives, size_t n, int64_t now)
+{
+	struct drive_health *h = calloc(n ? n : 1, sizeof(*h));
+	size_t loaded = 0;
+
+	for (; h && loaded < n; loaded++)
+		if (drive_health_load(r->store, &r->config->policy, drives[loaded], now, &h[loaded], NULL) < 0)
+			break;
+	if (h)
+		runner_note_states(r, h, loaded, now);
+	for (size_t i = 0; h && i < loaded; i++)
+		drive_health_release(&h[i]);
+	free(h);
+}
+
+int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, const struct gate_result *res,
+		   struct job_outcome *ret, struct wg_err *err)
+{
+	struct watch_ctx w = { .r = r, .j = j, .n = res->n };
+	const struct drive_cfg **cfgs = calloc(res->n ? res->n : 1, sizeof(*cfgs));
+	struct smart_reading *readings = calloc(res->n ? res->n : 1, sizeof(*readings));
+	int64_t *ids = calloc(res->n ? res->n : 1, sizeof(*ids));
+	struct proc_result *pr = calloc(1, sizeof(*pr));
+	struct throttle t = { .method = THROTTLE_NONE };
+	struct proc_spec spec = { .shell = j->shell && argv == j->command };
+	struct wg_err perr = { "" };
+	char **disks = NULL, **env = NULL, **full_argv = NULL, names[512] = "", verdict[48];
+	size_t n_ids = 0, used = 0;
+	struct proc *p = NULL;
+	int64_t start, end, pass_after;
+	int k = -ENOMEM;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->run_id = -1;
+	w.d = calloc(res->n ? res->n : 1, sizeof(*w.d));
+	if (!cfgs || !readings || !ids || !pr || !w.d) {
+		wg_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < res->n; i++) {
+		struct run_drive *d = &w.d[i];
+		const struct drive_health *h = &res->drives[i];
+
+		d->health = h;
+		d->state0 = h->health.state;
+		cfgs[i] = h->drive;
+		if (h->drive_id >= 0)
+			ids[n_ids++] = h->drive_id;
+		if (h->latest && h->latest->reading.status == READING_OK) {
+			attrs_derive(&h->latest->reading, &d->base);
+			d->base_known = true;
+		}
+		d->disk = disk_of(r, h->drive);
+		if (d->disk && (k = strv_push(&disks, d->disk)) < 0) {
+			wg_err_set(err, k, "out of memory");
+			goto out;
+		}
+		d->io_known = d->disk && iostat_read(r->env->sysfs_root, d->disk, &d->read0, &d->written0, NULL) >= 0;
+		used += (size_t)snprintf(names + used, used < sizeof(names) ? sizeof(names) - used : 0, "%s%s",
+					 i ? " " : "", h->drive->name);
+	}
+	snprintf(verdict, sizeof(verdict), "go%s%s", res->decision.last_chance ? " (last chance)" : "",
+		 res->decision.throttle ? " (throttled)" : "");
+	wg_now(&start);
+	k = store_job_run_begin(r->store, j->name, job_class_to_string(j->class), start, ids, n_ids, verdict,
+				&ret->run_id, err);
+	if (k < 0)
+		goto out;
+
+	/* the limit is for a worn or degrading drive (the gate's "throttled"); an ok drive runs free */
+	if (res->decision.throttle && j->throttle) {
+		throttle_prepare(&r->throttle_env, r->env->sysfs_root, j->name, j->throttle, disks, &t);
+		if (t.method == THROTTLE_NONE)
+			fprintf(r->log, "%s: NOT THROTTLED: no I/O limit could be applied (%s): idle I/O class instead\n",
+				j->name, t.why);
+	}
+	env = job_env(j, names, ret->run_id, res->decision.throttle);
+	for (size_t i = 0; t.method == THROTTLE_SYSTEMD_RUN && t.argv_prefix && t.argv_prefix[i]; i++) {
+		/* systemd-run needs root to make its scope: it becomes the job's user itself, after "--" is too late */
+		if (j->user && strcmp(t.argv_prefix[i], "--") == 0) {
+			char *uid = NULL;
+
+			if (asprintf(&uid, "--uid=%s", j->user) < 0)
+				uid = NULL;
+			if (!uid || strv_push(&full_argv, uid) < 0)
+				env = (strv_free(env), NULL);
+			free(uid);
+		}
+		if (strv_push(&full_argv, t.argv_prefix[i]) < 0)
+			env = (strv_free(env), NULL);
+	}
+	/* behind systemd-run the shell must be spelt out: proc's shell mode would run systemd-run through it */
+	if (spec.shell && t.method == THROTTLE_SYSTEMD_RUN) {
+		if (strv_push(&full_argv, "/bin/sh") < 0 || strv_push(&full_argv, "-c") < 0)
+			env = (strv_free(env), NULL);
+		spec.shell = false;
+	}
+	for (size_t i = 0; argv && argv[i]; i++)
+		if (strv_push(&full_argv, argv[i]) < 0)
+			env = (strv_free(env), NULL);
+	if (!env || !full_argv) {
+		k = wg_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	spec.argv = full_argv;
+	spec.env = env;
+	spec.user = t.method == THROTTLE_SYSTEMD_RUN ? NULL : j->user;
+	spec.nice = j->nice;
+	spec.ionice_class = j->ionice_class;
+	spec.ionice_level = j->ionice_level;
+	/* "throttled" with no rate to throttle to, or none that could be applied: the idle class */
+	if (res->decision.throttle && t.method == THROTTLE_NONE) {
+		spec.ionice_class = IOPRIO_CLASS_IDLE;
+		spec.ionice_level = 0;
+	}
+	spec.cgroup = t.method == THROTTLE_CGROUP ? t.cgroup : NULL;
+
+	if (proc_start(&spec, &p, &perr) < 0) {
+		ret->outcome = OUTCOME_FAILED;
+		ret->exit_status = 127;
+		snprintf(ret->reason, sizeof(ret->reason), "%s", perr.msg);
+		fprintf(r->log, "%s: %s\n", j->name, perr.msg);
+		pr->tail[0] = '\0';
+	} else {
+		struct proc_watch watch = {
+			.interval = j->watch_interval ? j->watch_interval : r->config->watch_interval,
+			.tick = watch_tick,
+			.line = forward_line,
+			.userdata = &w,
+		};
+
+		if (!r->quiet || res->decision.last_chance)
+			fprintf(r->log, "%s: started (pid %d)%s%s%s\n", j->name, (int)proc_pid(p),
+			t.method == THROTTLE_SYSTEMD_RUN ? ", throttled through systemd-run"
+			: t.method == THROTTLE_CGROUP	 ? ", throttled in a cgroup of its own"
+							 : "",
+			res->decision.throttle && t.method == THROTTLE_NONE ? ", throttled to idle I/O" : "",
+			res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
+		k = proc_wait(p, j->timeout, r->config->stop_grace, &watch, pr, &perr);
+		if (k < 0) {
+			ret->outcome = OUTCOME_FAILED;
+			ret->exit_status = 127;
+			snprintf(ret->reason, sizeof(ret->reason), "%s", perr.msg);
+		} else {
+			outcome_of(pr, &w, j, ret);
+			if (pr->left_behind) {
+				size_t len = strlen(ret->reason);
+
+				snprintf(ret->reason + len, sizeof(ret->reason) - len,
+					 "%sa process of the job outlived SIGKILL (stuck in the kernel, on the disk?)",
+					 len ? "; " : "");
+				fprintf(r->log, "%s: %s\n", j->name, ret->reason + len + (len ? 2 : 0));
+			}
+		}
+	}
+	if (runner_stop_requested() && ret->outcome != OUTCOME_SUCCESS) {
+		ret->outcome = OUTCOME_INTERRUPTED;
+		snprintf(ret->reason, sizeof(ret->reason), "weargate was told to stop");
+	}
+	/* the counters after the job, for "before → after" */
+	pass_after = sample_pass(r, cfgs, res->n, readings);
+	k = record_drives(r, j, w.d, res->n, ret->run_id, pass_after, err);
+	wg_now(&end);
+	if (k >= 0)
+		k = store_job_run_end(r->store, ret->run_id, end, outcome_to_string(ret->outcome), ret->exit_status,
+				      ret->reason[0] ? ret->reason : NULL, pr->tail_len ? pr->tail : NULL, err);
+	if (!r->quiet || ret->outcome != OUTCOME_SUCCESS)
+		fprintf(r->log, "%s: %s%s%s\n", j->name, outcome_to_string(ret->outcome), ret->reason[0] ? ": " : "",
+			ret->reason);
+	if (k >= 0)
+		note_states_after(r, cfgs, res->n, end);
+out:
+	throttle_release(&t);
+	strv_free(full_argv);
+	strv_free(env);
+	strv_free(disks);
+	run_drives_release(w.d, res->n);
+	free(pr);
+	free(ids);
+	free(readings);
+	free(cfgs);
+	return k < 0 ? k : 0;
+}
+
+void runner_notify(struct runner *r, const char *event, const char *job, const char *drive, const char *state,
+		   const char *message)
+{
+	struct proc_spec spec = { .argv = r->config->notify };
+	struct proc_result *pr;
+	struct wg_err err = { "" };
+	char **env = NULL;
+	struct proc *p;
+
+	if (!r->config->notify)
+		return;
+	if (env_push(&env, "PATH", JOB_PATH) < 0 || env_push(&env, "WEARGATE_EVENT", event) < 0 ||
+	    env_push(&env, "WEARGATE_JOB", job ? job : "") < 0 ||
+	    env_push(&env, "WEARGATE_DRIVE", drive ? drive : "") < 0 ||
+	    env_push(&env, "WEARGATE_STATE", state ? state : "") < 0 ||
+	    env_push(&env, "WEARGATE_MESSAGE", message ? message : "") < 0) {
+		strv_free(env);
+		return;
+	}
+	spec.env = env;
+	pr = calloc(1, sizeof(*pr));
+	if (pr && proc_start(&spec, &p, &err) >= 0)
+		proc_wait(p, NOTIFY_TIMEOUT, 5, NULL, pr, &err);
+	if (err.msg[0])
+		fprintf(r->log, "weargate: notify: %s\n", err.msg);
+	else if (pr && (pr->end != PROC_EXITED || pr->exit_status))
+		fprintf(r->log, "weargate: notify: '%s' ended with status %d\n", r->config->notify[0], pr->exit_status);
+	free(pr);
+	strv_free(env);
+}
+
+void runner_note_states(struct runner *r, const struct drive_health *drives, size_t n, int64_t now)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct drive_health *h = &drives[i];
+		const char *state = health_state_to_string(h->health.state);
+		struct wg_err err = { "" };
+		bool changed = false;
+		char msg[640];
+
+		if (h->drive_id < 0)
+			continue;
+		if (store_drive_state_note(r->store, h->drive_id, now, state, h->health.reason, &changed, &err) < 0) {
+			fprintf(r->log, "weargate: %s: the state was not recorded: %s\n", h->drive->name, err.msg);
+			continue;
+		}
+		if (!changed)
+			continue;
+		snprintf(msg, sizeof(msg), "%s is %s: %s", h->drive->name, state, h->health.reason);
+		fprintf(r->log, "weargate: %s\n", msg);
+		runner_notify(r, "state", NULL, h->drive->name, state, msg);
+	}
+}
+
+const char *runner_worst_drive(const struct gate_result *res)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (res->drives[i].health.state == res->decision.worst)
+			return res->drives[i].drive->name;
+	return res->n ? res->drives[0].drive->name : "";
+}
+
+int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err *err)
+{
+	char *path = NULL;
+	pid_t holder;
+	int interrupted = 0, k;
+	int64_t now;
+
+	/* beside the history, so that two configurations sharing one history share one runner */
+	if (asprintf(&path, "%s.lock", r->config->database) < 0)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	k = runner_lock_take(path, ret_lock, &holder, err);
+	free(path);
+	if (k < 0)
+		return k;
+	/* holding the lock, no run of ours is alive: what is still open was left by a runner that died */
+	wg_now(&now);
+	if (store_job_runs_interrupted(r->store, now, &interrupted, NULL) >= 0 && interrupted)
+		fprintf(r->log, "weargate: %d job run(s) that a runner left unfinished are recorded as interrupted\n",
+			interrupted);
+	return 0;
+}
