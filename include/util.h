@@ -44,6 +44,9 @@ int wg_parse_when(const char *s, int64_t now, int64_t *ret);
 /* Format seconds as a short age: "42s", "17m", "5h", "3d". */
 void wg_format_age(int64_t seconds, char *buf, size_t len);
 
+/* "1.2 GiB", "512 B": powers of 1024, as the kernel and cgroups count. */
+void wg_format_bytes(uint64_t bytes, char *buf, size_t len);
+
 /* "2026-11-25T18:44:53Z" */
 void wg_format_utc(int64_t t, char *buf, size_t len);
 

@@ -62,17 +62,10 @@ static void count_cell(char *buf, size_t len, int64_t before, int64_t after)
 
 static void bytes_cell(char *buf, size_t len, int64_t sectors)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v;
-	size_t u = 0;
-
-	if (sectors < 0) {
+	if (sectors < 0)
 		snprintf(buf, len, "?");
-		return;
-	}
-	for (v = (double)sectors * 512; v >= 1024 && u + 1 < WG_ELEMENTSOF(units); u++)
-		v /= 1024;
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	else
+		wg_format_bytes((uint64_t)sectors * 512, buf, len);
 }
 
 static void local_time(int64_t t, char *buf, size_t len)

@@ -208,20 +208,6 @@ static char **job_env(const struct job_cfg *j, const char *drives, int64_t run_i
 	return env;
 }
 
-/* "1.2 GiB" */
-static void format_bytes(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < WG_ELEMENTSOF(units)) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 static void outcome_of(const struct proc_result *pr, const struct watch_ctx *w, const struct job_cfg *j,
 		       struct job_outcome *ret)
 {
@@ -276,8 +262,8 @@ static int record_drives(struct runner *r, const struct job_cfg *j, struct run_d
 		    wr >= d[i].written0) {
 			read = (int64_t)(rd - d[i].read0);
 			written = (int64_t)(wr - d[i].written0);
-			format_bytes((uint64_t)read * 512, rbuf, sizeof(rbuf));
-			format_bytes((uint64_t)written * 512, wbuf, sizeof(wbuf));
+			wg_format_bytes((uint64_t)read * 512, rbuf, sizeof(rbuf));
+			wg_format_bytes((uint64_t)written * 512, wbuf, sizeof(wbuf));
 			if (!r->quiet)
 				fprintf(r->log, "%s: %s: read %s, wrote %s\n", j->name, h->drive->name, rbuf, wbuf);
 		}

@@ -344,3 +344,16 @@ int wg_parse_when(const char *s, int64_t now, int64_t *ret)
 	*ret = (int64_t)t;
 	return 0;
 }
+
+void wg_format_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < WG_ELEMENTSOF(units)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}

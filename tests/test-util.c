@@ -57,6 +57,12 @@ static void test_format(void **state)
 	assert_string_equal(buf, "5h");
 	wg_format_age(3 * 86400, buf, sizeof(buf));
 	assert_string_equal(buf, "3d");
+	wg_format_bytes(512, buf, sizeof(buf));
+	assert_string_equal(buf, "512 B");
+	wg_format_bytes(20000 * 512, buf, sizeof(buf));
+	assert_string_equal(buf, "9.8 MiB");
+	wg_format_bytes(UINT64_C(30) << 30, buf, sizeof(buf));
+	assert_string_equal(buf, "30.0 GiB");
 }
 
 static void test_json_string(void **state)
