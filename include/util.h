@@ -69,6 +69,12 @@ int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_le
 /* Create or replace path atomically (temp file in the same directory, fsync, rename). */
 int wg_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode);
 
+/*
+ * What an admin looks for later, to syslog (journald picks it up): decisions, job runs, state
+ * changes. priority is syslog's (LOG_INFO…); WEARGATE_LOG_FILE, in tests, takes the lines instead.
+ */
+void wg_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* NULL-terminated string vectors; NULL is an empty one. */
 size_t strv_length(char *const *v);
 void strv_free(char **v);

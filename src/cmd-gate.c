@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "cmd.h"
 #include "gate.h"
@@ -192,6 +193,8 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (ctx->store_writable && gate_record(ctx->store, &res, ctx->now, &err) < 0)
 		cmd_error("the decision was not recorded: %s", err.msg);
+	wg_log(res.decision.verdict == VERDICT_GO ? LOG_INFO : LOG_NOTICE, "gate %s: %s%s: %s", job->name,
+	       verdict_to_string(res.decision.verdict), res.decision.throttle ? " (throttled)" : "", res.decision.reason);
 	if (!quiet || res.decision.verdict != VERDICT_GO)
 		print_line(&res);
 	if (json)

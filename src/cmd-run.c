@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "cmd.h"
@@ -284,6 +285,9 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		e->verdict = res.decision.verdict;
 		snprintf(e->reason, sizeof(e->reason), "%s", res.decision.reason);
+		if (e->verdict != VERDICT_GO)
+			wg_log(LOG_NOTICE, "job %s: %s: %s", e->job->name, verdict_to_string(e->verdict),
+			       res.decision.reason);
 		if (e->verdict == VERDICT_REFUSE)
 			runner_notify(&r, "refusal", e->job->name, runner_worst_drive(&res),
 				      health_state_to_string(res.decision.worst), res.decision.reason);

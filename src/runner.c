@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <linux/ioprio.h>
@@ -158,10 +159,12 @@ static bool watch_tick(void *userdata)
 			/* recorded as outcome "stopped" with this reason: "stopped: sda pending sectors 0 → 8 …" */
 			snprintf(w->stop_reason, sizeof(w->stop_reason), "%s", what);
 			fprintf(w->r->log, "%s: stopping it: %s\n", w->j->name, what);
+			wg_log(LOG_WARNING, "job %s: stopping it: %s", w->j->name, what);
 			w->stopped = stop = true;
 		} else {
 			/* a backup of a drive getting worse is the job most wanted: it goes on */
 			fprintf(w->r->log, "%s: %s: a backup goes on\n", w->j->name, what);
+			wg_log(LOG_WARNING, "job %s: %s: a backup goes on", w->j->name, what);
 			d->base = now;
 		}
 	}
@@ -406,6 +409,8 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 			.userdata = &w,
 		};
 
+		wg_log(res->decision.last_chance ? LOG_WARNING : LOG_INFO, "job %s (run %lld): started%s", j->name,
+		       (long long)ret->run_id, res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
 		if (!r->quiet || res->decision.last_chance)
 			fprintf(r->log, "%s: started (pid %d)%s%s%s\n", j->name, (int)proc_pid(p),
 			t.method == THROTTLE_SYSTEMD_RUN ? ", throttled through systemd-run"
@@ -444,6 +449,8 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	if (!r->quiet || ret->outcome != OUTCOME_SUCCESS)
 		fprintf(r->log, "%s: %s%s%s\n", j->name, outcome_to_string(ret->outcome), ret->reason[0] ? ": " : "",
 			ret->reason);
+	wg_log(ret->outcome == OUTCOME_SUCCESS ? LOG_INFO : LOG_WARNING, "job %s (run %lld): %s%s%s", j->name,
+	       (long long)ret->run_id, outcome_to_string(ret->outcome), ret->reason[0] ? ": " : "", ret->reason);
 	if (k >= 0)
 		note_states_after(r, cfgs, res->n, end);
 out:
@@ -509,6 +516,7 @@ void runner_note_states(struct runner *r, const struct drive_health *drives, siz
 			continue;
 		snprintf(msg, sizeof(msg), "%s is %s: %s", h->drive->name, state, h->health.reason);
 		fprintf(r->log, "weargate: %s\n", msg);
+		wg_log(h->health.state >= HEALTH_DEGRADING ? LOG_WARNING : LOG_NOTICE, "drive %s", msg);
 		runner_notify(r, "state", NULL, h->drive->name, state, msg);
 	}
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -356,4 +357,31 @@ void wg_format_bytes(uint64_t bytes, char *buf, size_t len)
 		u++;
 	}
 	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+void wg_log(int priority, const char *fmt, ...)
+{
+	static bool opened;
+	const char *file = getenv("WEARGATE_LOG_FILE");
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (file && *file) {
+		/* tests read what would have gone to syslog */
+		FILE *f = fopen(file, "ae");
+
+		if (f) {
+			fprintf(f, "<%d> ", priority);
+			vfprintf(f, fmt, ap);
+			fputc('\n', f);
+			fclose(f);
+		}
+	} else {
+		if (!opened) {
+			openlog("weargate", LOG_PID, LOG_DAEMON);
+			opened = true;
+		}
+		vsyslog(priority, fmt, ap);
+	}
+	va_end(ap);
 }

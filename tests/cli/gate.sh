@@ -33,7 +33,8 @@ sql() {
 }
 
 # A healthy drive: go, and the gate read the drive itself (no sample yet).
-run 0 "$W" -c "$T/w.conf" gate purge
+WEARGATE_LOG_FILE=$T/syslog run 0 "$W" -c "$T/w.conf" gate purge
+contains "$T/syslog" "<6> gate purge: go: sda ok"
 [ -s "$T/out" ] && fail "gate wrote to stdout without --json"
 contains "$T/err" "purge: go: sda ok"
 [ "$(sql 'SELECT count(*) FROM pass')" = 1 ] || fail "the gate did not record the sample it took"

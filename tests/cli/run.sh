@@ -8,7 +8,9 @@ WEARGATE_CGROUP_ROOT=$T/no-cgroup
 WEARGATE_SYSTEMD_DIR=$T/no-systemd
 WEARGATE_SYSFS_ROOT=$T/sys
 TZ=UTC
-export WEARGATE_CGROUP_ROOT WEARGATE_SYSTEMD_DIR WEARGATE_SYSFS_ROOT TZ
+# what would go to syslog
+WEARGATE_LOG_FILE=$T/syslog
+export WEARGATE_CGROUP_ROOT WEARGATE_SYSTEMD_DIR WEARGATE_SYSFS_ROOT TZ WEARGATE_LOG_FILE
 
 sql() {
 	python3 -c 'import sqlite3, sys; r = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print("" if r is None else r[0])' \
@@ -106,6 +108,10 @@ run 143 "$W" -c "$T/w.conf" exec purge -- "$T/wear.sh"
 contains "$T/err" "purge: stopping it: sda pending sectors 0 → 8 during the run"
 contains "$T/err" "purge: stopped: sda pending sectors 0 → 8 during the run"
 [ "$(sql "SELECT outcome FROM job_run WHERE job = 'purge'")" = stopped ] || fail "the stop is not recorded"
+# and syslog has the story: the decision, the start, the stop, the outcome
+contains "$T/syslog" "<6> job purge (run 6): started"
+contains "$T/syslog" "<4> job purge: stopping it: sda pending sectors 0 → 8 during the run"
+contains "$T/syslog" "<4> job purge (run 6): stopped: sda pending sectors 0 → 8 during the run"
 "$WG_BLOB" set "$T/sda.blob" 197 raw=0
 rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm"
 write_conf "$(job backup backup "\"$T/wear.sh\"")"

@@ -1,0 +1,80 @@
+# weargate.bash — bash completion for weargate(8): commands, their options, and the job and
+# drive names of the configuration in use (-c FILE, else /etc/weargate.conf).
+
+# The names of the sections of one kind ("job" or "drive") the configuration declares.
+_weargate_names()
+{
+	local kind=$1 conf=$2
+	"${COMP_WORDS[0]}" -c "$conf" check-config 2>/dev/null |
+		sed -n "s/^$kind \"\\(.*\\)\" {\$/\\1/p"
+}
+
+_weargate()
+{
+	local cur prev conf=/etc/weargate.conf cmd= i
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local commands="check-config exec gate help history run sample status"
+
+	# the configuration and the command, wherever they stand before the word being completed
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-c | --config) conf=${COMP_WORDS[i + 1]}; ((i++)) ;;
+		-*) ;;
+		*) [[ -z $cmd ]] && cmd=${COMP_WORDS[i]} ;;
+		esac
+	done
+
+	case $prev in
+	-c | --config | --output)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	--max-wait | --since | --until)
+		COMPREPLY=()
+		return
+		;;
+	--format)
+		COMPREPLY=($(compgen -W "table csv json" -- "$cur"))
+		return
+		;;
+	esac
+
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-c --config -h --help -V --version" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return
+	fi
+
+	local opts= words=
+	case $cmd in
+	sample) opts="--wake -q --quiet -h --help"; words=$(_weargate_names drive "$conf") ;;
+	status) opts="--json -h --help" ;;
+	gate) opts="--condition --json --max-wait -q --quiet -h --help"; words=$(_weargate_names job "$conf") ;;
+	exec)
+		opts="-q --quiet -h --help"
+		# after the job's name comes the command: complete it as bash would
+		for ((i = 2; i < COMP_CWORD; i++)); do
+			if [[ ${COMP_WORDS[i]} != -* && ${COMP_WORDS[i - 1]} != -c && ${COMP_WORDS[i]} != "$cmd" ]]; then
+				COMPREPLY=($(compgen -c -- "$cur"))
+				return
+			fi
+		done
+		words=$(_weargate_names job "$conf")
+		;;
+	run) opts="-h --help"; words=$(_weargate_names job "$conf") ;;
+	history) opts="--jobs --since --until --format -h --help" ;;
+	check-config) opts="-c --config -h --help" ;;
+	help) words=$commands ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -W "$words" -- "$cur"))
+	fi
+}
+
+complete -F _weargate weargate
