@@ -11,10 +11,10 @@ _weargate_names()
 
 _weargate()
 {
-	local cur prev conf=/etc/weargate.conf cmd= i
+	local cur prev conf=/etc/weargate.conf cmd="" i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="check-config exec gate help history run sample status"
+	local commands="check-config exec export gate help history run sample status"
 
 	# the configuration and the command, wherever they stand before the word being completed
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -27,7 +27,7 @@ _weargate()
 
 	case $prev in
 	-c | --config | --output)
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
 	--max-wait | --since | --until)
@@ -35,21 +35,21 @@ _weargate()
 		return
 		;;
 	--format)
-		COMPREPLY=($(compgen -W "table csv json" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "table csv json" -- "$cur")
 		return
 		;;
 	esac
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-c --config -h --help -V --version" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "-c --config -h --help -V --version" -- "$cur")
 		else
-			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
 		fi
 		return
 	fi
 
-	local opts= words=
+	local opts="" words=""
 	case $cmd in
 	sample) opts="--wake -q --quiet -h --help"; words=$(_weargate_names drive "$conf") ;;
 	status) opts="--json -h --help" ;;
@@ -59,7 +59,7 @@ _weargate()
 		# after the job's name comes the command: complete it as bash would
 		for ((i = 2; i < COMP_CWORD; i++)); do
 			if [[ ${COMP_WORDS[i]} != -* && ${COMP_WORDS[i - 1]} != -c && ${COMP_WORDS[i]} != "$cmd" ]]; then
-				COMPREPLY=($(compgen -c -- "$cur"))
+				mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 				return
 			fi
 		done
@@ -67,13 +67,14 @@ _weargate()
 		;;
 	run) opts="-h --help"; words=$(_weargate_names job "$conf") ;;
 	history) opts="--jobs --since --until --format -h --help" ;;
+	export) opts="--output -h --help" ;;
 	check-config) opts="-c --config -h --help" ;;
 	help) words=$commands ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	else
-		COMPREPLY=($(compgen -W "$words" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 	fi
 }
 

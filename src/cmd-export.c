@@ -1,0 +1,495 @@
+/* cmd-export.c — `weargate export`: the drives, their states and the gate as Prometheus metrics for node_exporter */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "attrs.h"
+#include "cmd.h"
+#include "gate.h"
+
+/* When the latest reading is not usable (standby), the values come from the last usable one this recent, as in status. */
+#define EXPORT_LOOKBACK (7 * 86400)
+
+static const char export_help[] =
+	"Print the drives' latest SMART values, their states, the gate's verdict for every job\n"
+	"and what the jobs' recorded runs did, in Prometheus' text format for node_exporter's\n"
+	"textfile collector: smartmon_attr_value, smartmon_attr_worst, smartmon_attr_threshold,\n"
+	"smartmon_attr_raw_value, smartmon_device_info, smartmon_device_smart_healthy and\n"
+	"smartmon_device_active as smartmon.sh writes them, and weargate_drive_state,\n"
+	"weargate_drive_sample_timestamp_seconds, weargate_gate_verdict, weargate_job_info,\n"
+	"weargate_job_last_run_timestamp_seconds, weargate_job_last_run_success,\n"
+	"weargate_job_last_success_timestamp_seconds and weargate_job_sectors_written_total.\n"
+	"The disk label is the device (\"/dev/sda\") of a device drive, the name of a blob drive.\n"
+	"A value that is not known is left out, never 0. Nothing is read from the drives and\n"
+	"nothing is written to the history.\n"
+	"\n"
+	"Options:\n"
+	"  --output FILE  write FILE atomically (a temporary file in its directory, then a\n"
+	"                 rename) instead of standard output: node_exporter never reads half\n"
+	"                 of it\n"
+	"  -h, --help     show this help\n"
+	"\n"
+	"Exit status: 0, 64 for a wrong option or an --output in a directory that does not\n"
+	"exist, 69 when there is no history yet or it cannot be read, 70 when the output cannot\n"
+	"be written or on an internal error, 78 for a configuration error.\n";
+
+struct export_drive {
+	const struct drive_cfg *cfg;
+	char disk[PATH_MAX]; /* the disk label */
+	struct drive_health health;
+	bool have_usable;
+	struct store_sample usable; /* the latest usable sample, the values' source */
+};
+
+/* Sectors a job wrote on one drive, over all its recorded runs. */
+struct export_written {
+	char name[STORE_NAME_MAX]; /* the drive's name in the run's record */
+	int64_t sectors;
+};
+
+struct export_job {
+	const struct job_cfg *cfg;
+	bool verdict_known;
+	enum verdict verdict;
+	int64_t last_ended; /* when the newest run that ended ended; -1 when none */
+	bool last_success;
+	int64_t last_success_ended; /* -1 when none */
+	size_t n_written;
+	struct export_written *written;
+};
+
+struct export_ctx {
+	const struct config *config;
+	struct export_drive *drives;
+	struct export_job *jobs;
+};
+
+/* The disk label: smartmon's "/dev/sda" for a device drive (a /dev/disk/by-id/ link resolved), the name of a blob drive. */
+static void disk_label(const struct cmd_ctx *ctx, const struct drive_cfg *d, char *buf, size_t len)
+{
+	char *name = NULL;
+
+	if (d->source == DRIVE_BLOB)
+		snprintf(buf, len, "%s", d->name);
+	else if (blockdev_disk_of_node(ctx->sysfs_root, d->path, &name, NULL) == 0)
+		snprintf(buf, len, "/dev/%s", name);
+	else
+		snprintf(buf, len, "%s", d->path);
+	free(name);
+}
+
+static int keep_usable(const struct store_sample *s, void *userdata)
+{
+	struct export_drive *x = userdata;
+
+	if (s->reading.status == READING_OK) {
+		x->usable = *s;
+		x->have_usable = true;
+	}
+	return 0;
+}
+
+static int drive_load(struct cmd_ctx *ctx, const struct drive_cfg *d, struct export_drive *x, struct wg_err *err)
+{
+	const struct store_sample *last;
+	int r;
+
+	x->cfg = d;
+	disk_label(ctx, d, x->disk, sizeof(x->disk));
+	r = drive_health_load(ctx->store, &ctx->config->policy, d, ctx->now, &x->health, err);
+	if (r < 0)
+		return r;
+	last = x->health.latest;
+	if (!last)
+		return 0;
+	if (last->reading.status == READING_OK) {
+		x->usable = *last;
+		x->have_usable = true;
+		return 0;
+	}
+	return store_foreach_sample(ctx->store, last->drive_id, last->t - EXPORT_LOOKBACK, last->t, keep_usable, x, err);
+}
+
+static int written_add(struct export_job *j, const char *name, int64_t sectors)
+{
+	struct export_written *w;
+
+	for (size_t i = 0; i < j->n_written; i++)
+		if (strcmp(j->written[i].name, name) == 0) {
+			j->written[i].sectors += sectors;
+			return 0;
+		}
+	w = realloc(j->written, (j->n_written + 1) * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	j->written = w;
+	w = &j->written[j->n_written++];
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	w->sectors = sectors;
+	return 0;
+}
+
+/* Runs come oldest first: the newest that ended wins. Runs of jobs no longer configured are left out. */
+static int on_run(const struct store_job_run *run, void *userdata)
+{
+	struct export_ctx *x = userdata;
+	const struct job_cfg *cfg = config_job(x->config, run->job);
+	struct export_job *j;
+
+	if (!cfg)
+		return 0;
+	j = &x->jobs[cfg - x->config->jobs];
+	if (run->ended >= 0 && run->outcome[0]) {
+		j->last_ended = run->ended;
+		j->last_success = strcmp(run->outcome, "success") == 0;
+		if (j->last_success)
+			j->last_success_ended = run->ended;
+	}
+	for (size_t i = 0; i < run->n_drives; i++) {
+		const struct store_job_run_drive *d = &run->drives[i];
+
+		/* an unknown count adds nothing; a drive whose every count is unknown gets no series */
+		if (d->name[0] && d->sectors_written >= 0 && written_add(j, d->name, d->sectors_written) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int jobs_load(struct cmd_ctx *ctx, struct export_ctx *x, struct wg_err *err)
+{
+	struct gate_opts opts = { .env = &ctx->env, .may_sample = false, .record = false };
+	int r;
+
+	for (size_t i = 0; i < ctx->config->n_jobs; i++) {
+		struct gate_result res = { 0 };
+
+		x->jobs[i].cfg = &ctx->config->jobs[i];
+		x->jobs[i].last_ended = -1;
+		x->jobs[i].last_success_ended = -1;
+		r = gate_check(ctx->config, ctx->store, &ctx->config->jobs[i], ctx->now, &opts, &res, err);
+		/* a job whose drives cannot be resolved has no verdict: its series are left out */
+		if (r == 0) {
+			x->jobs[i].verdict_known = true;
+			x->jobs[i].verdict = res.decision.verdict;
+		}
+		gate_result_release(&res);
+		if (r < 0 && r != -EINVAL)
+			return r;
+	}
+	r = store_foreach_job_run(ctx->store, INT64_MIN, ctx->now, on_run, x, err);
+	if (r == -ENOMEM)
+		return wg_err_set(err, r, "out of memory");
+	return r;
+}
+
+/* A label value as the text format wants it: backslash, double quote and newline escaped. */
+static void label_value(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* NAME{KEY="VALUE",…} V, kv being key, value pairs ending with a NULL key. */
+static void series(FILE *f, const char *name, const char *const *kv, int64_t v)
+{
+	fputs(name, f);
+	for (size_t i = 0; kv[i]; i += 2) {
+		fprintf(f, "%s%s=", i ? "," : "{", kv[i]);
+		label_value(f, kv[i + 1]);
+	}
+	fprintf(f, "%s %lld\n", kv[0] ? "}" : "", (long long)v);
+}
+
+enum attr_field { FIELD_VALUE, FIELD_WORST, FIELD_THRESHOLD, FIELD_RAW, _FIELD_MAX };
+
+static const char *const attr_families[_FIELD_MAX][2] = {
+	{ "smartmon_attr_value", "SMART attribute normalized current value" },
+	{ "smartmon_attr_worst", "SMART attribute normalized worst value" },
+	{ "smartmon_attr_threshold", "SMART attribute threshold" },
+	{ "smartmon_attr_raw_value", "SMART attribute 48-bit raw value, uninterpreted" },
+};
+
+static void print_attrs(FILE *f, const struct export_drive *drives, size_t n)
+{
+	char name[32], id[8];
+
+	for (int k = 0; k < _FIELD_MAX; k++) {
+		family(f, attr_families[k][0], "gauge", attr_families[k][1]);
+		for (size_t i = 0; i < n; i++) {
+			const struct smart_reading *u = &drives[i].usable.reading;
+
+			for (unsigned a = 0; drives[i].have_usable && a < u->n_attrs; a++) {
+				const struct smart_attr *at = &u->attrs[a];
+				int64_t v;
+
+				if (k == FIELD_VALUE)
+					v = at->current;
+				else if (k == FIELD_WORST)
+					v = at->worst;
+				else if (k == FIELD_THRESHOLD && at->threshold_valid)
+					v = at->threshold;
+				else if (k == FIELD_RAW && !smart_identity_opaque(&u->identity, at->id))
+					v = (int64_t)attr_raw48(at->raw);
+				else
+					continue; /* no threshold page, or a raw encoding nobody knows */
+				snprintf(id, sizeof(id), "%u", at->id);
+				series(f, attr_families[k][0],
+				       (const char *const[]){ "disk", drives[i].disk, "name", attr_name(at->id, name, sizeof(name)),
+							      "smart_id", id, NULL },
+				       v);
+			}
+		}
+	}
+}
+
+/* The reading that says who the drive is: the latest, else (standby before identify) the latest usable; NULL when neither. */
+static const struct smart_reading *identity_of(const struct export_drive *x)
+{
+	if (x->health.latest && x->health.latest->reading.identity_valid)
+		return &x->health.latest->reading;
+	return x->have_usable ? &x->usable.reading : NULL;
+}
+
+static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
+{
+	family(f, "smartmon_device_info", "gauge", "Identity of the drive, from its latest reading");
+	for (size_t i = 0; i < n; i++) {
+		const struct smart_reading *r = identity_of(&drives[i]);
+
+		if (!r)
+			continue;
+		series(f, "smartmon_device_info",
+		       (const char *const[]){ "disk", drives[i].disk, "device_model", r->identity.model, "serial_number",
+					      r->identity.serial, "firmware_version", r->identity.firmware, NULL },
+		       1);
+	}
+	family(f, "smartmon_device_smart_healthy", "gauge", "SMART self-assessment of the latest usable reading: 1 passed, 0 failed");
+	for (size_t i = 0; i < n; i++)
+		if (drives[i].have_usable && drives[i].usable.reading.smart_ok >= 0)
+			series(f, "smartmon_device_smart_healthy", (const char *const[]){ "disk", drives[i].disk, NULL },
+			       drives[i].usable.reading.smart_ok);
+	family(f, "smartmon_device_active", "gauge", "1 when the latest reading found the drive active, 0 in standby");
+	for (size_t i = 0; i < n; i++) {
+		const struct store_sample *last = drives[i].health.latest;
+
+		if (last && (last->reading.status == READING_OK || last->reading.status == READING_STANDBY))
+			series(f, "smartmon_device_active", (const char *const[]){ "disk", drives[i].disk, NULL },
+			       last->reading.status == READING_OK);
+	}
+}
+
+static void print_states(FILE *f, const struct export_drive *drives, size_t n)
+{
+	family(f, "weargate_drive_state", "gauge", "Drive state judged from its history: 1 for the current state, 0 for the others");
+	for (size_t i = 0; i < n; i++) {
+		const struct smart_reading *id = identity_of(&drives[i]);
+		const char *serial = id ? id->identity.serial : "";
+
+		for (int s = 0; s < _HEALTH_STATE_MAX; s++)
+			series(f, "weargate_drive_state",
+			       (const char *const[]){ "disk", drives[i].disk, "serial", serial, "state",
+						      health_state_to_string((enum health_state)s), NULL },
+			       drives[i].health.health.state == (enum health_state)s);
+	}
+	family(f, "weargate_drive_sample_timestamp_seconds", "gauge", "When the sample the smartmon_attr values come from was taken");
+	for (size_t i = 0; i < n; i++)
+		if (drives[i].have_usable)
+			series(f, "weargate_drive_sample_timestamp_seconds",
+			       (const char *const[]){ "disk", drives[i].disk, NULL }, drives[i].usable.t);
+}
+
+/* The label of a drive named in a run's record: its configured drive's disk label, else that name. */
+static const char *run_disk(const struct export_ctx *x, const char *name)
+{
+	for (size_t i = 0; i < x->config->n_drives; i++)
+		if (strcmp(x->drives[i].cfg->name, name) == 0)
+			return x->drives[i].disk;
+	return name;
+}
+
+static void print_jobs(FILE *f, const struct export_ctx *x)
+{
+	const struct export_job *jobs = x->jobs;
+	size_t n = x->config->n_jobs;
+
+	family(f, "weargate_gate_verdict", "gauge", "What weargate gate would say now: 1 for the current verdict, 0 for the others");
+	for (size_t i = 0; i < n; i++)
+		for (int v = 0; jobs[i].verdict_known && v < _VERDICT_MAX; v++)
+			series(f, "weargate_gate_verdict",
+			       (const char *const[]){ "job", jobs[i].cfg->name, "verdict", verdict_to_string((enum verdict)v),
+						      NULL },
+			       jobs[i].verdict == (enum verdict)v);
+	family(f, "weargate_job_info", "gauge", "A configured job and its class");
+	for (size_t i = 0; i < n; i++)
+		series(f, "weargate_job_info",
+		       (const char *const[]){ "job", jobs[i].cfg->name, "class", job_class_to_string(jobs[i].cfg->class), NULL },
+		       1);
+	family(f, "weargate_job_last_run_timestamp_seconds", "gauge", "When the job's newest recorded run that ended ended");
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].last_ended >= 0)
+			series(f, "weargate_job_last_run_timestamp_seconds",
+			       (const char *const[]){ "job", jobs[i].cfg->name, NULL }, jobs[i].last_ended);
+	family(f, "weargate_job_last_run_success", "gauge", "1 when the job's newest recorded run that ended succeeded, else 0");
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].last_ended >= 0)
+			series(f, "weargate_job_last_run_success", (const char *const[]){ "job", jobs[i].cfg->name, NULL },
+			       jobs[i].last_success);
+	family(f, "weargate_job_last_success_timestamp_seconds", "gauge", "When the job's newest successful run ended");
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].last_success_ended >= 0)
+			series(f, "weargate_job_last_success_timestamp_seconds",
+			       (const char *const[]){ "job", jobs[i].cfg->name, NULL }, jobs[i].last_success_ended);
+	family(f, "weargate_job_sectors_written_total", "counter",
+	       "512-byte sectors the job wrote on the disk, over all its recorded runs");
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < jobs[i].n_written; k++)
+			series(f, "weargate_job_sectors_written_total",
+			       (const char *const[]){ "job", jobs[i].cfg->name, "disk", run_disk(x, jobs[i].written[k].name),
+						      NULL },
+			       jobs[i].written[k].sectors);
+}
+
+/* An --output whose directory is missing is the caller's mistake: say so before anything else is read. */
+static int check_output_dir(const struct cmd_entry *e, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!path[0])
+		return cmd_usage_error(e, "--output needs a file name");
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+		return cmd_usage_error(e, "--output '%s' is too long", path);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cmd_usage_error(e, "--output '%s': there is no directory '%s'", path, dir);
+	return 0;
+}
+
+static int cmd_export(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct export_ctx x = { 0 };
+	struct wg_err err = { "" };
+	const char *output = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			cmd_print_help(ctx->entry, stdout);
+			return 0;
+		default:
+			return cmd_option_error(ctx->entry, c, argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	if (output) {
+		r = check_output_dir(ctx->entry, output);
+		if (r)
+			return r;
+	}
+	r = cmd_ready(ctx);
+	if (r)
+		return r;
+	x.config = ctx->config;
+	x.drives = calloc(ctx->config->n_drives ? ctx->config->n_drives : 1, sizeof(*x.drives));
+	x.jobs = calloc(ctx->config->n_jobs ? ctx->config->n_jobs : 1, sizeof(*x.jobs));
+	if (!x.drives || !x.jobs) {
+		cmd_error("out of memory");
+		r = WG_EXIT_SOFTWARE;
+		goto out;
+	}
+	for (size_t i = 0; i < ctx->config->n_drives; i++) {
+		r = drive_load(ctx, &ctx->config->drives[i], &x.drives[i], &err);
+		if (r < 0) {
+			cmd_error("cannot read the history of '%s': %s", ctx->config->drives[i].name, err.msg);
+			r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+			goto out;
+		}
+	}
+	r = jobs_load(ctx, &x, &err);
+	if (r < 0) {
+		cmd_error("cannot read the history: %s", err.msg);
+		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	/* the whole text first: the file is written in one piece or not at all */
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		cmd_error("out of memory");
+		r = WG_EXIT_SOFTWARE;
+		goto out;
+	}
+	print_attrs(f, x.drives, ctx->config->n_drives);
+	print_devices(f, x.drives, ctx->config->n_drives);
+	print_states(f, x.drives, ctx->config->n_drives);
+	print_jobs(f, &x);
+	if (fclose(f) != 0) {
+		f = NULL;
+		cmd_error("out of memory");
+		r = WG_EXIT_SOFTWARE;
+		goto out;
+	}
+	f = NULL;
+	if (!output) {
+		fwrite(buf, 1, len, stdout);
+		r = 0;
+		goto out;
+	}
+	r = wg_write_file_atomic(output, buf, len, 0644);
+	if (r < 0) {
+		cmd_error("cannot write '%s': %s", output, strerror(-r));
+		r = WG_EXIT_SOFTWARE;
+		goto out;
+	}
+	r = 0;
+out:
+	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++)
+		drive_health_release(&x.drives[i].health);
+	for (size_t i = 0; x.jobs && i < ctx->config->n_jobs; i++)
+		free(x.jobs[i].written);
+	free(x.drives);
+	free(x.jobs);
+	free(buf);
+	return r;
+}
+
+const struct cmd_entry cmd_export_entry = {
+	.name = "export",
+	.usage = "[--output FILE]",
+	.summary = "write the drives, their states and the gate's verdicts as Prometheus metrics",
+	.help = export_help,
+	.flags = CMD_READS_STORE,
+	.exec = cmd_export,
+};
