@@ -29,6 +29,8 @@ struct cmd_ctx {
 	struct blockdev_env env; /* that sysfs, and WEARGATE_MOUNTINFO in tests, else /proc/self/mountinfo */
 	/* cgroups and systemd for throttling: WEARGATE_CGROUP_ROOT and WEARGATE_SYSTEMD_DIR in tests */
 	struct throttle_env throttle_env;
+	bool quiet;   /* -q: only what went wrong, and the commands' data */
+	bool verbose; /* -v: also each drive's facts behind a verdict, and the watchdog's looks */
 };
 
 struct cmd_entry {

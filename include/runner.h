@@ -18,6 +18,7 @@ struct runner {
 	struct throttle_env throttle_env;
 	FILE *log;                      /* what the runner says and the jobs' output go here (stderr) */
 	bool quiet;                     /* only problems and the jobs' own output: no "started", no "success" */
+	bool verbose;                   /* also each look of the watchdog at the job's drives */
 };
 
 enum outcome {

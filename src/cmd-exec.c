@@ -99,7 +99,8 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	r.store = ctx->store;
 	r.env = &ctx->env;
 	r.throttle_env = ctx->throttle_env;
-	r.quiet = quiet;
+	r.quiet = quiet || ctx->quiet;
+	r.verbose = ctx->verbose;
 	/* a job run and a runner's never overlap: the gate's cooldowns count on it */
 	k = runner_begin(&r, &lock, &err);
 	if (k < 0) {
@@ -116,7 +117,7 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (gate_record(ctx->store, &res, ctx->now, &err) < 0)
 		cmd_error("the decision was not recorded: %s", err.msg);
-	if (!quiet || res.decision.verdict != VERDICT_GO)
+	if (!(quiet || ctx->quiet) || res.decision.verdict != VERDICT_GO)
 		fprintf(stderr, "%s: %s%s%s: %s\n", job->name, verdict_to_string(res.decision.verdict),
 			res.decision.last_chance ? " (last chance)" : "", res.decision.throttle ? " (throttled)" : "",
 			res.decision.reason);

@@ -105,6 +105,32 @@ static void print_line(const struct gate_result *res)
 		cmd_error("%s", res->warning);
 }
 
+/* -v: the facts behind the verdict, a line per drive. */
+static void print_facts(const struct gate_result *res, int64_t now)
+{
+	for (size_t i = 0; i < res->n; i++) {
+		const struct drive_health *h = &res->drives[i];
+		const struct gate_drive *f = &res->facts[i];
+		char since[32] = "", sampled[48] = "never sampled", heavy[32] = "none", backup[32] = "none";
+
+		if (h->health.since >= 0)
+			wg_format_utc(h->health.since, since, sizeof(since));
+		if (h->latest) {
+			char age[32];
+
+			wg_format_age(now - h->latest->t, age, sizeof(age));
+			snprintf(sampled, sizeof(sampled), "sampled %s ago", age);
+		}
+		if (f->last_heavy_end >= 0)
+			wg_format_utc(f->last_heavy_end, heavy, sizeof(heavy));
+		if (f->last_backup_ok >= 0)
+			wg_format_utc(f->last_backup_ok, backup, sizeof(backup));
+		fprintf(stderr, "  %s: %s%s%s: %s; %s; last heavy job ended %s; last good backup started %s\n",
+			h->drive->name, health_state_to_string(h->health.state), since[0] ? " since " : "", since,
+			h->health.reason, sampled, heavy, backup);
+	}
+}
+
 static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -155,6 +181,7 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 				  : cmd_usage_error(ctx->entry, "which job? (see 'weargate check-config')");
 		return condition ? CONDITION_ERROR : r;
 	}
+	quiet |= ctx->quiet;
 	r = cmd_ready(ctx);
 	if (r)
 		return condition ? CONDITION_ERROR : r;
@@ -197,6 +224,8 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 	       verdict_to_string(res.decision.verdict), res.decision.throttle ? " (throttled)" : "", res.decision.reason);
 	if (!quiet || res.decision.verdict != VERDICT_GO)
 		print_line(&res);
+	if (ctx->verbose)
+		print_facts(&res, ctx->now);
 	if (json)
 		print_json(stdout, &res);
 	r = exit_status(res.decision.verdict);

@@ -184,9 +184,10 @@ static int gate_job(struct cmd_ctx *ctx, struct job_entry *e, struct gate_result
 			return k;
 		if (gate_record(ctx->store, res, now, err) < 0)
 			cmd_error("the decision was not recorded: %s", err->msg);
-		fprintf(stderr, "%s: %s%s%s: %s\n", e->job->name, verdict_to_string(res->decision.verdict),
-			res->decision.last_chance ? " (last chance)" : "", res->decision.throttle ? " (throttled)" : "",
-			res->decision.reason);
+		if (!ctx->quiet || res->decision.verdict != VERDICT_GO)
+			fprintf(stderr, "%s: %s%s%s: %s\n", e->job->name, verdict_to_string(res->decision.verdict),
+				res->decision.last_chance ? " (last chance)" : "",
+				res->decision.throttle ? " (throttled)" : "", res->decision.reason);
 		if (res->decision.verdict != VERDICT_DEFER || res->decision.retry_at <= now ||
 		    res->decision.retry_at > deadline || runner_stop_requested())
 			return 0;
@@ -235,7 +236,8 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (k)
 		goto out;
 	r = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env,
-			     .throttle_env = ctx->throttle_env, .log = stderr };
+			     .throttle_env = ctx->throttle_env, .log = stderr, .quiet = ctx->quiet,
+			     .verbose = ctx->verbose };
 	k = runner_begin(&r, &lock, &err);
 	if (k < 0) {
 		cmd_error("%s", err.msg);

@@ -29,7 +29,7 @@ static void put_count(FILE *f, const char *label, int64_t v)
 		fprintf(f, ", %s %lld", label, (long long)v);
 }
 
-static void print_summary(FILE *f, const char *name, const struct smart_reading *r)
+static void print_summary(FILE *f, const char *name, const struct smart_reading *r, bool verbose)
 {
 	struct smart_derived d;
 
@@ -45,7 +45,10 @@ static void print_summary(FILE *f, const char *name, const struct smart_reading 
 	put_count(f, "offline uncorrectable", d.offline_uncorrectable);
 	if (d.temperature_c != ATTR_UNKNOWN)
 		fprintf(f, ", %lld C", (long long)d.temperature_c);
-	fprintf(f, ", self-assessment %s\n", r->smart_ok == 1 ? "passed" : r->smart_ok == 0 ? "FAILED" : "unknown");
+	fprintf(f, ", self-assessment %s", r->smart_ok == 1 ? "passed" : r->smart_ok == 0 ? "FAILED" : "unknown");
+	if (verbose)
+		fprintf(f, " (%u attributes, read through %s)", r->n_attrs, r->access);
+	fputc('\n', f);
 }
 
 static int select_drives(struct cmd_ctx *ctx, int argc, char **argv, const struct drive_cfg ***ret, size_t *ret_n)
@@ -114,6 +117,7 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	/* names are checked against the config before the history is opened, let alone created */
+	quiet |= ctx->quiet;
 	r = cmd_load_config(ctx);
 	if (r)
 		return r;
@@ -149,9 +153,9 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 
 		unreadable |= bad;
 		if (bad)
-			print_summary(stderr, drives[i]->name, &readings[i]);
+			print_summary(stderr, drives[i]->name, &readings[i], ctx->verbose);
 		else if (!quiet)
-			print_summary(stdout, drives[i]->name, &readings[i]);
+			print_summary(stdout, drives[i]->name, &readings[i], ctx->verbose);
 	}
 	r = unreadable ? WG_EXIT_UNAVAILABLE : 0;
 	goto out;

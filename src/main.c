@@ -29,13 +29,16 @@ static const struct cmd_entry *cmd_find(const char *name)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: weargate [-c FILE] COMMAND [ARGS…]\n"
+		"usage: weargate [-c FILE] [-q | -v] COMMAND [ARGS…]\n"
 		"\n"
 		"Disk-health-aware maintenance scheduler: records SMART history and gates heavy jobs\n"
 		"by drive wear.\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE  configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+		"  -q, --quiet        say only what went wrong (each command's own -q)\n"
+		"  -v, --verbose      also say each drive's facts behind a verdict, and what the\n"
+		"                     watchdog sees while a job runs\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
@@ -83,6 +86,8 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -93,10 +98,16 @@ int main(int argc, char **argv)
 
 	/* '+': options after the command name are the command's. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:c:hV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:qvhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			ctx.config_path = optarg;
+			break;
+		case 'q':
+			ctx.quiet = true;
+			break;
+		case 'v':
+			ctx.verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -114,6 +125,10 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		usage(stderr);
+		return WG_EXIT_USAGE;
+	}
+	if (ctx.quiet && ctx.verbose) {
+		cmd_error("-q and -v ask for opposite things: give one (see 'weargate --help')");
 		return WG_EXIT_USAGE;
 	}
 	argc -= optind;

@@ -153,8 +153,11 @@ static bool watch_tick(void *userdata)
 		}
 		if (!what[0] && readings[i].smart_ok == 0)
 			snprintf(what, sizeof(what), "%s SMART self-assessment FAILED during the run", d->health->drive->name);
-		if (!what[0])
+		if (!what[0]) {
+			if (w->r->verbose)
+				fprintf(w->r->log, "%s: watchdog: %s unchanged\n", w->j->name, d->health->drive->name);
 			continue;
+		}
 		if (w->j->class == JOB_MAINTENANCE) {
 			/* recorded as outcome "stopped" with this reason: "stopped: sda pending sectors 0 → 8 …" */
 			snprintf(w->stop_reason, sizeof(w->stop_reason), "%s", what);

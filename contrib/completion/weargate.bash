@@ -42,7 +42,7 @@ _weargate()
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "-c --config -h --help -V --version" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "-c --config -q --quiet -v --verbose -h --help -V --version" -- "$cur")
 		else
 			mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
 		fi

@@ -14,6 +14,8 @@ run 64 "$W" --frobnicate status
 contains "$T/err" "unknown option '--frobnicate'"
 run 64 "$W" -c
 contains "$T/err" "option '-c' needs a value"
+run 64 "$W" -q -v status
+contains "$T/err" "-q and -v ask for opposite things"
 run 64 "$W" -c /nonexistent status --bogus
 contains "$T/err" "unknown option '--bogus'"
 contains "$T/err" "usage: weargate [-c FILE] status"

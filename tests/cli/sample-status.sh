@@ -44,8 +44,9 @@ attr 233 flags=0x0032 value=99  worst=99  threshold=0 raw=0
 DESC
 "$WG_BLOB" create "$T/ssd.blob" "$T/ssd.desc" || fail "wg-blob create"
 
-run 0 "$WEARGATE" -c "$T/w.conf" sample
+run 0 "$WEARGATE" -v -c "$T/w.conf" sample
 contains "$T/out" "sda: ok: WDC WD5000AAKS-00TMA0 (serial WD-TEST0001), reallocated 0, pending 0"
+contains "$T/out" "self-assessment passed (5 attributes, read through blob)"
 contains "$T/out" "ssd: ok: INTEL SSDSA2CW120G3"
 [ -f "$T/state/history.db" ] || fail "the database was not created beside the config"
 
