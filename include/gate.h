@@ -27,6 +27,13 @@ int drive_health_load(struct store *s, const struct policy *p, const struct driv
 		      struct drive_health *ret, struct wg_err *err);
 void drive_health_release(struct drive_health *h);
 
+/*
+ * The values to show for a drive: its newest sample when usable, else the newest usable one of
+ * the 7 days before it (the drive was in standby, or unreadable). *ret_found false when none.
+ */
+int drive_usable_sample(struct store *s, const struct store_sample *latest, struct store_sample *ret,
+			bool *ret_found, struct wg_err *err);
+
 struct gate_opts {
 	const struct blockdev_env *env; /* the kernel's view: sysfs and mountinfo */
 	/* read drives whose newest sample is older than sample_max_age (not waking standby drives) */

@@ -11,7 +11,6 @@
 #include "gate.h"
 
 /* When the latest reading is not usable (standby), the values come from the last usable one this recent, as in status. */
-#define EXPORT_LOOKBACK (7 * 86400)
 
 static const char export_help[] =
 	"Print the drives' latest SMART values, their states, the gate's verdict for every job\n"
@@ -81,17 +80,6 @@ static void disk_label(const struct cmd_ctx *ctx, const struct drive_cfg *d, cha
 	free(name);
 }
 
-static int keep_usable(const struct store_sample *s, void *userdata)
-{
-	struct export_drive *x = userdata;
-
-	if (s->reading.status == READING_OK) {
-		x->usable = *s;
-		x->have_usable = true;
-	}
-	return 0;
-}
-
 static int drive_load(struct cmd_ctx *ctx, const struct drive_cfg *d, struct export_drive *x, struct wg_err *err)
 {
 	const struct store_sample *last;
@@ -105,12 +93,7 @@ static int drive_load(struct cmd_ctx *ctx, const struct drive_cfg *d, struct exp
 	last = x->health.latest;
 	if (!last)
 		return 0;
-	if (last->reading.status == READING_OK) {
-		x->usable = *last;
-		x->have_usable = true;
-		return 0;
-	}
-	return store_foreach_sample(ctx->store, last->drive_id, last->t - EXPORT_LOOKBACK, last->t, keep_usable, x, err);
+	return drive_usable_sample(ctx->store, last, &x->usable, &x->have_usable, err);
 }
 
 static int written_add(struct export_job *j, const char *name, int64_t sectors)

@@ -8,9 +8,6 @@
 #include "cmd.h"
 #include "gate.h"
 
-/* When the latest reading is not usable (standby), the counters come from the last usable one this recent. */
-#define STATUS_LOOKBACK (7 * 86400)
-
 static const char status_help[] =
 	"Show every configured drive: its latest recorded sample (or, when that one is not\n"
 	"usable, the latest usable one of the 7 days before it), and its state (ok, worn,\n"
@@ -37,17 +34,6 @@ struct drive_status {
 	struct drive_health health; /* the state, from the history */
 };
 
-static int keep_usable(const struct store_sample *s, void *userdata)
-{
-	struct drive_status *st = userdata;
-
-	if (s->reading.status == READING_OK) {
-		st->usable = *s;
-		st->have_usable = true;
-	}
-	return 0;
-}
-
 static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive, struct drive_status *st,
 			     struct wg_err *err)
 {
@@ -65,15 +51,9 @@ static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive,
 	if (r < 0)
 		return r;
 	st->sampled = true;
-	if (st->last.reading.status == READING_OK) {
-		st->usable = st->last;
-		st->have_usable = true;
-	} else {
-		r = store_foreach_sample(ctx->store, st->last.drive_id, st->last.t - STATUS_LOOKBACK, st->last.t,
-					 keep_usable, st, err);
-		if (r < 0)
-			return r;
-	}
+	r = drive_usable_sample(ctx->store, &st->last, &st->usable, &st->have_usable, err);
+	if (r < 0)
+		return r;
 	if (st->have_usable)
 		attrs_derive(&st->usable.reading, &st->d);
 	return 0;

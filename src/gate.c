@@ -145,6 +145,42 @@ int drive_health_load(struct store *s, const struct policy *p, const struct driv
 	return health_load(s, p, d, now, NULL, ret, err);
 }
 
+/* A standby or unreadable drive shows its last good values, as long as they are this recent. */
+#define USABLE_LOOKBACK (7 * 86400)
+
+struct usable_walk {
+	struct store_sample *sample;
+	bool found;
+};
+
+static int keep_usable(const struct store_sample *s, void *userdata)
+{
+	struct usable_walk *w = userdata;
+
+	if (s->reading.status == READING_OK) {
+		*w->sample = *s;
+		w->found = true;
+	}
+	return 0;
+}
+
+int drive_usable_sample(struct store *s, const struct store_sample *latest, struct store_sample *ret,
+			bool *ret_found, struct wg_err *err)
+{
+	struct usable_walk w = { .sample = ret };
+	int r = 0;
+
+	if (latest->reading.status == READING_OK) {
+		*ret = *latest;
+		w.found = true;
+	} else {
+		r = store_foreach_sample(s, latest->drive_id, latest->t - USABLE_LOOKBACK, latest->t, keep_usable, &w,
+					 err);
+	}
+	*ret_found = w.found;
+	return r;
+}
+
 void drive_health_release(struct drive_health *h)
 {
 	if (!h)
