@@ -1,7 +1,6 @@
 /* cmd-exec.c — `weargate exec JOB -- CMD`: gate, then run CMD under the job's limits and watchdog */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,23 +26,6 @@ static const char exec_help[] =
 	"127 when it could not be started); 75 when the gate deferred it or a runner holds\n"
 	"the lock, 1 when the gate refused it; 64 usage error, 69 the history cannot be read\n"
 	"or written by this user, 70 internal error, 78 configuration error.\n";
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	runner_request_stop();
-}
-
-/* SIGTERM and SIGINT stop the job cleanly and get it recorded as interrupted; SIGHUP is ignored (cron, ssh). */
-void cmd_stop_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-}
 
 static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {

@@ -1,12 +1,14 @@
 /* cmd.c — what every command shares: setup declared by flags, and how errors are said */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "runner.h"
 
 void cmd_error(const char *fmt, ...)
 {
@@ -101,4 +103,21 @@ void cmd_ctx_release(struct cmd_ctx *ctx)
 	ctx->store = NULL;
 	config_free(ctx->config);
 	ctx->config = NULL;
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	runner_request_stop();
+}
+
+/* SIGTERM and SIGINT stop the job cleanly and get it recorded as interrupted; SIGHUP is ignored (cron, ssh). */
+void cmd_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
 }
