@@ -131,6 +131,34 @@ typedef int (*store_job_run_cb)(const struct store_job_run *run, void *userdata)
 int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_job_run_cb cb, void *userdata,
 			  struct wg_err *err);
 
+/* A drive's state as store_drive_state_note() recorded it when it changed. */
+struct store_drive_event {
+	int64_t drive_id;
+	int64_t t;
+	char state[16];
+	char reason[512];
+};
+
+/* Call cb for every state change of a drive with since <= t <= until, oldest first; cb returning < 0 stops. */
+typedef int (*store_drive_event_cb)(const struct store_drive_event *e, void *userdata);
+int store_foreach_drive_event(struct store *s, int64_t drive_id, int64_t since, int64_t until,
+			      store_drive_event_cb cb, void *userdata, struct wg_err *err);
+
+/* A gate decision as store_decision_add() recorded it. */
+struct store_decision {
+	int64_t id;
+	int64_t t;
+	char job[STORE_NAME_MAX];
+	char verdict[16];
+	char reason[512];
+	char states[512];
+};
+
+/* Call cb for every decision with since <= t <= until, oldest first; cb returning < 0 stops. */
+typedef int (*store_decision_cb)(const struct store_decision *d, void *userdata);
+int store_foreach_decision(struct store *s, int64_t since, int64_t until, store_decision_cb cb, void *userdata,
+			   struct wg_err *err);
+
 /* The newest committed pass; -ENOENT when there is none. */
 int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_err *err);
 

@@ -1,6 +1,8 @@
-/* cmd-history.c — `weargate history --jobs`: what each heavy job did to each drive */
+/* cmd-history.c — `weargate history`: the samples of the drives over a range, their trends, their events, the job runs */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,15 +11,34 @@
 #include "cmd.h"
 
 #define DEFAULT_SINCE (30 * 86400)
+#define ATTRS_MAX 16
+/* the table's rows at most, unless --buckets says otherwise; also a sparkline's width */
+#define DEFAULT_BUCKETS 60
+#define BUCKETS_MAX 100000
 
 static const char history_help[] =
-	"Show the job runs that started in the range, oldest first: job, start (local time in\n"
-	"the table, UTC in CSV and JSON), duration, outcome and exit status, and per drive the\n"
-	"sectors read and written during the run and the media counters before and after it.\n"
-	"This table answers \"did the cleanup kill the disk?\".\n"
+	"Show the samples of the drives (every configured drive, or those named) that were taken\n"
+	"in the range, oldest first: for each attribute the value weargate reads from it (the\n"
+	"counts of the media counters, the temperature in degrees C of 194 and 190, the raw\n"
+	"value of the others); \"-\" in the table and CSV and null in JSON where it is unknown.\n"
+	"Times are local in the table, UTC (ISO 8601) in CSV and JSON. The table shows at most\n"
+	"60 rows per drive: a longer range is cut into 60 spans of time, each row a span's last\n"
+	"value and, when they differ, its lowest and highest; under each drive a sparkline per\n"
+	"attribute shows the climb (Unicode blocks in a UTF-8 locale, ASCII otherwise).\n"
 	"\n"
 	"Options:\n"
-	"  --jobs              the job runs (the one view this version has)\n"
+	"  --attr ID|NAME      the attributes to show, by id (197) or name\n"
+	"                      (current_pending_sector); repeat it or separate with commas.\n"
+	"                      Default: 5,197,198,194\n"
+	"  --trend             per drive and attribute: first and last value, change per day,\n"
+	"                      when a counter first was above zero, the largest jump\n"
+	"  --events            the drives' state changes and the gate's decisions\n"
+	"  --jobs              the job runs: per drive the sectors read and written during each\n"
+	"                      run and the media counters before and after it; no DRIVE, --attr\n"
+	"                      or --buckets with it\n"
+	"  --buckets N         at most N rows per drive, each a span's lowest, highest and last\n"
+	"                      value; 0 shows every sample. Default: 60 for the table, every\n"
+	"                      sample for CSV and JSON\n"
 	"  --since WHEN        from WHEN: a duration back from now (30d, the default) or a\n"
 	"                      date, \"2026-11-20\" or \"2026-11-20T14:10\" local, or UTC with Z\n"
 	"  --until WHEN        up to WHEN (default: now)\n"
@@ -33,6 +54,60 @@ enum format {
 	FORMAT_JSON,
 };
 
+/* One drive's samples in the range: times, and per sample one value per chosen attribute. */
+struct series {
+	const char *name; /* as configured */
+	int64_t drive_id; /* -1 when never sampled */
+	size_t n, cap;
+	int64_t *t;
+	int64_t *v; /* n rows of n_attrs; ATTR_UNKNOWN where unknown */
+};
+
+/* Samples seen together: a span of time's lowest, highest and last known value of each attribute. */
+struct bucket {
+	int64_t t0, t1; /* its first and last sample */
+	size_t n;
+	int64_t min[ATTRS_MAX], max[ATTRS_MAX], last[ATTRS_MAX];
+};
+
+enum view {
+	VIEW_SAMPLES,
+	VIEW_TREND,
+	VIEW_EVENTS,
+	VIEW_JOBS,
+};
+
+enum event_kind {
+	EVENT_STATE,
+	EVENT_DECISION,
+};
+
+struct event {
+	enum event_kind kind;
+	size_t seq; /* the order found, for a stable sort */
+	int64_t t;
+	const char *drive;
+	struct store_decision decision; /* job, verdict, reason, states; for a state change its state and reason */
+};
+
+struct history_ctx {
+	struct store *store;
+	enum format format;
+	size_t n;
+	bool utf8;
+	size_t n_attrs;
+	uint8_t attrs[ATTRS_MAX];
+	int buckets; /* -1: the format's default */
+	int64_t since, until;
+	/* loading a series */
+	struct series *cur;
+	int64_t values[ATTRS_MAX];
+	/* loading the events */
+	const char *drive_name;
+	const char *const *filter; /* the drives named, NULL-terminated; NULL for all */
+	struct event *events;
+	size_t n_events, cap_events;
+};
 /* The counters of a drive in one sample; all unknown when the sample is not there. */
 static void counters_at(struct store *s, int64_t drive, int64_t pass, struct smart_derived *ret)
 {
@@ -76,12 +151,6 @@ static void local_time(int64_t t, char *buf, size_t len)
 	if (!localtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M", &tm) == 0)
 		snprintf(buf, len, "@%lld", (long long)t);
 }
-
-struct history_ctx {
-	struct store *store;
-	enum format format;
-	size_t n;
-};
 
 static void json_drive(struct store *s, const struct store_job_run_drive *d)
 {
@@ -215,27 +284,838 @@ static int on_run(const struct store_job_run *run, void *userdata)
 	return 0;
 }
 
+
+/* The value of attribute id the way weargate reads it: derived counts and temperature, else the raw value. */
+static int64_t attr_value(const struct smart_reading *r, const struct smart_derived *d, uint8_t id)
+{
+	const struct smart_attr *a;
+
+	switch (id) {
+	case 5:
+		return d->reallocated;
+	case 196:
+		return d->reallocation_events;
+	case 197:
+		return d->pending;
+	case 198:
+		return d->offline_uncorrectable;
+	case 187:
+		return d->reported_uncorrectable;
+	case 10:
+		return d->spin_retry;
+	case 188:
+		return d->command_timeout;
+	case 199:
+		return d->crc_errors;
+	case 190:
+	case 194:
+		return d->temperature_c;
+	case 9:
+		return d->power_on_hours;
+	case 12:
+		return d->power_cycles;
+	default:
+		break;
+	}
+	if (r->status != READING_OK || !(a = smart_reading_attr(r, id)))
+		return ATTR_UNKNOWN;
+	return (int64_t)attr_raw48(a->raw);
+}
+
+static bool attr_is_counter(uint8_t id)
+{
+	enum attr_kind k = attr_kind(id);
+
+	return k == ATTR_MEDIA || k == ATTR_NOISY || k == ATTR_INTERFACE;
+}
+
+static int on_sample(const struct store_sample *sample, void *userdata)
+{
+	struct history_ctx *h = userdata;
+	struct series *s = h->cur;
+
+	/* an unchanged reading has the values of the one before it */
+	if (!sample->unchanged) {
+		struct smart_derived d;
+
+		attrs_derive(&sample->reading, &d);
+		for (size_t i = 0; i < h->n_attrs; i++)
+			h->values[i] = attr_value(&sample->reading, &d, h->attrs[i]);
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 256;
+		int64_t *t, *v;
+
+		t = realloc(s->t, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		s->t = t;
+		v = realloc(s->v, cap * h->n_attrs * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->t[s->n] = sample->t;
+	memcpy(&s->v[s->n * h->n_attrs], h->values, h->n_attrs * sizeof(*h->values));
+	s->n++;
+	return 0;
+}
+
+static void series_release(struct series *s)
+{
+	free(s->t);
+	free(s->v);
+}
+
+static int series_load(struct history_ctx *h, struct series *s, struct wg_err *err)
+{
+	struct store_sample *latest = malloc(sizeof(*latest));
+	int r;
+
+	if (!latest)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	/* the drive that is there now: its history follows it wherever it was before */
+	r = store_latest_by_name(h->store, s->name, latest, err);
+	if (r == 0)
+		s->drive_id = latest->drive_id;
+	free(latest);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	h->cur = s;
+	r = store_foreach_sample(h->store, s->drive_id, h->since, h->until, on_sample, h, err);
+	if (r == -ENOMEM)
+		wg_err_set(err, r, "out of memory");
+	return r < 0 ? r : 0;
+}
+
+/*
+ * Cut a series into at most max spans of equal time (every sample its own when max is 0 or
+ * there are no more samples than that): each keeps its extremes, so a spike survives.
+ */
+static int bucketize(const struct series *s, size_t n_attrs, size_t max, struct bucket **ret, size_t *ret_n)
+{
+	struct bucket *b = calloc(s->n ? s->n : 1, sizeof(*b));
+	size_t n = 0;
+	int64_t prev = -1;
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t k = 0; k < s->n; k++) {
+		int64_t idx = (int64_t)k;
+		struct bucket *x;
+
+		if (max > 0 && s->n > max)
+			idx = (s->t[k] - s->t[0]) * (int64_t)max / (s->t[s->n - 1] - s->t[0] + 1);
+		if (n == 0 || idx != prev) {
+			x = &b[n++];
+			x->t0 = s->t[k];
+			for (size_t i = 0; i < n_attrs; i++)
+				x->min[i] = x->max[i] = x->last[i] = ATTR_UNKNOWN;
+		}
+		x = &b[n - 1];
+		prev = idx;
+		x->t1 = s->t[k];
+		x->n++;
+		for (size_t i = 0; i < n_attrs; i++) {
+			int64_t v = s->v[k * n_attrs + i];
+
+			if (v == ATTR_UNKNOWN)
+				continue;
+			if (x->min[i] == ATTR_UNKNOWN || v < x->min[i])
+				x->min[i] = v;
+			if (x->max[i] == ATTR_UNKNOWN || v > x->max[i])
+				x->max[i] = v;
+			x->last[i] = v;
+		}
+	}
+	*ret = b;
+	*ret_n = n;
+	return 0;
+}
+
+static void int_cell(char *buf, size_t len, int64_t v)
+{
+	if (v == ATTR_UNKNOWN)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+}
+
+static void json_int(int64_t v)
+{
+	if (v == ATTR_UNKNOWN)
+		fputs("null", stdout);
+	else
+		printf("%lld", (long long)v);
+}
+
+static void json_time(int64_t t)
+{
+	char when[32];
+
+	wg_format_utc(t, when, sizeof(when));
+	wg_json_string(stdout, when);
+}
+
+/* One line of blocks, lowest to highest over the line's own range; a blank where nothing is known. */
+static void sparkline(const struct history_ctx *h, const struct bucket *b, size_t n, size_t attr)
+{
+	static const char *const blocks[8] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char ascii[] = "_.:-=+*#";
+	int64_t lo = ATTR_UNKNOWN, hi = ATTR_UNKNOWN;
+
+	for (size_t k = 0; k < n; k++) {
+		int64_t v = b[k].max[attr];
+
+		if (v == ATTR_UNKNOWN)
+			continue;
+		if (lo == ATTR_UNKNOWN || v < lo)
+			lo = v;
+		if (hi == ATTR_UNKNOWN || v > hi)
+			hi = v;
+	}
+	for (size_t k = 0; k < n; k++) {
+		int64_t v = b[k].max[attr];
+		int level = 0;
+
+		if (v == ATTR_UNKNOWN) {
+			putchar(' ');
+			continue;
+		}
+		if (hi > lo)
+			level = (int)((v - lo) * 7 / (hi - lo));
+		if (h->utf8)
+			fputs(blocks[level], stdout);
+		else
+			putchar(ascii[level]);
+	}
+}
+
+/* The first and the last known value of an attribute, and their times; false when none is known. */
+static bool first_last(const struct series *s, size_t n_attrs, size_t attr, size_t *ret_first, size_t *ret_last)
+{
+	bool found = false;
+
+	for (size_t k = 0; k < s->n; k++) {
+		if (s->v[k * n_attrs + attr] == ATTR_UNKNOWN)
+			continue;
+		if (!found)
+			*ret_first = k;
+		*ret_last = k;
+		found = true;
+	}
+	return found;
+}
+
+static int table_series(struct history_ctx *h, const struct series *s)
+{
+	size_t max = h->buckets < 0 ? DEFAULT_BUCKETS : (size_t)h->buckets;
+	const char *arrow = h->utf8 ? "→" : "->";
+	struct bucket *b = NULL, *spark = NULL;
+	size_t n = 0, n_spark = 0;
+	char bufs[ATTRS_MAX][32], from[32], to[32];
+	const char *names[ATTRS_MAX];
+	int w[ATTRS_MAX], wname = 0, r;
+
+	if (s->n == 0) {
+		printf("%s: no samples in the range\n\n", s->name);
+		return 0;
+	}
+	r = bucketize(s, h->n_attrs, max, &b, &n);
+	if (r >= 0)
+		r = bucketize(s, h->n_attrs, DEFAULT_BUCKETS, &spark, &n_spark);
+	if (r < 0)
+		goto out;
+	local_time(s->t[0], from, sizeof(from));
+	local_time(s->t[s->n - 1], to, sizeof(to));
+	if (n < s->n)
+		printf("%s: %zu samples from %s to %s, in %zu rows: last value (lowest-highest)\n", s->name, s->n, from,
+		       to, n);
+	else
+		printf("%s: %zu samples from %s to %s\n", s->name, s->n, from, to);
+	printf("%-16s", "TIME");
+	for (size_t i = 0; i < h->n_attrs; i++) {
+		int len;
+
+		names[i] = attr_name(h->attrs[i], bufs[i], sizeof(bufs[i]));
+		len = (int)strlen(names[i]);
+
+		w[i] = len < 8 ? 8 : len;
+		wname = len > wname ? len : wname;
+		printf("  %-*s", i + 1 < h->n_attrs ? w[i] : 0, names[i]);
+	}
+	putchar('\n');
+	for (size_t k = 0; k < n; k++) {
+		local_time(b[k].t0, from, sizeof(from));
+		printf("%-16s", from);
+		for (size_t i = 0; i < h->n_attrs; i++) {
+			char cell[80];
+
+			int_cell(cell, sizeof(cell), b[k].last[i]);
+			if (b[k].min[i] != b[k].max[i])
+				snprintf(cell, sizeof(cell), "%lld (%lld-%lld)", (long long)b[k].last[i],
+					 (long long)b[k].min[i], (long long)b[k].max[i]);
+			printf("  %-*s", i + 1 < h->n_attrs ? w[i] : 0, cell);
+		}
+		putchar('\n');
+	}
+	for (size_t i = 0; i < h->n_attrs; i++) {
+		size_t first = 0, last = 0;
+
+		printf("  %-*s  ", wname, names[i]);
+		sparkline(h, spark, n_spark, i);
+		if (!first_last(s, h->n_attrs, i, &first, &last))
+			printf("  -\n");
+		else if (s->v[first * h->n_attrs + i] == s->v[last * h->n_attrs + i])
+			printf("  %lld\n", (long long)s->v[last * h->n_attrs + i]);
+		else
+			printf("  %lld %s %lld\n", (long long)s->v[first * h->n_attrs + i], arrow,
+			       (long long)s->v[last * h->n_attrs + i]);
+	}
+	putchar('\n');
+out:
+	free(b);
+	free(spark);
+	return r;
+}
+
+static void csv_int(int64_t v, bool last)
+{
+	char cell[24];
+
+	int_cell(cell, sizeof(cell), v);
+	csv_field(cell, last);
+}
+
+static void csv_header_samples(const struct history_ctx *h)
+{
+	char buf[32];
+
+	fputs(h->buckets > 0 ? "drive,time,until,samples" : "drive,time", stdout);
+	for (size_t i = 0; i < h->n_attrs; i++) {
+		const char *name = attr_name(h->attrs[i], buf, sizeof(buf));
+
+		if (h->buckets > 0)
+			printf(",%s_min,%s_max,%s_last", name, name, name);
+		else
+			printf(",%s", name);
+	}
+	putchar('\n');
+}
+
+static int csv_series(struct history_ctx *h, const struct series *s)
+{
+	struct bucket *b = NULL;
+	char when[32];
+	size_t n = 0;
+	int r = 0;
+
+	if (h->buckets > 0) {
+		r = bucketize(s, h->n_attrs, (size_t)h->buckets, &b, &n);
+		if (r < 0)
+			return r;
+	}
+	for (size_t k = 0; k < (b ? n : s->n); k++) {
+		csv_field(s->name, false);
+		wg_format_utc(b ? b[k].t0 : s->t[k], when, sizeof(when));
+		csv_field(when, h->n_attrs == 0 && !b);
+		if (b) {
+			wg_format_utc(b[k].t1, when, sizeof(when));
+			csv_field(when, false);
+			printf("%zu", b[k].n);
+			putchar(h->n_attrs ? ',' : '\n');
+		}
+		for (size_t i = 0; i < h->n_attrs; i++) {
+			bool last = i + 1 == h->n_attrs;
+
+			if (b) {
+				csv_int(b[k].min[i], false);
+				csv_int(b[k].max[i], false);
+				csv_int(b[k].last[i], last);
+			} else {
+				csv_int(s->v[k * h->n_attrs + i], last);
+			}
+		}
+	}
+	free(b);
+	return 0;
+}
+
+static void json_values(const struct history_ctx *h, const int64_t *v)
+{
+	char name[32];
+
+	putchar('{');
+	for (size_t i = 0; i < h->n_attrs; i++) {
+		printf("%s\"%s\":", i ? "," : "", attr_name(h->attrs[i], name, sizeof(name)));
+		json_int(v[i]);
+	}
+	putchar('}');
+}
+
+static int json_series(struct history_ctx *h, const struct series *s)
+{
+	struct bucket *b = NULL;
+	size_t n = 0;
+	int r;
+
+	printf("%s{\"name\":", h->n++ ? "," : "");
+	wg_json_string(stdout, s->name);
+	if (h->buckets > 0) {
+		r = bucketize(s, h->n_attrs, (size_t)h->buckets, &b, &n);
+		if (r < 0)
+			return r;
+		fputs(",\"buckets\":[", stdout);
+		for (size_t k = 0; k < n; k++) {
+			printf("%s{\"time\":", k ? "," : "");
+			json_time(b[k].t0);
+			fputs(",\"until\":", stdout);
+			json_time(b[k].t1);
+			printf(",\"samples\":%zu,\"min\":", b[k].n);
+			json_values(h, b[k].min);
+			fputs(",\"max\":", stdout);
+			json_values(h, b[k].max);
+			fputs(",\"last\":", stdout);
+			json_values(h, b[k].last);
+			putchar('}');
+		}
+		free(b);
+	} else {
+		fputs(",\"samples\":[", stdout);
+		for (size_t k = 0; k < s->n; k++) {
+			printf("%s{\"time\":", k ? "," : "");
+			json_time(s->t[k]);
+			fputs(",\"values\":", stdout);
+			json_values(h, &s->v[k * h->n_attrs]);
+			putchar('}');
+		}
+	}
+	fputs("]}", stdout);
+	return 0;
+}
+
+/* What an attribute did over the range. */
+struct trend {
+	bool known;
+	size_t first, last;    /* samples: the first and last known value */
+	bool have_per_day;
+	double per_day;
+	int64_t nonzero;       /* the first sample above zero (counters only); -1 none */
+	bool have_jump;
+	size_t jump_from, jump_to; /* the two known values in a row farthest apart */
+};
+
+static void trend_of(const struct history_ctx *h, const struct series *s, size_t attr, struct trend *ret)
+{
+	struct trend t = { .nonzero = -1 };
+	int64_t best = 0;
+	size_t prev = 0;
+	bool have_prev = false;
+
+	t.known = first_last(s, h->n_attrs, attr, &t.first, &t.last);
+	for (size_t k = 0; t.known && k < s->n; k++) {
+		int64_t v = s->v[k * h->n_attrs + attr];
+
+		if (v == ATTR_UNKNOWN)
+			continue;
+		if (t.nonzero < 0 && v > 0 && attr_is_counter(h->attrs[attr]))
+			t.nonzero = (int64_t)k;
+		if (have_prev) {
+			int64_t d = v - s->v[prev * h->n_attrs + attr];
+
+			if (d < 0)
+				d = -d;
+			if (d > best) {
+				best = d;
+				t.have_jump = true;
+				t.jump_from = prev;
+				t.jump_to = k;
+			}
+		}
+		prev = k;
+		have_prev = true;
+	}
+	if (t.known && s->t[t.last] > s->t[t.first]) {
+		t.have_per_day = true;
+		t.per_day = (double)(s->v[t.last * h->n_attrs + attr] - s->v[t.first * h->n_attrs + attr]) * 86400.0 /
+			    (double)(s->t[t.last] - s->t[t.first]);
+	}
+	*ret = t;
+}
+
+static void trend_series(struct history_ctx *h, const struct series *s)
+{
+	const char *arrow = h->utf8 ? "→" : "->";
+
+	for (size_t i = 0; i < h->n_attrs; i++) {
+		const int64_t *v = s->v;
+		size_t na = h->n_attrs;
+		char buf[32], first[48] = "-", last[48] = "-", per_day[32] = "-", nonzero[32] = "-", jump[160] = "-";
+		char ft[32] = "", lt[32] = "", nt[32] = "", jt0[32] = "", jt1[32] = "";
+		const char *name = attr_name(h->attrs[i], buf, sizeof(buf));
+		struct trend t;
+
+		trend_of(h, s, i, &t);
+		if (h->format == FORMAT_JSON) {
+			printf("%s{\"drive\":", h->n++ ? "," : "");
+			wg_json_string(stdout, s->name);
+			printf(",\"id\":%u,\"attribute\":\"%s\",\"samples\":%zu,\"first\":", h->attrs[i], name, s->n);
+			if (t.known) {
+				fputs("{\"time\":", stdout);
+				json_time(s->t[t.first]);
+				printf(",\"value\":%lld},\"last\":{\"time\":", (long long)v[t.first * na + i]);
+				json_time(s->t[t.last]);
+				printf(",\"value\":%lld}", (long long)v[t.last * na + i]);
+			} else {
+				fputs("null,\"last\":null", stdout);
+			}
+			fputs(",\"per_day\":", stdout);
+			t.have_per_day ? printf("%.6g", t.per_day) : printf("null");
+			fputs(",\"first_nonzero\":", stdout);
+			t.nonzero >= 0 ? json_time(s->t[t.nonzero]) : (void)fputs("null", stdout);
+			fputs(",\"largest_jump\":", stdout);
+			if (t.have_jump) {
+				printf("{\"change\":%lld,\"from\":{\"time\":",
+				       (long long)(v[t.jump_to * na + i] - v[t.jump_from * na + i]));
+				json_time(s->t[t.jump_from]);
+				printf(",\"value\":%lld},\"to\":{\"time\":", (long long)v[t.jump_from * na + i]);
+				json_time(s->t[t.jump_to]);
+				printf(",\"value\":%lld}}", (long long)v[t.jump_to * na + i]);
+			} else {
+				fputs("null", stdout);
+			}
+			putchar('}');
+			continue;
+		}
+		if (t.known) {
+			snprintf(first, sizeof(first), "%lld", (long long)v[t.first * na + i]);
+			snprintf(last, sizeof(last), "%lld", (long long)v[t.last * na + i]);
+		}
+		if (t.have_per_day)
+			snprintf(per_day, sizeof(per_day), "%+.2f", t.per_day);
+		if (h->format == FORMAT_CSV) {
+			if (t.have_per_day)
+				snprintf(per_day, sizeof(per_day), "%.6g", t.per_day);
+			if (t.known) {
+				wg_format_utc(s->t[t.first], ft, sizeof(ft));
+				wg_format_utc(s->t[t.last], lt, sizeof(lt));
+			}
+			if (t.nonzero >= 0)
+				wg_format_utc(s->t[t.nonzero], nt, sizeof(nt));
+			if (t.have_jump) {
+				wg_format_utc(s->t[t.jump_from], jt0, sizeof(jt0));
+				wg_format_utc(s->t[t.jump_to], jt1, sizeof(jt1));
+				snprintf(jump, sizeof(jump), "%lld",
+					 (long long)(v[t.jump_to * na + i] - v[t.jump_from * na + i]));
+			}
+			csv_field(s->name, false);
+			csv_field(name, false);
+			printf("%u,", h->attrs[i]);
+			csv_field(t.known ? ft : "-", false);
+			csv_field(first, false);
+			csv_field(t.known ? lt : "-", false);
+			csv_field(last, false);
+			csv_field(per_day, false);
+			csv_field(t.nonzero >= 0 ? nt : "-", false);
+			csv_field(jump, false);
+			csv_field(t.have_jump ? jt0 : "-", false);
+			csv_int(t.have_jump ? v[t.jump_from * na + i] : ATTR_UNKNOWN, false);
+			csv_field(t.have_jump ? jt1 : "-", false);
+			csv_int(t.have_jump ? v[t.jump_to * na + i] : ATTR_UNKNOWN, true);
+			continue;
+		}
+		if (t.nonzero >= 0)
+			local_time(s->t[t.nonzero], nonzero, sizeof(nonzero));
+		if (t.have_jump) {
+			local_time(s->t[t.jump_from], jt0, sizeof(jt0));
+			local_time(s->t[t.jump_to], jt1, sizeof(jt1));
+			snprintf(jump, sizeof(jump), "%+lld: %lld %s %lld, %s %s %s",
+				 (long long)(v[t.jump_to * na + i] - v[t.jump_from * na + i]),
+				 (long long)v[t.jump_from * na + i], arrow, (long long)v[t.jump_to * na + i], jt0, arrow,
+				 jt1);
+		}
+		printf("%-8s %-24s %-8s %-8s %-9s %-16s %s\n", s->name, name, first, last, per_day, nonzero, jump);
+	}
+}
+
+static int event_add(struct history_ctx *h, struct event *e)
+{
+	if (h->n_events == h->cap_events) {
+		size_t cap = h->cap_events ? 2 * h->cap_events : 32;
+		struct event *x = realloc(h->events, cap * sizeof(*x));
+
+		if (!x)
+			return -ENOMEM;
+		h->events = x;
+		h->cap_events = cap;
+	}
+	e->seq = h->n_events;
+	h->events[h->n_events++] = *e;
+	return 0;
+}
+
+static int on_drive_event(const struct store_drive_event *de, void *userdata)
+{
+	struct history_ctx *h = userdata;
+	struct event e = { .kind = EVENT_STATE, .t = de->t, .drive = h->drive_name };
+
+	wg_strlcpy(e.decision.verdict, de->state, sizeof(e.decision.verdict));
+	wg_strlcpy(e.decision.reason, de->reason, sizeof(e.decision.reason));
+	return event_add(h, &e);
+}
+
+/* Whether "sda=degrading sdb=ok" speaks of drive name. */
+static bool states_mention(const char *states, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = states; (p = strstr(p, name)); p++)
+		if ((p == states || p[-1] == ' ') && p[len] == '=')
+			return true;
+	return false;
+}
+
+static int on_decision(const struct store_decision *d, void *userdata)
+{
+	struct history_ctx *h = userdata;
+	struct event e = { .kind = EVENT_DECISION, .t = d->t, .decision = *d };
+	bool keep = !h->filter;
+
+	for (const char *const *f = h->filter; f && *f && !keep; f++)
+		keep = states_mention(d->states, *f);
+	return keep ? event_add(h, &e) : 0;
+}
+
+static int event_cmp(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void print_events(struct history_ctx *h)
+{
+	if (h->format == FORMAT_TABLE)
+		printf("%-16s %-8s %-14s %-10s %s\n", "TIME", "EVENT", "DRIVE/JOB", "STATE", "REASON");
+	else if (h->format == FORMAT_CSV)
+		printf("time,event,drive,job,state,verdict,reason,states\n");
+	else
+		fputs("{\"events\":[", stdout);
+	for (size_t k = 0; k < h->n_events; k++) {
+		const struct event *e = &h->events[k];
+		const struct store_decision *d = &e->decision;
+		bool state = e->kind == EVENT_STATE;
+		char when[32];
+
+		if (h->format == FORMAT_JSON) {
+			printf("%s{\"time\":", k ? "," : "");
+			json_time(e->t);
+			printf(",\"event\":\"%s\",", state ? "state" : "decision");
+			if (state) {
+				fputs("\"drive\":", stdout);
+				wg_json_string(stdout, e->drive);
+				fputs(",\"state\":", stdout);
+			} else {
+				fputs("\"job\":", stdout);
+				wg_json_string(stdout, d->job);
+				fputs(",\"verdict\":", stdout);
+			}
+			wg_json_string(stdout, d->verdict);
+			fputs(",\"reason\":", stdout);
+			wg_json_string(stdout, d->reason[0] ? d->reason : NULL);
+			if (!state) {
+				fputs(",\"states\":", stdout);
+				wg_json_string(stdout, d->states[0] ? d->states : NULL);
+			}
+			putchar('}');
+		} else if (h->format == FORMAT_CSV) {
+			wg_format_utc(e->t, when, sizeof(when));
+			csv_field(when, false);
+			csv_field(state ? "state" : "decision", false);
+			csv_field(state ? e->drive : "", false);
+			csv_field(state ? "" : d->job, false);
+			csv_field(state ? d->verdict : "", false);
+			csv_field(state ? "" : d->verdict, false);
+			csv_field(d->reason, false);
+			csv_field(state ? "" : d->states, true);
+		} else {
+			local_time(e->t, when, sizeof(when));
+			printf("%-16s %-8s %-14s %-10s %s%s%s%s\n", when, state ? "state" : "decision",
+			       state ? e->drive : d->job, d->verdict, d->reason, state || !d->states[0] ? "" : " (",
+			       state ? "" : d->states, state || !d->states[0] ? "" : ")");
+		}
+	}
+	if (h->format == FORMAT_JSON)
+		fputs("]}\n", stdout);
+}
+
+/* --attr's list: ids or names, separated by commas; repeats are shown once. */
+static int parse_attrs(struct history_ctx *h, const char *arg, const char **ret_bad)
+{
+	char buf[512], *save = NULL;
+
+	if (wg_strlcpy(buf, arg, sizeof(buf)) < 0) {
+		*ret_bad = arg;
+		return -EINVAL;
+	}
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long id;
+		bool dup = false;
+
+		errno = 0;
+		id = strtol(w, &end, 10);
+		if (w[0] < '0' || w[0] > '9' || *end || errno || id < 1 || id > 255)
+			id = attr_id_from_name(w);
+		if (id < 0) {
+			*ret_bad = arg + (w - buf);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < h->n_attrs; i++)
+			dup = dup || h->attrs[i] == id;
+		if (dup)
+			continue;
+		if (h->n_attrs == ATTRS_MAX)
+			return -E2BIG;
+		h->attrs[h->n_attrs++] = (uint8_t)id;
+	}
+	if (h->n_attrs == 0) {
+		*ret_bad = arg;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum view view, char **names, size_t n_names, struct wg_err *err)
+{
+	size_t n = n_names ? n_names : ctx->config->n_drives;
+	int r = 0;
+
+	if (view == VIEW_SAMPLES) {
+		if (h->format == FORMAT_CSV)
+			csv_header_samples(h);
+		else if (h->format == FORMAT_JSON)
+			fputs("{\"drives\":[", stdout);
+	} else if (view == VIEW_TREND) {
+		if (h->format == FORMAT_TABLE)
+			printf("%-8s %-24s %-8s %-8s %-9s %-16s %s\n", "DRIVE", "ATTRIBUTE", "FIRST", "LAST", "PER DAY",
+			       "NON-ZERO SINCE", "LARGEST JUMP");
+		else if (h->format == FORMAT_CSV)
+			printf("drive,attribute,id,first_time,first,last_time,last,per_day,first_nonzero,jump,"
+			       "jump_from_time,jump_from,jump_to_time,jump_to\n");
+		else
+			fputs("{\"trends\":[", stdout);
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct series s = { .name = n_names ? names[i] : ctx->config->drives[i].name, .drive_id = -1 };
+
+		if (view == VIEW_EVENTS) {
+			struct store_sample *latest = malloc(sizeof(*latest));
+
+			r = latest ? store_latest_by_name(h->store, s.name, latest, err) : -ENOMEM;
+			if (r == 0) {
+				h->drive_name = s.name;
+				r = store_foreach_drive_event(h->store, latest->drive_id, h->since, h->until,
+							      on_drive_event, h, err);
+			}
+			free(latest);
+			if (r == -ENOENT)
+				r = 0;
+			if (r == -ENOMEM)
+				wg_err_set(err, r, "out of memory");
+			continue;
+		}
+		r = series_load(h, &s, err);
+		if (r >= 0 && view == VIEW_TREND)
+			trend_series(h, &s);
+		else if (r >= 0 && h->format == FORMAT_TABLE)
+			r = table_series(h, &s);
+		else if (r >= 0 && h->format == FORMAT_CSV)
+			r = csv_series(h, &s);
+		else if (r >= 0)
+			r = json_series(h, &s);
+		if (r == -ENOMEM)
+			wg_err_set(err, r, "out of memory");
+		series_release(&s);
+	}
+	if (view == VIEW_EVENTS) {
+		h->filter = n_names ? (const char *const *)names : NULL;
+		if (r >= 0)
+			r = store_foreach_decision(h->store, h->since, h->until, on_decision, h, err);
+		if (r == -ENOMEM)
+			wg_err_set(err, r, "out of memory");
+		if (r >= 0) {
+			qsort(h->events, h->n_events, sizeof(*h->events), event_cmp);
+			print_events(h);
+		}
+		free(h->events);
+		h->events = NULL;
+	} else if (h->format == FORMAT_JSON) {
+		fputs("]}\n", stdout);
+	}
+	return r;
+}
+
 static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "jobs", no_argument, NULL, 'J' },
+		{ "trend", no_argument, NULL, 'T' },
+		{ "events", no_argument, NULL, 'E' },
+		{ "attr", required_argument, NULL, 'a' },
+		{ "buckets", required_argument, NULL, 'b' },
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct history_ctx h = { .format = FORMAT_TABLE };
-	const char *since_arg = NULL, *until_arg = NULL;
+	static const uint8_t default_attrs[] = { 5, 197, 198, 194 };
+	struct history_ctx h = { .format = FORMAT_TABLE, .buckets = -1 };
+	const char *since_arg = NULL, *until_arg = NULL, *bad = NULL;
 	struct wg_err err = { "" };
-	int64_t since, until;
-	bool jobs = false;
+	enum view view = VIEW_SAMPLES;
+	int views = 0;
+	char *end;
+	long n;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'J':
-			jobs = true;
+			view = VIEW_JOBS;
+			views++;
+			break;
+		case 'T':
+			view = VIEW_TREND;
+			views++;
+			break;
+		case 'E':
+			view = VIEW_EVENTS;
+			views++;
+			break;
+		case 'a':
+			r = parse_attrs(&h, optarg, &bad);
+			if (r == -E2BIG)
+				return cmd_usage_error(ctx->entry, "--attr: at most %d attributes", ATTRS_MAX);
+			if (r < 0)
+				return cmd_usage_error(ctx->entry,
+						       "--attr '%s' is not an attribute id (1-255) or name "
+						       "(current_pending_sector)",
+						       bad);
+			break;
+		case 'b':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || n > BUCKETS_MAX)
+				return cmd_usage_error(ctx->entry, "--buckets '%s' is not a number of rows 0-%d", optarg,
+						       BUCKETS_MAX);
+			h.buckets = (int)n;
 			break;
 		case 's':
 			since_arg = optarg;
@@ -260,22 +1140,50 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_option_error(ctx->entry, c, argv);
 		}
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
-	if (!jobs)
-		return cmd_usage_error(ctx->entry, "which view? this version shows --jobs");
+	if (views > 1)
+		return cmd_usage_error(ctx->entry, "--jobs, --trend and --events are views of their own: choose one");
+	if (view == VIEW_JOBS && (optind < argc || h.n_attrs || h.buckets >= 0))
+		return cmd_usage_error(ctx->entry, "--jobs shows every run: no DRIVE, --attr or --buckets with it");
+	if (view == VIEW_EVENTS && (h.n_attrs || h.buckets >= 0))
+		return cmd_usage_error(ctx->entry, "--events takes no --attr or --buckets");
+	if (view == VIEW_TREND && h.buckets >= 0)
+		return cmd_usage_error(ctx->entry, "--trend looks at every sample: no --buckets with it");
+	if (h.n_attrs == 0) {
+		memcpy(h.attrs, default_attrs, sizeof(default_attrs));
+		h.n_attrs = WG_ELEMENTSOF(default_attrs);
+	}
+	/* the drives are the configuration's: a name it does not know is a usage error, before the history is read */
+	r = cmd_load_config(ctx);
+	if (r)
+		return r;
+	for (int i = optind; i < argc; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < ctx->config->n_drives && !found; k++)
+			found = strcmp(ctx->config->drives[k].name, argv[i]) == 0;
+		if (!found)
+			return cmd_usage_error(ctx->entry, "no drive '%s' in '%s'", argv[i], ctx->config_path);
+	}
+	h.since = ctx->now - DEFAULT_SINCE;
+	h.until = ctx->now;
+	if (since_arg && wg_parse_when(since_arg, ctx->now, &h.since) < 0)
+		return cmd_usage_error(ctx->entry, "--since '%s' is not a duration (30d) or a date (2026-11-20)",
+				       since_arg);
+	if (until_arg && wg_parse_when(until_arg, ctx->now, &h.until) < 0)
+		return cmd_usage_error(ctx->entry, "--until '%s' is not a duration (30d) or a date (2026-11-20)",
+				       until_arg);
+	if (h.since > h.until)
+		return cmd_usage_error(ctx->entry, "--since is after --until: the range is empty");
 	r = cmd_ready(ctx);
 	if (r)
 		return r;
-	since = ctx->now - DEFAULT_SINCE;
-	until = ctx->now;
-	if (since_arg && wg_parse_when(since_arg, ctx->now, &since) < 0)
-		return cmd_usage_error(ctx->entry, "--since '%s' is not a duration (30d) or a date (2026-11-20)",
-				       since_arg);
-	if (until_arg && wg_parse_when(until_arg, ctx->now, &until) < 0)
-		return cmd_usage_error(ctx->entry, "--until '%s' is not a duration (30d) or a date (2026-11-20)",
-				       until_arg);
+	/* "UTF-8 locale": the character set the environment's LC_CTYPE names, as nl_langinfo tells it */
+	h.utf8 = setlocale(LC_CTYPE, "") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	h.store = ctx->store;
+	if (view != VIEW_JOBS) {
+		r = history_drives(ctx, &h, view, &argv[optind], (size_t)(argc - optind), &err);
+		goto out;
+	}
 	if (h.format == FORMAT_TABLE)
 		printf("%-14s %-16s %-8s %-11s %-4s %-6s %-10s %-10s %-9s %-9s %s\n", "JOB", "STARTED", "TOOK",
 		       "OUTCOME", "EXIT", "DRIVE", "READ", "WRITTEN", "REALLOC", "PENDING", "REASON");
@@ -283,9 +1191,10 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("job,started,took,outcome,exit_status,drive,read,written,reallocated,pending,reason\n");
 	else
 		fputs("{\"runs\":[", stdout);
-	r = store_foreach_job_run(ctx->store, since, until, on_run, &h, &err);
+	r = store_foreach_job_run(ctx->store, h.since, h.until, on_run, &h, &err);
 	if (h.format == FORMAT_JSON)
 		fputs("]}\n", stdout);
+out:
 	if (r < 0) {
 		cmd_error("cannot read the history: %s", err.msg);
 		return r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
@@ -295,8 +1204,9 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_history_entry = {
 	.name = "history",
-	.usage = "--jobs [--since WHEN] [--until WHEN] [--format table|csv|json]",
-	.summary = "show what each heavy job did to each drive",
+	.usage = "[DRIVE…] [--attr ID|NAME] [--trend | --events | --jobs] [--buckets N] [--since WHEN] "
+		 "[--until WHEN] [--format table|csv|json]",
+	.summary = "show the drives' samples, trends and events, and what each heavy job did",
 	.help = history_help,
 	.flags = CMD_READS_STORE,
 	.exec = cmd_history,

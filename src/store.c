@@ -1243,3 +1243,76 @@ out:
 	free(run);
 	return r;
 }
+
+int store_foreach_drive_event(struct store *s, int64_t drive, int64_t since, int64_t until,
+			      store_drive_event_cb cb, void *userdata, struct wg_err *err)
+{
+	struct store_drive_event *e = malloc(sizeof(*e));
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!e)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	/* its own statement: the callback may query the store */
+	r = sqlite3_prepare_v2(s->db,
+			       "SELECT t, state, reason FROM drive_event WHERE drive_id = ? AND t BETWEEN ? AND ? "
+			       "ORDER BY t, rowid",
+			       -1, &st, NULL);
+	if (r != SQLITE_OK) {
+		r = db_err(s, r, err, "cannot prepare a query");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int64(st, 3, until);
+	while ((r = step_one(s, st, err)) > 0) {
+		e->drive_id = drive;
+		e->t = sqlite3_column_int64(st, 0);
+		copy_text(st, 1, e->state, sizeof(e->state));
+		copy_text(st, 2, e->reason, sizeof(e->reason));
+		r = cb(e, userdata);
+		if (r < 0)
+			goto out;
+	}
+out:
+	sqlite3_finalize(st);
+	free(e);
+	return r;
+}
+
+int store_foreach_decision(struct store *s, int64_t since, int64_t until, store_decision_cb cb, void *userdata,
+			   struct wg_err *err)
+{
+	struct store_decision *d = malloc(sizeof(*d));
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!d)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	/* its own statement: the callback may query the store */
+	r = sqlite3_prepare_v2(s->db,
+			       "SELECT id, t, job, verdict, reason, states FROM decision WHERE t BETWEEN ? AND ? "
+			       "ORDER BY t, id",
+			       -1, &st, NULL);
+	if (r != SQLITE_OK) {
+		r = db_err(s, r, err, "cannot prepare a query");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((r = step_one(s, st, err)) > 0) {
+		d->id = sqlite3_column_int64(st, 0);
+		d->t = sqlite3_column_int64(st, 1);
+		copy_text(st, 2, d->job, sizeof(d->job));
+		copy_text(st, 3, d->verdict, sizeof(d->verdict));
+		copy_text(st, 4, d->reason, sizeof(d->reason));
+		copy_text(st, 5, d->states, sizeof(d->states));
+		r = cb(d, userdata);
+		if (r < 0)
+			goto out;
+	}
+out:
+	sqlite3_finalize(st);
+	free(d);
+	return r;
+}

@@ -14,7 +14,7 @@ _weargate()
 	local cur prev conf=/etc/weargate.conf cmd="" i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="check-config exec export gate help history run sample status"
+	local commands="check-config exec export gate help history report run sample status"
 
 	# the configuration and the command, wherever they stand before the word being completed
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -30,7 +30,7 @@ _weargate()
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
-	--max-wait | --since | --until)
+	--max-wait | --since | --until | --attr | --buckets)
 		COMPREPLY=()
 		return
 		;;
@@ -66,8 +66,9 @@ _weargate()
 		words=$(_weargate_names job "$conf")
 		;;
 	run) opts="-h --help"; words=$(_weargate_names job "$conf") ;;
-	history) opts="--jobs --since --until --format -h --help" ;;
+	history) opts="--attr --trend --events --jobs --buckets --since --until --format -h --help"; words=$(_weargate_names drive "$conf") ;;
 	export) opts="--output -h --help" ;;
+	report) opts="--output --since -h --help" ;;
 	check-config) opts="-c --config -h --help" ;;
 	help) words=$commands ;;
 	esac

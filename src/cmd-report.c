@@ -1,0 +1,924 @@
+/* cmd-report.c — `weargate report`: one self-contained HTML page of the drives, their history and the jobs */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "attrs.h"
+#include "cmd.h"
+#include "gate.h"
+#include "version.h"
+
+#define DEFAULT_SINCE (30 * 86400)
+/* Points per series at most: a long range keeps the min and max of each time bucket, so spikes survive. */
+#define SERIES_POINTS_MAX 600
+/* The newest decisions shown; a gate hook every few minutes records thousands a month. */
+#define DECISIONS_MAX 200
+
+static const char report_help[] =
+	"Write one self-contained HTML page (inline CSS and SVG, no script, nothing fetched)\n"
+	"of the range: per drive its identity, state and reasons, charts of its media counters\n"
+	"and temperature over time with each job run on it drawn as a band colored by its\n"
+	"outcome, then the job runs, what 'weargate gate' would say now for each job, and the\n"
+	"gate decisions recorded. Nothing is read from the drives and nothing is written to\n"
+	"the history.\n"
+	"\n"
+	"Options:\n"
+	"  --output FILE  write FILE atomically (a temporary file in its directory, then a\n"
+	"                 rename) instead of standard output\n"
+	"  --since WHEN   from WHEN: a duration back from now (30d, the default) or a date,\n"
+	"                 \"2026-11-20\" or \"2026-11-20T14:10\" local, or UTC with Z\n"
+	"  -h, --help     show this help\n"
+	"\n"
+	"Exit status: 0, 64 for a wrong option or value or an --output in a directory that\n"
+	"does not exist, 69 when there is no history yet or it cannot be read, 70 when the\n"
+	"output cannot be written or on an internal error, 78 for a configuration error.\n";
+
+enum { SER_REALLOC, SER_PENDING, SER_OFFUNC, SER_TEMP, _SER_MAX };
+
+/* One sample's values; ATTR_UNKNOWN where not known (an unusable reading: a gap, never 0). */
+struct report_point {
+	int64_t t;
+	int64_t v[_SER_MAX];
+};
+
+struct report_drive {
+	const struct drive_cfg *cfg;
+	struct drive_health health;
+	bool have_usable;
+	struct store_sample usable;
+	struct smart_derived d; /* of the usable sample */
+	struct report_point *points;
+	size_t n, cap;
+	int64_t last[_SER_MAX]; /* of the previous sample, for the unchanged ones */
+};
+
+struct report_ctx {
+	struct cmd_ctx *cmd;
+	int64_t since, t0, t1; /* the range asked for; the time axis */
+	struct report_drive *drives;
+	struct store_job_run *runs;
+	size_t n_runs;
+	struct store_decision *decisions; /* a ring of the newest DECISIONS_MAX */
+	size_t n_decisions;               /* all in the range */
+	struct gate_result *gate;
+};
+
+static const struct report_series {
+	const char *name;
+	const char *cls;
+} series_names[_SER_MAX] = {
+	[SER_REALLOC] = { "reallocated (5)", "s-realloc" },
+	[SER_PENDING] = { "pending (197)", "s-pending" },
+	[SER_OFFUNC] = { "offline uncorrectable (198)", "s-offunc" },
+	[SER_TEMP] = { "temperature °C (194/190)", "s-temp" },
+};
+
+static const char report_css[] =
+	"body{font:14px/1.4 sans-serif;margin:1.5em;color:#222;background:#fff}"
+	"h1{font-size:1.5em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}"
+	"table{border-collapse:collapse;margin:.5em 0}"
+	"th,td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}"
+	"th{background:#f4f4f4}td.n{text-align:right}"
+	".meta{color:#555}.reason{margin:.3em 0}"
+	".state{padding:1px 6px;border-radius:3px;color:#fff;font-size:.9em}"
+	".st-ok{background:#2ca02c}.st-worn{background:#bcbd22}.st-degrading{background:#ff7f0e}"
+	".st-failing{background:#d62728}.st-unknown{background:#7f7f7f}"
+	"svg{display:block;background:#fff;border:1px solid #ddd;margin:.3em 0}"
+	"svg text{font:11px sans-serif;fill:#444}"
+	"svg .axis{stroke:#444;stroke-width:1}svg .grid{stroke:#e4e4e4;stroke-width:1}"
+	"polyline{fill:none;stroke-width:1.8;stroke-linejoin:round;stroke-linecap:round}"
+	".s-realloc{stroke:#8c564b;color:#8c564b}.s-pending{stroke:#d62728;color:#d62728}"
+	".s-offunc{stroke:#1f77b4;color:#1f77b4}.s-temp{stroke:#e377c2;color:#e377c2}"
+	".band{fill-opacity:.22}.key{margin-right:1.2em;white-space:nowrap}"
+	".key::before{content:'';display:inline-block;width:14px;height:3px;margin-right:4px;"
+	"vertical-align:middle;background:currentColor}"
+	".b-success{fill:#2ca02c;color:#2ca02c}.b-failed{fill:#d62728;color:#d62728}"
+	".b-timeout{fill:#ff7f0e;color:#ff7f0e}.b-stopped{fill:#9467bd;color:#9467bd}"
+	".b-interrupted{fill:#7f7f7f;color:#7f7f7f}.b-running{fill:#1f77b4;color:#1f77b4}"
+	".key.b-success::before,.key.b-failed::before,.key.b-timeout::before,.key.b-stopped::before,"
+	".key.b-interrupted::before,.key.b-running::before{height:10px;opacity:.35}"
+	".v-go{color:#2ca02c}.v-defer{color:#b8860b}.v-refuse,.v-error{color:#d62728}";
+
+/* Text for HTML and SVG, in an element or an attribute: nothing in it can open a tag or end a quote. */
+static void html(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+				fputs("&#xfffd;", f);
+			else
+				fputc(*p, f);
+		}
+	}
+}
+
+/* The ways a local time is written; strftime's formats stay literals that the compiler checks. */
+enum time_fmt {
+	TIME_MINUTE, /* 2026-11-25 02:30 */
+	TIME_SECOND, /* 2026-11-25 02:30:00 */
+	TIME_DAY,    /* 2026-11-25 */
+	TIME_TICK,   /* 11-25 02:30 */
+	TIME_ZONE,   /* CET */
+};
+
+static void local_time(int64_t t, enum time_fmt fmt, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	size_t n = 0;
+
+	if (localtime_r(&tt, &tm)) {
+		switch (fmt) {
+		case TIME_MINUTE:
+			n = strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+			break;
+		case TIME_SECOND:
+			n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+			break;
+		case TIME_DAY:
+			n = strftime(buf, len, "%Y-%m-%d", &tm);
+			break;
+		case TIME_TICK:
+			n = strftime(buf, len, "%m-%d %H:%M", &tm);
+			break;
+		case TIME_ZONE:
+			n = strftime(buf, len, "%Z", &tm);
+			break;
+		}
+	}
+	if (n == 0)
+		snprintf(buf, len, "@%lld", (long long)t);
+}
+
+/* <td>TEXT</td>, escaped; NULL or "" is "-". */
+static void cell(FILE *f, const char *s)
+{
+	fputs("<td>", f);
+	html(f, s && *s ? s : "-");
+	fputs("</td>", f);
+}
+
+static void cell_count(FILE *f, int64_t v, const char *unit)
+{
+	if (v == ATTR_UNKNOWN)
+		fputs("<td class=\"n\">-</td>", f);
+	else
+		fprintf(f, "<td class=\"n\">%lld%s</td>", (long long)v, unit);
+}
+
+static int on_sample(const struct store_sample *sample, void *userdata)
+{
+	struct report_drive *d = userdata;
+	struct report_point *p;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 256;
+
+		p = realloc(d->points, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		d->points = p;
+		d->cap = cap;
+	}
+	p = &d->points[d->n++];
+	p->t = sample->t;
+	if (!sample->unchanged) {
+		struct smart_derived x;
+
+		attrs_derive(&sample->reading, &x);
+		d->last[SER_REALLOC] = x.reallocated;
+		d->last[SER_PENDING] = x.pending;
+		d->last[SER_OFFUNC] = x.offline_uncorrectable;
+		d->last[SER_TEMP] = x.temperature_c;
+	}
+	memcpy(p->v, d->last, sizeof(p->v));
+	return 0;
+}
+
+static int drive_load(struct report_ctx *x, const struct drive_cfg *cfg, struct report_drive *d, struct wg_err *err)
+{
+	struct cmd_ctx *ctx = x->cmd;
+	int r;
+
+	d->cfg = cfg;
+	d->usable.reading.status = READING_ERROR;
+	attrs_derive(&d->usable.reading, &d->d); /* all unknown */
+	r = drive_health_load(ctx->store, &ctx->config->policy, cfg, ctx->now, &d->health, err);
+	if (r < 0)
+		return r;
+	if (!d->health.latest)
+		return 0;
+	r = drive_usable_sample(ctx->store, d->health.latest, &d->usable, &d->have_usable, err);
+	if (r < 0)
+		return r;
+	if (d->have_usable)
+		attrs_derive(&d->usable.reading, &d->d);
+	r = store_foreach_sample(ctx->store, d->health.drive_id, x->since, ctx->now, on_sample, d, err);
+	if (r == -ENOMEM)
+		return wg_err_set(err, r, "out of memory");
+	return r < 0 ? r : 0;
+}
+
+static int on_run(const struct store_job_run *run, void *userdata)
+{
+	struct report_ctx *x = userdata;
+	struct store_job_run *runs = realloc(x->runs, (x->n_runs + 1) * sizeof(*runs));
+
+	if (!runs)
+		return -ENOMEM;
+	x->runs = runs;
+	runs[x->n_runs++] = *run;
+	return 0;
+}
+
+static int on_decision(const struct store_decision *d, void *userdata)
+{
+	struct report_ctx *x = userdata;
+
+	x->decisions[x->n_decisions++ % DECISIONS_MAX] = *d;
+	return 0;
+}
+
+/* What the gate would say for each job now, as status says it: from the history alone. */
+static int gate_load(struct report_ctx *x, struct wg_err *err)
+{
+	struct cmd_ctx *ctx = x->cmd;
+	struct gate_opts opts = { .env = &ctx->env };
+
+	for (size_t i = 0; i < ctx->config->n_jobs; i++) {
+		int r = gate_check(ctx->config, ctx->store, &ctx->config->jobs[i], ctx->now, &opts, &x->gate[i], err);
+
+		if (r == -EINVAL) {
+			x->gate[i].job = &ctx->config->jobs[i];
+			x->gate[i].decision.verdict = _VERDICT_MAX;
+			snprintf(x->gate[i].decision.reason, sizeof(x->gate[i].decision.reason), "%s", err->msg);
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int report_load(struct report_ctx *x, struct wg_err *err)
+{
+	struct cmd_ctx *ctx = x->cmd;
+	int r;
+
+	for (size_t i = 0; i < ctx->config->n_drives; i++) {
+		r = drive_load(x, &ctx->config->drives[i], &x->drives[i], err);
+		if (r < 0)
+			return r;
+	}
+	r = store_foreach_job_run(ctx->store, x->since, ctx->now, on_run, x, err);
+	if (r >= 0)
+		r = store_foreach_decision(ctx->store, x->since, ctx->now, on_decision, x, err);
+	if (r == -ENOMEM)
+		return wg_err_set(err, r, "out of memory");
+	if (r >= 0)
+		r = gate_load(x, err);
+	if (r < 0)
+		return r;
+	/* the time axis: from the oldest thing to show (not an empty month before the first sample) to now */
+	x->t1 = ctx->now;
+	x->t0 = x->t1;
+	for (size_t i = 0; i < ctx->config->n_drives; i++)
+		if (x->drives[i].n && x->drives[i].points[0].t < x->t0)
+			x->t0 = x->drives[i].points[0].t;
+	if (x->n_runs && x->runs[0].started < x->t0)
+		x->t0 = x->runs[0].started;
+	if (x->t0 >= x->t1)
+		x->t0 = x->t1 - 3600;
+	return 0;
+}
+
+/* The chart's frame, in SVG user units. */
+enum { CHART_W = 1000, CHART_H = 240, PAD_L = 56, PAD_R = 16, PAD_T = 14, PAD_B = 40 };
+
+struct chart {
+	FILE *f;
+	int64_t t0, t1, y0, y1;
+};
+
+static double chart_x(const struct chart *c, int64_t t)
+{
+	return PAD_L + (double)(t - c->t0) * (CHART_W - PAD_L - PAD_R) / (double)(c->t1 - c->t0);
+}
+
+static double chart_y(const struct chart *c, int64_t v)
+{
+	return CHART_H - PAD_B - (double)(v - c->y0) * (CHART_H - PAD_T - PAD_B) / (double)(c->y1 - c->y0);
+}
+
+/* 1, 2 or 5 times a power of ten, at least range/4: a few ticks. */
+static int64_t nice_step(int64_t range)
+{
+	int64_t raw = (range + 3) / 4, mag = 1;
+
+	if (raw < 1)
+		raw = 1;
+	while (mag <= INT64_MAX / 10 && mag * 10 <= raw)
+		mag *= 10;
+	return raw <= mag ? mag : raw <= 2 * mag ? 2 * mag : raw <= 5 * mag ? 5 * mag : 10 * mag;
+}
+
+static void chart_axes(const struct chart *c)
+{
+	static const int64_t steps[] = { 600,        1800,       3600,   2 * 3600,   3 * 3600,   6 * 3600,
+					 12 * 3600,  86400,      2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400 };
+	int64_t span = c->t1 - c->t0, step = steps[WG_ELEMENTSOF(steps) - 1], ystep, first, off;
+	time_t tt = (time_t)c->t0;
+	char label[32], zone[16];
+	struct tm tm;
+
+	for (size_t i = 0; i < WG_ELEMENTSOF(steps); i++)
+		if (span / steps[i] <= 7) {
+			step = steps[i];
+			break;
+		}
+	/* ticks on round local times: midnights for days, full hours for hours */
+	off = localtime_r(&tt, &tm) ? (int64_t)tm.tm_gmtoff : 0;
+	first = ((c->t0 + off + step - 1) / step) * step - off;
+	for (int64_t t = first; t <= c->t1; t += step) {
+		double x = chart_x(c, t);
+
+		local_time(t, step < 86400 ? TIME_TICK : TIME_DAY, label, sizeof(label));
+		fprintf(c->f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, PAD_T, x,
+			CHART_H - PAD_B);
+		fprintf(c->f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, CHART_H - PAD_B + 14,
+			label);
+	}
+	local_time(c->t1, TIME_ZONE, zone, sizeof(zone));
+	fprintf(c->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">local time (", CHART_W - PAD_R, CHART_H - 4);
+	html(c->f, zone);
+	fputs(")</text>\n", c->f);
+	ystep = nice_step(c->y1 - c->y0);
+	for (int64_t v = c->y0; v <= c->y1; v += ystep) {
+		double y = chart_y(c, v);
+
+		fprintf(c->f, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", PAD_L, y,
+			CHART_W - PAD_R, y);
+		fprintf(c->f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%lld</text>\n", PAD_L - 6, y + 4,
+			(long long)v);
+	}
+	fprintf(c->f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", PAD_L, PAD_T, PAD_L,
+		CHART_H - PAD_B);
+	fprintf(c->f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", PAD_L, CHART_H - PAD_B,
+		CHART_W - PAD_R, CHART_H - PAD_B);
+}
+
+static const char *run_outcome(const struct store_job_run *run)
+{
+	return run->outcome[0] ? run->outcome : "running";
+}
+
+static bool run_touches(const struct store_job_run *run, int64_t drive_id)
+{
+	for (size_t i = 0; i < run->n_drives; i++)
+		if (run->drives[i].drive_id == drive_id)
+			return true;
+	return false;
+}
+
+/* Each job run on the drive, a band across the chart: you see the night the counters rose under. */
+static void chart_bands(const struct chart *c, const struct report_ctx *x, const struct report_drive *d)
+{
+	char when[32];
+
+	for (size_t i = 0; i < x->n_runs; i++) {
+		const struct store_job_run *run = &x->runs[i];
+		int64_t end = run->ended >= 0 ? run->ended : c->t1;
+		double x0 = chart_x(c, run->started < c->t0 ? c->t0 : run->started);
+		double x1 = chart_x(c, end > c->t1 ? c->t1 : end);
+
+		if (!run_touches(run, d->health.drive_id))
+			continue;
+		local_time(run->started, TIME_MINUTE, when, sizeof(when));
+		fprintf(c->f, "<rect class=\"band b-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>",
+			run_outcome(run), x0, PAD_T, x1 - x0 < 4 ? 4 : x1 - x0, CHART_H - PAD_T - PAD_B);
+		html(c->f, run->job);
+		fputs(" ", c->f);
+		html(c->f, when);
+		fputs(": ", c->f);
+		html(c->f, run_outcome(run));
+		fputs("</title></rect>\n", c->f);
+	}
+}
+
+/* Polylines of one series; an unknown value ends one (a gap), and a long range keeps each bucket's min and max. */
+struct polyline {
+	const struct chart *c;
+	const char *cls;
+	bool open;
+	bool any; /* the bucket has a value */
+	int64_t bucket, tmin, vmin, tmax, vmax;
+};
+
+static void polyline_point(struct polyline *p, int64_t t, int64_t v)
+{
+	if (!p->open)
+		fprintf(p->c->f, "<polyline class=\"%s\" points=\"", p->cls);
+	fprintf(p->c->f, "%s%.1f,%.1f", p->open ? " " : "", chart_x(p->c, t), chart_y(p->c, v));
+	p->open = true;
+}
+
+static void polyline_flush(struct polyline *p)
+{
+	if (!p->any)
+		return;
+	if (p->tmin <= p->tmax) {
+		polyline_point(p, p->tmin, p->vmin);
+		if (p->tmax != p->tmin || p->vmax != p->vmin)
+			polyline_point(p, p->tmax, p->vmax);
+	} else {
+		polyline_point(p, p->tmax, p->vmax);
+		polyline_point(p, p->tmin, p->vmin);
+	}
+	p->any = false;
+}
+
+static void polyline_end(struct polyline *p)
+{
+	polyline_flush(p);
+	if (p->open)
+		fputs("\"/>\n", p->c->f);
+	p->open = false;
+}
+
+static void chart_series(const struct chart *c, const struct report_drive *d, int s)
+{
+	struct polyline p = { .c = c, .cls = series_names[s].cls };
+	int64_t span = c->t1 - c->t0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct report_point *pt = &d->points[i];
+		int64_t v = pt->v[s];
+		int64_t bucket = d->n <= SERIES_POINTS_MAX ? (int64_t)i : (pt->t - c->t0) * (SERIES_POINTS_MAX / 2) / span;
+
+		if (v == ATTR_UNKNOWN) {
+			polyline_end(&p);
+			continue;
+		}
+		if (p.any && bucket != p.bucket)
+			polyline_flush(&p);
+		if (!p.any) {
+			p.any = true;
+			p.bucket = bucket;
+			p.tmin = p.tmax = pt->t;
+			p.vmin = p.vmax = v;
+		} else if (v < p.vmin) {
+			p.tmin = pt->t;
+			p.vmin = v;
+		} else if (v > p.vmax) {
+			p.tmax = pt->t;
+			p.vmax = v;
+		}
+	}
+	polyline_end(&p);
+}
+
+static void chart(FILE *f, const struct report_ctx *x, const struct report_drive *d, const char *title, int s0, int s1,
+		  bool from_zero)
+{
+	struct chart c = { .f = f, .t0 = x->t0, .t1 = x->t1 };
+	bool known = false;
+	int64_t lo = 0, hi = 0, step;
+
+	for (size_t i = 0; i < d->n; i++)
+		for (int s = s0; s <= s1; s++) {
+			int64_t v = d->points[i].v[s];
+
+			if (v == ATTR_UNKNOWN)
+				continue;
+			if (!known || v < lo)
+				lo = v;
+			if (!known || v > hi)
+				hi = v;
+			known = true;
+		}
+	if (from_zero)
+		lo = 0;
+	else if (known)
+		lo = lo > 2 ? lo - 2 : 0;
+	if (hi <= lo)
+		hi = lo + 1;
+	step = nice_step(hi - lo);
+	c.y0 = lo / step * step;
+	c.y1 = (hi + step - 1) / step * step;
+	fputs("<h4>", f);
+	html(f, title);
+	fputs("</h4>\n<p>", f);
+	for (int s = s0; s <= s1; s++) {
+		fprintf(f, "<span class=\"key %s\">", series_names[s].cls);
+		html(f, series_names[s].name);
+		fputs("</span>", f);
+	}
+	fputs("</p>\n", f);
+	fprintf(f,
+		"<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+		"height=\"%d\" role=\"img\"><title>",
+		CHART_W, CHART_H, CHART_W, CHART_H);
+	html(f, d->cfg->name);
+	fputs(": ", f);
+	html(f, title);
+	fputs("</title>\n", f);
+	chart_axes(&c);
+	chart_bands(&c, x, d);
+	for (int s = s0; s <= s1; s++)
+		chart_series(&c, d, s);
+	if (!known)
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no known value in this range</text>\n",
+			CHART_W / 2, CHART_H / 2);
+	fputs("</svg>\n", f);
+}
+
+static void identity_row(FILE *f, const char *key, const char *value)
+{
+	fputs("<tr><th>", f);
+	html(f, key);
+	fputs("</th>", f);
+	cell(f, value);
+	fputs("</tr>\n", f);
+}
+
+static void print_drive(FILE *f, const struct report_ctx *x, const struct report_drive *d)
+{
+	const struct drive_health *h = &d->health;
+	const struct smart_reading *id = h->latest && h->latest->reading.identity_valid ? &h->latest->reading
+					 : d->have_usable                                  ? &d->usable.reading
+											   : NULL;
+	const char *state = health_state_to_string(h->health.state);
+	char buf[64];
+
+	fputs("<section class=\"drive\">\n<h3>", f);
+	html(f, d->cfg->name);
+	fprintf(f, " <span class=\"state st-%s\">%s</span></h3>\n", state, state);
+	if (h->health.reason[0]) {
+		fputs("<p class=\"reason\">", f);
+		html(f, h->health.reason);
+		if (h->health.since >= 0) {
+			local_time(h->health.since, TIME_MINUTE, buf, sizeof(buf));
+			fprintf(f, " (%s since %s%s)", state, h->health.since_open ? "at least " : "", buf);
+		}
+		fputs("</p>\n", f);
+	}
+	fputs("<table class=\"identity\">\n", f);
+	identity_row(f, d->cfg->source == DRIVE_BLOB ? "blob" : "device", d->cfg->path);
+	identity_row(f, "model", id ? id->identity.model : NULL);
+	identity_row(f, "serial", id ? id->identity.serial : NULL);
+	identity_row(f, "firmware", id ? id->identity.firmware : NULL);
+	buf[0] = '\0';
+	if (id && id->identity.sectors)
+		wg_format_bytes(id->identity.sectors * 512, buf, sizeof(buf));
+	identity_row(f, "capacity", buf);
+	buf[0] = '\0';
+	if (h->latest) {
+		local_time(h->latest->t, TIME_MINUTE, buf, sizeof(buf));
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " (%s)",
+			 reading_status_to_string(h->latest->reading.status));
+	}
+	identity_row(f, "latest sample", h->latest ? buf : "never");
+	fputs("</table>\n<table class=\"values\"><tr><th>reallocated</th><th>pending</th><th>offline "
+	      "uncorrectable</th><th>temperature</th><th>power-on hours</th><th>SMART</th></tr>\n<tr>",
+	      f);
+	cell_count(f, d->d.reallocated, "");
+	cell_count(f, d->d.pending, "");
+	cell_count(f, d->d.offline_uncorrectable, "");
+	cell_count(f, d->d.temperature_c, " °C");
+	cell_count(f, d->d.power_on_hours, "");
+	cell(f, !d->have_usable || d->usable.reading.smart_ok < 0 ? NULL
+		: d->usable.reading.smart_ok                      ? "passed"
+								  : "FAILED");
+	fputs("</tr></table>\n", f);
+	if (d->n == 0) {
+		fputs("<p>No sample in this range.</p>\n</section>\n", f);
+		return;
+	}
+	chart(f, x, d, "Media counters", SER_REALLOC, SER_OFFUNC, true);
+	chart(f, x, d, "Temperature", SER_TEMP, SER_TEMP, false);
+	fputs("<p>", f);
+	for (size_t i = 0; i < 6; i++) {
+		static const char *const outcomes[] = { "success", "failed", "timeout", "stopped", "interrupted", "running" };
+
+		fprintf(f, "<span class=\"key b-%s\">%s</span>", outcomes[i], outcomes[i]);
+	}
+	fputs("</p>\n</section>\n", f);
+}
+
+/* "a → b", or the count when it did not change; "?" for a count not known. */
+static void counts(char *buf, size_t len, int64_t before, int64_t after)
+{
+	char b[24] = "?", a[24] = "?";
+
+	if (before >= 0)
+		snprintf(b, sizeof(b), "%lld", (long long)before);
+	if (after >= 0)
+		snprintf(a, sizeof(a), "%lld", (long long)after);
+	if (before >= 0 && before == after)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s → %s", b, a);
+}
+
+static void counters_at(struct store *s, int64_t drive, int64_t pass, struct smart_derived *ret)
+{
+	struct store_sample *x = malloc(sizeof(*x));
+	struct smart_reading none = { .status = READING_ERROR };
+
+	if (x && pass > 0 && store_sample_get(s, drive, pass, x, NULL) == 0)
+		attrs_derive(&x->reading, ret);
+	else
+		attrs_derive(&none, ret);
+	free(x);
+}
+
+static void print_runs(FILE *f, const struct report_ctx *x)
+{
+	fputs("<h2>Job runs</h2>\n", f);
+	if (x->n_runs == 0) {
+		fputs("<p>No job run in this range.</p>\n", f);
+		return;
+	}
+	fputs("<table class=\"runs\"><tr><th>job</th><th>class</th><th>started</th><th>took</th><th>outcome</th>"
+	      "<th>exit</th><th>drives: read, written, reallocated, pending</th><th>reason</th></tr>\n",
+	      f);
+	for (size_t i = 0; i < x->n_runs; i++) {
+		const struct store_job_run *run = &x->runs[i];
+		char buf[64];
+
+		fprintf(f, "<tr class=\"run b-%s\">", run_outcome(run));
+		cell(f, run->job);
+		cell(f, run->class);
+		local_time(run->started, TIME_MINUTE, buf, sizeof(buf));
+		cell(f, buf);
+		snprintf(buf, sizeof(buf), "running");
+		if (run->ended >= 0)
+			wg_format_age(run->ended - run->started, buf, sizeof(buf));
+		cell(f, buf);
+		cell(f, run_outcome(run));
+		buf[0] = '\0';
+		if (run->exit_status >= 0 && run->outcome[0])
+			snprintf(buf, sizeof(buf), "%d", run->exit_status);
+		cell(f, buf);
+		fputs("<td>", f);
+		for (size_t k = 0; k < run->n_drives; k++) {
+			const struct store_job_run_drive *rd = &run->drives[k];
+			struct smart_derived before, after;
+			char rb[24] = "?", wb[24] = "?", re[48], pe[48];
+
+			counters_at(x->cmd->store, rd->drive_id, rd->pass_before, &before);
+			counters_at(x->cmd->store, rd->drive_id, rd->pass_after, &after);
+			if (rd->sectors_read >= 0)
+				wg_format_bytes((uint64_t)rd->sectors_read * 512, rb, sizeof(rb));
+			if (rd->sectors_written >= 0)
+				wg_format_bytes((uint64_t)rd->sectors_written * 512, wb, sizeof(wb));
+			counts(re, sizeof(re), before.reallocated, after.reallocated);
+			counts(pe, sizeof(pe), before.pending, after.pending);
+			if (k)
+				fputs("<br>", f);
+			html(f, rd->name[0] ? rd->name : "?");
+			fputs(": ", f);
+			html(f, rb);
+			fputs(", ", f);
+			html(f, wb);
+			fputs(", ", f);
+			html(f, re);
+			fputs(", ", f);
+			html(f, pe);
+		}
+		fputs("</td>", f);
+		cell(f, run->reason);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void print_gate(FILE *f, const struct report_ctx *x)
+{
+	const struct config *config = x->cmd->config;
+
+	fputs("<h2>What the gate would say now</h2>\n", f);
+	if (config->n_jobs == 0) {
+		fputs("<p>No job is configured.</p>\n", f);
+		return;
+	}
+	fputs("<table class=\"gate\"><tr><th>job</th><th>class</th><th>verdict</th><th>reason</th></tr>\n", f);
+	for (size_t i = 0; i < config->n_jobs; i++) {
+		const struct gate_result *g = &x->gate[i];
+		const char *v = g->decision.verdict == _VERDICT_MAX ? "error" : verdict_to_string(g->decision.verdict);
+
+		fputs("<tr>", f);
+		cell(f, g->job->name);
+		cell(f, job_class_to_string(g->job->class));
+		fprintf(f, "<td class=\"v-%s\">%s%s%s</td>", v, v, g->decision.last_chance ? " (last chance)" : "",
+			g->decision.throttle ? " (throttled)" : "");
+		cell(f, g->decision.reason);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void print_decisions(FILE *f, const struct report_ctx *x)
+{
+	size_t shown = x->n_decisions < DECISIONS_MAX ? x->n_decisions : DECISIONS_MAX;
+
+	fputs("<h2>Gate decisions</h2>\n", f);
+	if (x->n_decisions == 0) {
+		fputs("<p>No gate decision recorded in this range.</p>\n", f);
+		return;
+	}
+	if (shown < x->n_decisions)
+		fprintf(f, "<p>The newest %zu of %zu.</p>\n", shown, x->n_decisions);
+	fputs("<table class=\"decisions\"><tr><th>time</th><th>job</th><th>verdict</th><th>reason</th>"
+	      "<th>drives</th></tr>\n",
+	      f);
+	/* newest first */
+	for (size_t k = 0; k < shown; k++) {
+		const struct store_decision *d = &x->decisions[(x->n_decisions - 1 - k) % DECISIONS_MAX];
+		char when[32];
+
+		local_time(d->t, TIME_SECOND, when, sizeof(when));
+		fputs("<tr class=\"decision\">", f);
+		cell(f, when);
+		cell(f, d->job);
+		cell(f, d->verdict);
+		cell(f, d->reason);
+		cell(f, d->states);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void print_report(FILE *f, const struct report_ctx *x)
+{
+	const struct config *config = x->cmd->config;
+	char from[32], to[32], zone[16];
+
+	local_time(x->since, TIME_MINUTE, from, sizeof(from));
+	local_time(x->cmd->now, TIME_MINUTE, to, sizeof(to));
+	local_time(x->cmd->now, TIME_ZONE, zone, sizeof(zone));
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width\">\n"
+		   "<title>weargate report %s</title>\n<style>%s</style>\n</head>\n<body>\n<h1>weargate report</h1>\n",
+		to, report_css);
+	fprintf(f, "<p class=\"meta\">From %s to %s, local time (", from, to);
+	html(f, zone);
+	fputs("); written by weargate " WEARGATE_VERSION " from its history, without reading the drives.</p>\n", f);
+	fputs("<h2>Drives</h2>\n", f);
+	if (config->n_drives == 0)
+		fputs("<p>No drive is configured.</p>\n", f);
+	for (size_t i = 0; i < config->n_drives; i++)
+		print_drive(f, x, &x->drives[i]);
+	print_runs(f, x);
+	print_gate(f, x);
+	print_decisions(f, x);
+	fputs("</body>\n</html>\n", f);
+}
+
+/* An --output whose directory is missing is the caller's mistake: say so before anything else is read. */
+static int check_output_dir(const struct cmd_entry *e, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!path[0])
+		return cmd_usage_error(e, "--output needs a file name");
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+		return cmd_usage_error(e, "--output '%s' is too long", path);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cmd_usage_error(e, "--output '%s': there is no directory '%s'", path, dir);
+	return 0;
+}
+
+static int cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "since", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct report_ctx x = { .cmd = ctx };
+	const char *output = NULL, *since_arg = NULL;
+	struct wg_err err = { "" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 's':
+			since_arg = optarg;
+			break;
+		case 'h':
+			cmd_print_help(ctx->entry, stdout);
+			return 0;
+		default:
+			return cmd_option_error(ctx->entry, c, argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	if (output) {
+		r = check_output_dir(ctx->entry, output);
+		if (r)
+			return r;
+	}
+	r = cmd_ready(ctx);
+	if (r)
+		return r;
+	x.since = ctx->now - DEFAULT_SINCE;
+	if (since_arg && wg_parse_when(since_arg, ctx->now, &x.since) < 0)
+		return cmd_usage_error(ctx->entry, "--since '%s' is not a duration (30d) or a date (2026-11-20)",
+				       since_arg);
+	x.drives = calloc(ctx->config->n_drives ? ctx->config->n_drives : 1, sizeof(*x.drives));
+	x.gate = calloc(ctx->config->n_jobs ? ctx->config->n_jobs : 1, sizeof(*x.gate));
+	x.decisions = calloc(DECISIONS_MAX, sizeof(*x.decisions));
+	if (!x.drives || !x.gate || !x.decisions) {
+		cmd_error("out of memory");
+		r = WG_EXIT_SOFTWARE;
+		goto out;
+	}
+	r = report_load(&x, &err);
+	if (r < 0) {
+		cmd_error("cannot read the history: %s", err.msg);
+		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	/* the whole page first: the file is written in one piece or not at all */
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		cmd_error("out of memory");
+		r = WG_EXIT_SOFTWARE;
+		goto out;
+	}
+	print_report(f, &x);
+	if (fclose(f) != 0) {
+		cmd_error("out of memory");
+		r = WG_EXIT_SOFTWARE;
+		goto out;
+	}
+	if (!output) {
+		fwrite(buf, 1, len, stdout);
+		r = 0;
+		goto out;
+	}
+	r = wg_write_file_atomic(output, buf, len, 0644);
+	if (r < 0) {
+		cmd_error("cannot write '%s': %s", output, strerror(-r));
+		r = WG_EXIT_SOFTWARE;
+		goto out;
+	}
+	r = 0;
+out:
+	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++) {
+		drive_health_release(&x.drives[i].health);
+		free(x.drives[i].points);
+	}
+	for (size_t i = 0; x.gate && i < ctx->config->n_jobs; i++)
+		gate_result_release(&x.gate[i]);
+	free(x.drives);
+	free(x.gate);
+	free(x.decisions);
+	free(x.runs);
+	free(buf);
+	return r;
+}
+
+const struct cmd_entry cmd_report_entry = {
+	.name = "report",
+	.usage = "[--output FILE] [--since WHEN]",
+	.summary = "write one HTML page of the drives' history, the job runs and the gate's decisions",
+	.help = report_help,
+	.flags = CMD_READS_STORE,
+	.exec = cmd_report,
+};
