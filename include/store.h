@@ -159,6 +159,19 @@ typedef int (*store_decision_cb)(const struct store_decision *d, void *userdata)
 int store_foreach_decision(struct store *s, int64_t since, int64_t until, store_decision_cb cb, void *userdata,
 			   struct wg_err *err);
 
+struct store_prune_stats {
+	size_t samples; /* samples looked at, older than the cut */
+	size_t removed; /* of those, thinned away */
+};
+
+/*
+ * Thin the samples of the chunks that end before `before` to one per `thin_to` span, keeping
+ * every sample where the reading's status or a media counter changed (the first non-zero
+ * included) and every sample a job run points at. One transaction: all or nothing. Job runs,
+ * decisions and state changes are never touched.
+ */
+int store_prune(struct store *s, int64_t before, int64_t thin_to, struct store_prune_stats *ret, struct wg_err *err);
+
 /* The newest committed pass; -ENOENT when there is none. */
 int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_err *err);
 

@@ -143,6 +143,14 @@ static void print_runner(FILE *f, const struct config *c)
 		put_list(f, "", "notify", c->notify);
 	else
 		fputs("# notify: none\n", f);
+	if (c->retention_keep > 0) {
+		fputs("retention {\n", f);
+		put_duration(f, "\t", "keep_full", c->retention_keep, NULL);
+		put_duration(f, "\t", "thin_to", c->retention_thin, NULL);
+		fputs("}\n", f);
+	} else {
+		fputs("# retention: none, every sample is kept\n", f);
+	}
 }
 
 static void print_drive(FILE *f, const struct drive_cfg *d)

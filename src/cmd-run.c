@@ -305,6 +305,16 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		gate_result_release(&res);
 	}
 	print_summary(jobs, n);
+	/* retention, when the config asks for it: the night's last, lightest chore */
+	if (ctx->config->retention_keep > 0 && !runner_stop_requested()) {
+		struct store_prune_stats st = { 0 };
+
+		if (store_prune(ctx->store, ctx->now - ctx->config->retention_keep, ctx->config->retention_thin, &st,
+				&err) < 0)
+			cmd_error("retention: nothing thinned: %s", err.msg);
+		else if (st.removed)
+			wg_log(LOG_INFO, "retention: thinned %zu of %zu old samples", st.removed, st.samples);
+	}
 	k = bad || runner_stop_requested() ? WG_EXIT_REFUSE : deferred ? WG_EXIT_DEFER : 0;
 out:
 	for (size_t i = 0; all && i < ctx->config->n_drives; i++)

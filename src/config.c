@@ -86,6 +86,12 @@ static cfg_opt_t job_opts[] = {
 	CFG_END(),
 };
 
+static cfg_opt_t retention_opts[] = {
+	CFG_INT_CB("keep_full", 0, CFGF_NODEFAULT, on_period),
+	CFG_INT_CB("thin_to", 0, CFGF_NODEFAULT, on_period),
+	CFG_END(),
+};
+
 static cfg_opt_t root_opts[] = {
 	CFG_STR("database", STORE_DEFAULT_PATH, CFGF_NONE),
 	CFG_INT_CB("sample_max_age", 0, CFGF_NODEFAULT, on_period),
@@ -94,6 +100,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_INT_CB("run_until", 0, CFGF_NODEFAULT, on_time_of_day),
 	CFG_STR_LIST("notify", NULL, CFGF_NODEFAULT),
 	CFG_SEC("policy", policy_opts, CFGF_NONE),
+	CFG_SEC("retention", retention_opts, CFGF_NONE),
 	CFG_SEC("drive", drive_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("job", job_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END(),
@@ -644,6 +651,19 @@ static void load_int(cfg_t *sec, const char *key, int64_t *ret)
 		*ret = cfg_getint(sec, key);
 }
 
+/* Retention is what the admin asks for, by naming keep_full: without it nothing is ever thinned. */
+static void load_retention(cfg_t *root, struct config *c)
+{
+	cfg_t *sec = cfg_getsec(root, "retention");
+
+	c->retention_keep = 0;
+	c->retention_thin = 86400;
+	if (!sec)
+		return;
+	load_int(sec, "keep_full", &c->retention_keep);
+	load_int(sec, "thin_to", &c->retention_thin);
+}
+
 static void load_policy(cfg_t *root, struct policy *p)
 {
 	cfg_t *sec = cfg_getsec(root, "policy"), *cooldown;
@@ -818,6 +838,7 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 		goto out;
 	}
 	load_policy(cfg, &c->policy);
+	load_retention(cfg, c);
 	r = load_runner(cfg, c);
 	if (r < 0)
 		goto out;

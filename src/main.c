@@ -13,6 +13,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_export_entry,
 	&cmd_gate_entry,
 	&cmd_history_entry,
+	&cmd_prune_entry,
 	&cmd_report_entry,
 	&cmd_run_entry,
 	&cmd_sample_entry,

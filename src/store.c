@@ -7,7 +7,9 @@
 
 #include <sqlite3.h>
 
+#include "attrs.h"
 #include "frame.h"
+#include "policy.h"
 #include "store.h"
 
 /*
@@ -1314,5 +1316,292 @@ int store_foreach_decision(struct store *s, int64_t since, int64_t until, store_
 out:
 	sqlite3_finalize(st);
 	free(d);
+	return r;
+}
+
+/* One sample kept by a prune, its frame copied out of the chunk being thinned. */
+struct kept {
+	int64_t pass, t;
+	size_t frame_len;
+	uint8_t frame[FRAME_MAX];
+};
+
+struct prune_drive {
+	int64_t drive;
+	char name[STORE_NAME_MAX];
+	struct kept *kept;
+	size_t n_kept, cap;
+	int64_t *chunk_ids;
+	size_t n_chunks;
+	/* the walk: the last sample seen, and its bucket and counters */
+	bool have_last;
+	int64_t last_bucket;
+	int64_t last_media[8];
+	int last_status;
+};
+
+/* The passes whose samples a job run points at (before and after it): attribution must not lose them. */
+static bool pass_referenced(struct store *s, int64_t drive, int64_t pass)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT 1 FROM job_run_drive WHERE drive_id = ? AND (pass_before = ?2 OR pass_after = ?2) "
+			       "LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return true; /* when in doubt, keep */
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, pass);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/*
+ * Whether a sample older than the full-resolution period stays: the first of its bucket; any
+ * change of its status or of a media counter (the first non-zero included); a job run's
+ * before or after.
+ */
+static bool keep_sample(struct store *s, struct prune_drive *pd, const struct chunk_cursor *c, int64_t thin_to)
+{
+	struct smart_reading *r = malloc(sizeof(*r));
+	int64_t media[8] = { 0 };
+	int status = -1;
+	bool keep;
+
+	if (!r)
+		return true;
+	if (frame_to_reading(c->frame, c->frame_len, r) == 0) {
+		struct smart_derived d;
+
+		attrs_derive(r, &d);
+		status = (int)r->status;
+		for (size_t i = 0; i < health_n_media && i < 8; i++)
+			media[i] = health_media_value(&d, &health_media[i]);
+	}
+	free(r);
+	keep = !pd->have_last || c->t / thin_to != pd->last_bucket || status != pd->last_status ||
+	       memcmp(media, pd->last_media, sizeof(media)) != 0 || pass_referenced(s, pd->drive, c->pass);
+	if (keep)
+		pd->last_bucket = c->t / thin_to;
+	pd->have_last = true;
+	pd->last_status = status;
+	memcpy(pd->last_media, media, sizeof(media));
+	return keep;
+}
+
+static int keep_push(struct prune_drive *pd, const struct chunk_cursor *c)
+{
+	if (pd->n_kept == pd->cap) {
+		size_t cap = pd->cap ? 2 * pd->cap : 64;
+		struct kept *v = realloc(pd->kept, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		pd->kept = v;
+		pd->cap = cap;
+	}
+	pd->kept[pd->n_kept].pass = c->pass;
+	pd->kept[pd->n_kept].t = c->t;
+	pd->kept[pd->n_kept].frame_len = c->frame_len;
+	memcpy(pd->kept[pd->n_kept].frame, c->frame, c->frame_len);
+	pd->n_kept++;
+	return 0;
+}
+
+static int chunk_insert_as(struct store *s, int64_t id, int64_t drive, const char *name, int64_t first_pass,
+			   int64_t last_pass, int64_t t0, int64_t t1, unsigned n, const uint8_t *data, size_t len,
+			   struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "INSERT INTO chunk(id, drive_id, name, first_pass, last_pass, t0, t1, n, data) "
+				    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				    -1, &st, NULL);
+	int r;
+
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, err, "cannot prepare a query");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, drive);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, first_pass);
+	sqlite3_bind_int64(st, 5, last_pass);
+	sqlite3_bind_int64(st, 6, t0);
+	sqlite3_bind_int64(st, 7, t1);
+	sqlite3_bind_int64(st, 8, n);
+	sqlite3_bind_blob(st, 9, data, (int)len, SQLITE_STATIC);
+	r = step_done(s, st, err, "cannot write a thinned chunk");
+	sqlite3_finalize(st);
+	return r;
+}
+
+/*
+ * Write the kept samples back as chunks, under the rules of appending (a page, a span, time
+ * forward), reusing the ids of the chunks they came from: chunks of a drive stay in id order
+ * with their passes, which the newest-sample lookups count on. -ENOSPC when they need more.
+ */
+static int prune_write(struct store *s, const struct prune_drive *pd, struct wg_err *err)
+{
+	uint8_t *buf = malloc(CHUNK_MAX + CHUNK_RECORD_MAX), rec[CHUNK_RECORD_MAX];
+	struct chunk_cursor c;
+	size_t len = 0, used_ids = 0;
+	int64_t first_pass = 0, t0 = 0, last_pass = 0, t1 = 0;
+	int r = 0;
+
+	if (!buf)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i <= pd->n_kept && r >= 0; i++) {
+		const struct kept *k = i < pd->n_kept ? &pd->kept[i] : NULL;
+		int n = -ERANGE;
+
+		if (k && len > 0 && k->t >= c.t && k->t - t0 <= CHUNK_MAX_SPAN)
+			n = chunk_record_encode(&c, k->pass, k->t, k->frame, k->frame_len, rec);
+		if (n >= 0 && len + (size_t)n <= CHUNK_MAX) {
+			memcpy(buf + len, rec, (size_t)n);
+			len += (size_t)n;
+		} else {
+			if (len > 0) { /* the chunk so far is full, or the walk is over */
+				if (used_ids == pd->n_chunks) {
+					r = -ENOSPC;
+					break;
+				}
+				r = chunk_insert_as(s, pd->chunk_ids[used_ids++], pd->drive, pd->name, first_pass,
+						    last_pass, t0, t1, c.n, buf, len, err);
+				len = 0;
+			}
+			if (!k || r < 0)
+				break;
+			first_pass = k->pass;
+			t0 = k->t;
+			chunk_cursor_init(&c, NULL, 0, first_pass, t0);
+			n = chunk_record_encode(&c, k->pass, k->t, k->frame, k->frame_len, rec);
+			if (n < 0) {
+				r = wg_err_set(err, -EINVAL, "cannot encode a sample");
+				break;
+			}
+			memcpy(buf, rec, (size_t)n);
+			len = (size_t)n;
+		}
+		last_pass = k->pass;
+		t1 = k->t;
+		/* the cursor follows to the end of what is written, for the next record's change */
+		chunk_cursor_init(&c, buf, len, first_pass, t0);
+		while (chunk_cursor_next(&c) > 0)
+			;
+	}
+	free(buf);
+	return r;
+}
+
+/* Thin one drive's chunks (those under one name) that end before `before`. */
+static int prune_drive(struct store *s, struct prune_drive *pd, int64_t before, int64_t thin_to,
+		       struct store_prune_stats *stats, struct wg_err *err)
+{
+	struct chunk_row *ch = malloc(sizeof(*ch));
+	sqlite3_stmt *st = NULL;
+	size_t samples = 0;
+	int r, rc;
+
+	if (!ch)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? AND name = ? AND t1 < ? "
+				"ORDER BY id",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		free(ch);
+		return db_err(s, rc, err, "cannot prepare a query");
+	}
+	sqlite3_bind_int64(st, 1, pd->drive);
+	sqlite3_bind_text(st, 2, pd->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, before);
+	while ((r = chunk_fetch(s, st, ch, err)) > 0) {
+		struct chunk_cursor c;
+		int64_t *ids = realloc(pd->chunk_ids, (pd->n_chunks + 1) * sizeof(*ids));
+
+		if (!ids) {
+			r = wg_err_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		pd->chunk_ids = ids;
+		pd->chunk_ids[pd->n_chunks++] = ch->id;
+		r = chunk_cursor_init(&c, ch->data, ch->len, ch->first_pass, ch->t0);
+		while (r >= 0 && (r = chunk_cursor_next(&c)) > 0) {
+			samples++;
+			if (keep_sample(s, pd, &c, thin_to) && keep_push(pd, &c) < 0)
+				r = -ENOMEM;
+		}
+		if (r < 0) {
+			/* a damaged chunk is left as it is, and so is the rest of this drive */
+			r = wg_err_set(err, r == -ENOMEM ? r : -EBADMSG, "'%s': chunk %lld is damaged", s->path,
+				       (long long)ch->id);
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	free(ch);
+	if (r < 0 || pd->n_kept == samples) /* nothing to thin */
+		return r;
+	r = exec(s, "SAVEPOINT prune_drive", err, "cannot thin");
+	for (size_t i = 0; r >= 0 && i < pd->n_chunks; i++) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "DELETE FROM chunk WHERE id = %lld", (long long)pd->chunk_ids[i]);
+		r = exec(s, sql, err, "cannot thin");
+	}
+	if (r >= 0)
+		r = prune_write(s, pd, err);
+	if (r == -ENOSPC) { /* thinned, it would not fit where it was: keep it whole */
+		exec(s, "ROLLBACK TO prune_drive", NULL, "");
+		r = exec(s, "RELEASE prune_drive", err, "cannot thin");
+		return r;
+	}
+	if (r >= 0)
+		r = exec(s, "RELEASE prune_drive", err, "cannot thin");
+	if (r >= 0) {
+		stats->samples += samples;
+		stats->removed += samples - pd->n_kept;
+	}
+	return r;
+}
+
+int store_prune(struct store *s, int64_t before, int64_t thin_to, struct store_prune_stats *ret, struct wg_err *err)
+{
+	struct store_prune_stats stats = { 0 };
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	if (thin_to <= 0)
+		return wg_err_set(err, -EINVAL, "cannot thin to a span of %lld seconds", (long long)thin_to);
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT drive_id, name FROM chunk WHERE t1 < ? ORDER BY drive_id, name",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		r = db_err(s, rc, err, "cannot prepare a query");
+	else
+		sqlite3_bind_int64(st, 1, before);
+	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
+		struct prune_drive *pd = calloc(1, sizeof(*pd));
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		if (!pd) {
+			r = wg_err_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		pd->drive = sqlite3_column_int64(st, 0);
+		wg_strlcpy(pd->name, name ? name : "", sizeof(pd->name));
+		r = prune_drive(s, pd, before, thin_to, &stats, err);
+		free(pd->kept);
+		free(pd->chunk_ids);
+		free(pd);
+	}
+	sqlite3_finalize(st);
+	r = write_end(s, r, err);
+	if (r >= 0 && ret)
+		*ret = stats;
 	return r;
 }

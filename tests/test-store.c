@@ -335,6 +335,107 @@ static void test_sparse_samples(void **state)
 	free(x);
 }
 
+struct by_pass {
+	size_t n;
+	int64_t pass[2048], t[2048];
+	int64_t pending[2048];
+};
+
+static int collect_pass(const struct store_sample *sample, void *userdata)
+{
+	struct by_pass *b = userdata;
+	struct smart_derived d;
+
+	if (b->n >= WG_ELEMENTSOF(b->pass))
+		return -E2BIG;
+	attrs_derive(&sample->reading, &d);
+	b->pass[b->n] = sample->pass_id;
+	b->t[b->n] = sample->t;
+	b->pending[b->n++] = d.pending;
+	return 0;
+}
+
+/* Retention: old samples thinned to one a day, but never a change of a media counter or a job run's sample. */
+static void test_prune(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct by_pass *all = calloc(1, sizeof(*all)), *after = calloc(1, sizeof(*after));
+	struct store_prune_stats st = { 0 };
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct store *s = open_store();
+	const int64_t t0 = 1000000, step = 3600, day = 86400;
+	int64_t run, bytes_before, referenced = 30, latest_pass;
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	for (int i = 0; i < 240; i++) { /* ten days, hourly */
+		if (i == 75)
+			rb_attr(&r, 197, 0x0032, 200, 200, 0, 2); /* a change in the middle of day 3 */
+		if (i == 150)
+			rb_attr(&r, 197, 0x0032, 200, 200, 0, 3);
+		rb_attr(&r, 194, 0x0022, 110, 95, 0, (uint64_t)(35 + i % 5)); /* temperature: no reason to keep */
+		pass(s, t0 + i * step, 1, names, &r);
+	}
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	latest_pass = x->pass_id;
+	assert_int_equal(store_foreach_sample(s, x->drive_id, 0, INT64_MAX, collect_pass, all, &err), 0);
+	assert_int_equal(all->n, 240);
+	/* a job run points at the sample of pass 30 */
+	assert_int_equal(store_job_run_begin(s, "purge", "maintenance", t0 + 29 * step, &x->drive_id, 1, "go", &run, &err), 0);
+	assert_int_equal(store_job_run_drive_set(s, run, x->drive_id, 10, 10, referenced, 31, &err), 0);
+	bytes_before = sql_int("SELECT sum(length(data)) FROM chunk");
+
+	/* the cut is by whole chunks: those that end before it (a chunk covers at most four days) */
+	assert_int_equal(store_prune(s, t0 + 9 * day, day, &st, &err), 0);
+	assert_true(st.samples > 150);
+	assert_true(st.removed > 100);
+	assert_true(sql_int("SELECT sum(length(data)) FROM chunk") < bytes_before);
+	assert_int_equal(sql_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+
+	assert_int_equal(store_foreach_sample(s, x->drive_id, 0, INT64_MAX, collect_pass, after, &err), 0);
+	assert_int_equal(after->n, 240 - st.removed);
+	{
+		bool have_first_2 = false, have_first_3 = false, have_ref = false;
+		size_t recent = 0;
+
+		for (size_t i = 0; i < after->n; i++) {
+			/* every kept sample is exactly what it was */
+			size_t k = (size_t)(after->pass[i] - all->pass[0]);
+
+			assert_int_equal(after->t[i], all->t[k]);
+			assert_int_equal(after->pending[i], all->pending[k]);
+			have_first_2 |= after->pass[i] == all->pass[75];
+			have_first_3 |= after->pass[i] == all->pass[150];
+			have_ref |= after->pass[i] == referenced;
+			recent += after->t[i] >= t0 + 9 * day;
+			if (i)
+				assert_true(after->pass[i] > after->pass[i - 1]);
+		}
+		assert_true(have_first_2);
+		assert_true(have_first_3);
+		assert_true(have_ref);
+		/* what is younger than the cut is all there */
+		assert_int_equal(recent, 240 - 9 * 24);
+	}
+	assert_int_equal(store_sample_get(s, x->drive_id, referenced, x, &err), 0);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	assert_int_equal(x->pass_id, latest_pass);
+	/* and sampling goes on after a prune */
+	pass(s, t0 + 240 * step, 1, names, &r);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	assert_int_equal(x->t, t0 + 240 * step);
+	/* a second prune of the same range thins nothing more */
+	assert_int_equal(store_prune(s, t0 + 9 * day, day, &st, &err), 0);
+	assert_int_equal(st.removed, 0);
+	assert_int_equal(store_prune(s, t0, 0, &st, &err), -EINVAL);
+	store_free(s);
+	free(after);
+	free(all);
+	free(x);
+}
+
 static void test_schema_versions(void **state)
 {
 	struct wg_err err = { "" };
@@ -704,6 +805,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_going_backwards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sparse_samples, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_runs_and_decisions, setup, teardown),

@@ -14,7 +14,7 @@ _weargate()
 	local cur prev conf=/etc/weargate.conf cmd="" i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="check-config exec export gate help history report run sample status"
+	local commands="check-config exec export gate help history prune report run sample status"
 
 	# the configuration and the command, wherever they stand before the word being completed
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -68,6 +68,7 @@ _weargate()
 	run) opts="-h --help"; words=$(_weargate_names job "$conf") ;;
 	history) opts="--attr --trend --events --jobs --buckets --since --until --format -h --help"; words=$(_weargate_names drive "$conf") ;;
 	export) opts="--output -h --help" ;;
+	prune) opts="--older-than --thin-to -h --help" ;;
 	report) opts="--output --since -h --help" ;;
 	check-config) opts="-c --config -h --help" ;;
 	help) words=$commands ;;
