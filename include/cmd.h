@@ -68,6 +68,9 @@ void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: the message, then "usage: weargate NAME USAGE"; returns WG_EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_print_help(const struct cmd_entry *e, FILE *f);
+/* Write the Prometheus metrics to path, atomically (cmd-export.c; 'run' does it at its end when configured). */
+int cmd_export_to(struct cmd_ctx *ctx, const char *path, struct wg_err *err);
+
 /* SIGTERM and SIGINT ask the runner to stop its job (recorded as interrupted); SIGHUP is ignored. */
 void cmd_stop_signals(void);
 

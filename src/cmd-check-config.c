@@ -143,6 +143,13 @@ static void print_runner(FILE *f, const struct config *c)
 		put_list(f, "", "notify", c->notify);
 	else
 		fputs("# notify: none\n", f);
+	if (c->export_path) {
+		fputs("export = ", f);
+		put_string(f, c->export_path);
+		fputc('\n', f);
+	} else {
+		fputs("# export: none\n", f);
+	}
 	if (c->retention_keep > 0) {
 		fputs("retention {\n", f);
 		put_duration(f, "\t", "keep_full", c->retention_keep, NULL);

@@ -368,6 +368,71 @@ static int check_output_dir(const struct cmd_entry *e, const char *path)
 	return 0;
 }
 
+/* The whole text of the metrics, built in memory: written in one piece or not at all. */
+static int export_build(struct cmd_ctx *ctx, char **ret_buf, size_t *ret_len, struct wg_err *err)
+{
+	struct export_ctx x = { .config = ctx->config };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r = 0;
+
+	x.drives = calloc(ctx->config->n_drives ? ctx->config->n_drives : 1, sizeof(*x.drives));
+	x.jobs = calloc(ctx->config->n_jobs ? ctx->config->n_jobs : 1, sizeof(*x.jobs));
+	if (!x.drives || !x.jobs)
+		r = wg_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; r >= 0 && i < ctx->config->n_drives; i++) {
+		struct wg_err derr = { "" };
+
+		r = drive_load(ctx, &ctx->config->drives[i], &x.drives[i], &derr);
+		if (r < 0)
+			wg_err_set(err, r, "cannot read the history of '%s': %s", ctx->config->drives[i].name, derr.msg);
+	}
+	if (r >= 0)
+		r = jobs_load(ctx, &x, err);
+	if (r >= 0) {
+		f = open_memstream(&buf, &len);
+		if (!f) {
+			r = wg_err_set(err, -ENOMEM, "out of memory");
+		} else {
+			print_attrs(f, x.drives, ctx->config->n_drives);
+			print_devices(f, x.drives, ctx->config->n_drives);
+			print_states(f, x.drives, ctx->config->n_drives);
+			print_jobs(f, &x);
+			if (fclose(f) != 0)
+				r = wg_err_set(err, -ENOMEM, "out of memory");
+		}
+	}
+	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++)
+		drive_health_release(&x.drives[i].health);
+	for (size_t i = 0; x.jobs && i < ctx->config->n_jobs; i++)
+		free(x.jobs[i].written);
+	free(x.drives);
+	free(x.jobs);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+int cmd_export_to(struct cmd_ctx *ctx, const char *path, struct wg_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r = export_build(ctx, &buf, &len, err);
+
+	if (r < 0)
+		return r;
+	r = wg_write_file_atomic(path, buf, len, 0644);
+	free(buf);
+	if (r < 0)
+		return wg_err_set(err, r, "cannot write '%s': %s", path, strerror(-r));
+	return 0;
+}
+
 static int cmd_export(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -375,12 +440,10 @@ static int cmd_export(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct export_ctx x = { 0 };
 	struct wg_err err = { "" };
 	const char *output = NULL;
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = NULL;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -405,67 +468,23 @@ static int cmd_export(struct cmd_ctx *ctx, int argc, char **argv)
 	r = cmd_ready(ctx);
 	if (r)
 		return r;
-	x.config = ctx->config;
-	x.drives = calloc(ctx->config->n_drives ? ctx->config->n_drives : 1, sizeof(*x.drives));
-	x.jobs = calloc(ctx->config->n_jobs ? ctx->config->n_jobs : 1, sizeof(*x.jobs));
-	if (!x.drives || !x.jobs) {
-		cmd_error("out of memory");
-		r = WG_EXIT_SOFTWARE;
-		goto out;
-	}
-	for (size_t i = 0; i < ctx->config->n_drives; i++) {
-		r = drive_load(ctx, &ctx->config->drives[i], &x.drives[i], &err);
-		if (r < 0) {
-			cmd_error("cannot read the history of '%s': %s", ctx->config->drives[i].name, err.msg);
-			r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
-			goto out;
-		}
-	}
-	r = jobs_load(ctx, &x, &err);
+	r = export_build(ctx, &buf, &len, &err);
 	if (r < 0) {
-		cmd_error("cannot read the history: %s", err.msg);
-		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
-		goto out;
+		cmd_error("%s", err.msg);
+		return r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
 	}
-	/* the whole text first: the file is written in one piece or not at all */
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		cmd_error("out of memory");
-		r = WG_EXIT_SOFTWARE;
-		goto out;
-	}
-	print_attrs(f, x.drives, ctx->config->n_drives);
-	print_devices(f, x.drives, ctx->config->n_drives);
-	print_states(f, x.drives, ctx->config->n_drives);
-	print_jobs(f, &x);
-	if (fclose(f) != 0) {
-		f = NULL;
-		cmd_error("out of memory");
-		r = WG_EXIT_SOFTWARE;
-		goto out;
-	}
-	f = NULL;
 	if (!output) {
 		fwrite(buf, 1, len, stdout);
-		r = 0;
-		goto out;
+		free(buf);
+		return 0;
 	}
 	r = wg_write_file_atomic(output, buf, len, 0644);
+	free(buf);
 	if (r < 0) {
 		cmd_error("cannot write '%s': %s", output, strerror(-r));
-		r = WG_EXIT_SOFTWARE;
-		goto out;
+		return WG_EXIT_SOFTWARE;
 	}
-	r = 0;
-out:
-	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++)
-		drive_health_release(&x.drives[i].health);
-	for (size_t i = 0; x.jobs && i < ctx->config->n_jobs; i++)
-		free(x.jobs[i].written);
-	free(x.drives);
-	free(x.jobs);
-	free(buf);
-	return r;
+	return 0;
 }
 
 const struct cmd_entry cmd_export_entry = {

@@ -315,6 +315,9 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (st.removed)
 			wg_log(LOG_INFO, "retention: thinned %zu of %zu old samples", st.removed, st.samples);
 	}
+	/* the fleet's view of this night: states, verdicts, what the jobs did */
+	if (ctx->config->export_path && cmd_export_to(ctx, ctx->config->export_path, &err) < 0)
+		cmd_error("export: %s", err.msg);
 	k = bad || runner_stop_requested() ? WG_EXIT_REFUSE : deferred ? WG_EXIT_DEFER : 0;
 out:
 	for (size_t i = 0; all && i < ctx->config->n_drives; i++)

@@ -41,9 +41,11 @@ WEARGATE_NOW=$now run 0 "$W" -c "$T/w.conf" status --json
 json 'j["drives"][0]["pending_sectors"] == 2'
 
 # retention in the config, done by run at its end
-printf 'retention {\n\tkeep_full = 1d\n\tthin_to = 3d\n}\n' >>"$T/w.conf"
+printf 'export = "%s/weargate.prom"\nretention {\n\tkeep_full = 1d\n\tthin_to = 3d\n}\n' "$T" >>"$T/w.conf"
 WEARGATE_NOW=$now WEARGATE_LOG_FILE=$T/syslog run 0 "$W" -c "$T/w.conf" run
 contains "$T/syslog" "retention: thinned"
+# and writes the fleet's metrics, when the config names a file
+contains "$T/weargate.prom" 'weargate_drive_state{disk="sda",serial="WD-WCAPW1234567",state="degrading"} 1'
 WEARGATE_NOW=$now run 0 "$W" -c "$T/w.conf" check-config
 contains "$T/out" "	keep_full = 24h"
 contains "$T/out" "	thin_to = 3d"
