@@ -144,7 +144,12 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_DRIVE_BY_IDENTITY] = "SELECT id FROM drive WHERE model = ? AND serial = ? AND placeholder IS NULL",
 	[ST_DRIVE_BY_PLACEHOLDER] = "SELECT id FROM drive WHERE placeholder = ?",
 	[ST_DRIVE_INSERT] = "INSERT INTO drive(model, serial, placeholder, first_seen) VALUES(?, ?, ?, ?)",
-	[ST_CHUNK_LAST_OF_DRIVE] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? ORDER BY id DESC LIMIT 1",
+	/*
+	 * A drive's chunks are in the order of their first pass, as of their ids: asked by first
+	 * pass, the newest is one seek in chunk_drive instead of a sort of all of them.
+	 */
+	[ST_CHUNK_LAST_OF_DRIVE] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_drive WHERE drive_id = ? "
+				   "ORDER BY first_pass DESC LIMIT 1",
 	[ST_CHUNK_LAST_OF_NAME] = "SELECT " CHUNK_COLS " FROM chunk WHERE name = ? ORDER BY id DESC LIMIT 1",
 	[ST_CHUNK_INSERT] = "INSERT INTO chunk(drive_id, name, first_pass, last_pass, t0, t1, n, data) "
 			    "VALUES(?, ?, ?, ?, ?, ?, 1, ?)",
@@ -172,7 +177,8 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_RUN_DRIVES] = "SELECT drive_id, coalesce(sectors_read, -1), coalesce(sectors_written, -1), "
 			  "coalesce(pass_before, -1), coalesce(pass_after, -1) FROM job_run_drive WHERE run_id = ? "
 			  "ORDER BY drive_id",
-	[ST_DRIVE_NAME] = "SELECT name FROM chunk WHERE drive_id = ? ORDER BY id DESC LIMIT 1",
+	[ST_DRIVE_NAME] = "SELECT name FROM chunk INDEXED BY chunk_drive WHERE drive_id = ? ORDER BY first_pass DESC "
+			  "LIMIT 1",
 };
 
 struct store {
