@@ -135,6 +135,17 @@ static void count_cell(char *buf, size_t len, int64_t before, int64_t after)
 		snprintf(buf, len, "%s → %s", b, a);
 }
 
+/* printf's %-*s pads by bytes; a cell holding "→" needs padding by characters. */
+static void print_cell(const char *s, int width)
+{
+	int chars = 0;
+
+	for (const char *p = s; *p; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80)
+			chars++;
+	printf("%s%*s ", s, chars < width ? width - chars : 0, "");
+}
+
 static void bytes_cell(char *buf, size_t len, int64_t sectors)
 {
 	if (sectors < 0)
@@ -265,9 +276,12 @@ static void row_run(struct history_ctx *h, const struct store_job_run *run)
 			for (size_t k = 0; k < WG_ELEMENTSOF(fields); k++)
 				csv_field(fields[k], k + 1 == WG_ELEMENTSOF(fields));
 		} else {
-			printf("%-14s %-16s %-8s %-11s %-4s %-6s %-10s %-10s %-9s %-9s %s\n", run->job, started, duration,
+			printf("%-14s %-16s %-8s %-11s %-4s %-6s %-10s %-10s ", run->job, started, duration,
 			       run->outcome[0] ? run->outcome : "running", exit_status, d && d->name[0] ? d->name : "-", rd,
-			       wr, realloc_, pending, i == 0 ? run->reason : "");
+			       wr);
+			print_cell(realloc_, 9);
+			print_cell(pending, 9);
+			printf("%s\n", i == 0 ? run->reason : "");
 		}
 	}
 }

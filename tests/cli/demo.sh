@@ -21,4 +21,8 @@ contains "$T/first" "queue-purge: go (throttled): sda degrading"
 # and the table of what each run did to the drive answers "did the cleanup kill the disk?"
 grep -q '^queue-purge .* stopped .* 0 → 8 ' "$T/first" || fail "the jobs table does not show the purge's pending sectors"
 grep -q '^full-backup .* success .* 29.3 GiB ' "$T/first" || fail "the jobs table does not show the backup's reads"
+# its columns line up in characters, "→" counted as one
+header_at=$(grep '^JOB  *STARTED' "$T/first" | head -n 1 | sed 's/REASON.*//' | wc -c)
+reason_at=$(grep '^queue-purge .* stopped ' "$T/first" | head -n 1 | sed 's/→/>/g; s/sda pending sectors.*//' | wc -c)
+[ "$header_at" -eq "$reason_at" ] || fail "the jobs table's REASON column is at $reason_at, its header at $header_at"
 echo "demo: ok"
