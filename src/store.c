@@ -154,8 +154,8 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_CHUNK_INSERT] = "INSERT INTO chunk(drive_id, name, first_pass, last_pass, t0, t1, n, data) "
 			    "VALUES(?, ?, ?, ?, ?, ?, 1, ?)",
 	[ST_CHUNK_UPDATE] = "UPDATE chunk SET last_pass = ?, t1 = ?, n = n + 1, data = ? WHERE id = ?",
-	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? AND first_pass <= ?1 "
-			     "AND last_pass >= ?1 ORDER BY first_pass DESC LIMIT 1",
+	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ?1 AND first_pass <= ?2 "
+			     "AND last_pass >= ?2 ORDER BY first_pass DESC LIMIT 1",
 	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_time WHERE drive_id = ?1 "
 			       "AND t0 BETWEEN ?2 - " WG_STRINGIFY(CHUNK_MAX_SPAN) " AND ?3 AND t1 >= ?2 "
 			       "ORDER BY first_pass",

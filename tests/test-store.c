@@ -382,6 +382,12 @@ static void test_prune(void **state)
 	latest_pass = x->pass_id;
 	assert_int_equal(store_foreach_sample(s, x->drive_id, 0, INT64_MAX, collect_pass, all, &err), 0);
 	assert_int_equal(all->n, 240);
+	/* a sample is found by its pass in any of the drive's chunks, not only its first */
+	assert_true(sql_int("SELECT count(*) FROM chunk") >= 3);
+	assert_int_equal(store_sample_get(s, x->drive_id, all->pass[239], x, &err), 0);
+	assert_int_equal(x->t, all->t[239]);
+	assert_int_equal(store_sample_get(s, x->drive_id, all->pass[120], x, &err), 0);
+	assert_int_equal(x->t, all->t[120]);
 	/* a job run points at the sample of pass 30 */
 	assert_int_equal(store_job_run_begin(s, "purge", "maintenance", t0 + 29 * step, &x->drive_id, 1, "go", &run, &err), 0);
 	assert_int_equal(store_job_run_drive_set(s, run, x->drive_id, 10, 10, referenced, 31, &err), 0);
