@@ -74,6 +74,9 @@ int cmd_export_to(struct cmd_ctx *ctx, const char *path, struct wg_err *err);
 /* SIGTERM and SIGINT ask the runner to stop its job (recorded as interrupted); SIGHUP is ignored. */
 void cmd_stop_signals(void);
 
+/* An --output whose directory is missing is a usage error, said before anything is read; returns 0 or WG_EXIT_USAGE. */
+int cmd_check_output_dir(const struct cmd_entry *e, const char *path);
+
 /* For getopt_long's '?' and ':' (opterr is off): names the option; returns WG_EXIT_USAGE. */
 int cmd_option_error(const struct cmd_entry *e, int c, char **argv);
 

@@ -348,26 +348,6 @@ static void print_jobs(FILE *f, const struct export_ctx *x)
 			       jobs[i].written[k].sectors);
 }
 
-/* An --output whose directory is missing is the caller's mistake: say so before anything else is read. */
-static int check_output_dir(const struct cmd_entry *e, const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-
-	if (!path[0])
-		return cmd_usage_error(e, "--output needs a file name");
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
-		return cmd_usage_error(e, "--output '%s' is too long", path);
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cmd_usage_error(e, "--output '%s': there is no directory '%s'", path, dir);
-	return 0;
-}
-
 /* The whole text of the metrics, built in memory: written in one piece or not at all. */
 static int export_build(struct cmd_ctx *ctx, char **ret_buf, size_t *ret_len, struct wg_err *err)
 {
@@ -461,7 +441,7 @@ static int cmd_export(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
 	if (output) {
-		r = check_output_dir(ctx->entry, output);
+		r = cmd_check_output_dir(ctx->entry, output);
 		if (r)
 			return r;
 	}

@@ -795,26 +795,6 @@ static void print_report(FILE *f, const struct report_ctx *x)
 	fputs("</body>\n</html>\n", f);
 }
 
-/* An --output whose directory is missing is the caller's mistake: say so before anything else is read. */
-static int check_output_dir(const struct cmd_entry *e, const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-
-	if (!path[0])
-		return cmd_usage_error(e, "--output needs a file name");
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
-		return cmd_usage_error(e, "--output '%s' is too long", path);
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cmd_usage_error(e, "--output '%s': there is no directory '%s'", path, dir);
-	return 0;
-}
-
 static int cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -849,7 +829,7 @@ static int cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
 	if (output) {
-		r = check_output_dir(ctx->entry, output);
+		r = cmd_check_output_dir(ctx->entry, output);
 		if (r)
 			return r;
 	}

@@ -1,11 +1,13 @@
 /* cmd.c — what every command shares: setup declared by flags, and how errors are said */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "runner.h"
@@ -38,6 +40,26 @@ int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nusage: weargate [-c FILE] %s%s%s\n", e->name, e->usage[0] ? " " : "", e->usage);
 	return WG_EXIT_USAGE;
+}
+
+/* An --output whose directory is missing is the caller's mistake: say so before anything else is read. */
+int cmd_check_output_dir(const struct cmd_entry *e, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!path[0])
+		return cmd_usage_error(e, "--output needs a file name");
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+		return cmd_usage_error(e, "--output '%s' is too long", path);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cmd_usage_error(e, "--output '%s': there is no directory '%s'", path, dir);
+	return 0;
 }
 
 int cmd_option_error(const struct cmd_entry *e, int c, char **argv)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "reading-builder.h"
@@ -160,6 +161,24 @@ static inline int bench_fill(struct store *s, int64_t t_end, struct wg_err *err)
 }
 
 /* The history and the log and index kept beside it. */
+/* The config both benchmarks run weargate with: one blob per drive, a 2-drive backup and a job on every drive. */
+static inline int bench_write_config(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "database = \"history.db\"\n");
+	for (unsigned i = 0; i < DRIVES; i++)
+		fprintf(f, "drive \"sd%c\" { blob = \"sd%c.blob\" }\n", 'a' + i, 'a' + i);
+	fprintf(f, "job \"backup-home\" {\n\tclass = backup\n\tdrives = {\"sda\", \"sdb\"}\n}\n");
+	fprintf(f, "job \"scrub-all\" {\n\tclass = maintenance\n\tdrives = {");
+	for (unsigned i = 0; i < DRIVES; i++)
+		fprintf(f, "%s\"sd%c\"", i ? ", " : "", 'a' + i);
+	fprintf(f, "}\n}\n");
+	return fclose(f) == 0 && chmod(path, 0644) == 0 ? 0 : -1;
+}
+
 static inline void bench_remove_store(const char *db)
 {
 	char p[512];

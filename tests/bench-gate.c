@@ -89,23 +89,6 @@ static int add_job_runs(struct store *s, struct wg_err *err)
 	return 0;
 }
 
-static int write_config(const char *path)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fprintf(f, "database = \"history.db\"\n");
-	for (unsigned i = 0; i < DRIVES; i++)
-		fprintf(f, "drive \"sd%c\" { blob = \"sd%c.blob\" }\n", 'a' + i, 'a' + i);
-	fprintf(f, "job \"backup-home\" {\n\tclass = backup\n\tdrives = {\"sda\", \"sdb\"}\n}\n");
-	fprintf(f, "job \"scrub-all\" {\n\tclass = maintenance\n\tdrives = {");
-	for (unsigned i = 0; i < DRIVES; i++)
-		fprintf(f, "%s\"sd%c\"", i ? ", " : "", 'a' + i);
-	fprintf(f, "}\n}\n");
-	return fclose(f) == 0 && chmod(path, 0644) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	static double version_t[ROUNDS], gate_t[ROUNDS], all_t[ROUNDS];
@@ -131,7 +114,7 @@ int main(void)
 		return 1;
 	}
 	store_free(s);
-	if (write_config(conf) < 0) {
+	if (bench_write_config(conf) < 0) {
 		perror("bench-gate: config");
 		return 1;
 	}

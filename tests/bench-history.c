@@ -143,23 +143,6 @@ static int add_job_runs(struct store *s, int *ret_n, struct wg_err *err)
 	return 0;
 }
 
-static int write_config(const char *path)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fprintf(f, "database = \"history.db\"\n");
-	for (unsigned i = 0; i < DRIVES; i++)
-		fprintf(f, "drive \"sd%c\" { blob = \"sd%c.blob\" }\n", 'a' + i, 'a' + i);
-	fprintf(f, "job \"backup-home\" {\n\tclass = backup\n\tdrives = {\"sda\", \"sdb\"}\n}\n");
-	fprintf(f, "job \"scrub-all\" {\n\tclass = maintenance\n\tdrives = {");
-	for (unsigned i = 0; i < DRIVES; i++)
-		fprintf(f, "%s\"sd%c\"", i ? ", " : "", 'a' + i);
-	fprintf(f, "}\n}\n");
-	return fclose(f) == 0 && chmod(path, 0644) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	static double trend_t[ROUNDS], jobs_t[ROUNDS];
@@ -191,7 +174,7 @@ int main(void)
 	store_free(s);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fill_secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	if (write_config(conf) < 0) {
+	if (bench_write_config(conf) < 0) {
 		perror("bench-history: config");
 		return 1;
 	}
