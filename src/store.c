@@ -869,6 +869,17 @@ int store_sample_get(struct store *s, int64_t drive, int64_t pass, struct store_
 	return sample_in_chunk(s, st, pass, ret, err);
 }
 
+/*
+ * A statement of its own for a walk that calls back, not a cached one: a callback may query
+ * the store, and must not reset this one under us.
+ */
+static int prepare_walk(struct store *s, const char *sql, sqlite3_stmt **ret, struct wg_err *err)
+{
+	int r = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+
+	return r == SQLITE_OK ? 0 : db_err(s, r, err, "cannot prepare a query");
+}
+
 int store_foreach_sample(struct store *s, int64_t drive, int64_t since, int64_t until, store_sample_cb cb,
 			 void *userdata, struct wg_err *err)
 {
@@ -882,15 +893,9 @@ int store_foreach_sample(struct store *s, int64_t drive, int64_t since, int64_t 
 		r = wg_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	/*
-	 * Its own statement, not the cached one: a callback may query the store, and must not
-	 * reset this one under us.
-	 */
-	r = sqlite3_prepare_v2(s->db, stmt_sql[ST_CHUNKS_IN_RANGE], -1, &st, NULL);
-	if (r != SQLITE_OK) {
-		r = db_err(s, r, err, "cannot prepare a query");
+	r = prepare_walk(s, stmt_sql[ST_CHUNKS_IN_RANGE], &st, err);
+	if (r < 0)
 		goto out;
-	}
 	sqlite3_bind_int64(st, 1, drive);
 	sqlite3_bind_int64(st, 2, since);
 	sqlite3_bind_int64(st, 3, until);
@@ -1217,16 +1222,12 @@ int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_j
 
 	if (!run)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	/* its own statement: the callback may query the store */
-	r = sqlite3_prepare_v2(s->db,
-			       "SELECT id, job, class, started, coalesce(ended, -1), coalesce(outcome, ''), "
-			       "coalesce(exit_status, -1), coalesce(verdict, ''), coalesce(reason, ''), "
-			       "coalesce(output, '') FROM job_run WHERE started BETWEEN ? AND ? ORDER BY started, id",
-			       -1, &st, NULL);
-	if (r != SQLITE_OK) {
-		r = db_err(s, r, err, "cannot prepare a query");
+	r = prepare_walk(s, "SELECT id, job, class, started, coalesce(ended, -1), coalesce(outcome, ''), "
+			    "coalesce(exit_status, -1), coalesce(verdict, ''), coalesce(reason, ''), "
+			    "coalesce(output, '') FROM job_run WHERE started BETWEEN ? AND ? ORDER BY started, id",
+			    &st, err);
+	if (r < 0)
 		goto out;
-	}
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, until);
 	while ((r = step_one(s, st, err)) > 0) {
@@ -1261,15 +1262,11 @@ int store_foreach_drive_event(struct store *s, int64_t drive, int64_t since, int
 
 	if (!e)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	/* its own statement: the callback may query the store */
-	r = sqlite3_prepare_v2(s->db,
-			       "SELECT t, state, reason FROM drive_event WHERE drive_id = ? AND t BETWEEN ? AND ? "
-			       "ORDER BY t, rowid",
-			       -1, &st, NULL);
-	if (r != SQLITE_OK) {
-		r = db_err(s, r, err, "cannot prepare a query");
+	r = prepare_walk(s, "SELECT t, state, reason FROM drive_event WHERE drive_id = ? AND t BETWEEN ? AND ? "
+			    "ORDER BY t, rowid",
+			    &st, err);
+	if (r < 0)
 		goto out;
-	}
 	sqlite3_bind_int64(st, 1, drive);
 	sqlite3_bind_int64(st, 2, since);
 	sqlite3_bind_int64(st, 3, until);
@@ -1297,15 +1294,11 @@ int store_foreach_decision(struct store *s, int64_t since, int64_t until, store_
 
 	if (!d)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	/* its own statement: the callback may query the store */
-	r = sqlite3_prepare_v2(s->db,
-			       "SELECT id, t, job, verdict, reason, states FROM decision WHERE t BETWEEN ? AND ? "
-			       "ORDER BY t, id",
-			       -1, &st, NULL);
-	if (r != SQLITE_OK) {
-		r = db_err(s, r, err, "cannot prepare a query");
+	r = prepare_walk(s, "SELECT id, t, job, verdict, reason, states FROM decision WHERE t BETWEEN ? AND ? "
+			    "ORDER BY t, id",
+			    &st, err);
+	if (r < 0)
 		goto out;
-	}
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, until);
 	while ((r = step_one(s, st, err)) > 0) {
