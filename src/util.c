@@ -30,7 +30,7 @@ int wg_parse_duration(const char *s, int64_t *ret_seconds)
 		char suffix;
 		int64_t seconds;
 	} units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 },
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 }, { 'y', 365 * 86400 },
 	};
 	int64_t mult = 1;
 	char *end;

@@ -26,6 +26,8 @@ static void test_duration(void **state)
 	assert_int_equal(v, 604800);
 	assert_int_equal(wg_parse_duration("2w", &v), 0);
 	assert_int_equal(v, 1209600);
+	assert_int_equal(wg_parse_duration("5y", &v), 0); /* a year is 365 days */
+	assert_int_equal(v, 5 * 365 * 86400);
 	assert_int_equal(wg_parse_duration("0", &v), 0);
 	assert_int_equal(v, 0);
 	assert_int_equal(wg_parse_duration("45", &v), 0);
