@@ -83,7 +83,10 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 /* output: the last of what the job wrote (bounded by the caller), or NULL. */
 int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
 		      const char *reason, const char *output, struct wg_err *err);
-/* What a job did to one of its drives: sectors read and written, the passes before and after; -1 = unknown. */
+/*
+ * What a job did to one of its drives: sectors read and written, the passes before and after
+ * (-1 = unknown); the media counters of those passes' samples are recorded with them.
+ */
 int store_job_run_drive_set(struct store *s, int64_t run, int64_t drive_id, int64_t sectors_read,
 			    int64_t sectors_written, int64_t pass_before, int64_t pass_after, struct wg_err *err);
 /* Runs begun and never ended (their runner died) are ended now as "interrupted"; *ret_n says how many. */
@@ -105,11 +108,17 @@ int store_decision_add(struct store *s, int64_t t, const char *job, const char *
 
 #define STORE_RUN_DRIVES_MAX 32
 
+/* A drive's media counters in one sample; -1 unknown (or no sample). */
+struct store_counts {
+	int64_t reallocated, pending, offline_uncorrectable;
+};
+
 struct store_job_run_drive {
 	int64_t drive_id;
 	char name[STORE_NAME_MAX]; /* the name it was last sampled under; "" when never */
 	int64_t sectors_read, sectors_written; /* during the run; -1 unknown */
 	int64_t pass_before, pass_after;       /* the samples before and after; -1 none */
+	struct store_counts before, after;     /* as those samples say */
 };
 
 struct store_job_run {

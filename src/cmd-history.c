@@ -108,19 +108,6 @@ struct history_ctx {
 	struct event *events;
 	size_t n_events, cap_events;
 };
-/* The counters of a drive in one sample; all unknown when the sample is not there. */
-static void counters_at(struct store *s, int64_t drive, int64_t pass, struct smart_derived *ret)
-{
-	struct store_sample *x = malloc(sizeof(*x));
-	struct smart_reading none = { .status = READING_ERROR };
-
-	if (x && pass > 0 && store_sample_get(s, drive, pass, x, NULL) == 0)
-		attrs_derive(&x->reading, ret);
-	else
-		attrs_derive(&none, ret);
-	free(x);
-}
-
 static void count_cell(char *buf, size_t len, int64_t before, int64_t after)
 {
 	char b[24] = "?", a[24] = "?";
@@ -163,12 +150,8 @@ static void local_time(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "@%lld", (long long)t);
 }
 
-static void json_drive(struct store *s, const struct store_job_run_drive *d)
+static void json_drive(const struct store_job_run_drive *d)
 {
-	struct smart_derived before, after;
-
-	counters_at(s, d->drive_id, d->pass_before, &before);
-	counters_at(s, d->drive_id, d->pass_after, &after);
 	fputs("{\"name\":", stdout);
 	wg_json_string(stdout, d->name[0] ? d->name : NULL);
 	printf(",\"sectors_read\":");
@@ -176,7 +159,7 @@ static void json_drive(struct store *s, const struct store_job_run_drive *d)
 	printf(",\"sectors_written\":");
 	d->sectors_written >= 0 ? printf("%lld", (long long)d->sectors_written) : printf("null");
 	for (int k = 0; k < 2; k++) {
-		const struct smart_derived *c = k ? &after : &before;
+		const struct store_counts *c = k ? &d->after : &d->before;
 		const int64_t v[3] = { c->reallocated, c->pending, c->offline_uncorrectable };
 		static const char *const keys[3] = { "reallocated_sectors", "pending_sectors", "offline_uncorrectable" };
 
@@ -221,7 +204,7 @@ static void json_run(struct history_ctx *h, const struct store_job_run *run)
 	for (size_t i = 0; i < run->n_drives; i++) {
 		if (i)
 			putchar(',');
-		json_drive(h->store, &run->drives[i]);
+		json_drive(&run->drives[i]);
 	}
 	fputs("]}", stdout);
 }
@@ -258,16 +241,13 @@ static void row_run(struct history_ctx *h, const struct store_job_run *run)
 		snprintf(exit_status, sizeof(exit_status), "%d", run->exit_status);
 	for (size_t i = 0; i < n; i++) {
 		const struct store_job_run_drive *d = run->n_drives ? &run->drives[i] : NULL;
-		struct smart_derived before, after;
 		char rd[24] = "-", wr[24] = "-", realloc_[48] = "-", pending[48] = "-";
 
 		if (d) {
-			counters_at(h->store, d->drive_id, d->pass_before, &before);
-			counters_at(h->store, d->drive_id, d->pass_after, &after);
 			bytes_cell(rd, sizeof(rd), d->sectors_read);
 			bytes_cell(wr, sizeof(wr), d->sectors_written);
-			count_cell(realloc_, sizeof(realloc_), before.reallocated, after.reallocated);
-			count_cell(pending, sizeof(pending), before.pending, after.pending);
+			count_cell(realloc_, sizeof(realloc_), d->before.reallocated, d->after.reallocated);
+			count_cell(pending, sizeof(pending), d->before.pending, d->after.pending);
 		}
 		if (h->format == FORMAT_CSV) {
 			const char *fields[] = { run->job, started, duration, run->outcome, exit_status,

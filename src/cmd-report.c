@@ -640,18 +640,6 @@ static void counts(char *buf, size_t len, int64_t before, int64_t after)
 		snprintf(buf, len, "%s → %s", b, a);
 }
 
-static void counters_at(struct store *s, int64_t drive, int64_t pass, struct smart_derived *ret)
-{
-	struct store_sample *x = malloc(sizeof(*x));
-	struct smart_reading none = { .status = READING_ERROR };
-
-	if (x && pass > 0 && store_sample_get(s, drive, pass, x, NULL) == 0)
-		attrs_derive(&x->reading, ret);
-	else
-		attrs_derive(&none, ret);
-	free(x);
-}
-
 static void print_runs(FILE *f, const struct report_ctx *x)
 {
 	fputs("<h2>Job runs</h2>\n", f);
@@ -683,17 +671,14 @@ static void print_runs(FILE *f, const struct report_ctx *x)
 		fputs("<td>", f);
 		for (size_t k = 0; k < run->n_drives; k++) {
 			const struct store_job_run_drive *rd = &run->drives[k];
-			struct smart_derived before, after;
 			char rb[24] = "?", wb[24] = "?", re[48], pe[48];
 
-			counters_at(x->cmd->store, rd->drive_id, rd->pass_before, &before);
-			counters_at(x->cmd->store, rd->drive_id, rd->pass_after, &after);
 			if (rd->sectors_read >= 0)
 				wg_format_bytes((uint64_t)rd->sectors_read * 512, rb, sizeof(rb));
 			if (rd->sectors_written >= 0)
 				wg_format_bytes((uint64_t)rd->sectors_written * 512, wb, sizeof(wb));
-			counts(re, sizeof(re), before.reallocated, after.reallocated);
-			counts(pe, sizeof(pe), before.pending, after.pending);
+			counts(re, sizeof(re), rd->before.reallocated, rd->after.reallocated);
+			counts(pe, sizeof(pe), rd->before.pending, rd->after.pending);
 			if (k)
 				fputs("<br>", f);
 			html(f, rd->name[0] ? rd->name : "?");

@@ -108,6 +108,16 @@ static const char *const migrations[] = {
 	"  reason TEXT NOT NULL"
 	");"
 	"CREATE INDEX drive_event_by_drive ON drive_event(drive_id, t);",
+	/*
+	 * 4: a run's media counters before and after, as the samples say, so that listing runs is
+	 * a query and not a decode of two chunks per drive; backfilled from the samples
+	 */
+	"ALTER TABLE job_run_drive ADD COLUMN reallocated_before INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN pending_before INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN offline_uncorrectable_before INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN reallocated_after INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN pending_after INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN offline_uncorrectable_after INTEGER;",
 };
 
 enum stmt {
@@ -134,6 +144,8 @@ enum stmt {
 	ST_EVENT_INSERT,
 	ST_RUN_DRIVES,
 	ST_DRIVE_NAME,
+	ST_RUN_DRIVE_COUNTS,
+	ST_RUN_DRIVES_UNCOUNTED,
 	_ST_MAX,
 };
 
@@ -175,10 +187,18 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_EVENT_LAST] = "SELECT state FROM drive_event WHERE drive_id = ? ORDER BY t DESC, rowid DESC LIMIT 1",
 	[ST_EVENT_INSERT] = "INSERT INTO drive_event(drive_id, t, state, reason) VALUES(?, ?, ?, ?)",
 	[ST_RUN_DRIVES] = "SELECT drive_id, coalesce(sectors_read, -1), coalesce(sectors_written, -1), "
-			  "coalesce(pass_before, -1), coalesce(pass_after, -1) FROM job_run_drive WHERE run_id = ? "
-			  "ORDER BY drive_id",
+			  "coalesce(pass_before, -1), coalesce(pass_after, -1), "
+			  "coalesce(reallocated_before, -1), coalesce(pending_before, -1), "
+			  "coalesce(offline_uncorrectable_before, -1), coalesce(reallocated_after, -1), "
+			  "coalesce(pending_after, -1), coalesce(offline_uncorrectable_after, -1) "
+			  "FROM job_run_drive WHERE run_id = ? ORDER BY drive_id",
 	[ST_DRIVE_NAME] = "SELECT name FROM chunk INDEXED BY chunk_drive WHERE drive_id = ? ORDER BY first_pass DESC "
 			  "LIMIT 1",
+	[ST_RUN_DRIVE_COUNTS] = "UPDATE job_run_drive SET reallocated_before = ?, pending_before = ?, "
+				"offline_uncorrectable_before = ?, reallocated_after = ?, pending_after = ?, "
+				"offline_uncorrectable_after = ? WHERE run_id = ? AND drive_id = ?",
+	[ST_RUN_DRIVES_UNCOUNTED] = "SELECT run_id, drive_id, coalesce(pass_before, -1), coalesce(pass_after, -1) "
+				    "FROM job_run_drive WHERE pass_before IS NOT NULL OR pass_after IS NOT NULL",
 };
 
 struct store {
@@ -274,6 +294,8 @@ int store_schema_version(void)
 	return (int)WG_ELEMENTSOF(migrations);
 }
 
+static int backfill_run_counts(struct store *s, struct wg_err *err);
+
 static int migrate(struct store *s, struct wg_err *err)
 {
 	int version, r;
@@ -296,6 +318,9 @@ static int migrate(struct store *s, struct wg_err *err)
 		char sql[64];
 
 		r = exec(s, migrations[version], err, "cannot migrate the schema");
+		/* 4 adds the runs' counters, which only the samples (decoded here, in C) can fill */
+		if (r >= 0 && version == 3)
+			r = backfill_run_counts(s, err);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", ++version);
 		if (r >= 0)
 			r = exec(s, sql, err, "cannot migrate the schema");
@@ -1090,6 +1115,62 @@ int store_decision_add(struct store *s, int64_t t, const char *job, const char *
 	return r;
 }
 
+/*
+ * Record the media counters of a run's drive as the samples of its passes before and after
+ * say; a pass not recorded, or a count unknown in it, stays NULL.
+ */
+static int run_drive_count(struct store *s, int64_t run, int64_t drive, int64_t pass_before, int64_t pass_after,
+			   struct wg_err *err)
+{
+	struct store_sample *x = malloc(sizeof(*x));
+	int64_t v[6] = { -1, -1, -1, -1, -1, -1 };
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+
+	if (!x)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	for (int k = 0; k < 2 && r >= 0; k++) {
+		struct smart_derived d;
+
+		r = store_sample_get(s, drive, k ? pass_after : pass_before, x, err);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		attrs_derive(&x->reading, &d);
+		v[3 * k] = d.reallocated;
+		v[3 * k + 1] = d.pending;
+		v[3 * k + 2] = d.offline_uncorrectable;
+	}
+	free(x);
+	if (r >= 0)
+		r = stmt(s, ST_RUN_DRIVE_COUNTS, &st, err);
+	if (r >= 0) {
+		for (int i = 0; i < 6; i++)
+			if (v[i] >= 0)
+				sqlite3_bind_int64(st, i + 1, v[i]);
+		sqlite3_bind_int64(st, 7, run);
+		sqlite3_bind_int64(st, 8, drive);
+		r = step_done(s, st, err, "cannot record a job run's counters");
+	}
+	return r;
+}
+
+/* Schema 4: the counters of the runs recorded before it, from their samples. */
+static int backfill_run_counts(struct store *s, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s, stmt_sql[ST_RUN_DRIVES_UNCOUNTED], &st, err);
+
+	while (r >= 0 && (r = step_one(s, st, err)) > 0)
+		r = run_drive_count(s, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+				    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), err);
+	sqlite3_finalize(st);
+	return r;
+}
+
 int store_job_run_drive_set(struct store *s, int64_t run, int64_t drive, int64_t sectors_read,
 			    int64_t sectors_written, int64_t pass_before, int64_t pass_after, struct wg_err *err)
 {
@@ -1113,6 +1194,8 @@ int store_job_run_drive_set(struct store *s, int64_t run, int64_t drive, int64_t
 			r = wg_err_set(err, -ENOENT, "'%s': job run %lld did not touch drive %lld", s->path,
 				       (long long)run, (long long)drive);
 	}
+	if (r >= 0)
+		r = run_drive_count(s, run, drive, pass_before, pass_after, err);
 	return write_end(s, r, err);
 }
 
@@ -1197,6 +1280,12 @@ static int run_drives(struct store *s, struct store_job_run *run, struct wg_err 
 		d->sectors_written = sqlite3_column_int64(st, 2);
 		d->pass_before = sqlite3_column_int64(st, 3);
 		d->pass_after = sqlite3_column_int64(st, 4);
+		d->before.reallocated = sqlite3_column_int64(st, 5);
+		d->before.pending = sqlite3_column_int64(st, 6);
+		d->before.offline_uncorrectable = sqlite3_column_int64(st, 7);
+		d->after.reallocated = sqlite3_column_int64(st, 8);
+		d->after.pending = sqlite3_column_int64(st, 9);
+		d->after.offline_uncorrectable = sqlite3_column_int64(st, 10);
 		d->name[0] = '\0';
 	}
 	sqlite3_reset(st);

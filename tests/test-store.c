@@ -525,6 +525,88 @@ static void test_migrate_from_v1(void **state)
 	free(x);
 }
 
+struct runs_seen {
+	size_t n;
+	struct store_job_run run[4];
+};
+
+static int collect_run(const struct store_job_run *run, void *userdata)
+{
+	struct runs_seen *c = userdata;
+
+	if (c->n >= WG_ELEMENTSOF(c->run))
+		return -E2BIG;
+	c->run[c->n++] = *run;
+	return 0;
+}
+
+static void assert_counts(const struct store_counts *c, int64_t reallocated, int64_t pending, int64_t offline)
+{
+	assert_int_equal(c->reallocated, reallocated);
+	assert_int_equal(c->pending, pending);
+	assert_int_equal(c->offline_uncorrectable, offline);
+}
+
+/* A run's counters before and after are recorded with it, and filled in for runs older than schema 4. */
+static void test_run_counters(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct runs_seen *seen = calloc(1, sizeof(*seen));
+	struct store_sample *x = malloc(sizeof(*x));
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct store *s = open_store();
+	int64_t before, after, purge, scrub;
+
+	(void)state;
+	assert_non_null(seen);
+	assert_non_null(x);
+	rb_healthy_hdd(&r, "A");
+	rb_attr(&r, 5, 0x0033, 100, 100, 36, 4);
+	pass(s, 1000, 1, names, &r);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	before = x->pass_id;
+	assert_int_equal(store_job_run_begin(s, "purge", "maintenance", 1100, &x->drive_id, 1, "go", &purge, &err), 0);
+	rb_attr(&r, 197, 0x0032, 200, 200, 0, 8);
+	rb_attr(&r, 198, 0x0030, 200, 200, 0, 0xffffffff); /* implausible: unknown, not a number */
+	pass(s, 2000, 1, names, &r);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	after = x->pass_id;
+	assert_int_equal(store_job_run_drive_set(s, purge, x->drive_id, 1, 2, before, after, &err), 0);
+	/* a run with no sample after it (its runner could not read the drive) */
+	assert_int_equal(store_job_run_begin(s, "scrub", "maintenance", 2100, &x->drive_id, 1, "go", &scrub, &err), 0);
+	assert_int_equal(store_job_run_drive_set(s, scrub, x->drive_id, -1, -1, after, -1, &err), 0);
+
+	assert_int_equal(store_foreach_job_run(s, 0, INT64_MAX, collect_run, seen, &err), 0);
+	assert_int_equal(seen->n, 2);
+	assert_counts(&seen->run[0].drives[0].before, 4, 0, 0);
+	assert_counts(&seen->run[0].drives[0].after, 4, 8, -1);
+	assert_counts(&seen->run[1].drives[0].before, 4, 8, -1);
+	assert_counts(&seen->run[1].drives[0].after, -1, -1, -1);
+	store_free(s);
+
+	/* the same history as schema 3 left it: no counters; opening it fills them from the samples */
+	sql_exec("ALTER TABLE job_run_drive DROP COLUMN reallocated_before;"
+		 "ALTER TABLE job_run_drive DROP COLUMN pending_before;"
+		 "ALTER TABLE job_run_drive DROP COLUMN offline_uncorrectable_before;"
+		 "ALTER TABLE job_run_drive DROP COLUMN reallocated_after;"
+		 "ALTER TABLE job_run_drive DROP COLUMN pending_after;"
+		 "ALTER TABLE job_run_drive DROP COLUMN offline_uncorrectable_after;"
+		 "PRAGMA user_version = 3");
+	s = open_store();
+	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
+	seen->n = 0;
+	assert_int_equal(store_foreach_job_run(s, 0, INT64_MAX, collect_run, seen, &err), 0);
+	assert_int_equal(seen->n, 2);
+	assert_counts(&seen->run[0].drives[0].before, 4, 0, 0);
+	assert_counts(&seen->run[0].drives[0].after, 4, 8, -1);
+	assert_counts(&seen->run[1].drives[0].before, 4, 8, -1);
+	assert_counts(&seen->run[1].drives[0].after, -1, -1, -1);
+	store_free(s);
+	free(x);
+	free(seen);
+}
+
 static void test_job_runs_and_decisions(void **state)
 {
 	static const char *const names[] = { "sda", "sdb" };
@@ -814,6 +896,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_runs_and_decisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_chunk_loses_nothing_else, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pass_is_atomic, setup, teardown),
