@@ -19,6 +19,12 @@
 size_t frame_from_reading(const struct smart_reading *r, uint8_t buf[FRAME_MAX]);
 /* -EBADMSG when buf is not a frame this build wrote; ret is untouched then. */
 int frame_to_reading(const uint8_t *buf, size_t len, struct smart_reading *ret);
+/*
+ * Bring r, the reading of a frame's previous version, up to this version of it, whose bytes
+ * changed from offset changed_from on (the length did not change): when the change lies within
+ * the attribute table, only the table is read again; else the whole frame, as frame_to_reading().
+ */
+int frame_update_reading(const uint8_t *buf, size_t len, size_t changed_from, struct smart_reading *r);
 
 /*
  * A chunk holds consecutive samples of one drive: a format byte, then one record per sample.
@@ -36,6 +42,7 @@ struct chunk_cursor {
 	int64_t step; /* t minus the previous sample's t (0 before the second sample) */
 	unsigned n;   /* samples read so far */
 	bool changed; /* the frame differs from the previous sample's (always, for the first) */
+	size_t changed_from; /* where the frame starts to differ: 0 for the first or a new length */
 	uint8_t frame[FRAME_MAX];
 	size_t frame_len;
 };

@@ -136,6 +136,17 @@ size_t frame_from_reading(const struct smart_reading *r, uint8_t buf[FRAME_MAX])
 	return n;
 }
 
+static void attr_from_bytes(const uint8_t *p, struct smart_attr *a)
+{
+	a->id = p[0];
+	a->flags = (uint16_t)(p[1] | p[2] << 8);
+	a->threshold_valid = p[3] != 0;
+	a->threshold = p[4];
+	a->current = p[5];
+	a->worst = p[6];
+	memcpy(a->raw, p + 7, sizeof(a->raw));
+}
+
 int frame_to_reading(const uint8_t *buf, size_t len, struct smart_reading *ret)
 {
 	struct rd d = { .p = buf, .len = len };
@@ -174,19 +185,21 @@ int frame_to_reading(const uint8_t *buf, size_t len, struct smart_reading *ret)
 	r.status = (enum reading_status)status;
 	if (d.len - d.off != (size_t)r.n_attrs * ATTR_BYTES)
 		return -EBADMSG;
-	for (unsigned i = 0; i < r.n_attrs; i++) {
-		struct smart_attr *a = &r.attrs[i];
-		const uint8_t *p = buf + d.off + i * ATTR_BYTES;
-
-		a->id = p[0];
-		a->flags = (uint16_t)(p[1] | p[2] << 8);
-		a->threshold_valid = p[3] != 0;
-		a->threshold = p[4];
-		a->current = p[5];
-		a->worst = p[6];
-		memcpy(a->raw, p + 7, sizeof(a->raw));
-	}
+	for (unsigned i = 0; i < r.n_attrs; i++)
+		attr_from_bytes(buf + d.off + i * ATTR_BYTES, &r.attrs[i]);
 	*ret = r;
+	return 0;
+}
+
+int frame_update_reading(const uint8_t *buf, size_t len, size_t changed_from, struct smart_reading *r)
+{
+	size_t table = (size_t)r->n_attrs * ATTR_BYTES;
+
+	if (table > len || changed_from < len - table)
+		return frame_to_reading(buf, len, r);
+	/* the attributes before the change are as they were */
+	for (size_t i = (changed_from - (len - table)) / ATTR_BYTES; i < r->n_attrs; i++)
+		attr_from_bytes(buf + len - table + i * ATTR_BYTES, &r->attrs[i]);
 	return 0;
 }
 
@@ -226,6 +239,7 @@ int chunk_cursor_next(struct chunk_cursor *c)
 		if (frame_len > c->frame_len)
 			memset(c->frame + c->frame_len, 0, frame_len - c->frame_len);
 	}
+	c->changed_from = (h & 1) || c->n == 0 ? 0 : frame_len;
 	for (uint64_t runs = h >> 1; runs > 0; runs--) {
 		uint64_t skip, n;
 
@@ -234,6 +248,8 @@ int chunk_cursor_next(struct chunk_cursor *c)
 		if (skip > frame_len - pos || n > frame_len - pos - skip || n > c->len - c->off)
 			return -EBADMSG;
 		pos += skip;
+		if (pos < c->changed_from)
+			c->changed_from = pos;
 		memcpy(c->frame + pos, c->data + c->off, n);
 		pos += n;
 		c->off += n;

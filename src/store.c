@@ -933,11 +933,14 @@ int store_foreach_sample(struct store *s, int64_t drive, int64_t since, int64_t 
 				have = false;
 				continue;
 			}
-			/* most samples repeat the one before: decode only what changed */
-			if (have && !c.changed) {
+			/* most samples repeat the one before, or change only attribute values: decode what changed */
+			if (have) {
+				if (c.changed && frame_update_reading(c.frame, c.frame_len, c.changed_from, &sample->reading) < 0)
+					r = wg_err_set(err, -EBADMSG, "'%s': a sample in chunk %lld is damaged", s->path,
+						       (long long)ch->id);
 				sample->t = c.t;
 				sample->pass_id = c.pass;
-				sample->unchanged = true;
+				sample->unchanged = !c.changed;
 			} else {
 				r = sample_from_cursor(s, ch, &c, sample, err);
 				sample->unchanged = false;

@@ -179,7 +179,7 @@ static void test_chunk_reconstructs_every_sample(void **state)
 {
 	enum { N = 600 };
 	struct chunk_buf *cb = calloc(1, sizeof(*cb));
-	struct smart_reading *hist = calloc(N, sizeof(*hist));
+	struct smart_reading *hist = calloc(N, sizeof(*hist)), *upd = calloc(1, sizeof(*upd));
 	int64_t passes[N], times[N], pass = 100, t = 1700000000;
 	struct chunk_cursor c;
 	unsigned n = 0;
@@ -187,6 +187,7 @@ static void test_chunk_reconstructs_every_sample(void **state)
 	(void)state;
 	assert_non_null(cb);
 	assert_non_null(hist);
+	assert_non_null(upd);
 	rb_healthy_hdd(&hist[0], "S1");
 	for (unsigned i = 0; i < N; i++) {
 		if (i)
@@ -208,9 +209,15 @@ static void test_chunk_reconstructs_every_sample(void **state)
 		assert_int_equal(c.t, times[n]);
 		assert_int_equal(frame_to_reading(c.frame, c.frame_len, &back), 0);
 		assert_reading_equal(&hist[n], &back);
+		/* and brought up to date from the one before, decoding only what changed */
+		assert_int_equal(n ? frame_update_reading(c.frame, c.frame_len, c.changed_from, upd)
+				   : frame_to_reading(c.frame, c.frame_len, upd),
+				 0);
+		assert_reading_equal(&hist[n], upd);
 		n++;
 	}
 	assert_int_equal(n, N);
+	free(upd);
 	free(hist);
 	free(cb);
 }
