@@ -202,6 +202,19 @@ def main():
         c.check(isinstance(w, int) and w >= 8192,
                 f"the purge wrote at least the 4 MiB dd wrote to sda (8192 sectors): {w}")
 
+    # standby: the kernel runtime-suspended the idle disk; a routine sample must not wake it.
+    s = steps.get("autosuspend", {"status": None, "out": "", "err": ""})
+    if c.check(s["status"] == 0 and s["out"] == "suspended",
+               f"the guest kernel runtime-suspended the idle disk: {s['out']!r} {s['err']!r}"):
+        s = steps.get("sample-standby", {"status": None, "out": "", "err": ""})
+        c.check(s["status"] == 0 and s["out"].startswith("sda: skipped: standby: runtime suspended"),
+                f"a sample of the suspended disk says standby and exits 0: {s['status']}, {s['out']!r} {s['err']!r}")
+        s = steps.get("after-standby", {"out": ""})
+        c.check(s["out"] == "suspended", f"the sample did not wake the disk: runtime_status {s['out']!r}")
+        s = steps.get("sample-wake", {"status": None, "out": "", "err": ""})
+        c.check(s["status"] == 0 and s["out"].startswith(f"sda: ok: {a.model} (serial {a.serial})"),
+                f"sample --wake reads the suspended disk: {s['status']}, {s['out']!r} {s['err']!r}")
+
     if c.failures:
         print(f"{c.failures} check(s) failed")
         return 1

@@ -60,6 +60,15 @@ step sample-linux-ide $W -v -c $C/linux-ide.conf sample
 step sample-sat16 $W -v -c $C/sat16.conf sample
 step exec-write $W -c $C/auto.conf exec purge -- /bin/dd if=/dev/zero of=/data/written bs=65536 count=64 conv=fsync
 step jobs $W -c $C/auto.conf history --jobs --format json
+# Runtime PM: once the disk is idle the kernel suspends it (sd stops it: STANDBY IMMEDIATE).
+# A routine sample must say so without waking it; --wake reads it.
+umount /data
+step autosuspend sh -c 'p=/sys/block/sda/device/power; echo 200 >$p/autosuspend_delay_ms && echo auto >$p/control &&
+	i=0; while [ "$(cat $p/runtime_status)" != suspended ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done;
+	cat $p/runtime_status'
+step sample-standby $W -v -c $C/auto.conf sample
+step after-standby cat /sys/block/sda/device/power/runtime_status
+step sample-wake $W -v -c $C/auto.conf sample --wake
 echo "@@WG-UPTIME done $(cut -d' ' -f1 /proc/uptime)"
 step dmesg dmesg
 sync
