@@ -28,8 +28,9 @@ fail() {
 	exit 1
 }
 
-# The disk as the QEMU command line describes it. Odd lengths put a character in the low byte
-# of an IDENTIFY word: a byte-order mistake in the strings would show.
+# The disk as the QEMU command line describes it. On AHCI odd lengths put a character in the
+# low byte of an IDENTIFY word: a byte-order mistake in the strings would show. On IDE the
+# model (40), serial (20) and firmware (8) fill their fields: no padding ends them.
 case $machine in
 ahci)
 	qmachine=q35
@@ -40,8 +41,8 @@ ahci)
 ide)
 	qmachine=pc
 	hostmod=ata_piix
-	model="WEARGATE E2E PIIX DISK"
-	serial=WG-PIIX-00029
+	model="WEARGATE E2E PIIX DISK 0123456789ABCDEFG"
+	serial=WG-PIIX-0123456789AB
 	;;
 *)
 	echo "usage: run.sh ahci|ide" >&2
