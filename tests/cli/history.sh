@@ -131,7 +131,7 @@ k=0
 while [ $k -lt 150 ]; do
 	if [ $k -eq 77 ]; then "$WG_BLOB" set "$T/disk.blob" 197 raw=50; fi
 	if [ $k -eq 78 ]; then "$WG_BLOB" set "$T/disk.blob" 197 raw=0; fi
-	WEARGATE_NOW=$((T0 + k * 600)) "$W" -c "$T/w2.conf" sample -q sda || fail "sample $k"
+	WEARGATE_NOW=$((T0 + k * 600)) "$WEARGATE_PLAIN" -c "$T/w2.conf" sample -q sda || fail "sample $k"
 	k=$((k + 1))
 done
 WEARGATE_NOW=$((T0 + 150 * 600))

@@ -11,6 +11,44 @@ trap 'rm -rf "$T"' EXIT
 WEARGATE_NOW=1795600000
 export WEARGATE_NOW
 
+# WEARGATE_VALGRIND=1: every weargate the test starts runs under valgrind, and a memory error or
+# a leak makes it exit 99, which no test expects. valgrind's own words go to a log of each
+# process, not to the stderr the tests read, and are shown when the test ends.
+# WEARGATE_PLAIN is weargate itself, for building a long history quickly.
+WEARGATE_PLAIN=${WEARGATE:-}
+if [ -n "${WEARGATE_VALGRIND:-}" ] && [ -n "${WEARGATE:-}" ]; then
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "SKIP: WEARGATE_VALGRIND is set but valgrind is not installed"
+		exit 77
+	fi
+	mkdir "$T/valgrind" && chmod 1777 "$T/valgrind" # some tests run weargate as nobody
+	cat >"$T/weargate" <<EOF
+#!/bin/sh
+exec valgrind -q --log-file="$T/valgrind/%p.log" --error-exitcode=99 --leak-check=full \\
+	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect "$WEARGATE" "\$@"
+EOF
+	chmod 755 "$T/weargate"
+	WEARGATE=$T/weargate
+	export WEARGATE
+	valgrind_report() {
+		for log in "$T"/valgrind/*.log; do
+			[ -s "$log" ] && { echo "--- valgrind: $log"; cat "$log"; } >&2
+		done
+	}
+	trap 'valgrind_report; rm -rf "$T"' EXIT
+fi
+
+# eventually CMD...: true once CMD succeeds, polling for up to 30 s (slow under valgrind), else false.
+eventually() {
+	i=0
+	while [ "$i" -lt 300 ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 fail() {
 	printf 'FAIL: %s\n' "$*" >&2
 	exit 1

@@ -15,7 +15,7 @@ start=1795000000
 i=0
 while [ $i -lt 144 ]; do
 	[ $i -eq 40 ] && "$WG_BLOB" set "$T/sda.blob" 197 raw=2
-	WEARGATE_NOW=$((start + i * 3600)) "$W" -c "$T/w.conf" sample -q || fail "sample $i"
+	WEARGATE_NOW=$((start + i * 3600)) "$WEARGATE_PLAIN" -c "$T/w.conf" sample -q || fail "sample $i"
 	i=$((i + 1))
 done
 now=$((start + 144 * 3600))

@@ -191,7 +191,7 @@ PY
 rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm"
 cp "$T/sda.good" "$T/sda.blob"
 "$WG_BLOB" set "$T/sda.blob" 197 raw=0
-python3 - "$T/history.db" "$W" "$T/w.conf" "$WG_BLOB" "$T/sda.blob" <<'PY' || fail "could not build a long history"
+python3 - "$T/history.db" "$WEARGATE_PLAIN" "$T/w.conf" "$WG_BLOB" "$T/sda.blob" <<'PY' || fail "could not build a long history"
 import os, subprocess, sys
 db, w, conf, blob, sda = sys.argv[1:]
 now = int(os.environ["WEARGATE_NOW"])

@@ -43,14 +43,15 @@ CONF
 	chmod 0644 "$T/w.conf"
 }
 
-# gone PID: the process has ended (a zombie that init has not reaped yet counts as ended).
-gone() {
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-		[ -e "/proc/$1" ] || return 0
-		case $(cut -d')' -f2 "/proc/$1/stat" 2>/dev/null) in " Z"*) return 0 ;; esac
-		sleep 0.1
-	done
+# exited PID: the process has ended (a zombie that init has not reaped yet counts as ended).
+exited() {
+	[ -e "/proc/$1" ] || return 0
+	case $(cut -d')' -f2 "/proc/$1/stat" 2>/dev/null) in " Z"*) return 0 ;; esac
 	return 1
+}
+# gone PID: it ends soon
+gone() {
+	eventually exited "$1"
 }
 
 job() { # job NAME CLASS COMMAND [EXTRA]
@@ -178,7 +179,7 @@ rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm"
 write_conf "$(job long maintenance '"/bin/sleep", "30"')"
 "$W" -c "$T/w.conf" run >"$T/run1.out" 2>"$T/run1.err" &
 runner=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q 'long: started' "$T/run1.err" 2>/dev/null && break; sleep 0.3; done
+eventually grep -q 'long: started' "$T/run1.err" 2>/dev/null
 run 75 "$W" -c "$T/w.conf" run
 contains "$T/err" "another weargate run (pid $runner) holds '$T/history.db.lock'"
 # a job run of exec never overlaps one of the runner's either
@@ -198,7 +199,7 @@ write_conf "$(job long maintenance "\"/bin/sh\", \"-c\", \"echo \$\$ >$T/jobpid;
 $(job after maintenance '"/bin/true"')"
 "$W" -c "$T/w.conf" run >"$T/run2.out" 2>"$T/run2.err" &
 runner=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/jobpid" ] && break; sleep 0.3; done
+eventually test -s "$T/jobpid"
 kill -TERM "$runner"
 wait "$runner"
 rc=$?
