@@ -181,7 +181,8 @@ int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_le
 	struct stat st;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO (or a terminal) put where a file belongs must not hang us, waiting for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -190,6 +191,10 @@ int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_le
 	}
 	if (S_ISDIR(st.st_mode)) {
 		r = -EISDIR;
+		goto out;
+	}
+	if (S_ISFIFO(st.st_mode)) {
+		r = -ESPIPE;
 		goto out;
 	}
 	buf = malloc(max + 1);

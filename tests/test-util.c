@@ -3,8 +3,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -128,6 +130,13 @@ static void test_files(void **state)
 	free(buf);
 	assert_int_equal(wg_read_file(path, 5, &buf, &len), -EFBIG);
 	assert_int_equal(wg_read_file(dir, 5, &buf, &len), -EISDIR);
+	/* a FIFO without a writer is refused, not waited on (the alarm fails the test if it hangs) */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	alarm(10);
+	assert_int_equal(wg_read_file(path, 5, &buf, &len), -ESPIPE);
+	alarm(0);
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	assert_int_equal(wg_read_file(path, 5, &buf, &len), -ENOENT);
 	snprintf(path, sizeof(path), "%s/f", dir);
