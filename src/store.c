@@ -226,9 +226,11 @@ static int db_err(struct store *s, int rc, struct wg_err *err, const char *what)
 {
 	int r = errno_of(rc);
 
-	/* for a failed open or I/O, the system's own reason says more than SQLite's */
-	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR) && sqlite3_system_errno(s->db) > 0)
+	/* for a failed open or I/O, the system's own reason says more than SQLite's ("disk I/O error") */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR) && sqlite3_system_errno(s->db) > 0) {
 		r = -sqlite3_system_errno(s->db);
+		return wg_err_set(err, r, "'%s': %s: %s (%s)", s->path, what, sqlite3_errmsg(s->db), strerror(-r));
+	}
 	return wg_err_set(err, r ? r : -EIO, "'%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
