@@ -276,6 +276,13 @@ int store_schema_version(void)
 	return (int)WG_ELEMENTSOF(migrations);
 }
 
+static int newer_schema(struct store *s, int version, struct wg_err *err)
+{
+	return wg_err_set(err, -EPROTO,
+			  "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
+			  s->path, version, store_schema_version());
+}
+
 static int migrate(struct store *s, struct wg_err *err)
 {
 	int version, r;
@@ -284,9 +291,7 @@ static int migrate(struct store *s, struct wg_err *err)
 	if (r < 0)
 		return r;
 	if (version > store_schema_version())
-		return wg_err_set(err, -EPROTO,
-				  "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
-				  s->path, version, store_schema_version());
+		return newer_schema(s, version, err);
 	if (version == store_schema_version())
 		return 0;
 	/* Another process may be migrating too: look again once we hold the write lock. */
@@ -413,7 +418,7 @@ static int wal_hook(void *userdata, sqlite3 *db, const char *name, int frames)
 int store_open(const char *path, struct store **ret, struct wg_err *err)
 {
 	struct store *s = NULL;
-	int r;
+	int version, r;
 
 	r = make_parent(path);
 	if (r < 0)
@@ -431,6 +436,11 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 	r = 0;
 	if (sqlite3_db_readonly(s->db, "main") > 0)
 		r = wg_err_set(err, -EACCES, "'%s' is read-only for this user", path);
+	/* a history of a newer weargate (or no database at all) is refused before anything is written to it */
+	if (r >= 0)
+		r = not_a_database(s, user_version(s, &version, err), err);
+	if (r >= 0 && version > store_schema_version())
+		r = newer_schema(s, version, err);
 	if (r >= 0)
 		r = not_a_database(s, exec(s, "PRAGMA journal_mode = WAL", err, "cannot use write-ahead logging"), err);
 	/*
@@ -486,9 +496,7 @@ int store_open_readonly(const char *path, struct store **ret, struct wg_err *err
 	}
 	r = not_a_database(s, r, err);
 	if (r >= 0 && version > store_schema_version())
-		r = wg_err_set(err, -EPROTO,
-			       "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
-			       path, version, store_schema_version());
+		r = newer_schema(s, version, err);
 	else if (r >= 0 && version < store_schema_version())
 		r = wg_err_set(err, -EPROTO,
 			       "'%s' has schema version %d: 'weargate sample' brings it to version %d", path,
