@@ -439,6 +439,9 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 	/* a history of a newer weargate (or no database at all) is refused before anything is written to it */
 	if (r >= 0)
 		r = not_a_database(s, user_version(s, &version, err), err);
+	/* the file may be written, but not the log and its index beside it: a read-only directory */
+	if (r == -EROFS)
+		r = wg_err_set(err, -EACCES, "'%s' is read-only for this user (%s)", path, sqlite3_errmsg(s->db));
 	if (r >= 0 && version > store_schema_version())
 		r = newer_schema(s, version, err);
 	if (r >= 0)
@@ -460,12 +463,17 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 	return 0;
 }
 
-static bool log_missing(const char *path)
+/* No log, or one without a frame (checkpointed and cut back to nothing): the file itself holds everything. */
+static bool log_empty(const char *path)
 {
 	char wal[PATH_MAX];
 	struct stat st;
 
-	return snprintf(wal, sizeof(wal), "%s-wal", path) < (int)sizeof(wal) && stat(wal, &st) < 0 && errno == ENOENT;
+	if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal))
+		return false;
+	if (stat(wal, &st) < 0)
+		return errno == ENOENT;
+	return S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
 int store_open_readonly(const char *path, struct store **ret, struct wg_err *err)
@@ -482,11 +490,12 @@ int store_open_readonly(const char *path, struct store **ret, struct wg_err *err
 		return r;
 	r = user_version(s, &version, err);
 	/*
-	 * Reading a log needs its index, which a user who may not write here cannot create. When
-	 * there is no log (another program closed the history last and removed both), everything
-	 * is in the file itself: read it as it stands.
+	 * Reading a log needs its index, which a user who may not write here cannot create, nor
+	 * anyone make anew on a full disk. When there is no log (another program closed the
+	 * history last and removed both) or it is empty, everything is in the file itself: read it
+	 * as it stands.
 	 */
-	if (r == -EROFS && log_missing(path)) {
+	if (r < 0 && r != -EBADMSG && r != -ENOMEM && log_empty(path)) {
 		store_free(s);
 		s = NULL;
 		r = store_new(path, OPEN_READ_IMMUTABLE, &s, err);
