@@ -92,7 +92,16 @@ static cfg_opt_t retention_opts[] = {
 	CFG_END(),
 };
 
+/*
+ * libconfuse takes the end of the file for the end of every section still open, and lets a
+ * comment that is never closed swallow the rest: a file cut short (an editor's crash, a full
+ * disk) would read as valid, a job's user or throttle lost with its tail. parse_text() appends
+ * this key; it must be found, and at the top level.
+ */
+#define CONFIG_END_KEY "__weargate_end_of_file__"
+
 static cfg_opt_t root_opts[] = {
+	CFG_BOOL(CONFIG_END_KEY, cfg_false, CFGF_NODEFAULT),
 	CFG_STR("database", STORE_DEFAULT_PATH, CFGF_NONE),
 	CFG_INT_CB("sample_max_age", 0, CFGF_NODEFAULT, on_period),
 	CFG_INT_CB("watch_interval", 0, CFGF_NODEFAULT, on_period),
@@ -116,6 +125,8 @@ struct parse_ctx {
 	const char *path;
 	struct wg_err *err;
 	bool have_err;
+	int last_line; /* of the file, without the end key: its last line with text */
+	int eof_line;  /* the line its end is on (after a final newline, the next) */
 	cfg_t *command_sec;
 	int command_line;
 	char *command_argv0;
@@ -130,6 +141,25 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 	if (!current_parse || current_parse->have_err)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (strstr(msg, CONFIG_END_KEY) && cfg) {
+		/* the end key was read inside a section: the innermost one left open */
+		if (cfg_title(cfg))
+			wg_err_set(current_parse->err, -EINVAL, "%s:%d: premature end of file: %s '%s' is not closed with '}'",
+				   current_parse->path, current_parse->last_line, cfg_name(cfg), cfg_title(cfg));
+		else
+			wg_err_set(current_parse->err, -EINVAL,
+				   "%s:%d: premature end of file: section '%s' is not closed with '}'", current_parse->path,
+				   current_parse->last_line, cfg_name(cfg));
+		current_parse->have_err = true;
+		return;
+	}
+	/* anything else the end key ran into: a value or a list that the file's end left open */
+	if (cfg && cfg->line > current_parse->last_line) {
+		wg_err_set(current_parse->err, -EINVAL, "%s:%d: premature end of file", current_parse->path,
+			   current_parse->eof_line);
+		current_parse->have_err = true;
+		return;
+	}
 	if (cfg && cfg->line > 0)
 		wg_err_set(current_parse->err, -EINVAL, "%s:%d: %s", current_parse->path, cfg->line, msg);
 	else
@@ -776,26 +806,42 @@ out:
 /* Parse the text that was read and checked, not the file again; messages still name the file. */
 static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len, struct wg_err *err)
 {
-	struct parse_ctx pctx = { .path = path, .err = err };
+	static const char end[] = "\n" CONFIG_END_KEY " = true\n";
+	struct parse_ctx pctx = { .path = path, .err = err, .last_line = 1 };
+	char *buf;
 	FILE *f;
 	int r;
 
 	if (len == 0) /* all defaults; and older C libraries' fmemopen() refuses 0 bytes */
 		return 0;
-	f = fmemopen(text, len, "r");
-	if (!f)
+	for (size_t i = 0; i + 1 < len; i++)
+		pctx.last_line += text[i] == '\n';
+	pctx.eof_line = pctx.last_line + (text[len - 1] == '\n');
+	buf = malloc(len + sizeof(end));
+	if (!buf)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	memcpy(buf, text, len);
+	memcpy(buf + len, end, sizeof(end));
+	f = fmemopen(buf, len + sizeof(end) - 1, "r");
+	if (!f) {
+		free(buf);
 		return wg_err_set(err, -errno, "cannot read '%s': %s", path, strerror(errno));
+	}
 	cfg_set_error_function(cfg, on_confuse_error);
 	current_parse = &pctx;
 	r = cfg_parse_fp(cfg, f);
 	current_parse = NULL;
 	free(pctx.command_argv0);
 	fclose(f);
+	free(buf);
 	if (r != CFG_SUCCESS) {
 		if (!pctx.have_err)
 			wg_err_set(err, -EINVAL, "%s: cannot parse", path);
 		return -EINVAL;
 	}
+	if (cfg_size(cfg, CONFIG_END_KEY) == 0)
+		return wg_err_set(err, -EINVAL, "%s:%d: premature end of file: a '/*' comment is not closed with '*/'",
+				  path, pctx.last_line);
 	return 0;
 }
 

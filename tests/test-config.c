@@ -739,6 +739,7 @@ static void test_owner(void **state)
 static void test_errors(void **state)
 {
 	struct wg_err err = { "" };
+	struct config *c = NULL;
 
 	(void)state;
 	expect_error("database = \"x\"\nbogus = 1\n", "%s:2: no such option 'bogus'");
@@ -755,6 +756,16 @@ static void test_errors(void **state)
 	expect_error("drive \"sda\" { blob = \"\" }\n", "%s:1: drive 'sda': empty path");
 	expect_error("database = \"\"\n", "%s: 'database' is empty");
 	expect_error("database = \n", "%s:2: premature end of file");
+	/* a file cut short: libconfuse alone would close what is open, and the job would run as root */
+	expect_error("drive \"sda\" { blob = \"x\" }\njob \"purge\" {\n  class = maintenance\n  drives = {\"sda\"}\n",
+		     "%s:4: premature end of file: job 'purge' is not closed with '}'");
+	expect_error("policy {\n  cooldown {\n    worn = 1h", "%s:3: premature end of file: section 'cooldown' is not closed");
+	expect_error("drive \"sda\" { blob = \"x\" }\n/* off for now\njob \"purge\" { class = maintenance }\n",
+		     "%s:3: premature end of file: a '/*' comment is not closed with '*/'");
+	write_conf("drive \"sda\" { blob = \"x\" } /* closed */ // and a last line without its newline");
+	assert_int_equal(config_load(path, &c, &err), 0);
+	config_free(c);
+	c = NULL;
 	expect_error("database = \"a\"\x01\x02\n", "%s:1:");
 	write_conf_n("a\0b", 3);
 	assert_true(config_load(path, &(struct config *){ NULL }, &err) == -EINVAL);
