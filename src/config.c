@@ -16,6 +16,7 @@
 #include "store.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
+#define CONFIG_MAX_SECTIONS 1000 /* drives, and jobs */
 /*
  * 10 years: longer than any window, timeout or cooldown means; far from overflowing now + it;
  * and within the long that libconfuse keeps integers in, on every ABI.
@@ -421,13 +422,32 @@ static int on_command(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 /* A job section has been read (libconfuse passes the file's root and the "job" option): judge its command. */
+/*
+ * libconfuse looks for a section's title among all those before it, so a file of many
+ * sections takes quadratic time: 42000 in a file of 1 MiB took 16 s. Far more drives and jobs
+ * than a machine has, and a bound on that time: at most 1000 of each (some milliseconds).
+ */
+static int too_many_sections(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg_opt_size(opt) <= CONFIG_MAX_SECTIONS)
+		return 0;
+	cfg_error(cfg, "more than %d '%s' sections", CONFIG_MAX_SECTIONS, cfg_opt_name(opt));
+	return -1;
+}
+
+static int on_drive(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return too_many_sections(cfg, opt);
+}
+
 static int on_job(cfg_t *cfg, cfg_opt_t *opt)
 {
 	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
 	bool shell;
 	const char *argv0;
 
-	(void)cfg;
+	if (too_many_sections(cfg, opt) < 0)
+		return -1;
 	if (!sec || cfg_size(sec, "command") == 0)
 		return 0;
 	argv0 = cfg_getnstr(sec, "command", 0);
@@ -458,12 +478,17 @@ static int on_notify(cfg_t *cfg, cfg_opt_t *opt)
  * libconfuse gives a section the line of its closing brace; an admin looks for the line that
  * names it, so find that in the text. The title may be quoted or, as libconfuse allows, not.
  */
-static int section_line(const char *text, const char *kind, const char *title, int fallback)
+struct text_cursor {
+	const char *p; /* the start of a line */
+	int line;
+};
+
+static int section_line_from(struct text_cursor *from, const char *kind, const char *title)
 {
 	size_t klen = strlen(kind), tlen = strlen(title);
-	int line = 1;
+	int line = from->line;
 
-	for (const char *p = text; *p; p++) {
+	for (const char *p = from->p; *p; p++) {
 		const char *q = p;
 
 		while (*q == ' ' || *q == '\t')
@@ -473,17 +498,35 @@ static int section_line(const char *text, const char *kind, const char *title, i
 			q += klen;
 			while (*q == ' ' || *q == '\t')
 				q++;
-			if ((*q == '"' || *q == '\'') && strncmp(q + 1, title, tlen) == 0 && q[1 + tlen] == *q)
+			if (((*q == '"' || *q == '\'') && strncmp(q + 1, title, tlen) == 0 && q[1 + tlen] == *q) ||
+			    (strncmp(q, title, tlen) == 0 && strchr(" \t\n{", q[tlen]) && q[tlen] != '\0')) {
+				*from = (struct text_cursor){ p, line };
 				return line;
-			if (strncmp(q, title, tlen) == 0 && strchr(" \t\n{", q[tlen]) && q[tlen] != '\0')
-				return line;
+			}
 		}
 		p = strchr(p, '\n');
 		if (!p)
 			break;
 		line++;
 	}
-	return fallback;
+	return 0;
+}
+
+/*
+ * Sections of a kind come in the order of the file: each search starts where the last one of
+ * its kind was found, so that a file of many sections is read in linear time, not quadratic.
+ */
+static int section_line(const char *text, struct text_cursor *from, const char *kind, const char *title, int fallback)
+{
+	struct text_cursor start = { text, 1 };
+	int line;
+
+	if (!from->p)
+		*from = start;
+	line = section_line_from(from, kind, title);
+	if (!line && from->p != text)
+		line = section_line_from(&start, kind, title);
+	return line ? line : fallback;
 }
 
 static bool valid_name(const char *s)
@@ -542,6 +585,7 @@ void config_free(struct config *c)
 		free(c->drives[i].path);
 	}
 	free(c->drives);
+	free(c->drives_by_name);
 	for (size_t i = 0; i < c->n_jobs; i++)
 		job_cfg_release(&c->jobs[i]);
 	free(c->jobs);
@@ -552,11 +596,11 @@ void config_free(struct config *c)
 	free(c);
 }
 
-static int load_drive(struct config *c, cfg_t *sec, const char *text, struct wg_err *err)
+static int load_drive(struct config *c, cfg_t *sec, const char *text, struct text_cursor *from, struct wg_err *err)
 {
 	struct drive_cfg *d = &c->drives[c->n_drives];
 	const char *title = cfg_title(sec), *device, *blob, *access;
-	int line = section_line(text, "drive", title, sec->line);
+	int line = section_line(text, from, "drive", title, sec->line);
 
 	if (!valid_name(title))
 		return wg_err_set(err, -EINVAL,
@@ -614,14 +658,14 @@ static bool option_given(cfg_t *sec, const char *key)
 }
 
 /* Values were checked as they were read (the callbacks above); what is left needs the whole section or file. */
-static int load_job(struct config *c, cfg_t *sec, const char *text, struct wg_err *err)
+static int load_job(struct config *c, cfg_t *sec, const char *text, struct text_cursor *from, struct wg_err *err)
 {
 	struct job_cfg *j = &c->jobs[c->n_jobs];
 	const char *title = cfg_title(sec), *class = cfg_getstr(sec, "class");
 	const char *on_unknown = cfg_getstr(sec, "on_unknown"), *user = cfg_getstr(sec, "user");
 	const char *ionice = cfg_getstr(sec, "ionice");
 	bool shell = cfg_size(sec, "shell") > 0 && cfg_getbool(sec, "shell");
-	int line = section_line(text, "job", title, sec->line);
+	int line = section_line(text, from, "job", title, sec->line);
 	int r;
 
 	if (!valid_name(title))
@@ -845,8 +889,26 @@ static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len, stru
 	return 0;
 }
 
+static int drive_by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct drive_cfg *const *)a)->name, (*(const struct drive_cfg *const *)b)->name);
+}
+
+/* Every job names its drives, and every decision looks them up: by bsearch, not one by one. */
+static int index_drives(struct config *c)
+{
+	c->drives_by_name = calloc(c->n_drives + 1, sizeof(*c->drives_by_name));
+	if (!c->drives_by_name)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_drives; i++)
+		c->drives_by_name[i] = &c->drives[i];
+	qsort(c->drives_by_name, c->n_drives, sizeof(*c->drives_by_name), drive_by_name);
+	return 0;
+}
+
 int config_load(const char *path, struct config **ret, struct wg_err *err)
 {
+	struct text_cursor drive_at = { 0 }, job_at = { 0 };
 	struct config *c = NULL;
 	char *text = NULL;
 	size_t text_len = 0;
@@ -870,6 +932,7 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 	}
 	cfg_set_validate_func(cfg, "job|command", on_command);
 	cfg_set_validate_func(cfg, "job", on_job);
+	cfg_set_validate_func(cfg, "drive", on_drive);
 	cfg_set_validate_func(cfg, "notify", on_notify);
 	r = parse_text(cfg, path, text, text_len, err);
 	if (r < 0)
@@ -893,12 +956,15 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 	if (r < 0)
 		goto out;
 	for (unsigned i = 0; i < cfg_size(cfg, "drive"); i++) {
-		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, err);
+		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, &drive_at, err);
 		if (r < 0)
 			goto out;
 	}
+	r = index_drives(c);
+	if (r < 0)
+		goto out;
 	for (unsigned i = 0; i < cfg_size(cfg, "job"); i++) {
-		r = load_job(c, cfg_getnsec(cfg, "job", i), text, err);
+		r = load_job(c, cfg_getnsec(cfg, "job", i), text, &job_at, err);
 		if (r < 0)
 			goto out;
 	}
@@ -915,6 +981,13 @@ out:
 
 const struct drive_cfg *config_drive(const struct config *c, const char *name)
 {
+	if (c->drives_by_name) {
+		struct drive_cfg key = { .name = (char *)name };
+		const struct drive_cfg *k = &key, *const *found;
+
+		found = bsearch(&k, c->drives_by_name, c->n_drives, sizeof(*c->drives_by_name), drive_by_name);
+		return found ? *found : NULL;
+	}
 	for (size_t i = 0; i < c->n_drives; i++)
 		if (strcmp(c->drives[i].name, name) == 0)
 			return &c->drives[i];

@@ -791,6 +791,43 @@ static void test_not_a_file(void **state)
 	assert_non_null(strstr(err.msg, "missing.conf"));
 }
 
+/* 1000 drives and 1000 jobs, each job naming two: read; one section more of either kind: refused. */
+static void test_many_sections(void **state)
+{
+	struct wg_err err = { "" };
+	struct config *c = NULL;
+	FILE *f;
+
+	(void)state;
+	for (int extra = 0; extra < 3; extra++) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		for (int i = 0; i < 1000 + (extra == 1); i++)
+			fprintf(f, "drive \"d%d\" { blob = \"b%d\" }\n", i, i);
+		for (int i = 0; i < 1000 + (extra == 2); i++)
+			fprintf(f, "job \"j%d\" {\n\tclass = backup\n\tdrives = {\"d%d\", \"d%d\"}\n}\n", i, i % 1000,
+				(i * 7) % 1000);
+		fclose(f);
+		assert_int_equal(chmod(path, 0644), 0);
+		if (extra == 0) {
+			assert_int_equal(config_load(path, &c, &err), 0);
+			assert_int_equal(c->n_drives, 1000);
+			assert_int_equal(c->n_jobs, 1000);
+			assert_ptr_equal(config_drive(c, "d999"), &c->drives[999]);
+			assert_ptr_equal(config_drive(c, "d0"), &c->drives[0]);
+			assert_null(config_drive(c, "d1000"));
+			assert_int_equal(c->jobs[999].line, 1000 + 999 * 4 + 1);
+			config_free(c);
+			c = NULL;
+			continue;
+		}
+		assert_int_equal(config_load(path, &c, &err), -EINVAL);
+		assert_null(c);
+		if (!strstr(err.msg, extra == 1 ? ":1001: more than 1000 'drive' sections" : "more than 1000 'job' sections"))
+			fail_msg("unexpected message '%s'", err.msg);
+	}
+}
+
 static void test_too_large(void **state)
 {
 	struct wg_err err = { "" };
@@ -826,6 +863,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
 	};
 
