@@ -135,13 +135,33 @@ struct parse_ctx {
 
 static __thread struct parse_ctx *current_parse;
 
+/*
+ * What the file holds, fit for a terminal and the log: a byte that is not printable ASCII (a
+ * control character, a byte order mark, binary garbage) as \xHH.
+ */
+static void printable(const char *s, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	for (; *s && k + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f)
+			k += (size_t)snprintf(buf + k, len - k, "\\x%02x", c);
+		else
+			buf[k++] = (char)c;
+	}
+	buf[k] = '\0';
+}
+
 static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	char msg[384];
+	char raw[384], msg[384];
 
 	if (!current_parse || current_parse->have_err)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	printable(raw, msg, sizeof(msg));
 	if (strstr(msg, CONFIG_END_KEY) && cfg) {
 		/* the end key was read inside a section: the innermost one left open */
 		if (cfg_title(cfg))
@@ -602,10 +622,14 @@ static int load_drive(struct config *c, cfg_t *sec, const char *text, struct tex
 	const char *title = cfg_title(sec), *device, *blob, *access;
 	int line = section_line(text, from, "drive", title, sec->line);
 
-	if (!valid_name(title))
+	if (!valid_name(title)) {
+		char shown[4 * STORE_NAME_MAX + 8];
+
+		printable(title, shown, sizeof(shown));
 		return wg_err_set(err, -EINVAL,
 				  "%s:%d: drive name '%s' is not valid: use 1 to %d letters, digits, '_', '-' or '.'",
-				  c->path, line, title, STORE_NAME_MAX - 1);
+				  c->path, line, shown, STORE_NAME_MAX - 1);
+	}
 	device = cfg_getstr(sec, "device");
 	blob = cfg_getstr(sec, "blob");
 	access = cfg_getstr(sec, "access");
@@ -668,10 +692,14 @@ static int load_job(struct config *c, cfg_t *sec, const char *text, struct text_
 	int line = section_line(text, from, "job", title, sec->line);
 	int r;
 
-	if (!valid_name(title))
+	if (!valid_name(title)) {
+		char shown[4 * STORE_NAME_MAX + 8];
+
+		printable(title, shown, sizeof(shown));
 		return wg_err_set(err, -EINVAL,
 				  "%s:%d: job name '%s' is not valid: use 1 to %d letters, digits, '_', '-' or '.'",
-				  c->path, line, title, STORE_NAME_MAX - 1);
+				  c->path, line, shown, STORE_NAME_MAX - 1);
+	}
 	if (!class)
 		return wg_err_set(err, -EINVAL, "%s:%d: job '%s' needs a 'class': backup or maintenance", c->path,
 				  line, title);

@@ -647,7 +647,7 @@ static void test_job_runner_errors(void **state)
 		     "job \"b\" {\n  class = backup\n  paths = {\"/\"}\n  command = \"tar\"\n}\n",
 		     "%s:5: job 'b': command 'tar' is not an absolute path");
 	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n  command = {\" \t\"}\n}\n",
-		     "%s:5: job 'j': command ' \t' is an empty command line: with 'shell', the first word is what /bin/sh runs");
+		     "%s:5: job 'j': command ' \\x09' is an empty command line: with 'shell', the first word is what /bin/sh runs");
 	expect_error("\njob \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n}\n",
 		     "%s:2: job 'j': 'shell' needs a 'command': the line for /bin/sh to run");
 	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n  command = {}\n}\n",
@@ -767,6 +767,10 @@ static void test_errors(void **state)
 	config_free(c);
 	c = NULL;
 	expect_error("database = \"a\"\x01\x02\n", "%s:1:");
+	/* what the file holds is shown fit for a terminal: a byte order mark, an escape sequence */
+	expect_error("\xef\xbb\xbf" "database = \"h.db\"\n", "%s:1: no such option '\\xef\\xbb\\xbf" "database'");
+	expect_error("drive \"\x1b[2J\" { blob = \"x\" }\n", "%s:1: drive name '\\x1b[2J' is not valid");
+	expect_error("job \"j\" { class = \"back\\x01up\" }\n", "%s:1: job 'j': class 'back\\x01up' is not one of");
 	write_conf_n("a\0b", 3);
 	assert_true(config_load(path, &(struct config *){ NULL }, &err) == -EINVAL);
 	assert_non_null(strstr(err.msg, "is not a text file"));
