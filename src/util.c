@@ -94,6 +94,9 @@ static int fake_base(int64_t *ret)
 
 	if (!e || !*e)
 		return 0;
+	/* strtoll() would also take blanks and a sign in front */
+	if (*e < '0' || *e > '9')
+		return -EINVAL;
 	errno = 0;
 	v = strtoll(e, &end, 10);
 	if (errno || *end || v < 0)

@@ -99,7 +99,7 @@ done || exit 1
 [ -e "$T/r.html" ] && fail "report wrote on a usage error"
 
 # The clock tests set, wrong: a usage error for every command that reads it.
-for now in -5 1e9 99999999999999999999 0x10 "1795600000 "; do
+for now in -5 1e9 99999999999999999999 0x10 "1795600000 " " 1795600000" +1795600000; do
 	WEARGATE_NOW=$now run 64 "$W" -c "$T/w.conf" status
 	contains "$T/err" "WEARGATE_NOW='$now' is not a number of seconds since the epoch"
 done
