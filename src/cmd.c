@@ -114,14 +114,15 @@ int cmd_ready(struct cmd_ctx *ctx)
 			/*
 			 * What this user may not write it may still read. A history that cannot be
 			 * written for another reason (a full disk, a file size limit, an I/O error) is
-			 * read too, and the reason said: the gate still answers from what it holds.
+			 * read too, and the reason kept for the command to say: the gate still answers
+			 * from what it holds.
 			 */
 			bool expected = r == -EACCES || r == -EROFS || r == -EPERM;
 			struct wg_err werr = err;
 
 			r = store_open_readonly(ctx->config->database, &ctx->store, &err);
 			if (!expected && r >= 0)
-				cmd_error("%s: reading the history only", werr.msg);
+				ctx->store_unwritable = werr;
 			else if (!expected)
 				err = werr;
 		}

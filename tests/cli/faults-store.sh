@@ -89,6 +89,9 @@ contains "$T/err" "purge: go: sda ok"
 rc=$?
 [ "$rc" -eq 69 ] || fail "exec on a history it cannot write exited $rc, expected 69: $(cat "$T/err")"
 [ -e "$T/purge.ran" ] && fail "exec ran a job it could not record"
+# the reason, not that of a user without permission
+contains "$T/err" "(File too large): a job run must be recorded"
+grep -q "for this user" "$T/err" && fail "exec blames permissions for a file size limit: $(cat "$T/err")"
 intact "$T/u/history.db" 3
 
 # --- files that are not a weargate history: refused by every command, and left as they were ---
