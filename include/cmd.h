@@ -24,6 +24,8 @@ struct cmd_ctx {
 	struct config *config;
 	struct store *store;
 	bool store_writable;
+	/* why a CMD_WANTS_STORE history could not be opened for writing, when not for this user's permissions */
+	struct wg_err store_unwritable;
 	int64_t now;            /* the clock, read once: WEARGATE_NOW in tests */
 	const char *sysfs_root; /* WEARGATE_SYSFS_ROOT in tests, else "/sys" */
 	struct blockdev_env env; /* that sysfs, and WEARGATE_MOUNTINFO in tests, else /proc/self/mountinfo */

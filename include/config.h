@@ -49,6 +49,8 @@ struct config {
 	struct policy policy;
 	size_t n_drives;
 	struct drive_cfg *drives;
+	/* the drives by name, for config_drive(); NULL (a config made by hand) is searched in order */
+	const struct drive_cfg **drives_by_name;
 	size_t n_jobs;
 	struct job_cfg *jobs;
 	/* the runner */

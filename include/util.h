@@ -63,7 +63,10 @@ void wg_json_string(FILE *f, const char *s);
 /* Copy src into dst (size len), never overflowing; returns -ENAMETOOLONG on truncation. */
 int wg_strlcpy(char *dst, const char *src, size_t len);
 
-/* Read a whole file of at most max bytes into a malloc'd buffer. */
+/*
+ * Read a whole file of at most max bytes into a malloc'd buffer (with a byte to spare).
+ * -EISDIR for a directory, -ESPIPE for a FIFO (refused at once, never waited on), -EFBIG when larger.
+ */
 int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len);
 
 /* Create or replace path atomically (temp file in the same directory, fsync, rename). */

@@ -181,6 +181,8 @@ int blob_load(const char *path, struct blob *ret, struct wg_err *err)
 	if (r == -EFBIG)
 		return wg_err_set(err, r, "cannot read '%s': larger than %d bytes, not a blob", path,
 				  BLOB_MAX_SIZE);
+	if (r == -ESPIPE)
+		return wg_err_set(err, r, "cannot read '%s': a FIFO, not a blob", path);
 	if (r < 0)
 		return wg_err_set(err, r, "cannot read '%s': %s", path, strerror(-r));
 	r = blob_parse(buf, len, ret, &perr);

@@ -74,7 +74,10 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return WG_EXIT_USAGE;
 	}
 	if (!ctx->store_writable) {
-		cmd_error("'%s' is read-only for this user: a job run must be recorded", ctx->config->database);
+		if (ctx->store_unwritable.msg[0])
+			cmd_error("%s: a job run must be recorded", ctx->store_unwritable.msg);
+		else
+			cmd_error("'%s' is read-only for this user: a job run must be recorded", ctx->config->database);
 		return WG_EXIT_UNAVAILABLE;
 	}
 	r.config = ctx->config;

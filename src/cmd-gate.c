@@ -185,6 +185,8 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 	r = cmd_ready(ctx);
 	if (r)
 		return condition ? CONDITION_ERROR : r;
+	if (ctx->store_unwritable.msg[0])
+		cmd_error("%s: reading the history only", ctx->store_unwritable.msg);
 	job = config_job(ctx->config, argv[optind]);
 	if (!job) {
 		cmd_error("no job '%s' in '%s' (see 'weargate check-config')", argv[optind], ctx->config->path);

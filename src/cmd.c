@@ -108,9 +108,24 @@ int cmd_ready(struct cmd_ctx *ctx)
 		if (flags & (CMD_NEEDS_STORE | CMD_WANTS_STORE))
 			r = store_open(ctx->config->database, &ctx->store, &err);
 		ctx->store_writable = r >= 0;
-		/* what this user may not write it may still read */
-		if ((flags & CMD_READS_STORE) || ((flags & CMD_WANTS_STORE) && (r == -EACCES || r == -EROFS || r == -EPERM)))
+		if (flags & CMD_READS_STORE)
 			r = store_open_readonly(ctx->config->database, &ctx->store, &err);
+		else if ((flags & CMD_WANTS_STORE) && r < 0 && r != -EBADMSG && r != -EPROTO && r != -ENOMEM) {
+			/*
+			 * What this user may not write it may still read. A history that cannot be
+			 * written for another reason (a full disk, a file size limit, an I/O error) is
+			 * read too, and the reason kept for the command to say: the gate still answers
+			 * from what it holds.
+			 */
+			bool expected = r == -EACCES || r == -EROFS || r == -EPERM;
+			struct wg_err werr = err;
+
+			r = store_open_readonly(ctx->config->database, &ctx->store, &err);
+			if (!expected && r >= 0)
+				ctx->store_unwritable = werr;
+			else if (!expected)
+				err = werr;
+		}
 		if (r < 0) {
 			cmd_error("%s", err.msg[0] ? err.msg : strerror(-r));
 			return WG_EXIT_UNAVAILABLE;

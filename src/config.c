@@ -16,6 +16,7 @@
 #include "store.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
+#define CONFIG_MAX_SECTIONS 1000 /* drives, and jobs */
 /*
  * 10 years: longer than any window, timeout or cooldown means; far from overflowing now + it;
  * and within the long that libconfuse keeps integers in, on every ABI.
@@ -92,7 +93,16 @@ static cfg_opt_t retention_opts[] = {
 	CFG_END(),
 };
 
+/*
+ * libconfuse takes the end of the file for the end of every section still open, and lets a
+ * comment that is never closed swallow the rest: a file cut short (an editor's crash, a full
+ * disk) would read as valid, a job's user or throttle lost with its tail. parse_text() appends
+ * this key; it must be found, and at the top level.
+ */
+#define CONFIG_END_KEY "__weargate_end_of_file__"
+
 static cfg_opt_t root_opts[] = {
+	CFG_BOOL(CONFIG_END_KEY, cfg_false, CFGF_NODEFAULT),
 	CFG_STR("database", STORE_DEFAULT_PATH, CFGF_NONE),
 	CFG_INT_CB("sample_max_age", 0, CFGF_NODEFAULT, on_period),
 	CFG_INT_CB("watch_interval", 0, CFGF_NODEFAULT, on_period),
@@ -116,6 +126,8 @@ struct parse_ctx {
 	const char *path;
 	struct wg_err *err;
 	bool have_err;
+	int last_line; /* of the file, without the end key: its last line with text */
+	int eof_line;  /* the line its end is on (after a final newline, the next) */
 	cfg_t *command_sec;
 	int command_line;
 	char *command_argv0;
@@ -123,13 +135,52 @@ struct parse_ctx {
 
 static __thread struct parse_ctx *current_parse;
 
+/*
+ * What the file holds, fit for a terminal and the log: a byte that is not printable ASCII (a
+ * control character, a byte order mark, binary garbage) as \xHH.
+ */
+static void printable(const char *s, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	for (; *s && k + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f)
+			k += (size_t)snprintf(buf + k, len - k, "\\x%02x", c);
+		else
+			buf[k++] = (char)c;
+	}
+	buf[k] = '\0';
+}
+
 static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	char msg[384];
+	char raw[384], msg[384];
 
 	if (!current_parse || current_parse->have_err)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	printable(raw, msg, sizeof(msg));
+	if (strstr(msg, CONFIG_END_KEY) && cfg) {
+		/* the end key was read inside a section: the innermost one left open */
+		if (cfg_title(cfg))
+			wg_err_set(current_parse->err, -EINVAL, "%s:%d: premature end of file: %s '%s' is not closed with '}'",
+				   current_parse->path, current_parse->last_line, cfg_name(cfg), cfg_title(cfg));
+		else
+			wg_err_set(current_parse->err, -EINVAL,
+				   "%s:%d: premature end of file: section '%s' is not closed with '}'", current_parse->path,
+				   current_parse->last_line, cfg_name(cfg));
+		current_parse->have_err = true;
+		return;
+	}
+	/* anything else the end key ran into: a value or a list that the file's end left open */
+	if (cfg && cfg->line > current_parse->last_line) {
+		wg_err_set(current_parse->err, -EINVAL, "%s:%d: premature end of file", current_parse->path,
+			   current_parse->eof_line);
+		current_parse->have_err = true;
+		return;
+	}
 	if (cfg && cfg->line > 0)
 		wg_err_set(current_parse->err, -EINVAL, "%s:%d: %s", current_parse->path, cfg->line, msg);
 	else
@@ -391,13 +442,32 @@ static int on_command(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 /* A job section has been read (libconfuse passes the file's root and the "job" option): judge its command. */
+/*
+ * libconfuse looks for a section's title among all those before it, so a file of many
+ * sections takes quadratic time: 42000 in a file of 1 MiB took 16 s. Far more drives and jobs
+ * than a machine has, and a bound on that time: at most 1000 of each (some milliseconds).
+ */
+static int too_many_sections(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg_opt_size(opt) <= CONFIG_MAX_SECTIONS)
+		return 0;
+	cfg_error(cfg, "more than %d '%s' sections", CONFIG_MAX_SECTIONS, cfg_opt_name(opt));
+	return -1;
+}
+
+static int on_drive(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return too_many_sections(cfg, opt);
+}
+
 static int on_job(cfg_t *cfg, cfg_opt_t *opt)
 {
 	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
 	bool shell;
 	const char *argv0;
 
-	(void)cfg;
+	if (too_many_sections(cfg, opt) < 0)
+		return -1;
 	if (!sec || cfg_size(sec, "command") == 0)
 		return 0;
 	argv0 = cfg_getnstr(sec, "command", 0);
@@ -428,12 +498,17 @@ static int on_notify(cfg_t *cfg, cfg_opt_t *opt)
  * libconfuse gives a section the line of its closing brace; an admin looks for the line that
  * names it, so find that in the text. The title may be quoted or, as libconfuse allows, not.
  */
-static int section_line(const char *text, const char *kind, const char *title, int fallback)
+struct text_cursor {
+	const char *p; /* the start of a line */
+	int line;
+};
+
+static int section_line_from(struct text_cursor *from, const char *kind, const char *title)
 {
 	size_t klen = strlen(kind), tlen = strlen(title);
-	int line = 1;
+	int line = from->line;
 
-	for (const char *p = text; *p; p++) {
+	for (const char *p = from->p; *p; p++) {
 		const char *q = p;
 
 		while (*q == ' ' || *q == '\t')
@@ -443,17 +518,35 @@ static int section_line(const char *text, const char *kind, const char *title, i
 			q += klen;
 			while (*q == ' ' || *q == '\t')
 				q++;
-			if ((*q == '"' || *q == '\'') && strncmp(q + 1, title, tlen) == 0 && q[1 + tlen] == *q)
+			if (((*q == '"' || *q == '\'') && strncmp(q + 1, title, tlen) == 0 && q[1 + tlen] == *q) ||
+			    (strncmp(q, title, tlen) == 0 && strchr(" \t\n{", q[tlen]) && q[tlen] != '\0')) {
+				*from = (struct text_cursor){ p, line };
 				return line;
-			if (strncmp(q, title, tlen) == 0 && strchr(" \t\n{", q[tlen]) && q[tlen] != '\0')
-				return line;
+			}
 		}
 		p = strchr(p, '\n');
 		if (!p)
 			break;
 		line++;
 	}
-	return fallback;
+	return 0;
+}
+
+/*
+ * Sections of a kind come in the order of the file: each search starts where the last one of
+ * its kind was found, so that a file of many sections is read in linear time, not quadratic.
+ */
+static int section_line(const char *text, struct text_cursor *from, const char *kind, const char *title, int fallback)
+{
+	struct text_cursor start = { text, 1 };
+	int line;
+
+	if (!from->p)
+		*from = start;
+	line = section_line_from(from, kind, title);
+	if (!line && from->p != text)
+		line = section_line_from(&start, kind, title);
+	return line ? line : fallback;
 }
 
 static bool valid_name(const char *s)
@@ -512,6 +605,7 @@ void config_free(struct config *c)
 		free(c->drives[i].path);
 	}
 	free(c->drives);
+	free(c->drives_by_name);
 	for (size_t i = 0; i < c->n_jobs; i++)
 		job_cfg_release(&c->jobs[i]);
 	free(c->jobs);
@@ -522,16 +616,20 @@ void config_free(struct config *c)
 	free(c);
 }
 
-static int load_drive(struct config *c, cfg_t *sec, const char *text, struct wg_err *err)
+static int load_drive(struct config *c, cfg_t *sec, const char *text, struct text_cursor *from, struct wg_err *err)
 {
 	struct drive_cfg *d = &c->drives[c->n_drives];
 	const char *title = cfg_title(sec), *device, *blob, *access;
-	int line = section_line(text, "drive", title, sec->line);
+	int line = section_line(text, from, "drive", title, sec->line);
 
-	if (!valid_name(title))
+	if (!valid_name(title)) {
+		char shown[4 * STORE_NAME_MAX + 8];
+
+		printable(title, shown, sizeof(shown));
 		return wg_err_set(err, -EINVAL,
 				  "%s:%d: drive name '%s' is not valid: use 1 to %d letters, digits, '_', '-' or '.'",
-				  c->path, line, title, STORE_NAME_MAX - 1);
+				  c->path, line, shown, STORE_NAME_MAX - 1);
+	}
 	device = cfg_getstr(sec, "device");
 	blob = cfg_getstr(sec, "blob");
 	access = cfg_getstr(sec, "access");
@@ -584,20 +682,24 @@ static bool option_given(cfg_t *sec, const char *key)
 }
 
 /* Values were checked as they were read (the callbacks above); what is left needs the whole section or file. */
-static int load_job(struct config *c, cfg_t *sec, const char *text, struct wg_err *err)
+static int load_job(struct config *c, cfg_t *sec, const char *text, struct text_cursor *from, struct wg_err *err)
 {
 	struct job_cfg *j = &c->jobs[c->n_jobs];
 	const char *title = cfg_title(sec), *class = cfg_getstr(sec, "class");
 	const char *on_unknown = cfg_getstr(sec, "on_unknown"), *user = cfg_getstr(sec, "user");
 	const char *ionice = cfg_getstr(sec, "ionice");
 	bool shell = cfg_size(sec, "shell") > 0 && cfg_getbool(sec, "shell");
-	int line = section_line(text, "job", title, sec->line);
+	int line = section_line(text, from, "job", title, sec->line);
 	int r;
 
-	if (!valid_name(title))
+	if (!valid_name(title)) {
+		char shown[4 * STORE_NAME_MAX + 8];
+
+		printable(title, shown, sizeof(shown));
 		return wg_err_set(err, -EINVAL,
 				  "%s:%d: job name '%s' is not valid: use 1 to %d letters, digits, '_', '-' or '.'",
-				  c->path, line, title, STORE_NAME_MAX - 1);
+				  c->path, line, shown, STORE_NAME_MAX - 1);
+	}
 	if (!class)
 		return wg_err_set(err, -EINVAL, "%s:%d: job '%s' needs a 'class': backup or maintenance", c->path,
 				  line, title);
@@ -776,31 +878,65 @@ out:
 /* Parse the text that was read and checked, not the file again; messages still name the file. */
 static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len, struct wg_err *err)
 {
-	struct parse_ctx pctx = { .path = path, .err = err };
+	static const char end[] = "\n" CONFIG_END_KEY " = true\n";
+	struct parse_ctx pctx = { .path = path, .err = err, .last_line = 1 };
+	char *buf;
 	FILE *f;
 	int r;
 
 	if (len == 0) /* all defaults; and older C libraries' fmemopen() refuses 0 bytes */
 		return 0;
-	f = fmemopen(text, len, "r");
-	if (!f)
+	for (size_t i = 0; i + 1 < len; i++)
+		pctx.last_line += text[i] == '\n';
+	pctx.eof_line = pctx.last_line + (text[len - 1] == '\n');
+	buf = malloc(len + sizeof(end));
+	if (!buf)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	memcpy(buf, text, len);
+	memcpy(buf + len, end, sizeof(end));
+	f = fmemopen(buf, len + sizeof(end) - 1, "r");
+	if (!f) {
+		free(buf);
 		return wg_err_set(err, -errno, "cannot read '%s': %s", path, strerror(errno));
+	}
 	cfg_set_error_function(cfg, on_confuse_error);
 	current_parse = &pctx;
 	r = cfg_parse_fp(cfg, f);
 	current_parse = NULL;
 	free(pctx.command_argv0);
 	fclose(f);
+	free(buf);
 	if (r != CFG_SUCCESS) {
 		if (!pctx.have_err)
 			wg_err_set(err, -EINVAL, "%s: cannot parse", path);
 		return -EINVAL;
 	}
+	if (cfg_size(cfg, CONFIG_END_KEY) == 0)
+		return wg_err_set(err, -EINVAL, "%s:%d: premature end of file: a '/*' comment is not closed with '*/'",
+				  path, pctx.last_line);
+	return 0;
+}
+
+static int drive_by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct drive_cfg *const *)a)->name, (*(const struct drive_cfg *const *)b)->name);
+}
+
+/* Every job names its drives, and every decision looks them up: by bsearch, not one by one. */
+static int index_drives(struct config *c)
+{
+	c->drives_by_name = calloc(c->n_drives + 1, sizeof(*c->drives_by_name));
+	if (!c->drives_by_name)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_drives; i++)
+		c->drives_by_name[i] = &c->drives[i];
+	qsort(c->drives_by_name, c->n_drives, sizeof(*c->drives_by_name), drive_by_name);
 	return 0;
 }
 
 int config_load(const char *path, struct config **ret, struct wg_err *err)
 {
+	struct text_cursor drive_at = { 0 }, job_at = { 0 };
 	struct config *c = NULL;
 	char *text = NULL;
 	size_t text_len = 0;
@@ -824,6 +960,7 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 	}
 	cfg_set_validate_func(cfg, "job|command", on_command);
 	cfg_set_validate_func(cfg, "job", on_job);
+	cfg_set_validate_func(cfg, "drive", on_drive);
 	cfg_set_validate_func(cfg, "notify", on_notify);
 	r = parse_text(cfg, path, text, text_len, err);
 	if (r < 0)
@@ -847,12 +984,15 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 	if (r < 0)
 		goto out;
 	for (unsigned i = 0; i < cfg_size(cfg, "drive"); i++) {
-		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, err);
+		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, &drive_at, err);
 		if (r < 0)
 			goto out;
 	}
+	r = index_drives(c);
+	if (r < 0)
+		goto out;
 	for (unsigned i = 0; i < cfg_size(cfg, "job"); i++) {
-		r = load_job(c, cfg_getnsec(cfg, "job", i), text, err);
+		r = load_job(c, cfg_getnsec(cfg, "job", i), text, &job_at, err);
 		if (r < 0)
 			goto out;
 	}
@@ -869,6 +1009,13 @@ out:
 
 const struct drive_cfg *config_drive(const struct config *c, const char *name)
 {
+	if (c->drives_by_name) {
+		struct drive_cfg key = { .name = (char *)name };
+		const struct drive_cfg *k = &key, *const *found;
+
+		found = bsearch(&k, c->drives_by_name, c->n_drives, sizeof(*c->drives_by_name), drive_by_name);
+		return found ? *found : NULL;
+	}
 	for (size_t i = 0; i < c->n_drives; i++)
 		if (strcmp(c->drives[i].name, name) == 0)
 			return &c->drives[i];

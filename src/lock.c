@@ -49,7 +49,7 @@ int runner_lock_take(const char *path, struct runner_lock **ret, pid_t *ret_hold
 	 * Root truncates and writes this file: a symlink planted in its place (a lock under /tmp)
 	 * must not point that at another file, nor may anything but a regular file stand there.
 	 */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		e = errno;
 		if (e == ELOOP)
@@ -64,6 +64,14 @@ int runner_lock_take(const char *path, struct runner_lock **ret, pid_t *ret_hold
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return wg_err_set(err, -EINVAL, "cannot open lock file '%s': it is not a regular file", path);
+	}
+	/*
+	 * flock(2) needs no more than a descriptor open for reading: anyone who may read the file
+	 * could hold it and keep every runner out, night after night. Only its owner may open it;
+	 * one left readable by an older weargate is closed now (a failure only leaves it as it was).
+	 */
+	if ((st.st_mode & 077) && st.st_uid == geteuid() && fchmod(fd, 0600) < 0) {
+		/* nothing to do: the lock works the same */
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		e = errno;

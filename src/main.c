@@ -1,5 +1,6 @@
 /* main.c — global options and the command table */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,12 @@ int main(int argc, char **argv)
 		.systemd_run = "systemd-run",
 	};
 	ctx.entry = e;
+	/*
+	 * Under a file size limit (ulimit -f) a write past it raises SIGXFSZ, which would kill us
+	 * without a word; ignored, the write fails with EFBIG and the command says so. A job gets
+	 * every signal back at its default (proc.c).
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	optind = 0; /* a full getopt reset for the command's own options */
 	r = e->exec(&ctx, argc, argv);
 	cmd_ctx_release(&ctx);

@@ -86,6 +86,44 @@ static int explain_untouched(const struct config *c, const struct job_cfg *j, ch
 			  j->line, j->name, paths, why);
 }
 
+static int by_position(const void *a, const void *b)
+{
+	const struct drive_cfg *x = *(const struct drive_cfg *const *)a, *y = *(const struct drive_cfg *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A job that only names its drives: found by name, without a look at every configured drive,
+ * so that deciding on every job of a large file is not quadratic. The same list, in the same
+ * (the file's) order, as below.
+ */
+static int named_drives(const struct config *c, const struct job_cfg *j, const struct drive_cfg ***ret_drives,
+			size_t *ret_n, struct wg_err *err)
+{
+	size_t n = strv_length(j->drives), k = 0;
+	const struct drive_cfg **list = calloc(n + 1, sizeof(*list));
+
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		list[i] = config_drive(c, j->drives[i]);
+		if (!list[i]) {
+			free(list);
+			return wg_err_set(err, -EINVAL, "%s:%d: job '%s': no drive '%s' is configured", c->path, j->line,
+					  j->name, j->drives[i]);
+		}
+	}
+	qsort(list, n, sizeof(*list), by_position);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || list[i] != list[k - 1])
+			list[k++] = list[i];
+	list[k] = NULL;
+	*ret_drives = list;
+	*ret_n = k;
+	return 0;
+}
+
 int resolve_job_drives(const struct config *c, const struct job_cfg *j, const struct blockdev_env *env,
 		       const struct drive_cfg ***ret_drives, size_t *ret_n, char ***ret_unmonitored,
 		       struct wg_err *err)
@@ -97,6 +135,11 @@ int resolve_job_drives(const struct config *c, const struct job_cfg *j, const st
 	char **unmonitored = NULL;
 	int r;
 
+	if (n_paths == 0 && strv_length(j->drives) > 0) {
+		if (ret_unmonitored)
+			*ret_unmonitored = NULL;
+		return named_drives(c, j, ret_drives, ret_n, err);
+	}
 	m = calloc(c->n_drives + 1, sizeof(*m));
 	path_disks = calloc(n_paths + 1, sizeof(*path_disks));
 	if (!m || !path_disks) {

@@ -274,6 +274,8 @@ void smart_read_blob_file(const char *path, struct smart_reading *r)
 		if (k == -EFBIG)
 			reading_set(r, READING_UNUSABLE, "'%s' is larger than %d bytes: not a SMART blob", path,
 				    BLOB_FILE_MAX);
+		else if (k == -ESPIPE)
+			reading_set(r, READING_ERROR, "cannot read '%s': a FIFO, not a saved reading", path);
 		else
 			reading_set(r, READING_ERROR, "cannot read '%s': %s", path, strerror(-k));
 		return;

@@ -246,9 +246,11 @@ static int db_err(struct store *s, int rc, struct wg_err *err, const char *what)
 {
 	int r = errno_of(rc);
 
-	/* for a failed open or I/O, the system's own reason says more than SQLite's */
-	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR) && sqlite3_system_errno(s->db) > 0)
+	/* for a failed open or I/O, the system's own reason says more than SQLite's ("disk I/O error") */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR) && sqlite3_system_errno(s->db) > 0) {
 		r = -sqlite3_system_errno(s->db);
+		return wg_err_set(err, r, "'%s': %s: %s (%s)", s->path, what, sqlite3_errmsg(s->db), strerror(-r));
+	}
 	return wg_err_set(err, r ? r : -EIO, "'%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -294,6 +296,13 @@ int store_schema_version(void)
 	return (int)WG_ELEMENTSOF(migrations);
 }
 
+static int newer_schema(struct store *s, int version, struct wg_err *err)
+{
+	return wg_err_set(err, -EPROTO,
+			  "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
+			  s->path, version, store_schema_version());
+}
+
 static int backfill_run_counts(struct store *s, struct wg_err *err);
 
 static int migrate(struct store *s, struct wg_err *err)
@@ -304,9 +313,7 @@ static int migrate(struct store *s, struct wg_err *err)
 	if (r < 0)
 		return r;
 	if (version > store_schema_version())
-		return wg_err_set(err, -EPROTO,
-				  "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
-				  s->path, version, store_schema_version());
+		return newer_schema(s, version, err);
 	if (version == store_schema_version())
 		return 0;
 	/* Another process may be migrating too: look again once we hold the write lock. */
@@ -436,7 +443,7 @@ static int wal_hook(void *userdata, sqlite3 *db, const char *name, int frames)
 int store_open(const char *path, struct store **ret, struct wg_err *err)
 {
 	struct store *s = NULL;
-	int r;
+	int version, r;
 
 	r = make_parent(path);
 	if (r < 0)
@@ -454,6 +461,14 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 	r = 0;
 	if (sqlite3_db_readonly(s->db, "main") > 0)
 		r = wg_err_set(err, -EACCES, "'%s' is read-only for this user", path);
+	/* a history of a newer weargate (or no database at all) is refused before anything is written to it */
+	if (r >= 0)
+		r = not_a_database(s, user_version(s, &version, err), err);
+	/* the file may be written, but not the log and its index beside it: a read-only directory */
+	if (r == -EROFS)
+		r = wg_err_set(err, -EACCES, "'%s' is read-only for this user (%s)", path, sqlite3_errmsg(s->db));
+	if (r >= 0 && version > store_schema_version())
+		r = newer_schema(s, version, err);
 	if (r >= 0)
 		r = not_a_database(s, exec(s, "PRAGMA journal_mode = WAL", err, "cannot use write-ahead logging"), err);
 	/*
@@ -473,12 +488,17 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 	return 0;
 }
 
-static bool log_missing(const char *path)
+/* No log, or one without a frame (checkpointed and cut back to nothing): the file itself holds everything. */
+static bool log_empty(const char *path)
 {
 	char wal[PATH_MAX];
 	struct stat st;
 
-	return snprintf(wal, sizeof(wal), "%s-wal", path) < (int)sizeof(wal) && stat(wal, &st) < 0 && errno == ENOENT;
+	if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal))
+		return false;
+	if (stat(wal, &st) < 0)
+		return errno == ENOENT;
+	return S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
 int store_open_readonly(const char *path, struct store **ret, struct wg_err *err)
@@ -495,11 +515,12 @@ int store_open_readonly(const char *path, struct store **ret, struct wg_err *err
 		return r;
 	r = user_version(s, &version, err);
 	/*
-	 * Reading a log needs its index, which a user who may not write here cannot create. When
-	 * there is no log (another program closed the history last and removed both), everything
-	 * is in the file itself: read it as it stands.
+	 * Reading a log needs its index, which a user who may not write here cannot create, nor
+	 * anyone make anew on a full disk. When there is no log (another program closed the
+	 * history last and removed both) or it is empty, everything is in the file itself: read it
+	 * as it stands.
 	 */
-	if (r == -EROFS && log_missing(path)) {
+	if (r < 0 && r != -EBADMSG && r != -ENOMEM && log_empty(path)) {
 		store_free(s);
 		s = NULL;
 		r = store_new(path, OPEN_READ_IMMUTABLE, &s, err);
@@ -509,9 +530,7 @@ int store_open_readonly(const char *path, struct store **ret, struct wg_err *err
 	}
 	r = not_a_database(s, r, err);
 	if (r >= 0 && version > store_schema_version())
-		r = wg_err_set(err, -EPROTO,
-			       "'%s' has schema version %d, newer than the %d this weargate knows: use a newer weargate",
-			       path, version, store_schema_version());
+		r = newer_schema(s, version, err);
 	else if (r >= 0 && version < store_schema_version())
 		r = wg_err_set(err, -EPROTO,
 			       "'%s' has schema version %d: 'weargate sample' brings it to version %d", path,

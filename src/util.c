@@ -94,6 +94,9 @@ static int fake_base(int64_t *ret)
 
 	if (!e || !*e)
 		return 0;
+	/* strtoll() would also take blanks and a sign in front */
+	if (*e < '0' || *e > '9')
+		return -EINVAL;
 	errno = 0;
 	v = strtoll(e, &end, 10);
 	if (errno || *end || v < 0)
@@ -181,7 +184,8 @@ int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_le
 	struct stat st;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO (or a terminal) put where a file belongs must not hang us, waiting for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -190,6 +194,10 @@ int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_le
 	}
 	if (S_ISDIR(st.st_mode)) {
 		r = -EISDIR;
+		goto out;
+	}
+	if (S_ISFIFO(st.st_mode)) {
+		r = -ESPIPE;
 		goto out;
 	}
 	buf = malloc(max + 1);
@@ -314,7 +322,7 @@ bool strv_contains(char *const *v, const char *s)
 
 int wg_parse_when(const char *s, int64_t now, int64_t *ret)
 {
-	struct tm tm = { 0 };
+	struct tm tm = { 0 }, given;
 	int64_t d;
 	const char *end;
 	bool utc;
@@ -339,8 +347,12 @@ int wg_parse_when(const char *s, int64_t now, int64_t *ret)
 	if (*end && !(utc && end[1] == '\0'))
 		return -EINVAL;
 	tm.tm_isdst = -1;
+	given = tm;
 	t = utc ? timegm(&tm) : mktime(&tm);
 	if (t == (time_t)-1)
+		return -EINVAL;
+	/* strptime() takes a 30th of February, and timegm() makes it the 2nd of March: not a date */
+	if (tm.tm_year != given.tm_year || tm.tm_mon != given.tm_mon || tm.tm_mday != given.tm_mday)
 		return -EINVAL;
 	*ret = (int64_t)t;
 	return 0;

@@ -647,7 +647,7 @@ static void test_job_runner_errors(void **state)
 		     "job \"b\" {\n  class = backup\n  paths = {\"/\"}\n  command = \"tar\"\n}\n",
 		     "%s:5: job 'b': command 'tar' is not an absolute path");
 	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n  command = {\" \t\"}\n}\n",
-		     "%s:5: job 'j': command ' \t' is an empty command line: with 'shell', the first word is what /bin/sh runs");
+		     "%s:5: job 'j': command ' \\x09' is an empty command line: with 'shell', the first word is what /bin/sh runs");
 	expect_error("\njob \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n}\n",
 		     "%s:2: job 'j': 'shell' needs a 'command': the line for /bin/sh to run");
 	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  shell = true\n  command = {}\n}\n",
@@ -739,6 +739,7 @@ static void test_owner(void **state)
 static void test_errors(void **state)
 {
 	struct wg_err err = { "" };
+	struct config *c = NULL;
 
 	(void)state;
 	expect_error("database = \"x\"\nbogus = 1\n", "%s:2: no such option 'bogus'");
@@ -755,7 +756,21 @@ static void test_errors(void **state)
 	expect_error("drive \"sda\" { blob = \"\" }\n", "%s:1: drive 'sda': empty path");
 	expect_error("database = \"\"\n", "%s: 'database' is empty");
 	expect_error("database = \n", "%s:2: premature end of file");
+	/* a file cut short: libconfuse alone would close what is open, and the job would run as root */
+	expect_error("drive \"sda\" { blob = \"x\" }\njob \"purge\" {\n  class = maintenance\n  drives = {\"sda\"}\n",
+		     "%s:4: premature end of file: job 'purge' is not closed with '}'");
+	expect_error("policy {\n  cooldown {\n    worn = 1h", "%s:3: premature end of file: section 'cooldown' is not closed");
+	expect_error("drive \"sda\" { blob = \"x\" }\n/* off for now\njob \"purge\" { class = maintenance }\n",
+		     "%s:3: premature end of file: a '/*' comment is not closed with '*/'");
+	write_conf("drive \"sda\" { blob = \"x\" } /* closed */ // and a last line without its newline");
+	assert_int_equal(config_load(path, &c, &err), 0);
+	config_free(c);
+	c = NULL;
 	expect_error("database = \"a\"\x01\x02\n", "%s:1:");
+	/* what the file holds is shown fit for a terminal: a byte order mark, an escape sequence */
+	expect_error("\xef\xbb\xbf" "database = \"h.db\"\n", "%s:1: no such option '\\xef\\xbb\\xbf" "database'");
+	expect_error("drive \"\x1b[2J\" { blob = \"x\" }\n", "%s:1: drive name '\\x1b[2J' is not valid");
+	expect_error("job \"j\" { class = \"back\\x01up\" }\n", "%s:1: job 'j': class 'back\\x01up' is not one of");
 	write_conf_n("a\0b", 3);
 	assert_true(config_load(path, &(struct config *){ NULL }, &err) == -EINVAL);
 	assert_non_null(strstr(err.msg, "is not a text file"));
@@ -778,6 +793,43 @@ static void test_not_a_file(void **state)
 	assert_int_equal(config_load(missing, &c, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "cannot open"));
 	assert_non_null(strstr(err.msg, "missing.conf"));
+}
+
+/* 1000 drives and 1000 jobs, each job naming two: read; one section more of either kind: refused. */
+static void test_many_sections(void **state)
+{
+	struct wg_err err = { "" };
+	struct config *c = NULL;
+	FILE *f;
+
+	(void)state;
+	for (int extra = 0; extra < 3; extra++) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		for (int i = 0; i < 1000 + (extra == 1); i++)
+			fprintf(f, "drive \"d%d\" { blob = \"b%d\" }\n", i, i);
+		for (int i = 0; i < 1000 + (extra == 2); i++)
+			fprintf(f, "job \"j%d\" {\n\tclass = backup\n\tdrives = {\"d%d\", \"d%d\"}\n}\n", i, i % 1000,
+				(i * 7) % 1000);
+		fclose(f);
+		assert_int_equal(chmod(path, 0644), 0);
+		if (extra == 0) {
+			assert_int_equal(config_load(path, &c, &err), 0);
+			assert_int_equal(c->n_drives, 1000);
+			assert_int_equal(c->n_jobs, 1000);
+			assert_ptr_equal(config_drive(c, "d999"), &c->drives[999]);
+			assert_ptr_equal(config_drive(c, "d0"), &c->drives[0]);
+			assert_null(config_drive(c, "d1000"));
+			assert_int_equal(c->jobs[999].line, 1000 + 999 * 4 + 1);
+			config_free(c);
+			c = NULL;
+			continue;
+		}
+		assert_int_equal(config_load(path, &c, &err), -EINVAL);
+		assert_null(c);
+		if (!strstr(err.msg, extra == 1 ? ":1001: more than 1000 'drive' sections" : "more than 1000 'job' sections"))
+			fail_msg("unexpected message '%s'", err.msg);
+	}
 }
 
 static void test_too_large(void **state)
@@ -815,6 +867,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
 	};
 

@@ -108,7 +108,7 @@ static void test_take_release_retake(void **state)
 	l = take();
 	expect_pid_in_file(getpid());
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(st.st_mode & 07777, 0600); /* see test_mode */
 	/* flock() is per open file: the same process opening it again is refused too */
 	expect_busy(getpid());
 	runner_lock_release(l);
@@ -252,6 +252,40 @@ static void test_bad_paths(void **state)
 	expect_open_error(p, -EINVAL, "it is not a regular file");
 }
 
+static mode_t mode_of(const char *file)
+{
+	struct stat st;
+
+	assert_int_equal(stat(file, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/*
+ * Whoever may open the file may flock it: the lock is the owner's alone, whatever the umask,
+ * and one left readable by others is closed when taken.
+ */
+static void test_mode(void **state)
+{
+	struct runner_lock *l;
+	mode_t old = umask(0);
+	int fd;
+
+	(void)state;
+	l = take();
+	assert_int_equal(mode_of(path), 0600);
+	runner_lock_release(l);
+	assert_int_equal(chmod(path, 0644), 0);
+	l = take();
+	assert_int_equal(mode_of(path), 0600);
+	/* and while we hold it, nobody who opens it without writing can take it */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	close(fd);
+	runner_lock_release(l);
+	umask(old);
+}
+
 /*
  * The descriptor must not outlive exec in the jobs the runner starts: a job holding it would
  * hold the lock past the runner, keeping every later run out.
@@ -292,6 +326,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_holder_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holder_without_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_inherited, setup, teardown),
 	};
 

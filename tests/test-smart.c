@@ -242,6 +242,20 @@ static void test_read_blob_file(void **state)
 
 	smart_read_blob_file(dir, &r);
 	expect_reason(&r, READING_ERROR, "Is a directory");
+
+	/* a FIFO is refused at once: the alarm ends the test if it waits for a writer instead */
+	path_in_dir(path, sizeof(path), "fifo.blob");
+	assert_int_equal(mkfifo(path, 0644), 0);
+	alarm(10);
+	smart_read_blob_file(path, &r);
+	alarm(0);
+	snprintf(want, sizeof(want), "cannot read '%s': a FIFO, not a saved reading", path);
+	expect_reason(&r, READING_ERROR, want);
+
+	/* a read that fails with EIO (address 0 of our own memory is not mapped): an error, not unusable */
+	smart_read_blob_file("/proc/self/mem", &r);
+	expect_reason(&r, READING_ERROR, "cannot read '/proc/self/mem': Input/output error");
+	assert_false(r.identity_valid);
 }
 
 /* contrib's wg-blob writes what the tests and the demo read: check it with the reader itself. */

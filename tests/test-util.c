@@ -3,8 +3,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -130,6 +132,13 @@ static void test_files(void **state)
 	free(buf);
 	assert_int_equal(wg_read_file(path, 5, &buf, &len), -EFBIG);
 	assert_int_equal(wg_read_file(dir, 5, &buf, &len), -EISDIR);
+	/* a FIFO without a writer is refused, not waited on (the alarm fails the test if it hangs) */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	alarm(10);
+	assert_int_equal(wg_read_file(path, 5, &buf, &len), -ESPIPE);
+	alarm(0);
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	assert_int_equal(wg_read_file(path, 5, &buf, &len), -ENOENT);
 	snprintf(path, sizeof(path), "%s/f", dir);
@@ -155,6 +164,13 @@ static void test_when(void **state)
 	assert_int_equal(wg_parse_when("2026-11-25X", 0, &t), -EINVAL);
 	assert_int_equal(wg_parse_when("yesterday", 0, &t), -EINVAL);
 	assert_int_equal(wg_parse_when("2026-13-01", 0, &t), -EINVAL);
+	/* days a month does not have: not quietly the next month's */
+	assert_int_equal(wg_parse_when("2026-02-30", 0, &t), -EINVAL);
+	assert_int_equal(wg_parse_when("2026-04-31T12:00Z", 0, &t), -EINVAL);
+	assert_int_equal(wg_parse_when("2025-02-29", 0, &t), -EINVAL);
+	assert_int_equal(wg_parse_when("2028-02-29", 0, &t), 0);
+	assert_int_equal(wg_parse_when("2026-12-31T23:59:59Z", 0, &t), 0);
+	assert_int_equal(t, 1798761599);
 }
 
 static void test_strv(void **state)

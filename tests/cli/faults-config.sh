@@ -1,0 +1,207 @@
+#!/bin/sh
+# faults-config.sh — configuration files that are wrong in every way errors.sh, check-config.sh and
+# test-config do not already try: exit 78, one message naming the file (and the line), never a crash.
+. "$(dirname "$0")/lib.sh"
+: "${WEARGATE:?}"
+W=$WEARGATE
+command -v python3 >/dev/null 2>&1 || { echo "faults-config: python3 is needed to write the large files"; exit 77; }
+
+# ms CMD...: run CMD and print how long it took, in milliseconds, and its exit status
+ms() {
+	python3 - "$@" <<'PY'
+import subprocess, sys, time
+t = time.monotonic()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(int((time.monotonic() - t) * 1000), r.returncode)
+PY
+}
+
+# --- size: a file of 10 MB is refused before it is read; one of 1 MiB at the limits reads fast ---
+head -c 10485760 /dev/zero | tr '\0' '#' >"$T/ten.conf"
+run 78 "$W" -c "$T/ten.conf" check-config
+contains "$T/err" "'$T/ten.conf' is larger than 1048576 bytes"
+set -- $(ms "$W" -c "$T/ten.conf" check-config)
+[ "$2" = 78 ] || fail "10 MB: exit $2"
+[ "$1" -lt 2000 ] || fail "refusing a 10 MB file took $1 ms"
+echo "faults-config: a 10 MB file refused in $1 ms"
+
+# 1000 drives and 1000 jobs (the most there may be), padded with comments to just under 1 MiB
+python3 - "$T/max.conf" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    size = 0
+    def put(s):
+        global size
+        f.write(s)
+        size += len(s)
+    put('database = "h.db"\n')
+    for i in range(1000):
+        put('drive "d%d" { blob = "b%d.blob" }\n' % (i, i))
+    for i in range(1000):
+        put('job "j%d" {\n\tclass = backup\n\tcommand = {"/bin/true", "%d"}\n\tdrives = {"d%d", "d%d"}\n\ttimeout = 1h\n}\n'
+            % (i, i, i, (i * 7) % 1000))
+    line = "# " + "padding " * 9 + "\n"
+    while size + len(line) <= 1048576:
+        put(line)
+PY
+run 0 "$W" -c "$T/max.conf" check-config
+[ "$(grep -c '^job ' "$T/out")" -eq 1000 ] || fail "check-config did not print the 1000 jobs"
+set -- $(ms "$W" -c "$T/max.conf" check-config)
+[ "$2" = 0 ] || fail "1 MiB: exit $2"
+echo "faults-config: 1 MiB, 1000 drives and 1000 jobs, checked in $1 ms"
+# (quadratic, this took 1.4 s here; 2 s is far from both)
+[ "$1" -lt 2000 ] || fail "check-config of 1000 drives and 1000 jobs took $1 ms"
+set -- $(ms "$W" -c "$T/max.conf" status)
+echo "faults-config: and 'status' (no history) in $1 ms"
+[ "$1" -lt 2000 ] || fail "status of 1000 drives and 1000 jobs took $1 ms"
+
+# 1 MiB of the smallest sections: libconfuse's own search for a title is quadratic (16 s here);
+# the 1001st is refused before that cost
+python3 - "$T/many.conf" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    size, i = 0, 0
+    while True:
+        line = 'drive "d%d"{blob="b"}\n' % i
+        if size + len(line) > 1048576:
+            break
+        f.write(line)
+        size += len(line)
+        i += 1
+PY
+run 78 "$W" -c "$T/many.conf" check-config
+contains "$T/err" "$T/many.conf:1001: more than 1000 'drive' sections"
+set -- $(ms "$W" -c "$T/many.conf" check-config)
+echo "faults-config: 1 MiB of drive sections refused in $1 ms"
+[ "$1" -lt 2000 ] || fail "refusing 1 MiB of sections took $1 ms"
+
+# --- every class of error: the file, the line, what is wrong. One case a line: the message
+# (after "FILE:"), a tab, the file as printf writes it. ---
+cases=$(cat <<'CASES'
+1: unexpected token '{'	database = {"a.db", "b.db"}\n
+1: missing title for section 'drive'	drive = "/dev/sda"\n
+1: missing opening brace for section 'policy'	policy = 5\n
+1: missing opening brace for section 'policy'	policy "main" { window = 1d }\n
+1: missing title for section 'drive'	drive { blob = "x" }\n
+2: unexpected closing brace	drive "sda" { blob = "x" }\n}\n
+1: no such option 'disk'	disk "sda" { blob = "x" }\n
+2: no such option 'drive'	job "j" {\n drive "sda" { blob = "x" }\n}\n
+1: unexpected token ','	sample_max_age = 1d, watch_interval = 1h\n
+1: no such option 'include'	include("/etc/weargate.d/more.conf")\n
+2: unexpected token '{'	job "j" {\n timeout = {"1h"}\n}\n
+1: sample_max_age '6 h' is not a duration	sample_max_age = "6 h"\n
+1: job 'j': throttle '20MB' is not a rate	job "j" { class = backup drives = {"sda"} throttle = 20MB }\ndrive "sda" { blob = "x" }\n
+1: job 'j': throttle '-1' is not a rate	job "j" { class = backup drives = {"sda"} throttle = -1 }\ndrive "sda" { blob = "x" }\n
+1: job 'j': nice '1e3' is not a whole number	job "j" { class = backup drives = {"sda"} nice = 1e3 }\ndrive "sda" { blob = "x" }\n
+1: policy: max_temperature '' is not a whole number	policy { max_temperature = "" }\n
+1: retention: keep_full '0' must be longer than 0	retention { keep_full = 0 }\n
+1: job 'j': drive 'sdb' is not configured	job "j" { class = backup drives = {"sda", "sdb"} }\ndrive "sda" { blob = "x" }\n
+2: found duplicate title 'sda'	drive "sda" { blob = "x" }\ndrive "sda" { device = "/dev/sda" }\n
+1: job 'j' needs a 'class': backup or maintenance	job "j" { drives = {"sda"} }\ndrive "sda" { blob = "x" }\n
+1: drive 'sda' needs exactly one of 'device' or 'blob'	drive "sda" { access = "sat16" }\n
+1: no such option '\xef\xbb\xbfdatabase'	\357\273\277database = "h.db"\n
+3: premature end of file: job 'purge' is not closed with '}'	drive "sda" { blob = "x" }\njob "purge" {\n class = maintenance drives = {"sda"}\n
+2: premature end of file: a '/*' comment is not closed with '*/'	drive "sda" { blob = "x" }\n/* job "purge" { class = maintenance drives = {"sda"} }\n
+2: premature end of file	database =\n
+CASES
+)
+printf '%s\n' "$cases" | while IFS='	' read -r message text; do
+	# shellcheck disable=SC2059 # the case's text is a printf format on purpose
+	printf "$text" >"$T/case.conf"
+	run 78 "$W" -c "$T/case.conf" check-config
+	contains "$T/err" "weargate: $T/case.conf:$message"
+	[ -s "$T/out" ] && fail "a broken configuration printed: $(cat "$T/out")"
+	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one line for '$message': $(cat "$T/err")"
+done || exit 1
+
+# a file written on Windows reads the same: CR is a blank
+printf 'database = "h.db"\r\ndrive "sda" {\r\n\tblob = "x"\r\n}\r\n' >"$T/crlf.conf"
+run 0 "$W" -c "$T/crlf.conf" check-config
+contains "$T/out" "drive \"sda\" {"
+
+# --- a file cut short at any line: read whole only where it ends at the top level ---
+cat >"$T/whole.conf" <<'CONF'
+database = "h.db"
+drive "sda" {
+	blob = "sda.blob"
+}
+policy {
+	cooldown {
+		worn = 4h
+	}
+}
+job "purge" {
+	class = maintenance
+	drives = {"sda"}
+	user = "nobody"
+	command = {"/usr/local/sbin/purge-queue",
+		"--batch", "1000"}
+	throttle = "20M"
+}
+CONF
+n=$(wc -l <"$T/whole.conf")
+for k in $(seq 1 "$n"); do
+	head -n "$k" "$T/whole.conf" >"$T/cut.conf"
+	case $k in
+	1 | 4 | 9 | "$n") run 0 "$W" -c "$T/cut.conf" check-config ;;
+	*)
+		run 78 "$W" -c "$T/cut.conf" check-config
+		contains "$T/err" "$T/cut.conf:"
+		contains "$T/err" "premature end of file"
+		;;
+	esac
+done
+# and cut inside a line, at every byte of the job
+start=$(grep -bo '^job' "$T/whole.conf" | cut -d: -f1)
+size=$(wc -c <"$T/whole.conf")
+i=$start
+while [ "$i" -lt $((size - 2)) ]; do
+	i=$((i + 1))
+	head -c "$i" "$T/whole.conf" >"$T/cut.conf"
+	"$W" -c "$T/cut.conf" check-config >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" -eq 78 ] || fail "cut after byte $i: exit $rc, not 78: $(cat "$T/err")"
+	grep -q "^weargate: $T/cut.conf:[0-9]*: " "$T/err" || fail "cut after byte $i: $(cat "$T/err")"
+done
+
+# --- binary garbage: 64 KiB of random bytes (NULs left out: test-config tries those) ---
+for seed in 1 2 3 4 5 6 7 8; do
+	python3 -c 'import random, sys; random.seed(int(sys.argv[1])); open(sys.argv[2], "wb").write(bytes(b for b in random.randbytes(65536) if b))' \
+		"$seed" "$T/garbage.conf"
+	"$W" -c "$T/garbage.conf" check-config >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" -eq 78 ] || fail "garbage $seed: exit $rc: $(cat "$T/err")"
+	grep -q "^weargate: $T/garbage.conf:[0-9]*: " "$T/err" || fail "garbage $seed: $(cat "$T/err")"
+	# nothing but printable ASCII reaches the terminal
+	LC_ALL=C grep -q '[^[:print:]]' "$T/err" && fail "garbage $seed: unprintable bytes in '$(cat -v "$T/err")'"
+done
+
+# --- not a file to read: links, a device, no permission ---
+ln -s /dev/zero "$T/zero.conf"
+run 78 "$W" -c "$T/zero.conf" status
+contains "$T/err" "'$T/zero.conf' is not a regular file"
+ln -s "$T/loop.conf" "$T/loop.conf"
+run 78 "$W" -c "$T/loop.conf" status
+contains "$T/err" "cannot open '$T/loop.conf': Too many levels of symbolic links"
+ln -s "$T/nowhere.conf" "$T/dangling.conf"
+run 78 "$W" -c "$T/dangling.conf" status
+contains "$T/err" "cannot open '$T/dangling.conf': No such file or directory"
+run 78 "$W" -c "" status
+contains "$T/err" "cannot open '': No such file or directory"
+# a file this user may not read: as root, tried as nobody
+printf 'drive "sda" { blob = "x" }\n' >"$T/secret.conf"
+chmod 0600 "$T/secret.conf"
+if [ "$(id -u)" -ne 0 ]; then
+	chmod 0200 "$T/secret.conf"
+	run 78 "$W" -c "$T/secret.conf" status
+	contains "$T/err" "cannot open '$T/secret.conf': Permission denied"
+elif command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+	chmod 0755 "$T"
+	run 78 setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups "$W" -c "$T/secret.conf" status
+	contains "$T/err" "cannot open '$T/secret.conf': Permission denied"
+	chmod 0700 "$T"
+else
+	echo "faults-config: SKIP an unreadable file (root without setpriv or user nobody)"
+fi
+
+echo "faults-config: ok"
