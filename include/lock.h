@@ -15,5 +15,13 @@ struct runner_lock;
  */
 int runner_lock_take(const char *path, struct runner_lock **ret, pid_t *ret_holder, struct wg_err *err);
 void runner_lock_release(struct runner_lock *l); /* NULL is fine */
+/*
+ * Note in the lock file the process group of the job now running and when its leader started
+ * (proc_start_time()); pgid 0: no job runs now. Should we die with the job running, whoever
+ * takes the lock next learns it from runner_lock_left_job(). NULL is fine.
+ */
+void runner_lock_note_job(struct runner_lock *l, pid_t pgid, unsigned long long start);
+/* The job group the previous holder noted and never cleared (it died), and its start; 0 when none. */
+pid_t runner_lock_left_job(const struct runner_lock *l, unsigned long long *ret_start);
 
 #endif

@@ -94,4 +94,15 @@ int proc_wait(struct proc *p, int64_t timeout, int64_t grace, const struct proc_
  */
 void proc_request_stop(void);
 
+/* When process pid started, in clock ticks since boot (/proc/PID/stat); -ENOENT when it is gone. */
+int proc_start_time(pid_t pid, unsigned long long *ret);
+
+/*
+ * Stop what is left of the process group of a job whose runner died: the group whose leader
+ * started at `start` (proc_start_time()). SIGTERM to the group, SIGKILL after grace seconds.
+ * 1 when it was there and is stopped, 0 when nothing of it runs (or the pid now names another
+ * process: while any process of a group lives, its leader's pid is not given to another).
+ */
+int proc_stop_left_group(pid_t pgid, unsigned long long start, int64_t grace);
+
 #endif

@@ -19,6 +19,7 @@ struct runner {
 	FILE *log;                      /* what the runner says and the jobs' output go here (stderr) */
 	bool quiet;                     /* only problems and the jobs' own output: no "started", no "success" */
 	bool verbose;                   /* also each look of the watchdog at the job's drives */
+	struct runner_lock *lock;       /* runner_begin()'s, where the running job is noted */
 };
 
 enum outcome {

@@ -10,9 +10,19 @@
 
 #include "lock.h"
 
+/*
+ * The file holds the holder's pid on its first line and, while it runs a job, "job PGID START"
+ * on the second: the job's process group and when its leader started (in clock ticks since
+ * boot, as /proc says), so that the next runner can stop a job its dead holder left running.
+ */
 struct runner_lock {
 	int fd;
+	off_t pid_len; /* of the first line */
+	pid_t left_pgid;
+	unsigned long long left_start;
 };
+
+#define LOCK_TEXT_MAX 96
 
 /*
  * The pid the holder wrote, or 0: the file is empty between its flock() and its write, and
@@ -21,19 +31,44 @@ struct runner_lock {
  */
 static pid_t read_holder(int fd)
 {
-	char buf[32];
+	char buf[LOCK_TEXT_MAX];
 	ssize_t n;
 	long v = 0;
+	char *nl;
 
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	if (n < 2 || buf[n - 1] != '\n')
+	if (n < 2)
 		return 0;
-	for (ssize_t i = 0; i < n - 1; i++) {
-		if (buf[i] < '0' || buf[i] > '9' || v > 99999999)
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
+	if (!nl || nl == buf)
+		return 0;
+	for (const char *c = buf; c < nl; c++) {
+		if (*c < '0' || *c > '9' || v > 99999999)
 			return 0;
-		v = v * 10 + (buf[i] - '0');
+		v = v * 10 + (*c - '0');
 	}
 	return (pid_t)v;
+}
+
+/* The job a holder noted on the second line, when it is whole: its group, 0 when none. */
+static pid_t read_job(int fd, unsigned long long *ret_start)
+{
+	char buf[LOCK_TEXT_MAX], end;
+	const char *nl;
+	unsigned long long start;
+	ssize_t n;
+	int pgid;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 2)
+		return 0;
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
+	if (!nl || sscanf(nl + 1, "job %d %llu%c", &pgid, &start, &end) != 3 || end != '\n' || pgid <= 1)
+		return 0;
+	*ret_start = start;
+	return (pid_t)pgid;
 }
 
 int runner_lock_take(const char *path, struct runner_lock **ret, pid_t *ret_holder, struct wg_err *err)
@@ -88,6 +123,13 @@ int runner_lock_take(const char *path, struct runner_lock **ret, pid_t *ret_hold
 		close(fd);
 		return wg_err_set(err, -e, "cannot lock '%s': %s", path, strerror(e));
 	}
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* a holder that died with a job running noted it: its group, for runner_lock_left_job() */
+	l->left_pgid = read_job(fd, &l->left_start);
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	e = 0;
 	if (ftruncate(fd, 0) < 0 || (written = pwrite(fd, pid, (size_t)n, 0)) < 0)
@@ -96,16 +138,34 @@ int runner_lock_take(const char *path, struct runner_lock **ret, pid_t *ret_hold
 		e = EIO;
 	if (e) {
 		close(fd);
+		free(l);
 		return wg_err_set(err, -e, "cannot write our pid into lock file '%s': %s", path, strerror(e));
 	}
-	l = malloc(sizeof(*l));
-	if (!l) {
-		close(fd);
-		return -ENOMEM;
-	}
 	l->fd = fd;
+	l->pid_len = n;
 	*ret = l;
 	return 0;
+}
+
+pid_t runner_lock_left_job(const struct runner_lock *l, unsigned long long *ret_start)
+{
+	if (l->left_pgid > 0)
+		*ret_start = l->left_start;
+	return l->left_pgid;
+}
+
+void runner_lock_note_job(struct runner_lock *l, pid_t pgid, unsigned long long start)
+{
+	char line[64];
+	int n;
+
+	/* nothing to do on failure: the next runner then only cannot stop a job we leave behind */
+	if (!l || ftruncate(l->fd, l->pid_len) < 0 || pgid <= 0)
+		return;
+	n = snprintf(line, sizeof(line), "job %d %llu\n", (int)pgid, start);
+	if (pwrite(l->fd, line, (size_t)n, l->pid_len) != n) {
+		/* as above */
+	}
 }
 
 void runner_lock_release(struct runner_lock *l)

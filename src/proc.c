@@ -1031,3 +1031,49 @@ int proc_wait(struct proc *p, int64_t timeout, int64_t grace, const struct proc_
 	free(p);
 	return r;
 }
+
+int proc_start_time(pid_t pid, unsigned long long *ret)
+{
+	char path[64], buf[1024];
+	const char *c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ENOENT;
+	buf[n] = '\0';
+	/* after the command name, which may hold anything: field 22, the 20th after it */
+	c = strrchr(buf, ')');
+	for (int field = 2; c && field < 22; field++)
+		c = strchr(c + 1, ' ');
+	if (!c || sscanf(c + 1, "%llu", ret) != 1)
+		return -EIO;
+	return 0;
+}
+
+int proc_stop_left_group(pid_t pgid, unsigned long long start, int64_t grace)
+{
+	struct timespec step = { 0, 100 * 1000000L };
+	unsigned long long now_start;
+
+	if (pgid <= 1)
+		return 0;
+	/* the leader is alive and another process: the group it named ended long ago */
+	if (proc_start_time(pgid, &now_start) == 0 && now_start != start)
+		return 0;
+	if (group_scan(pgid) == 0 || (kill(-pgid, 0) < 0 && errno == ESRCH))
+		return 0;
+	kill(-pgid, SIGTERM);
+	kill(-pgid, SIGCONT);
+	for (int64_t i = 0; i < grace * 10 && group_scan(pgid) > 0; i++)
+		nanosleep(&step, NULL);
+	if (group_scan(pgid) != 0)
+		kill(-pgid, SIGKILL);
+	return 1;
+}

@@ -411,7 +411,11 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 			.line = forward_line,
 			.userdata = &w,
 		};
+		unsigned long long started_at;
 
+		/* should we die now, the next runner stops the job */
+		if (proc_start_time(proc_pid(p), &started_at) == 0)
+			runner_lock_note_job(r->lock, proc_pid(p), started_at);
 		wg_log(res->decision.last_chance ? LOG_WARNING : LOG_INFO, "job %s (run %lld): started%s", j->name,
 		       (long long)ret->run_id, res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
 		if (!r->quiet || res->decision.last_chance)
@@ -422,6 +426,7 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 			res->decision.throttle && t.method == THROTTLE_NONE ? ", throttled to idle I/O" : "",
 			res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
 		k = proc_wait(p, j->timeout, r->config->stop_grace, &watch, pr, &perr);
+		runner_lock_note_job(r->lock, 0, 0);
 		if (k < 0) {
 			ret->outcome = OUTCOME_FAILED;
 			ret->exit_status = 127;
@@ -534,8 +539,9 @@ const char *runner_worst_drive(const struct gate_result *res)
 
 int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err *err)
 {
+	unsigned long long start = 0;
 	char *path = NULL;
-	pid_t holder;
+	pid_t holder, left;
 	int interrupted = 0, k;
 	int64_t now;
 
@@ -546,6 +552,14 @@ int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err 
 	free(path);
 	if (k < 0)
 		return k;
+	r->lock = *ret_lock;
+	/* a runner killed outright (SIGKILL, the OOM killer) left its job running, unwatched: stop it */
+	left = runner_lock_left_job(*ret_lock, &start);
+	if (left > 0 && proc_stop_left_group(left, start, r->config->stop_grace) > 0) {
+		fprintf(r->log, "weargate: stopped the job (process group %d) that a runner which died left running\n",
+			(int)left);
+		wg_log(LOG_WARNING, "stopped the job (process group %d) that a runner which died left running", (int)left);
+	}
 	/* holding the lock, no run of ours is alive: what is still open was left by a runner that died */
 	wg_now(&now);
 	if (store_job_runs_interrupted(r->store, now, &interrupted, NULL) >= 0 && interrupted)

@@ -254,12 +254,56 @@ static int db_err(struct store *s, int rc, struct wg_err *err, const char *what)
 	return wg_err_set(err, r ? r : -EIO, "'%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
+/*
+ * A reader that may not write the log's index (an unprivileged gate) cannot repair or claim
+ * anything in it: where a reader that may would, SQLite answers it SQLITE_READONLY_CANTINIT or
+ * _RECOVERY at once instead of waiting. Both pass as soon as a writer moves on (a checkpoint
+ * that took the read marks past this reader's view of the log, an index being rebuilt): wait
+ * for that as for a lock, up to the busy timeout. True when the caller should try again.
+ */
+struct index_wait {
+	int waited, pause; /* ms */
+};
+
+static bool index_wait(struct index_wait *w, int rc)
+{
+	if ((rc != SQLITE_READONLY_CANTINIT && rc != SQLITE_READONLY_RECOVERY) || w->waited >= BUSY_TIMEOUT_MS)
+		return false;
+	w->pause = w->pause < 1 ? 1 : w->pause < 64 ? 2 * w->pause : 64;
+	sqlite3_sleep(w->pause);
+	w->waited += w->pause;
+	return true;
+}
+
+/* sqlite3_prepare_v3(), which reads the schema when it has to: where a read may begin. */
+static int prepare(sqlite3 *db, const char *sql, unsigned flags, sqlite3_stmt **ret)
+{
+	struct index_wait w = { 0, 0 };
+	int rc;
+
+	while ((rc = sqlite3_prepare_v3(db, sql, -1, flags, ret, NULL)) != SQLITE_OK && index_wait(&w, rc))
+		;
+	return rc;
+}
+
+/* sqlite3_step(); only a statement's first step may wait so: that is where its read begins. */
+static int step(sqlite3_stmt *st)
+{
+	struct index_wait w = { 0, 0 };
+	bool first = !sqlite3_stmt_busy(st);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE && first && index_wait(&w, rc))
+		sqlite3_reset(st);
+	return rc;
+}
+
 static int stmt(struct store *s, enum stmt which, sqlite3_stmt **ret, struct wg_err *err)
 {
 	int rc;
 
 	if (!s->stmts[which]) {
-		rc = sqlite3_prepare_v3(s->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[which], NULL);
+		rc = prepare(s->db, stmt_sql[which], SQLITE_PREPARE_PERSISTENT, &s->stmts[which]);
 		if (rc != SQLITE_OK)
 			return db_err(s, rc, err, "cannot prepare a query");
 	}
@@ -281,10 +325,10 @@ static int user_version(struct store *s, int *ret, struct wg_err *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	rc = prepare(s->db, "PRAGMA user_version", 0, &st);
 	if (rc != SQLITE_OK)
 		return db_err(s, rc, err, "cannot read the schema version");
-	rc = sqlite3_step(st);
+	rc = step(st);
 	if (rc == SQLITE_ROW)
 		*ret = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
@@ -616,7 +660,7 @@ void store_pass_abort(struct store *s)
 /* Step a query that returns at most one row: 1 with a row, 0 without. */
 static int step_one(struct store *s, sqlite3_stmt *st, struct wg_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = step(st);
 
 	if (rc == SQLITE_ROW)
 		return 1;
@@ -627,7 +671,7 @@ static int step_one(struct store *s, sqlite3_stmt *st, struct wg_err *err)
 
 static int step_done(struct store *s, sqlite3_stmt *st, struct wg_err *err, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc = step(st);
 
 	return rc == SQLITE_DONE ? 0 : db_err(s, rc, err, what);
 }
@@ -919,7 +963,7 @@ int store_sample_get(struct store *s, int64_t drive, int64_t pass, struct store_
  */
 static int prepare_walk(struct store *s, const char *sql, sqlite3_stmt **ret, struct wg_err *err)
 {
-	int r = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+	int r = prepare(s->db, sql, 0, ret);
 
 	return r == SQLITE_OK ? 0 : db_err(s, r, err, "cannot prepare a query");
 }
@@ -1463,7 +1507,7 @@ static bool pass_referenced(struct store *s, int64_t drive, int64_t pass)
 		return true; /* when in doubt, keep */
 	sqlite3_bind_int64(st, 1, drive);
 	sqlite3_bind_int64(st, 2, pass);
-	yes = sqlite3_step(st) == SQLITE_ROW;
+	yes = step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return yes;
 }

@@ -17,9 +17,11 @@
 #include <cmocka.h>
 
 #include "lock.h"
+#include "proc.h"
 
 static char root[64];
 static char path[96];
+static pid_t left_job;
 
 static int setup(void **state)
 {
@@ -37,6 +39,9 @@ static int teardown(void **state)
 	char cmd[128];
 
 	(void)state;
+	if (left_job > 0) /* whatever a failed test left */
+		kill(-left_job, SIGKILL);
+	left_job = 0;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -319,6 +324,107 @@ static void test_not_inherited(void **state)
 	assert_true(WIFSIGNALED(status));
 }
 
+/* Whether a process runs (a zombie does not). */
+static bool running(pid_t pid)
+{
+	char p[64], buf[512];
+	const char *c;
+	FILE *f;
+	size_t n;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	f = fopen(p, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	c = strrchr(buf, ')');
+	return c && c[1] == ' ' && c[2] != 'Z' && c[2] != 'X';
+}
+
+/*
+ * A holder killed outright while its job runs: the job's group, noted in the lock, goes to
+ * the next holder, who stops it; the holder's pid is still read with the job noted after it.
+ */
+static void test_job_left_by_killed_holder(void **state)
+{
+	unsigned long long start = 0, got = 1;
+	struct runner_lock *l;
+	pid_t holder, job = 0, grandchild = 0, busy = 0;
+	int p[2], status;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	holder = fork();
+	assert_true(holder >= 0);
+	if (holder == 0) {
+		struct runner_lock *h;
+		pid_t pids[2];
+		int q[2];
+
+		close(p[0]);
+		alarm(60);
+		if (runner_lock_take(path, &h, NULL, NULL) < 0 || pipe(q) < 0)
+			_exit(1);
+		pids[0] = fork();
+		if (pids[0] == 0) {
+			/* the job: a group of its own, and a child of its own; exec drops our lock's descriptor */
+			char cmd[64];
+
+			setsid();
+			snprintf(cmd, sizeof(cmd), "sleep 60 & echo $! >&%d; wait", q[1]);
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+			_exit(127);
+		}
+		{
+			char buf[32] = "";
+
+			if (read(q[0], buf, sizeof(buf) - 1) <= 0 || (pids[1] = (pid_t)atoi(buf)) <= 0 ||
+			    proc_start_time(pids[0], &start) < 0)
+				_exit(1);
+		}
+		runner_lock_note_job(h, pids[0], start);
+		if (write(p[1], pids, sizeof(pids)) != sizeof(pids) || write(p[1], &start, sizeof(start)) != sizeof(start))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	{
+		pid_t pids[2];
+
+		assert_int_equal(read(p[0], pids, sizeof(pids)), sizeof(pids));
+		assert_int_equal(read(p[0], &start, sizeof(start)), sizeof(start));
+		job = left_job = pids[0];
+		grandchild = pids[1];
+	}
+	close(p[0]);
+	assert_int_equal(runner_lock_take(path, &l, &busy, NULL), -EBUSY);
+	assert_int_equal(busy, holder);
+	assert_int_equal(kill(holder, SIGKILL), 0);
+	assert_int_equal(waitpid(holder, &status, 0), holder);
+	assert_true(running(job) && running(grandchild));
+
+	l = take();
+	assert_int_equal(runner_lock_left_job(l, &got), job);
+	assert_true(got == start);
+	/* a start time that is not the leader's: the pid names another process, which is left alone */
+	assert_int_equal(proc_stop_left_group(job, start + 1, 1), 0);
+	assert_true(running(job) && running(grandchild));
+	assert_int_equal(proc_stop_left_group(job, start, 1), 1);
+	assert_false(running(job));
+	assert_false(running(grandchild));
+	assert_int_equal(proc_stop_left_group(job, start, 1), 0);
+	/* once noted as done, the next holder is told of none */
+	runner_lock_note_job(l, 0, 0);
+	expect_pid_in_file(getpid());
+	runner_lock_release(l);
+	l = take();
+	assert_int_equal(runner_lock_left_job(l, &got), 0);
+	runner_lock_release(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +434,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_inherited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_left_by_killed_holder, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -877,6 +877,90 @@ static void test_reader_during_writer(void **state)
 	free(x);
 }
 
+/*
+ * A reader that may not write the log's index (nobody; or, run by a user, the index made
+ * read-only) finds no read mark it may use: a checkpoint has taken them all past its view of
+ * the log, which a reader that may write the index would fix by claiming one. It waits for a
+ * writer to move on, as for a lock, instead of failing.
+ */
+static void test_readonly_reader_waits_for_a_read_mark(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct timespec pause = { 0, 300 * 1000000L };
+	struct smart_reading r;
+	struct store *w = open_store();
+	char shm[160];
+	sqlite3 *h;
+	pid_t pid, helper;
+	int status, go[2];
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	pass(w, 1000, 1, names, &r);
+	rb_attr(&r, 197, 0x0032, 200, 200, 0, 8);
+	pass(w, 1600, 1, names, &r);
+	store_free(w); /* the passes stay in the log, not yet checkpointed */
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(shm, sizeof(shm), "%s-shm", db_path);
+
+	/* the reader, forked before anything here opens the history: SQLite's state is not for sharing */
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store_sample *x = malloc(sizeof(*x));
+		struct wg_err err = { "" };
+		struct store *s = NULL;
+		char byte;
+
+		close(go[1]);
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(3);
+		if (read(go[0], &byte, 1) != 1)
+			_exit(4);
+		if (!x || store_open_readonly(db_path, &s, &err) < 0 || store_latest_by_name(s, "sda", x, &err) < 0) {
+			fprintf(stderr, "reader: %s\n", err.msg);
+			_exit(1);
+		}
+		_exit(x->t == 1600 ? 0 : 2);
+	}
+	close(go[0]);
+
+	/* a writer has the history open... */
+	assert_int_equal(sqlite3_open(db_path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "SELECT count(*) FROM pass", NULL, NULL, NULL), SQLITE_OK);
+	/*
+	 * ...and every read mark is past the end of the log. Written by another process: closing a
+	 * descriptor of the file here would drop this process's locks on it, the writer's among them.
+	 */
+	helper = fork();
+	assert_true(helper >= 0);
+	if (helper == 0) {
+		uint32_t mx, marks[4];
+		int fd = open(shm, O_RDWR);
+
+		if (fd < 0 || pread(fd, &mx, sizeof(mx), 16) != sizeof(mx)) /* the index header's mxFrame */
+			_exit(1);
+		for (int i = 0; i < 4; i++)
+			marks[i] = mx + 1;
+		_exit(pwrite(fd, marks, sizeof(marks), 104) == sizeof(marks) ? 0 : 1); /* aReadMark[1..4] */
+	}
+	assert_int_equal(waitpid(helper, &status, 0), helper);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (geteuid() != 0)
+		assert_int_equal(chmod(shm, 0444), 0);
+	assert_int_equal(write(go[1], "x", 1), 1);
+	close(go[1]);
+
+	/* the writer's next read claims a mark the reader may then share */
+	nanosleep(&pause, NULL);
+	assert_int_equal(sqlite3_exec(h, "SELECT count(*) FROM pass", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	sqlite3_close(h);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_misuse(void **state)
 {
 	struct smart_reading r;
@@ -916,6 +1000,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pass_is_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_during_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_reader_waits_for_a_read_mark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misuse, setup, teardown),
 	};
 

@@ -174,9 +174,9 @@ contains "$T/out" "second: defer:"
 "$WG_BLOB" set "$T/sda.blob" 5 raw=0
 rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm"
 
-# One runner at a time; a runner killed with -9 leaves no lock behind, and its job is recorded
-# as interrupted by the next one.
-write_conf "$(job long maintenance '"/bin/sleep", "30"')"
+# One runner at a time; a runner killed with -9 leaves no lock behind, and the next one stops
+# the job it left running (a shell and its child here) and records it as interrupted.
+write_conf "$(job long maintenance "\"/bin/sh\", \"-c\", \"sleep 30 & echo \$! >$T/leftpid; wait\"")"
 "$W" -c "$T/w.conf" run >"$T/run1.out" 2>"$T/run1.err" &
 runner=$!
 eventually grep -q 'long: started' "$T/run1.err" 2>/dev/null
@@ -187,9 +187,11 @@ run 75 "$W" -c "$T/w.conf" exec long -- /bin/true
 contains "$T/err" "another weargate run (pid $runner) holds"
 kill -9 "$runner"
 wait "$runner" 2>/dev/null
-pkill -f 'sleep 30' 2>/dev/null
+[ -e "/proc/$(cat "$T/leftpid")" ] || fail "the job did not outlive its runner's SIGKILL: nothing to stop"
 write_conf "$(job short maintenance '"/bin/true"')"
 run 0 "$W" -c "$T/w.conf" run
+contains "$T/err" "that a runner which died left running"
+gone "$(cat "$T/leftpid")" || { kill "$(cat "$T/leftpid")"; fail "the job a killed runner left is still running"; }
 contains "$T/err" "1 job run(s) that a runner left unfinished are recorded as interrupted"
 [ "$(sql "SELECT outcome FROM job_run WHERE job = 'long'")" = interrupted ] || fail "the killed run is not interrupted"
 rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm"
