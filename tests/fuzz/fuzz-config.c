@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		write_file(path, out1, len1);
 		r = check_config(&out2, &len2);
 		if (r != 0 || len1 != len2 || memcmp(out1, out2, len1) != 0) {
-			printf("first:\n%s\nsecond (exit %d):\n%s\n", out1, r, out2);
+			dprintf(STDERR_FILENO, "first:\n%s\nsecond (exit %d):\n%s\n", out1, r, out2 ? out2 : "");
 			FUZZ_CHECK(!"check-config's output reads back the same");
 		}
 	}

@@ -6,15 +6,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/* An invariant that does not hold is a finding: abort, so that libFuzzer keeps the input. */
+/* An invariant that does not hold is a finding: abort, so that libFuzzer keeps the input; said past stdio, which fuzz_quiet() silences. */
 #define FUZZ_CHECK(cond)                                                                                   \
 	do {                                                                                               \
 		if (!(cond)) {                                                                             \
-			fprintf(stderr, "%s:%d: fuzz check failed: %s\n", __FILE__, __LINE__, #cond);      \
+			dprintf(STDERR_FILENO, "%s:%d: fuzz check failed: %s\n", __FILE__, __LINE__, #cond); \
 			abort();                                                                           \
 		}                                                                                          \
 	} while (0)
@@ -32,7 +33,10 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
 	return s;
 }
 
-/* The targets' own messages would bury libFuzzer's: stdio's stderr goes nowhere unless WG_FUZZ_VERBOSE is set. */
+/*
+ * The commands' messages and output would bury libFuzzer's: stdio's stdout and stderr go nowhere
+ * unless WG_FUZZ_VERBOSE is set. The sanitizers and libFuzzer write past stdio, and still show.
+ */
 static inline void fuzz_quiet(void)
 {
 	FILE *null;
@@ -40,8 +44,10 @@ static inline void fuzz_quiet(void)
 	if (getenv("WG_FUZZ_VERBOSE"))
 		return;
 	null = fopen("/dev/null", "we");
-	if (null)
+	if (null) {
+		stdout = null;
 		stderr = null;
+	}
 }
 
 #endif

@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "util.h"
 
 #define REPLAY_MAX (16 << 20)
+
+/* where the inputs are named: the real stdout, which a target may take stdout and stderr away from */
+static FILE *out;
 
 /* Targets without an initializer get this one; libFuzzer's own runtime has the same rule. */
 __attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -27,12 +31,11 @@ static int replay_file(const char *path)
 
 	r = wg_read_file(path, REPLAY_MAX, &buf, &len);
 	if (r < 0) {
-		fprintf(stderr, "replay: cannot read '%s': %s\n", path, strerror(-r));
+		fprintf(out, "replay: cannot read '%s': %s\n", path, strerror(-r));
 		return r;
 	}
 	/* named before it runs: a crash leaves the input's name as the last line */
-	printf("%s\n", path);
-	fflush(stdout);
+	fprintf(out, "%s\n", path);
 	LLVMFuzzerTestOneInput(buf, len);
 	free(buf);
 	return 0;
@@ -45,7 +48,7 @@ static int replay_dir(const char *dir, unsigned *n)
 
 	k = scandir(dir, &entries, NULL, alphasort);
 	if (k < 0) {
-		fprintf(stderr, "replay: cannot list '%s': %s\n", dir, strerror(errno));
+		fprintf(out, "replay: cannot list '%s': %s\n", dir, strerror(errno));
 		return -errno;
 	}
 	for (int i = 0; i < k; i++) {
@@ -65,14 +68,19 @@ static int replay_dir(const char *dir, unsigned *n)
 int main(int argc, char **argv)
 {
 	unsigned n = 0;
+	int fd = dup(STDOUT_FILENO);
 
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out)
+		return 1;
+	setvbuf(out, NULL, _IONBF, 0);
 	LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		int r;
 
 		if (stat(argv[i], &st) < 0) {
-			fprintf(stderr, "replay: '%s': %s\n", argv[i], strerror(errno));
+			fprintf(out, "replay: '%s': %s\n", argv[i], strerror(errno));
 			return 1;
 		}
 		r = S_ISDIR(st.st_mode) ? replay_dir(argv[i], &n) : (n++, replay_file(argv[i]));
@@ -80,9 +88,9 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	if (n == 0) {
-		fprintf(stderr, "replay: no inputs: name files or directories of them\n");
+		fprintf(out, "replay: no inputs: name files or directories of them\n");
 		return 1;
 	}
-	printf("replayed %u inputs\n", n);
+	fprintf(out, "replayed %u inputs\n", n);
 	return 0;
 }
