@@ -21,6 +21,8 @@
  * and within the long that libconfuse keeps integers in, on every ABI.
  */
 #define CONFIG_DURATION_MAX ((int64_t)3650 * 86400)
+/* per kind: more than a machine has, and few enough that libconfuse's search for a duplicate title stays quick */
+#define CONFIG_SECTIONS_MAX 1024
 #define CONFIG_GROWTH_MAX 1000000
 /* The runner's defaults (DESIGN.md, "The runner"): re-sample every 10 minutes, 30 s from SIGTERM to SIGKILL. */
 #define CONFIG_WATCH_INTERVAL_DEFAULT 600
@@ -390,6 +392,24 @@ static int on_command(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/*
+ * libconfuse compares each new section's title with every one before it: a file of tens of
+ * thousands of sections would take minutes to read. Refuse it at the section past the limit.
+ */
+static int too_many_sections(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg_opt_size(opt) <= CONFIG_SECTIONS_MAX)
+		return 0;
+	cfg_error(cfg, "more than %d '%s' sections", CONFIG_SECTIONS_MAX, cfg_opt_name(opt));
+	return -1;
+}
+
+/* A drive section has been read (libconfuse passes the file's root and the "drive" option). */
+static int on_drive(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return too_many_sections(cfg, opt);
+}
+
 /* A job section has been read (libconfuse passes the file's root and the "job" option): judge its command. */
 static int on_job(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -397,7 +417,8 @@ static int on_job(cfg_t *cfg, cfg_opt_t *opt)
 	bool shell;
 	const char *argv0;
 
-	(void)cfg;
+	if (too_many_sections(cfg, opt) < 0)
+		return -1;
 	if (!sec || cfg_size(sec, "command") == 0)
 		return 0;
 	argv0 = cfg_getnstr(sec, "command", 0);
@@ -824,6 +845,7 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 	}
 	cfg_set_validate_func(cfg, "job|command", on_command);
 	cfg_set_validate_func(cfg, "job", on_job);
+	cfg_set_validate_func(cfg, "drive", on_drive);
 	cfg_set_validate_func(cfg, "notify", on_notify);
 	r = parse_text(cfg, path, text, text_len, err);
 	if (r < 0)

@@ -796,6 +796,48 @@ static void test_too_large(void **state)
 	assert_non_null(strstr(err.msg, "is larger than"));
 }
 
+/* A file of many sections, of which the last n_drives and n_jobs are drives and jobs, after `padding` comment lines. */
+static void write_sections(unsigned padding, unsigned n_drives, unsigned n_jobs)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs("database = \"x.db\"\n", f);
+	for (unsigned i = 0; i < padding; i++)
+		fputs("#\n", f);
+	for (unsigned i = 0; i < n_drives; i++)
+		fprintf(f, "drive d%u { blob = \"b\" }\n", i);
+	for (unsigned i = 0; i < n_jobs; i++)
+		fprintf(f, "job j%u { class = backup drives = {d%u} }\n", i, i % (n_drives ? n_drives : 1));
+	fclose(f);
+	assert_int_equal(chmod(path, 0644), 0);
+}
+
+/*
+ * libconfuse compares every section's title with all before it: tens of thousands of sections,
+ * which fit in the 1 MiB a file may have, took most of a minute before they were refused.
+ */
+static void test_too_many_sections(void **state)
+{
+	struct wg_err err = { "" };
+	struct config *c = NULL;
+
+	(void)state;
+	write_sections(0, 1024, 1024);
+	assert_int_equal(config_load(path, &c, &err), 0);
+	assert_int_equal(c->n_drives, 1024);
+	assert_int_equal(c->n_jobs, 1024);
+	config_free(c);
+	c = NULL;
+	write_sections(0, 1025, 0);
+	assert_int_equal(config_load(path, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, ":1026: more than 1024 'drive' sections"));
+	write_sections(0, 1, 1025);
+	assert_int_equal(config_load(path, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, ":1027: more than 1024 'job' sections"));
+	assert_null(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -816,6 +858,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_sections, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
