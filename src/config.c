@@ -448,32 +448,119 @@ static int on_notify(cfg_t *cfg, cfg_opt_t *opt)
 /*
  * libconfuse gives a section the line of its closing brace; an admin looks for the line that
  * names it, so find that in the text. The title may be quoted or, as libconfuse allows, not.
+ * The lines that may name one are found in one pass and sorted by the title they give, so that
+ * a file of a thousand sections is not read a thousand times.
  */
-static int section_line(const char *text, const char *kind, const char *title, int fallback)
+struct section_line {
+	const char *kind; /* the line's first word, "drive" or "job" */
+	const char *title; /* and what follows it: the quoted title's first character, or the bare word */
+	size_t title_len;
+	int line;
+};
+
+struct section_lines {
+	size_t n;
+	struct section_line *v;
+};
+
+static int section_line_cmp(const void *a, const void *b)
 {
-	size_t klen = strlen(kind), tlen = strlen(title);
+	const struct section_line *x = a, *y = b;
+	size_t n = x->title_len < y->title_len ? x->title_len : y->title_len;
+	int k;
+
+	k = strcmp(x->kind, y->kind);
+	if (k == 0)
+		k = memcmp(x->title, y->title, n);
+	if (k == 0 && x->title_len != y->title_len)
+		k = x->title_len < y->title_len ? -1 : 1;
+	if (k == 0) /* the same title twice: the first line is the one */
+		k = (x->line > y->line) - (x->line < y->line);
+	return k;
+}
+
+/* A line "KIND TITLE", "KIND "TITLE"" or "KIND 'TITLE'" (blanks first and between): its title, or false. */
+static bool section_line_parse(const char *q, const char *kind, struct section_line *ret)
+{
+	size_t klen = strlen(kind);
+	const char *end;
+
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (strncmp(q, kind, klen) != 0 || !(q[klen] == ' ' || q[klen] == '\t' || q[klen] == '"' || q[klen] == '\''))
+		return false;
+	q += klen;
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (*q == '"' || *q == '\'') {
+		end = strchr(q + 1, *q);
+		if (!end)
+			return false;
+		q++;
+	} else {
+		end = q + strcspn(q, " \t\n{");
+		if (*end == '\0')
+			return false;
+	}
+	*ret = (struct section_line){ .kind = kind, .title = q, .title_len = (size_t)(end - q) };
+	return true;
+}
+
+static int section_lines_find(const char *text, struct section_lines *ret)
+{
+	static const char *const kinds[] = { "drive", "job" };
+	struct section_lines s = { 0 };
+	size_t cap = 0;
 	int line = 1;
 
 	for (const char *p = text; *p; p++) {
-		const char *q = p;
+		for (size_t k = 0; k < WG_ELEMENTSOF(kinds); k++) {
+			struct section_line l;
 
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (strncmp(q, kind, klen) == 0 && (q[klen] == ' ' || q[klen] == '\t' || q[klen] == '"' ||
-						    q[klen] == '\'')) {
-			q += klen;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if ((*q == '"' || *q == '\'') && strncmp(q + 1, title, tlen) == 0 && q[1 + tlen] == *q)
-				return line;
-			if (strncmp(q, title, tlen) == 0 && strchr(" \t\n{", q[tlen]) && q[tlen] != '\0')
-				return line;
+			if (!section_line_parse(p, kinds[k], &l))
+				continue;
+			if (s.n == cap) {
+				struct section_line *grown;
+
+				cap = cap ? 2 * cap : 64;
+				grown = realloc(s.v, cap * sizeof(*grown));
+				if (!grown) {
+					free(s.v);
+					return -ENOMEM;
+				}
+				s.v = grown;
+			}
+			l.line = line;
+			s.v[s.n++] = l;
 		}
 		p = strchr(p, '\n');
 		if (!p)
 			break;
 		line++;
 	}
+	if (s.n)
+		qsort(s.v, s.n, sizeof(*s.v), section_line_cmp);
+	*ret = s;
+	return 0;
+}
+
+static int section_line(const struct section_lines *s, const char *kind, const char *title, int fallback)
+{
+	struct section_line key = { .kind = kind, .title = title, .title_len = strlen(title), .line = 0 };
+	size_t lo = 0, hi = s->n;
+
+	/* the first entry not below (kind, title, line 0): the earliest line with that title, if any */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (section_line_cmp(&s->v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && strcmp(s->v[lo].kind, kind) == 0 && s->v[lo].title_len == key.title_len &&
+	    memcmp(s->v[lo].title, title, key.title_len) == 0)
+		return s->v[lo].line;
 	return fallback;
 }
 
@@ -543,11 +630,11 @@ void config_free(struct config *c)
 	free(c);
 }
 
-static int load_drive(struct config *c, cfg_t *sec, const char *text, struct wg_err *err)
+static int load_drive(struct config *c, cfg_t *sec, const struct section_lines *lines, struct wg_err *err)
 {
 	struct drive_cfg *d = &c->drives[c->n_drives];
 	const char *title = cfg_title(sec), *device, *blob, *access;
-	int line = section_line(text, "drive", title, sec->line);
+	int line = section_line(lines, "drive", title, sec->line);
 
 	if (!valid_name(title))
 		return wg_err_set(err, -EINVAL,
@@ -605,14 +692,14 @@ static bool option_given(cfg_t *sec, const char *key)
 }
 
 /* Values were checked as they were read (the callbacks above); what is left needs the whole section or file. */
-static int load_job(struct config *c, cfg_t *sec, const char *text, struct wg_err *err)
+static int load_job(struct config *c, cfg_t *sec, const struct section_lines *lines, struct wg_err *err)
 {
 	struct job_cfg *j = &c->jobs[c->n_jobs];
 	const char *title = cfg_title(sec), *class = cfg_getstr(sec, "class");
 	const char *on_unknown = cfg_getstr(sec, "on_unknown"), *user = cfg_getstr(sec, "user");
 	const char *ionice = cfg_getstr(sec, "ionice");
 	bool shell = cfg_size(sec, "shell") > 0 && cfg_getbool(sec, "shell");
-	int line = section_line(text, "job", title, sec->line);
+	int line = section_line(lines, "job", title, sec->line);
 	int r;
 
 	if (!valid_name(title))
@@ -822,6 +909,7 @@ static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len, stru
 
 int config_load(const char *path, struct config **ret, struct wg_err *err)
 {
+	struct section_lines lines = { 0 };
 	struct config *c = NULL;
 	char *text = NULL;
 	size_t text_len = 0;
@@ -863,18 +951,21 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 		r = -ENOMEM;
 		goto out;
 	}
+	r = section_lines_find(text, &lines);
+	if (r < 0)
+		goto out;
 	load_policy(cfg, &c->policy);
 	load_retention(cfg, c);
 	r = load_runner(cfg, c);
 	if (r < 0)
 		goto out;
 	for (unsigned i = 0; i < cfg_size(cfg, "drive"); i++) {
-		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, err);
+		r = load_drive(c, cfg_getnsec(cfg, "drive", i), &lines, err);
 		if (r < 0)
 			goto out;
 	}
 	for (unsigned i = 0; i < cfg_size(cfg, "job"); i++) {
-		r = load_job(c, cfg_getnsec(cfg, "job", i), text, err);
+		r = load_job(c, cfg_getnsec(cfg, "job", i), &lines, err);
 		if (r < 0)
 			goto out;
 	}
@@ -885,6 +976,7 @@ out:
 	if (cfg)
 		cfg_free(cfg);
 	config_free(c);
+	free(lines.v);
 	free(text);
 	return r;
 }
