@@ -314,7 +314,7 @@ bool strv_contains(char *const *v, const char *s)
 
 int wg_parse_when(const char *s, int64_t now, int64_t *ret)
 {
-	struct tm tm = { 0 };
+	struct tm tm = { 0 }, given;
 	int64_t d;
 	const char *end;
 	bool utc;
@@ -339,8 +339,12 @@ int wg_parse_when(const char *s, int64_t now, int64_t *ret)
 	if (*end && !(utc && end[1] == '\0'))
 		return -EINVAL;
 	tm.tm_isdst = -1;
+	given = tm;
 	t = utc ? timegm(&tm) : mktime(&tm);
 	if (t == (time_t)-1)
+		return -EINVAL;
+	/* strptime takes a day up to 31 in any month, and the C library moves 2026-02-31 to March 3rd */
+	if (tm.tm_year != given.tm_year || tm.tm_mon != given.tm_mon || tm.tm_mday != given.tm_mday)
 		return -EINVAL;
 	*ret = (int64_t)t;
 	return 0;

@@ -155,6 +155,14 @@ static void test_when(void **state)
 	assert_int_equal(wg_parse_when("2026-11-25X", 0, &t), -EINVAL);
 	assert_int_equal(wg_parse_when("yesterday", 0, &t), -EINVAL);
 	assert_int_equal(wg_parse_when("2026-13-01", 0, &t), -EINVAL);
+	/* no day the month does not have, rather than one in the next month */
+	assert_int_equal(wg_parse_when("2026-02-31", 0, &t), -EINVAL);
+	assert_int_equal(wg_parse_when("2026-04-31T10:00Z", 0, &t), -EINVAL);
+	assert_int_equal(wg_parse_when("2026-02-29", 0, &t), -EINVAL);
+	assert_int_equal(wg_parse_when("2028-02-29", 0, &t), 0);
+	assert_int_equal(t, 1835395200);
+	assert_int_equal(wg_parse_when("2026-12-31T23:59:59Z", 0, &t), 0);
+	assert_int_equal(t, 1798761599);
 }
 
 static void test_strv(void **state)
