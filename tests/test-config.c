@@ -865,6 +865,30 @@ static void test_section_lines(void **state)
 	config_free(c);
 }
 
+/* Lists were copied by appending to a vector counted again at each value: 200000 values took 23 s. */
+static void test_long_list(void **state)
+{
+	struct config *c = NULL;
+	FILE *f = fopen(path, "w");
+	clock_t t0;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("database = \"x.db\"\nnotify = {\"/bin/true\"", f);
+	for (int i = 0; i < 200000; i++)
+		fputs(",\"x\"", f);
+	fputs("}\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0644), 0);
+	t0 = clock();
+	assert_int_equal(config_load(path, &c, NULL), 0);
+	assert_true(clock() - t0 < 5 * CLOCKS_PER_SEC);
+	assert_int_equal(strv_length(c->notify), 200001);
+	assert_string_equal(c->notify[0], "/bin/true");
+	assert_string_equal(c->notify[200000], "x");
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -887,6 +911,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_list, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
