@@ -68,9 +68,13 @@ for t in $targets; do
 	blob) max_len=4096 ;;
 	*) max_len=1024 ;;
 	esac
+	set --
+	if [ -f "$src/tests/fuzz/$t.dict" ]; then
+		set -- -dict="$src/tests/fuzz/$t.dict"
+	fi
 	echo "== fuzz-$t: $seconds s from $(find "$dir/corpus" -type f | wc -l) inputs"
 	"$build/tests/fuzz/fuzz-$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
-		-max_len="$max_len" -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
+		-max_len="$max_len" -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$@" \
 		"$dir/corpus" >"$dir/log" 2>&1
 	rc=$?
 	grep -E "DONE|^Done [0-9]+ runs" "$dir/log"
