@@ -31,22 +31,32 @@ if ! clang -fsanitize=fuzzer,address,undefined "$scratch/probe.c" -o "$scratch/p
 	skip "clang cannot link -fsanitize=fuzzer (Debian: apt-get install libclang-rt-14-dev)"
 fi
 
+# the build failed: say why, and leave nothing behind
+fail_build() {
+	cat "$1"
+	rm -rf "$scratch"
+	exit 1
+}
+
 # -fno-sanitize-recover: UBSan's findings stop the target like ASan's, so libFuzzer keeps the input
 options="-Dfuzz=true -Dtests=false -Dman=false -Dsystemd=disabled -Dbuildtype=debugoptimized
 	-Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize-recover=all"
 if [ -f "$build/build.ninja" ]; then
+	# never turn someone's gcc build into a fuzzing one
+	if ! grep -q "^C compiler for the host machine: clang" "$build/meson-logs/meson-log.txt"; then
+		echo "run.sh: '$build' was set up with another compiler than clang: give another BUILDDIR" >"$scratch/setup.log"
+		fail_build "$scratch/setup.log"
+	fi
 	# shellcheck disable=SC2086
-	meson configure "$build" $options >/dev/null || exit 1
+	meson configure "$build" $options >"$scratch/setup.log" 2>&1 || fail_build "$scratch/setup.log"
 else
 	# shellcheck disable=SC2086
-	CC=clang meson setup "$build" "$src" $options >"$scratch/setup.log" 2>&1 || { cat "$scratch/setup.log"; exit 1; }
+	CC=clang meson setup "$build" "$src" $options >"$scratch/setup.log" 2>&1 || fail_build "$scratch/setup.log"
 fi
-grep -q "^C compiler for the host machine: clang" "$build/meson-logs/meson-log.txt" ||
-	{ echo "run.sh: '$build' was set up with another compiler than clang: give another BUILDDIR" >&2; exit 1; }
 t_list=
 for t in $targets; do t_list="$t_list tests/fuzz/fuzz-$t"; done
 # shellcheck disable=SC2086
-ninja -C "$build" -j"${NINJA_JOBS:-2}" $t_list >"$scratch/build.log" 2>&1 || { cat "$scratch/build.log"; exit 1; }
+ninja -C "$build" -j"${NINJA_JOBS:-2}" $t_list >"$scratch/build.log" 2>&1 || fail_build "$scratch/build.log"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
