@@ -11,7 +11,6 @@
 #include "cmd.h"
 
 #define DEFAULT_SINCE (30 * 86400)
-#define ATTRS_MAX 16
 /* the table's rows at most, unless --buckets says otherwise; also a sparkline's width */
 #define DEFAULT_BUCKETS 60
 #define BUCKETS_MAX 100000
@@ -48,12 +47,6 @@ static const char history_help[] =
 	"Exit status: 0, 64 for a wrong option or value, 69 when there is no history yet or it\n"
 	"cannot be read, 70 on an internal error, 78 for a configuration error.\n";
 
-enum format {
-	FORMAT_TABLE,
-	FORMAT_CSV,
-	FORMAT_JSON,
-};
-
 /* One drive's samples in the range: times, and per sample one value per chosen attribute. */
 struct series {
 	const char *name; /* as configured */
@@ -67,14 +60,7 @@ struct series {
 struct bucket {
 	int64_t t0, t1; /* its first and last sample */
 	size_t n;
-	int64_t min[ATTRS_MAX], max[ATTRS_MAX], last[ATTRS_MAX];
-};
-
-enum view {
-	VIEW_SAMPLES,
-	VIEW_TREND,
-	VIEW_EVENTS,
-	VIEW_JOBS,
+	int64_t min[HISTORY_ATTRS_MAX], max[HISTORY_ATTRS_MAX], last[HISTORY_ATTRS_MAX];
 };
 
 enum event_kind {
@@ -92,16 +78,16 @@ struct event {
 
 struct history_ctx {
 	struct store *store;
-	enum format format;
+	enum history_format format;
 	size_t n;
 	bool utf8;
 	size_t n_attrs;
-	uint8_t attrs[ATTRS_MAX];
+	uint8_t attrs[HISTORY_ATTRS_MAX];
 	int buckets; /* -1: the format's default */
 	int64_t since, until;
 	/* loading a series */
 	struct series *cur;
-	int64_t values[ATTRS_MAX];
+	int64_t values[HISTORY_ATTRS_MAX];
 	/* loading the events */
 	const char *drive_name;
 	const char *const *filter; /* the drives named, NULL-terminated; NULL for all */
@@ -231,7 +217,7 @@ static void row_run(struct history_ctx *h, const struct store_job_run *run)
 	char started[32], duration[32] = "running", exit_status[16] = "-";
 	size_t n = run->n_drives ? run->n_drives : 1;
 
-	if (h->format == FORMAT_CSV)
+	if (h->format == HISTORY_CSV)
 		wg_format_utc(run->started, started, sizeof(started));
 	else
 		local_time(run->started, started, sizeof(started));
@@ -249,7 +235,7 @@ static void row_run(struct history_ctx *h, const struct store_job_run *run)
 			count_cell(realloc_, sizeof(realloc_), d->before.reallocated, d->after.reallocated);
 			count_cell(pending, sizeof(pending), d->before.pending, d->after.pending);
 		}
-		if (h->format == FORMAT_CSV) {
+		if (h->format == HISTORY_CSV) {
 			const char *fields[] = { run->job, started, duration, run->outcome, exit_status,
 						 d && d->name[0] ? d->name : "", rd, wr, realloc_, pending, run->reason };
 
@@ -270,7 +256,7 @@ static int on_run(const struct store_job_run *run, void *userdata)
 {
 	struct history_ctx *h = userdata;
 
-	if (h->format == FORMAT_JSON)
+	if (h->format == HISTORY_JSON)
 		json_run(h, run);
 	else
 		row_run(h, run);
@@ -510,9 +496,9 @@ static int table_series(struct history_ctx *h, const struct series *s)
 	const char *arrow = h->utf8 ? "→" : "->";
 	struct bucket *b = NULL, *spark = NULL;
 	size_t n = 0, n_spark = 0;
-	char bufs[ATTRS_MAX][32], from[32], to[32];
-	const char *names[ATTRS_MAX];
-	int w[ATTRS_MAX], wname = 0, r;
+	char bufs[HISTORY_ATTRS_MAX][32], from[32], to[32];
+	const char *names[HISTORY_ATTRS_MAX];
+	int w[HISTORY_ATTRS_MAX], wname = 0, r;
 
 	if (s->n == 0) {
 		printf("%s: no samples in the range\n\n", s->name);
@@ -753,7 +739,7 @@ static void trend_series(struct history_ctx *h, const struct series *s)
 		struct trend t;
 
 		trend_of(h, s, i, &t);
-		if (h->format == FORMAT_JSON) {
+		if (h->format == HISTORY_JSON) {
 			printf("%s{\"drive\":", h->n++ ? "," : "");
 			wg_json_string(stdout, s->name);
 			printf(",\"id\":%u,\"attribute\":\"%s\",\"samples\":%zu,\"first\":", h->attrs[i], name, s->n);
@@ -790,7 +776,7 @@ static void trend_series(struct history_ctx *h, const struct series *s)
 		}
 		if (t.have_per_day)
 			snprintf(per_day, sizeof(per_day), "%+.2f", t.per_day);
-		if (h->format == FORMAT_CSV) {
+		if (h->format == HISTORY_CSV) {
 			if (t.have_per_day)
 				snprintf(per_day, sizeof(per_day), "%.6g", t.per_day);
 			if (t.known) {
@@ -894,9 +880,9 @@ static int event_cmp(const void *a, const void *b)
 
 static void print_events(struct history_ctx *h)
 {
-	if (h->format == FORMAT_TABLE)
+	if (h->format == HISTORY_TABLE)
 		printf("%-16s %-8s %-14s %-10s %s\n", "TIME", "EVENT", "DRIVE/JOB", "STATE", "REASON");
-	else if (h->format == FORMAT_CSV)
+	else if (h->format == HISTORY_CSV)
 		printf("time,event,drive,job,state,verdict,reason,states\n");
 	else
 		fputs("{\"events\":[", stdout);
@@ -906,7 +892,7 @@ static void print_events(struct history_ctx *h)
 		bool state = e->kind == EVENT_STATE;
 		char when[32];
 
-		if (h->format == FORMAT_JSON) {
+		if (h->format == HISTORY_JSON) {
 			printf("%s{\"time\":", k ? "," : "");
 			json_time(e->t);
 			printf(",\"event\":\"%s\",", state ? "state" : "decision");
@@ -927,7 +913,7 @@ static void print_events(struct history_ctx *h)
 				wg_json_string(stdout, d->states[0] ? d->states : NULL);
 			}
 			putchar('}');
-		} else if (h->format == FORMAT_CSV) {
+		} else if (h->format == HISTORY_CSV) {
 			wg_format_utc(e->t, when, sizeof(when));
 			csv_field(when, false);
 			csv_field(state ? "state" : "decision", false);
@@ -944,12 +930,12 @@ static void print_events(struct history_ctx *h)
 			       state ? "" : d->states, state || !d->states[0] ? "" : ")");
 		}
 	}
-	if (h->format == FORMAT_JSON)
+	if (h->format == HISTORY_JSON)
 		fputs("]}\n", stdout);
 }
 
 /* --attr's list: ids or names, separated by commas; repeats are shown once. */
-static int parse_attrs(struct history_ctx *h, const char *arg, const char **ret_bad)
+static int parse_attrs(struct history_args *a, const char *arg, const char **ret_bad)
 {
 	char buf[512], *save = NULL;
 
@@ -970,36 +956,36 @@ static int parse_attrs(struct history_ctx *h, const char *arg, const char **ret_
 			*ret_bad = arg + (w - buf);
 			return -EINVAL;
 		}
-		for (size_t i = 0; i < h->n_attrs; i++)
-			dup = dup || h->attrs[i] == id;
+		for (size_t i = 0; i < a->n_attrs; i++)
+			dup = dup || a->attrs[i] == id;
 		if (dup)
 			continue;
-		if (h->n_attrs == ATTRS_MAX)
+		if (a->n_attrs == HISTORY_ATTRS_MAX)
 			return -E2BIG;
-		h->attrs[h->n_attrs++] = (uint8_t)id;
+		a->attrs[a->n_attrs++] = (uint8_t)id;
 	}
-	if (h->n_attrs == 0) {
+	if (a->n_attrs == 0) {
 		*ret_bad = arg;
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum view view, char **names, size_t n_names, struct wg_err *err)
+static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum history_view view, char **names, size_t n_names, struct wg_err *err)
 {
 	size_t n = n_names ? n_names : ctx->config->n_drives;
 	int r = 0;
 
-	if (view == VIEW_SAMPLES) {
-		if (h->format == FORMAT_CSV)
+	if (view == HISTORY_SAMPLES) {
+		if (h->format == HISTORY_CSV)
 			csv_header_samples(h);
-		else if (h->format == FORMAT_JSON)
+		else if (h->format == HISTORY_JSON)
 			fputs("{\"drives\":[", stdout);
-	} else if (view == VIEW_TREND) {
-		if (h->format == FORMAT_TABLE)
+	} else if (view == HISTORY_TREND) {
+		if (h->format == HISTORY_TABLE)
 			printf("%-8s %-24s %-8s %-8s %-9s %-16s %s\n", "DRIVE", "ATTRIBUTE", "FIRST", "LAST", "PER DAY",
 			       "NON-ZERO SINCE", "LARGEST JUMP");
-		else if (h->format == FORMAT_CSV)
+		else if (h->format == HISTORY_CSV)
 			printf("drive,attribute,id,first_time,first,last_time,last,per_day,first_nonzero,jump,"
 			       "jump_from_time,jump_from,jump_to_time,jump_to\n");
 		else
@@ -1008,7 +994,7 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum view 
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		struct series s = { .name = n_names ? names[i] : ctx->config->drives[i].name, .drive_id = -1 };
 
-		if (view == VIEW_EVENTS) {
+		if (view == HISTORY_EVENTS) {
 			struct store_sample *latest = malloc(sizeof(*latest));
 
 			r = latest ? store_latest_by_name(h->store, s.name, latest, err) : -ENOMEM;
@@ -1025,11 +1011,11 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum view 
 			continue;
 		}
 		r = series_load(h, &s, err);
-		if (r >= 0 && view == VIEW_TREND)
+		if (r >= 0 && view == HISTORY_TREND)
 			trend_series(h, &s);
-		else if (r >= 0 && h->format == FORMAT_TABLE)
+		else if (r >= 0 && h->format == HISTORY_TABLE)
 			r = table_series(h, &s);
-		else if (r >= 0 && h->format == FORMAT_CSV)
+		else if (r >= 0 && h->format == HISTORY_CSV)
 			r = csv_series(h, &s);
 		else if (r >= 0)
 			r = json_series(h, &s);
@@ -1037,7 +1023,7 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum view 
 			wg_err_set(err, r, "out of memory");
 		series_release(&s);
 	}
-	if (view == VIEW_EVENTS) {
+	if (view == HISTORY_EVENTS) {
 		h->filter = n_names ? (const char *const *)names : NULL;
 		if (r >= 0)
 			r = store_foreach_decision(h->store, h->since, h->until, on_decision, h, err);
@@ -1049,13 +1035,13 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum view 
 		}
 		free(h->events);
 		h->events = NULL;
-	} else if (h->format == FORMAT_JSON) {
+	} else if (h->format == HISTORY_JSON) {
 		fputs("]}\n", stdout);
 	}
 	return r;
 }
 
-static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
+int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_args *ret)
 {
 	static const struct option options[] = {
 		{ "jobs", no_argument, NULL, 'J' },
@@ -1070,33 +1056,32 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	static const uint8_t default_attrs[] = { 5, 197, 198, 194 };
-	struct history_ctx h = { .format = FORMAT_TABLE, .buckets = -1 };
+	struct history_args a = { .view = HISTORY_SAMPLES, .format = HISTORY_TABLE, .buckets = -1 };
 	const char *since_arg = NULL, *until_arg = NULL, *bad = NULL;
-	struct wg_err err = { "" };
-	enum view view = VIEW_SAMPLES;
 	int views = 0;
 	char *end;
 	long n;
 	int c, r;
 
+	*ret = a;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'J':
-			view = VIEW_JOBS;
+			a.view = HISTORY_JOBS;
 			views++;
 			break;
 		case 'T':
-			view = VIEW_TREND;
+			a.view = HISTORY_TREND;
 			views++;
 			break;
 		case 'E':
-			view = VIEW_EVENTS;
+			a.view = HISTORY_EVENTS;
 			views++;
 			break;
 		case 'a':
-			r = parse_attrs(&h, optarg, &bad);
+			r = parse_attrs(&a, optarg, &bad);
 			if (r == -E2BIG)
-				return cmd_usage_error(ctx->entry, "--attr: at most %d attributes", ATTRS_MAX);
+				return cmd_usage_error(ctx->entry, "--attr: at most %d attributes", HISTORY_ATTRS_MAX);
 			if (r < 0)
 				return cmd_usage_error(ctx->entry,
 						       "--attr '%s' is not an attribute id (1-255) or name "
@@ -1109,7 +1094,7 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || n > BUCKETS_MAX)
 				return cmd_usage_error(ctx->entry, "--buckets '%s' is not a number of rows 0-%d", optarg,
 						       BUCKETS_MAX);
-			h.buckets = (int)n;
+			a.buckets = (int)n;
 			break;
 		case 's':
 			since_arg = optarg;
@@ -1119,16 +1104,17 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)
-				h.format = FORMAT_TABLE;
+				a.format = HISTORY_TABLE;
 			else if (strcmp(optarg, "csv") == 0)
-				h.format = FORMAT_CSV;
+				a.format = HISTORY_CSV;
 			else if (strcmp(optarg, "json") == 0)
-				h.format = FORMAT_JSON;
+				a.format = HISTORY_JSON;
 			else
 				return cmd_usage_error(ctx->entry, "--format '%s' is not one of table, csv, json", optarg);
 			break;
 		case 'h':
 			cmd_print_help(ctx->entry, stdout);
+			ret->help = true;
 			return 0;
 		default:
 			return cmd_option_error(ctx->entry, c, argv);
@@ -1136,15 +1122,15 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (views > 1)
 		return cmd_usage_error(ctx->entry, "--jobs, --trend and --events are views of their own: choose one");
-	if (view == VIEW_JOBS && (optind < argc || h.n_attrs || h.buckets >= 0))
+	if (a.view == HISTORY_JOBS && (optind < argc || a.n_attrs || a.buckets >= 0))
 		return cmd_usage_error(ctx->entry, "--jobs shows every run: no DRIVE, --attr or --buckets with it");
-	if (view == VIEW_EVENTS && (h.n_attrs || h.buckets >= 0))
+	if (a.view == HISTORY_EVENTS && (a.n_attrs || a.buckets >= 0))
 		return cmd_usage_error(ctx->entry, "--events takes no --attr or --buckets");
-	if (view == VIEW_TREND && h.buckets >= 0)
+	if (a.view == HISTORY_TREND && a.buckets >= 0)
 		return cmd_usage_error(ctx->entry, "--trend looks at every sample: no --buckets with it");
-	if (h.n_attrs == 0) {
-		memcpy(h.attrs, default_attrs, sizeof(default_attrs));
-		h.n_attrs = WG_ELEMENTSOF(default_attrs);
+	if (a.n_attrs == 0) {
+		memcpy(a.attrs, default_attrs, sizeof(default_attrs));
+		a.n_attrs = WG_ELEMENTSOF(default_attrs);
 	}
 	/* the drives are the configuration's: a name it does not know is a usage error, before the history is read */
 	r = cmd_load_config(ctx);
@@ -1158,35 +1144,57 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 		if (!found)
 			return cmd_usage_error(ctx->entry, "no drive '%s' in '%s'", argv[i], ctx->config_path);
 	}
-	h.since = ctx->now - DEFAULT_SINCE;
-	h.until = ctx->now;
-	if (since_arg && wg_parse_when(since_arg, ctx->now, &h.since) < 0)
+	a.since = ctx->now - DEFAULT_SINCE;
+	a.until = ctx->now;
+	if (since_arg && wg_parse_when(since_arg, ctx->now, &a.since) < 0)
 		return cmd_usage_error(ctx->entry, "--since '%s' is not a duration (30d) or a date (2026-11-20)",
 				       since_arg);
-	if (until_arg && wg_parse_when(until_arg, ctx->now, &h.until) < 0)
+	if (until_arg && wg_parse_when(until_arg, ctx->now, &a.until) < 0)
 		return cmd_usage_error(ctx->entry, "--until '%s' is not a duration (30d) or a date (2026-11-20)",
 				       until_arg);
-	if (h.since > h.until)
+	if (a.since > a.until)
 		return cmd_usage_error(ctx->entry, "--since is after --until: the range is empty");
+	a.drives = &argv[optind];
+	a.n_drives = (size_t)(argc - optind);
+	*ret = a;
+	return 0;
+}
+
+static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct history_ctx h = { 0 };
+	struct history_args a;
+	struct wg_err err = { "" };
+	int r;
+
+	r = cmd_history_args(ctx, argc, argv, &a);
+	if (r || a.help)
+		return r;
+	h.format = a.format;
+	h.n_attrs = a.n_attrs;
+	memcpy(h.attrs, a.attrs, sizeof(h.attrs));
+	h.buckets = a.buckets;
+	h.since = a.since;
+	h.until = a.until;
 	r = cmd_ready(ctx);
 	if (r)
 		return r;
 	/* "UTF-8 locale": the character set the environment's LC_CTYPE names, as nl_langinfo tells it */
 	h.utf8 = setlocale(LC_CTYPE, "") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	h.store = ctx->store;
-	if (view != VIEW_JOBS) {
-		r = history_drives(ctx, &h, view, &argv[optind], (size_t)(argc - optind), &err);
+	if (a.view != HISTORY_JOBS) {
+		r = history_drives(ctx, &h, a.view, a.drives, a.n_drives, &err);
 		goto out;
 	}
-	if (h.format == FORMAT_TABLE)
+	if (h.format == HISTORY_TABLE)
 		printf("%-14s %-16s %-8s %-11s %-4s %-6s %-10s %-10s %-9s %-9s %s\n", "JOB", "STARTED", "TOOK",
 		       "OUTCOME", "EXIT", "DRIVE", "READ", "WRITTEN", "REALLOC", "PENDING", "REASON");
-	else if (h.format == FORMAT_CSV)
+	else if (h.format == HISTORY_CSV)
 		printf("job,started,took,outcome,exit_status,drive,read,written,reallocated,pending,reason\n");
 	else
 		fputs("{\"runs\":[", stdout);
 	r = store_foreach_job_run(ctx->store, h.since, h.until, on_run, &h, &err);
-	if (h.format == FORMAT_JSON)
+	if (h.format == HISTORY_JSON)
 		fputs("]}\n", stdout);
 out:
 	if (r < 0) {

@@ -657,17 +657,24 @@ static int load_drive(struct config *c, cfg_t *sec, const char *text, struct tex
 	return 0;
 }
 
-/* A list option as a NULL-terminated vector; NULL when it has no value. */
+/* A list option as a NULL-terminated vector; NULL when it has no value. Allocated once: a list may be long. */
 static int copy_list(cfg_t *sec, const char *key, char ***ret)
 {
-	char **v = NULL;
-	int r;
+	unsigned n = cfg_size(sec, key);
+	char **v;
 
-	for (unsigned i = 0; i < cfg_size(sec, key); i++) {
-		r = strv_push(&v, cfg_getnstr(sec, key, i));
-		if (r < 0) {
+	if (n == 0) {
+		*ret = NULL;
+		return 0;
+	}
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		v[i] = strdup(cfg_getnstr(sec, key, i));
+		if (!v[i]) {
 			strv_free(v);
-			return r;
+			return -ENOMEM;
 		}
 	}
 	*ret = v;
