@@ -103,11 +103,11 @@ int runner_lock_take(const char *path, struct runner_lock **ret, pid_t *ret_hold
 	/*
 	 * flock(2) needs no more than a descriptor open for reading: anyone who may read the file
 	 * could hold it and keep every runner out, night after night. Only its owner may open it;
-	 * one left readable by an older weargate is closed now (a failure only leaves it as it was).
+	 * one left readable by an older weargate is closed now (a failure only leaves it as it was:
+	 * the lock works the same).
 	 */
-	if ((st.st_mode & 077) && st.st_uid == geteuid() && fchmod(fd, 0600) < 0) {
-		/* nothing to do: the lock works the same */
-	}
+	if ((st.st_mode & 077) && st.st_uid == geteuid())
+		(void)fchmod(fd, 0600);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		e = errno;
 		if (e == EWOULDBLOCK) {
