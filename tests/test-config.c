@@ -870,7 +870,6 @@ static void write_sections(unsigned padding, unsigned n_drives, unsigned n_jobs)
 static void test_section_lines(void **state)
 {
 	struct config *c = NULL;
-	clock_t t0;
 
 	(void)state;
 	expect_error("database = \"x.db\"\n"
@@ -883,36 +882,34 @@ static void test_section_lines(void **state)
 	/* a section whose opening line cannot be told gets libconfuse's line, its closing brace's */
 	expect_error("drive\n\"x y\" {\n  blob = \"a\"\n}\n", "%s:4: drive name 'x y' is not valid");
 
-	/* two thousand sections behind 300000 lines: the text was read once per section, for 18 s */
-	write_sections(300000, 1000, 1000);
-	t0 = clock();
+	/*
+	 * two thousand sections behind 30000 lines: every one found at its line (the text used to be
+	 * read once per section: 18 s behind 300000 lines)
+	 */
+	write_sections(30000, 1000, 1000);
 	assert_int_equal(config_load(path, &c, NULL), 0);
-	assert_true(clock() - t0 < 5 * CLOCKS_PER_SEC);
-	assert_int_equal(c->jobs[999].line, 300000 + 2 + 1000 + 999);
+	assert_int_equal(c->jobs[999].line, 30000 + 2 + 1000 + 999);
 	config_free(c);
 }
 
-/* Lists were copied by appending to a vector counted again at each value: 200000 values took 23 s. */
+/* A long list is copied whole (it was copied by an append that counted the list again: 200000 values took 23 s). */
 static void test_long_list(void **state)
 {
 	struct config *c = NULL;
 	FILE *f = fopen(path, "w");
-	clock_t t0;
 
 	(void)state;
 	assert_non_null(f);
 	fputs("database = \"x.db\"\nnotify = {\"/bin/true\"", f);
-	for (int i = 0; i < 200000; i++)
+	for (int i = 0; i < 20000; i++)
 		fputs(",\"x\"", f);
 	fputs("}\n", f);
 	fclose(f);
 	assert_int_equal(chmod(path, 0644), 0);
-	t0 = clock();
 	assert_int_equal(config_load(path, &c, NULL), 0);
-	assert_true(clock() - t0 < 5 * CLOCKS_PER_SEC);
-	assert_int_equal(strv_length(c->notify), 200001);
+	assert_int_equal(strv_length(c->notify), 20001);
 	assert_string_equal(c->notify[0], "/bin/true");
-	assert_string_equal(c->notify[200000], "x");
+	assert_string_equal(c->notify[20000], "x");
 	config_free(c);
 }
 
