@@ -607,7 +607,6 @@ int store_set_durable(struct store *s, bool durable, struct wg_err *err)
 	return exec(s, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", err, "cannot set durability");
 }
 
-
 int store_pass_begin(struct store *s, int64_t now, struct wg_err *err)
 {
 	sqlite3_stmt *st;
