@@ -78,6 +78,8 @@ void cmd_stop_signals(void);
 
 /* An --output whose directory is missing is a usage error, said before anything is read; returns 0 or WG_EXIT_USAGE. */
 int cmd_check_output_dir(const struct cmd_entry *e, const char *path);
+/* OPTION's value ARG, a duration back from now or a date, into *ret; else the usage error's exit status. */
+int cmd_parse_when(const struct cmd_entry *e, const char *option, const char *arg, int64_t now, int64_t *ret);
 
 /* `weargate history`'s arguments (cmd-history.c), checked before any history is read. */
 enum history_view {

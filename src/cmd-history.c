@@ -1146,12 +1146,10 @@ int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_
 	}
 	a.since = ctx->now - DEFAULT_SINCE;
 	a.until = ctx->now;
-	if (since_arg && wg_parse_when(since_arg, ctx->now, &a.since) < 0)
-		return cmd_usage_error(ctx->entry, "--since '%s' is not a duration (30d) or a date (2026-11-20)",
-				       since_arg);
-	if (until_arg && wg_parse_when(until_arg, ctx->now, &a.until) < 0)
-		return cmd_usage_error(ctx->entry, "--until '%s' is not a duration (30d) or a date (2026-11-20)",
-				       until_arg);
+	if (since_arg && (r = cmd_parse_when(ctx->entry, "--since", since_arg, ctx->now, &a.since)))
+		return r;
+	if (until_arg && (r = cmd_parse_when(ctx->entry, "--until", until_arg, ctx->now, &a.until)))
+		return r;
 	if (a.since > a.until)
 		return cmd_usage_error(ctx->entry, "--since is after --until: the range is empty");
 	a.drives = &argv[optind];

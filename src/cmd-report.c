@@ -822,9 +822,8 @@ static int cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	x.since = ctx->now - DEFAULT_SINCE;
-	if (since_arg && wg_parse_when(since_arg, ctx->now, &x.since) < 0)
-		return cmd_usage_error(ctx->entry, "--since '%s' is not a duration (30d) or a date (2026-11-20)",
-				       since_arg);
+	if (since_arg && (r = cmd_parse_when(ctx->entry, "--since", since_arg, ctx->now, &x.since)))
+		return r;
 	x.drives = calloc(ctx->config->n_drives ? ctx->config->n_drives : 1, sizeof(*x.drives));
 	x.gate = calloc(ctx->config->n_jobs ? ctx->config->n_jobs : 1, sizeof(*x.gate));
 	x.decisions = calloc(DECISIONS_MAX, sizeof(*x.decisions));

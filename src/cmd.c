@@ -62,6 +62,13 @@ int cmd_check_output_dir(const struct cmd_entry *e, const char *path)
 	return 0;
 }
 
+int cmd_parse_when(const struct cmd_entry *e, const char *option, const char *arg, int64_t now, int64_t *ret)
+{
+	if (wg_parse_when(arg, now, ret) < 0)
+		return cmd_usage_error(e, "%s '%s' is not a duration (30d) or a date (2026-11-20)", option, arg);
+	return 0;
+}
+
 int cmd_option_error(const struct cmd_entry *e, int c, char **argv)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "?";
