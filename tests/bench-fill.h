@@ -3,6 +3,7 @@
 #define WEARGATE_TESTS_BENCH_FILL_H
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,6 @@ static inline int bench_fill(struct store *s, int64_t t_end, struct wg_err *err)
 	return bench_fill_days(s, t_end, DAYS, err);
 }
 
-/* The history and the log and index kept beside it. */
 /* The config both benchmarks run weargate with: one blob per drive, a 2-drive backup and a job on every drive. */
 static inline int bench_write_config(const char *path)
 {
@@ -179,6 +179,42 @@ static inline int bench_write_config(const char *path)
 	return fclose(f) == 0 && chmod(path, 0644) == 0 ? 0 : -1;
 }
 
+/* The ids of the drives bench_fill() sampled, sda first. */
+static inline int bench_drive_ids(struct store *s, int64_t ids[DRIVES], struct wg_err *err)
+{
+	struct store_sample *x = malloc(sizeof(*x));
+	int r = 0;
+
+	if (!x)
+		return -1;
+	for (unsigned i = 0; r >= 0 && i < DRIVES; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "sd%c", 'a' + i);
+		r = store_latest_by_name(s, name, x, err);
+		ids[i] = x->drive_id;
+	}
+	free(x);
+	return r < 0 ? -1 : 0;
+}
+
+/* Start argv with env, its output discarded; the child's pid, or -1. */
+static inline pid_t bench_spawn(char *const argv[], char *const envp[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* The history and the log and index kept beside it. */
 static inline void bench_remove_store(const char *db)
 {
 	char p[512];

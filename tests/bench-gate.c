@@ -24,17 +24,9 @@ static double timed_run(char *const argv[], char *const envp[])
 	pid_t pid;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pid = fork();
+	pid = bench_spawn(argv, envp);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -62,20 +54,8 @@ static int add_job_runs(struct store *s, struct wg_err *err)
 {
 	int64_t ids[DRIVES];
 
-	for (unsigned i = 0; i < DRIVES; i++) {
-		struct store_sample *x = malloc(sizeof(*x));
-		char name[8];
-		int r;
-
-		if (!x)
-			return -1;
-		snprintf(name, sizeof(name), "sd%c", 'a' + i);
-		r = store_latest_by_name(s, name, x, err);
-		ids[i] = x->drive_id;
-		free(x);
-		if (r < 0)
-			return -1;
-	}
+	if (bench_drive_ids(s, ids, err) < 0)
+		return -1;
 	for (int k = 0; k < JOB_RUNS; k++) {
 		int64_t start = T_END - (int64_t)DAYS * 86400 + (int64_t)k * ((int64_t)DAYS * 86400 / JOB_RUNS), run;
 		bool backup = k % 3 == 0;

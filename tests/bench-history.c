@@ -41,17 +41,9 @@ static double cpu_run(char *const argv[], char *const envp[])
 	int status;
 	pid_t pid;
 
-	pid = fork();
+	pid = bench_spawn(argv, envp);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
 	if (wait4(pid, &status, 0, &ru) != pid)
 		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -92,20 +84,8 @@ static int add_job_runs(struct store *s, int *ret_n, struct wg_err *err)
 	int64_t ids[DRIVES];
 	int n_runs = 0;
 
-	for (unsigned i = 0; i < DRIVES; i++) {
-		struct store_sample *x = malloc(sizeof(*x));
-		char name[8];
-		int r;
-
-		if (!x)
-			return -1;
-		snprintf(name, sizeof(name), "sd%c", 'a' + i);
-		r = store_latest_by_name(s, name, x, err);
-		ids[i] = x->drive_id;
-		free(x);
-		if (r < 0)
-			return -1;
-	}
+	if (bench_drive_ids(s, ids, err) < 0)
+		return -1;
 	if (store_set_durable(s, false, err) < 0)
 		return -1;
 	for (int night = 0; night < HISTORY_DAYS - 1; night++) {
