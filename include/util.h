@@ -47,6 +47,9 @@ void wg_format_age(int64_t seconds, char *buf, size_t len);
 /* "1.2 GiB", "512 B": powers of 1024, as the kernel and cgroups count. */
 void wg_format_bytes(uint64_t bytes, char *buf, size_t len);
 
+/* A count before and after: "0 → 8", or "8" when it did not change; "?" for one not known (< 0). */
+void wg_format_change(int64_t before, int64_t after, char *buf, size_t len);
+
 /* "2026-11-25T18:44:53Z" */
 void wg_format_utc(int64_t t, char *buf, size_t len);
 

@@ -94,19 +94,6 @@ struct history_ctx {
 	struct event *events;
 	size_t n_events, cap_events;
 };
-static void count_cell(char *buf, size_t len, int64_t before, int64_t after)
-{
-	char b[24] = "?", a[24] = "?";
-
-	if (before >= 0)
-		snprintf(b, sizeof(b), "%lld", (long long)before);
-	if (after >= 0)
-		snprintf(a, sizeof(a), "%lld", (long long)after);
-	if (before >= 0 && before == after)
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s → %s", b, a);
-}
 
 /* printf's %-*s pads by bytes; a cell holding "→" needs padding by characters. */
 static void print_cell(const char *s, int width)
@@ -232,8 +219,8 @@ static void row_run(struct history_ctx *h, const struct store_job_run *run)
 		if (d) {
 			bytes_cell(rd, sizeof(rd), d->sectors_read);
 			bytes_cell(wr, sizeof(wr), d->sectors_written);
-			count_cell(realloc_, sizeof(realloc_), d->before.reallocated, d->after.reallocated);
-			count_cell(pending, sizeof(pending), d->before.pending, d->after.pending);
+			wg_format_change(d->before.reallocated, d->after.reallocated, realloc_, sizeof(realloc_));
+			wg_format_change(d->before.pending, d->after.pending, pending, sizeof(pending));
 		}
 		if (h->format == HISTORY_CSV) {
 			const char *fields[] = { run->job, started, duration, run->outcome, exit_status,

@@ -625,21 +625,6 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 	fputs("</p>\n</section>\n", f);
 }
 
-/* "a → b", or the count when it did not change; "?" for a count not known. */
-static void counts(char *buf, size_t len, int64_t before, int64_t after)
-{
-	char b[24] = "?", a[24] = "?";
-
-	if (before >= 0)
-		snprintf(b, sizeof(b), "%lld", (long long)before);
-	if (after >= 0)
-		snprintf(a, sizeof(a), "%lld", (long long)after);
-	if (before >= 0 && before == after)
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s → %s", b, a);
-}
-
 static void print_runs(FILE *f, const struct report_ctx *x)
 {
 	fputs("<h2>Job runs</h2>\n", f);
@@ -677,8 +662,8 @@ static void print_runs(FILE *f, const struct report_ctx *x)
 				wg_format_bytes((uint64_t)rd->sectors_read * 512, rb, sizeof(rb));
 			if (rd->sectors_written >= 0)
 				wg_format_bytes((uint64_t)rd->sectors_written * 512, wb, sizeof(wb));
-			counts(re, sizeof(re), rd->before.reallocated, rd->after.reallocated);
-			counts(pe, sizeof(pe), rd->before.pending, rd->after.pending);
+			wg_format_change(rd->before.reallocated, rd->after.reallocated, re, sizeof(re));
+			wg_format_change(rd->before.pending, rd->after.pending, pe, sizeof(pe));
 			if (k)
 				fputs("<br>", f);
 			html(f, rd->name[0] ? rd->name : "?");

@@ -371,6 +371,20 @@ void wg_format_bytes(uint64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
+void wg_format_change(int64_t before, int64_t after, char *buf, size_t len)
+{
+	char b[24] = "?", a[24] = "?";
+
+	if (before >= 0)
+		snprintf(b, sizeof(b), "%lld", (long long)before);
+	if (after >= 0)
+		snprintf(a, sizeof(a), "%lld", (long long)after);
+	if (before >= 0 && before == after)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s → %s", b, a);
+}
+
 void wg_log(int priority, const char *fmt, ...)
 {
 	static bool opened;

@@ -67,6 +67,14 @@ static void test_format(void **state)
 	assert_string_equal(buf, "9.8 MiB");
 	wg_format_bytes(UINT64_C(30) << 30, buf, sizeof(buf));
 	assert_string_equal(buf, "30.0 GiB");
+	wg_format_change(0, 8, buf, sizeof(buf));
+	assert_string_equal(buf, "0 → 8");
+	wg_format_change(8, 8, buf, sizeof(buf));
+	assert_string_equal(buf, "8");
+	wg_format_change(-1, 8, buf, sizeof(buf));
+	assert_string_equal(buf, "? → 8");
+	wg_format_change(-1, -1, buf, sizeof(buf));
+	assert_string_equal(buf, "? → ?");
 }
 
 static void test_json_string(void **state)
