@@ -14,6 +14,7 @@
 #include "blob-builder.h"
 #include "blob.h"
 #include "smart.h"
+#include "tmpdir.h"
 
 /* Record offsets in a full blob: IDFY 8+512, SMST 8+4, SMDT 8+512, SMTH 8+512. */
 #define OFF_SMST 520
@@ -225,7 +226,7 @@ static void test_parse_status_value(void **state)
 
 static void test_save_load(void **state)
 {
-	char dir[] = "/tmp/wg-test-blob-XXXXXX", path[64], cmd[96];
+	char dir[] = "/tmp/wg-test-blob-XXXXXX", path[64];
 	struct wg_err err = { "" };
 	struct blob b, got;
 	FILE *f;
@@ -246,8 +247,7 @@ static void test_save_load(void **state)
 	snprintf(path, sizeof(path), "%s/missing.blob", dir);
 	assert_int_equal(blob_load(path, &got, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "missing.blob': No such file or directory"));
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmpdir_remove(dir), 0);
 }
 
 static void test_page_checksum(void **state)

@@ -16,6 +16,7 @@
 
 #include "blockdev.h"
 #include "resolve.h"
+#include "tmpdir.h"
 
 /* Where the kernel puts these disks; partitions and stacked devices hang off them. */
 #define SDA "devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda"
@@ -44,11 +45,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(root);
 }
 
 /* ROOT/rel in buf */

@@ -15,6 +15,7 @@
 #include <linux/ioprio.h>
 
 #include "config.h"
+#include "tmpdir.h"
 
 static char dir[64];
 static char path[128];
@@ -31,11 +32,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(dir);
 }
 
 static void write_conf_n(const char *text, size_t len)

@@ -12,6 +12,7 @@
 
 #include "gate.h"
 #include "reading-builder.h"
+#include "tmpdir.h"
 
 #define DAY 86400
 #define HOUR 3600
@@ -57,12 +58,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
+	int r;
 
 	store_free(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	r = tmpdir_remove(f->dir);
 	free(f);
-	return system(cmd) == 0 ? 0 : -1;
+	return r;
 }
 
 static void samples(struct fixture *f, int64_t t0, int64_t t1, int64_t step)

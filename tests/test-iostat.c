@@ -17,6 +17,7 @@
 
 #include "blockdev.h"
 #include "iostat.h"
+#include "tmpdir.h"
 
 /* ROOT/sys is the sysfs root */
 static char root[64];
@@ -34,11 +35,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(root);
 }
 
 /* SYSFS/block/DISK/FILE holding len bytes of text */

@@ -18,6 +18,7 @@
 
 #include "lock.h"
 #include "proc.h"
+#include "tmpdir.h"
 
 static char root[64];
 static char path[96];
@@ -36,14 +37,11 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	if (left_job > 0) /* whatever a failed test left */
 		kill(-left_job, SIGKILL);
 	left_job = 0;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(root);
 }
 
 static void expect_content(const char *file, const char *want)

@@ -16,6 +16,7 @@
 #include "assert-reading.h"
 #include "reading-builder.h"
 #include "store.h"
+#include "tmpdir.h"
 
 /*
  * A VFS over SQLite's own "unix" one records every write, truncation, sync and deletion of the
@@ -595,11 +596,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[160];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", dir, check_dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(dir) == 0 && tmpdir_remove(check_dir) == 0 ? 0 : -1;
 }
 
 int main(void)

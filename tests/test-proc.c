@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "proc.h"
+#include "tmpdir.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 
@@ -835,11 +836,8 @@ static int tmp_setup(void **state)
 
 static int tmp_teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(tmp);
 }
 
 static void write_script(const char *path, const char *text, mode_t mode)

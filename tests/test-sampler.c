@@ -13,6 +13,7 @@
 
 #include "blob-builder.h"
 #include "sampler.h"
+#include "tmpdir.h"
 
 #define N_DRIVES 20
 #define READ_MS 100
@@ -190,8 +191,7 @@ static void test_real_reader(void **state)
 	assert_int_equal(sampler_read_all(ptrs, 5, &opts, r), 0);
 	assert_int_equal(r[4].status, READING_ERROR);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmpdir_remove(dir), 0);
 }
 
 int main(void)

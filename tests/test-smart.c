@@ -15,6 +15,7 @@
 #include "attrs.h"
 #include "blob-builder.h"
 #include "smart.h"
+#include "tmpdir.h"
 
 static char dir[64];
 
@@ -27,11 +28,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(dir);
 }
 
 static void path_in_dir(char *buf, size_t len, const char *name)

@@ -20,6 +20,7 @@
 #include "attrs.h"
 #include "reading-builder.h"
 #include "store.h"
+#include "tmpdir.h"
 
 static char dir[64];
 static char db_path[128];
@@ -37,11 +38,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(dir);
 }
 
 static void remove_db(void)

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "throttle.h"
+#include "tmpdir.h"
 
 /*
  * ROOT/cgroup is a fake cgroup2 hierarchy, ROOT/sys a sysfs with sda (8:0), sdb (8:16) and
@@ -219,12 +220,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	fake_cgroup_root[0] = '\0';
-	FMT(cmd, "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(root);
 }
 
 /* The fake hierarchy's ROOT/cgroup/rel in buf ("" for the root cgroup). */
