@@ -52,6 +52,23 @@ void wg_format_change(int64_t before, int64_t after, char *buf, size_t len);
 
 /* "2026-11-25T18:44:53Z" */
 void wg_format_utc(int64_t t, char *buf, size_t len);
+/* "2026-11-25 18:44 UTC": a time in a reason, to the minute */
+void wg_format_when(int64_t t, char *buf, size_t len);
+
+/*
+ * Text built in a fixed buffer, parts joined by a separator. What does not fit is cut at a
+ * character boundary and marked with "…", never cut silently.
+ */
+struct wg_text {
+	char *buf;
+	size_t len, used;
+	size_t parts; /* added, also when len is 0: a text of no room counts what would have been said */
+	bool cut;
+};
+
+void wg_text_init(struct wg_text *t, char *buf, size_t len);
+/* Append a part, preceded by sep when the text is not empty. */
+void wg_text_add(struct wg_text *t, const char *sep, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * The clock: time(), or WEARGATE_NOW (epoch seconds) when set, so that tests control time.

@@ -83,6 +83,73 @@ void wg_format_utc(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "@%lld", (long long)t);
 }
 
+void wg_format_when(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, len, "@%lld", (long long)t);
+}
+
+void wg_text_init(struct wg_text *t, char *buf, size_t len)
+{
+	*t = (struct wg_text){ .buf = buf, .len = len };
+	if (len)
+		buf[0] = '\0';
+}
+
+/* "…" in UTF-8, and room for it: a text that was cut ends with it. */
+#define ELLIPSIS "\xe2\x80\xa6"
+#define ELLIPSIS_LEN 3
+
+/* Cut the text so that "…" and its NUL fit, on a character boundary, and mark it. */
+static void text_cut(struct wg_text *t)
+{
+	size_t end;
+
+	if (t->len < ELLIPSIS_LEN + 1) {
+		t->cut = true;
+		return;
+	}
+	end = t->used < t->len - ELLIPSIS_LEN - 1 ? t->used : t->len - ELLIPSIS_LEN - 1;
+	while (end > 0 && ((unsigned char)t->buf[end] & 0xc0) == 0x80) /* not inside a UTF-8 sequence */
+		end--;
+	memcpy(t->buf + end, ELLIPSIS, ELLIPSIS_LEN + 1);
+	t->used = end + ELLIPSIS_LEN;
+	t->cut = true;
+}
+
+void wg_text_add(struct wg_text *t, const char *sep, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	t->parts++;
+	if (t->cut || t->len == 0)
+		return;
+	if (t->used > 0 && sep && sep[0]) {
+		k = snprintf(t->buf + t->used, t->len - t->used, "%s", sep);
+		if (k < 0 || (size_t)k >= t->len - t->used) {
+			t->used = t->len - 1;
+			text_cut(t);
+			return;
+		}
+		t->used += (size_t)k;
+	}
+	va_start(ap, fmt);
+	k = vsnprintf(t->buf + t->used, t->len - t->used, fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		k = 0;
+	if ((size_t)k >= t->len - t->used) {
+		t->used = t->len - 1;
+		text_cut(t);
+		return;
+	}
+	t->used += (size_t)k;
+}
+
 /* Under WEARGATE_NOW the clock stands still but for what wg_sleep() lets pass. */
 static int64_t fake_elapsed;
 
