@@ -11,14 +11,16 @@
 #include "policy.h"
 #include "store.h"
 
-/* One configured drive's history over the policy's window, and the state it gives. */
+/* One configured drive as its history stands at a time, and the state it gives. */
 struct drive_health {
 	const struct drive_cfg *drive;
 	bool sampled;
-	struct store_sample *latest; /* the newest sample under the drive's name; NULL when never sampled */
+	struct store_sample *latest; /* the newest sample under the drive's name up to now; NULL when never sampled */
 	int64_t drive_id;            /* -1 when never sampled */
-	struct health_point *points; /* the usable samples health_assess() looks at, oldest first */
-	size_t n;
+	/* the newest usable sample as the model sees it, when it is within sample_max_age: heat, self-test */
+	bool have_point;
+	struct health_point point;
+	struct health_track track;
 	struct health_assessment health;
 };
 
@@ -26,6 +28,8 @@ struct drive_health {
 int drive_health_load(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
 		      struct drive_health *ret, struct wg_err *err);
 void drive_health_release(struct drive_health *h);
+/* Judge it again at now, from what was loaded (no read of the store). */
+void drive_health_assess(const struct policy *p, struct drive_health *h, int64_t now);
 
 /*
  * The values to show for a drive: its newest sample when usable, else the newest usable one of
@@ -34,12 +38,34 @@ void drive_health_release(struct drive_health *h);
 int drive_usable_sample(struct store *s, const struct store_sample *latest, struct store_sample *ret,
 			bool *ret_found, struct wg_err *err);
 
+/* How drives are read and recorded. */
+struct drives_read {
+	const char *sysfs_root;
+	bool wake;     /* read drives in standby too */
+	bool record;   /* record the pass: needs a writable store */
+	bool notified; /* the episodes it opens need no telling (there is no notify command) */
+};
+
+/*
+ * Read drives hs[0..n) now (not waking drives in standby), record the pass when asked, and
+ * bring each one's health up to date, assessed once: from the recorded pass, or, when it
+ * cannot be recorded, from the readings themselves (*ret_recorded false, warning says why).
+ */
+int drives_sample(const struct config *c, struct store *s, struct drive_health *const *hs, size_t n, int64_t now,
+		  const struct drives_read *how, bool *ret_recorded, char *warning, size_t warning_len,
+		  struct wg_err *err);
+
 struct gate_opts {
 	const struct blockdev_env *env; /* the kernel's view: sysfs and mountinfo */
 	/* read drives whose newest sample is older than sample_max_age (not waking standby drives) */
 	bool may_sample;
 	/* record that pass: needs a writable store */
 	bool record;
+	/* that pass's episodes need no telling (no notify command, or the caller tells them) */
+	bool notified;
+	/* the job's drives already resolved (resolve_job_drives()), for a caller that asks more than once */
+	const struct drive_cfg *const *resolved;
+	size_t n_resolved;
 };
 
 struct gate_result {
@@ -55,11 +81,11 @@ struct gate_result {
 };
 
 /*
- * Decide for job j now: resolve its drives, sample them when their samples are stale (and
- * opts allow), assess each, look up the cooldowns and backups in the job runs, and apply the
- * decision table. Errors: -EINVAL when the job's drives cannot be resolved (it touches no
- * configured drive, a path is missing or on no disk: a configuration error), -ENOMEM, or a
- * negative errno from the store; err says which.
+ * Decide for job j now, walking forward once: resolve its drives, take their newest samples,
+ * read (and record) the stale ones when opts allow, assess each drive once, look up the
+ * cooldowns and backups in the job runs, and apply the decision table. Errors: -EINVAL when
+ * the job's drives cannot be resolved (it touches no configured drive, a path is missing or on
+ * no disk: a configuration error), -ENOMEM, or a negative errno from the store; err says which.
  */
 int gate_check(const struct config *c, struct store *s, const struct job_cfg *j, int64_t now,
 	       const struct gate_opts *opts, struct gate_result *ret, struct wg_err *err);

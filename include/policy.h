@@ -1,4 +1,4 @@
-/* policy.h — drive states from their history, and the gate's verdict for a job (pure: no I/O, no clock, no logging) */
+/* policy.h — the gate's verdict for a job from the states of its drives (pure: no I/O, no clock, no logging) */
 #ifndef WEARGATE_POLICY_H
 #define WEARGATE_POLICY_H
 
@@ -6,9 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attrs.h"
 #include "health.h"
-#include "smart.h"
 
 enum job_class {
 	JOB_BACKUP,      /* preserves data: the job wanted most on a dying drive */
@@ -22,82 +20,6 @@ enum verdict {
 	VERDICT_REFUSE,
 	_VERDICT_MAX,
 };
-
-/* Every number of the health model and the gate; config's `policy { }` and top level set them. */
-struct policy {
-	int64_t window;          /* a media counter that grew within it: degrading (7d) */
-	int64_t failing_window;  /* ... that grew by failing_growth within this: failing (24h) */
-	int64_t failing_growth;  /* 50 */
-	int64_t cooldown_ok;     /* time between heavy jobs on a drive of that state: 0 */
-	int64_t cooldown_worn;   /* 2h */
-	int64_t cooldown_degrading; /* 24h */
-	int64_t max_temperature; /* defer above it, in degrees C; 0 = no limit (55) */
-	int64_t sample_max_age;  /* an older sample is not used as is (6h) */
-	int64_t ssd_wear_low;    /* an SSD wear indicator at or below it: worn (10) */
-};
-
-void policy_defaults(struct policy *ret);
-
-/* The counters that measure the media: 5, 196, 197, 198, 187, 10. */
-struct media_counter {
-	uint8_t id;
-	const char *label; /* "pending sectors" */
-	size_t offset;     /* in struct smart_derived */
-	bool degrading_when_present; /* above zero at all is degrading, not only growth */
-};
-
-extern const struct media_counter health_media[];
-extern const size_t health_n_media;
-int64_t health_media_value(const struct smart_derived *d, const struct media_counter *m);
-
-/* One usable sample as the health model sees it. */
-struct health_point {
-	int64_t t;
-	struct smart_derived d;
-	int smart_ok; /* self-assessment: 1 passed, 0 failed, -1 unknown */
-	/* a prefailure attribute at or below its threshold: its id (0: none), value and threshold */
-	uint8_t failing_id, failing_value, failing_threshold;
-	bool self_test_running;
-};
-
-void health_point_from_reading(const struct smart_reading *r, int64_t t, struct health_point *ret);
-
-/* What the history holds of one drive, gathered by the caller. */
-struct health_input {
-	bool sampled;          /* any sample at all, usable or not */
-	int64_t latest_t;      /* the newest sample's time */
-	enum reading_status latest_status;
-	const char *latest_reason; /* why the newest sample is not usable; NULL or "" when it is */
-	/*
-	 * The usable samples, oldest first: those of the last `window` before now, and the newest
-	 * one before that (the baseline growth is measured from) when there is one.
-	 */
-	const struct health_point *points;
-	size_t n;
-};
-
-struct health_assessment {
-	enum health_state state;
-	char reason[512]; /* "pending sectors 0 → 8 since 2026-11-20 14:10 UTC; …" */
-	/* when the first sign of this state was seen; -1 */
-	int64_t since;
-	bool since_open; /* since is the oldest sample looked at: the sign may be older still */
-	const struct health_point *latest; /* the newest usable sample used; NULL when none was */
-	bool hot;               /* above max_temperature now */
-	bool self_test_running; /* a SMART self-test is running now */
-};
-
-/*
- * DESIGN.md's health model, worst state wins:
- * unknown  never sampled, or no usable sample within sample_max_age;
- * failing  self-assessment failed, a prefailure attribute at or below its threshold, or a
- *          media counter grown by failing_growth within failing_window;
- * degrading pending or offline-uncorrectable sectors now, or a media counter grown within window;
- * worn     media counters above zero but stable, or an SSD wear indicator at or below ssd_wear_low;
- * ok       none of these.
- * Media counters are 5, 196, 197, 198, 187 and 10; 199 (the cable) and 188 (noise) never count.
- */
-void health_assess(const struct policy *p, const struct health_input *in, int64_t now, struct health_assessment *ret);
 
 /* One drive a job touches, as the gate sees it. */
 struct gate_drive {

@@ -49,7 +49,7 @@ struct job_outcome {
  * read and written during it and the samples before and after. Errors are the store's;
  * everything about the job itself is in ret.
  */
-int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, const struct gate_result *res,
+int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, struct gate_result *res,
 		   struct job_outcome *ret, struct wg_err *err);
 
 struct runner_lock;
@@ -65,10 +65,11 @@ void runner_request_stop(void);
 bool runner_stop_requested(void);
 
 /*
- * Note the state of every drive in res (or, with res NULL, of each drive of the config as
- * now assessed) and run the notify command for those that changed, and for a refusal.
+ * Tell of every state a drive entered that was not told yet (whoever recorded it: a gate does
+ * not tell): syslog, the notify command, and a line on the log (none when log is NULL; with
+ * quiet, only for a drive degrading or failing). r needs config, store and log.
  */
-void runner_note_states(struct runner *r, const struct drive_health *drives, size_t n, int64_t now);
+void runner_announce(struct runner *r);
 /* Run the notify command (config `notify`), if any, with WEARGATE_EVENT ("state", "refusal"), WEARGATE_JOB, WEARGATE_DRIVE, WEARGATE_STATE, WEARGATE_MESSAGE. */
 void runner_notify(struct runner *r, const char *event, const char *job, const char *drive, const char *state,
 		   const char *message);

@@ -16,6 +16,8 @@ enum reading_status {
 	READING_UNUSABLE = 2,    /* the drive answered, but the data cannot be trusted */
 	READING_UNSUPPORTED = 3, /* no SMART on this device (or not through any access mode) */
 	READING_ERROR = 4,       /* could not read at all: open failed, I/O error */
+	/* read, but another configured drive read the same disk (same model and serial) in the pass: kept apart */
+	READING_DUPLICATE = 5,
 	_READING_STATUS_MAX,
 };
 

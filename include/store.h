@@ -48,8 +48,16 @@ int store_pass_begin(struct store *s, int64_t now, struct wg_err *err);
  * under `name`, or a placeholder for `name` when there is none.
  */
 int store_pass_add(struct store *s, const char *name, const struct smart_reading *r, struct wg_err *err);
+/* The same, and the id of the drive it went to. A reading of status READING_DUPLICATE is not identified. */
+int store_pass_record(struct store *s, const char *name, const struct smart_reading *r, int64_t *ret_drive_id,
+		      struct wg_err *err);
 int store_pass_commit(struct store *s, struct wg_err *err);
 void store_pass_abort(struct store *s);
+/* The open pass's id; -1 when none is open. */
+int64_t store_pass_id(const struct store *s);
+/* The drive a reading under name would be recorded against; -ENOENT when it would be a new one. */
+int store_drive_of(struct store *s, const char *name, const struct smart_reading *r, int64_t *ret_id,
+		   struct wg_err *err);
 
 struct store_sample {
 	int64_t drive_id;
@@ -63,6 +71,17 @@ struct store_sample {
 
 /* The latest sample taken under `name` of the drive that is there now; -ENOENT when none. */
 int store_latest_by_name(struct store *s, const char *name, struct store_sample *ret, struct wg_err *err);
+/*
+ * The same up to a time: the newest sample under name stamped at or before until (what a clock
+ * set ahead stamped later is passed over); -ENOENT when none.
+ */
+int store_latest_upto(struct store *s, const char *name, int64_t until, struct store_sample *ret, struct wg_err *err);
+/*
+ * When the newest sample of a drive stamped at or before until, of a pass before before_pass
+ * (INT64_MAX: any), was taken; -ENOENT when none.
+ */
+int store_drive_latest_t(struct store *s, int64_t drive_id, int64_t until, int64_t before_pass, int64_t *ret_t,
+			 struct wg_err *err);
 /* One sample, reconstructed; -ENOENT when that drive was not sampled in that pass. */
 int store_sample_get(struct store *s, int64_t drive_id, int64_t pass_id, struct store_sample *ret,
 		     struct wg_err *err);
@@ -92,15 +111,13 @@ int store_job_run_drive_set(struct store *s, int64_t run, int64_t drive_id, int6
 /* Runs begun and never ended (their runner died) are ended now as "interrupted"; *ret_n says how many. */
 int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct wg_err *err);
 /*
- * Note a drive's state as assessed at t: recorded (with its reason) when it differs from the
- * last one noted, and *ret_changed says so.
+ * When the newest heavy job on a drive ended (or started, if it never ended); -1 when none ran.
+ * Up to until: a run stamped later is not counted, and one that ended later counts as ending
+ * when it started.
  */
-int store_drive_state_note(struct store *s, int64_t drive_id, int64_t t, const char *state, const char *reason,
-			   bool *ret_changed, struct wg_err *err);
-/* When the newest heavy job on a drive ended (or started, if it never ended); -1 when none ran. */
-int store_last_heavy_end(struct store *s, int64_t drive_id, int64_t *ret, struct wg_err *err);
-/* When the newest successful backup touching a drive started; -1 when none. */
-int store_last_backup_ok(struct store *s, int64_t drive_id, int64_t *ret, struct wg_err *err);
+int store_last_heavy_end(struct store *s, int64_t drive_id, int64_t until, int64_t *ret, struct wg_err *err);
+/* When the newest successful backup touching a drive started, at or before until; -1 when none. */
+int store_last_backup_ok(struct store *s, int64_t drive_id, int64_t until, int64_t *ret, struct wg_err *err);
 
 /* A gate decision: the job, the verdict, the reason and each drive's state ("sda=degrading sdb=ok"). */
 int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
@@ -140,19 +157,6 @@ typedef int (*store_job_run_cb)(const struct store_job_run *run, void *userdata)
 int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_job_run_cb cb, void *userdata,
 			  struct wg_err *err);
 
-/* A drive's state as store_drive_state_note() recorded it when it changed. */
-struct store_drive_event {
-	int64_t drive_id;
-	int64_t t;
-	char state[16];
-	char reason[512];
-};
-
-/* Call cb for every state change of a drive with since <= t <= until, oldest first; cb returning < 0 stops. */
-typedef int (*store_drive_event_cb)(const struct store_drive_event *e, void *userdata);
-int store_foreach_drive_event(struct store *s, int64_t drive_id, int64_t since, int64_t until,
-			      store_drive_event_cb cb, void *userdata, struct wg_err *err);
-
 /* A gate decision as store_decision_add() recorded it. */
 struct store_decision {
 	int64_t id;
@@ -173,15 +177,89 @@ struct store_prune_stats {
 	size_t removed; /* of those, thinned away */
 };
 
+/* What of a sample a prune must keep: the caller's numbers, compared from one sample to the next. */
+#define STORE_KEY_MAX 16
+typedef void (*store_sample_key_fn)(const struct smart_reading *r, int64_t key[STORE_KEY_MAX]);
+
 /*
  * Thin the samples of the chunks that end before `before` to one per `thin_to` span, keeping
- * every sample where the reading's status or a media counter changed (the first non-zero
- * included) and every sample a job run points at. One transaction: all or nothing. Job runs,
- * decisions and state changes are never touched.
+ * every sample whose key differs from the one before it (the health model's signs and the
+ * reading's status: health_sample_key()) and every sample a job run points at. One
+ * transaction: all or nothing. Job runs, decisions, signs and episodes are never touched.
  */
-int store_prune(struct store *s, int64_t before, int64_t thin_to, struct store_prune_stats *ret, struct wg_err *err);
+int store_prune(struct store *s, int64_t before, int64_t thin_to, store_sample_key_fn key, struct store_prune_stats *ret,
+		struct wg_err *err);
 
 /* The newest committed pass; -ENOENT when there is none. */
 int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_err *err);
+
+/*
+ * The sign log: each change of what the health model judges a drive by (health.h says what
+ * the codes and values mean; the store only keeps them). Written in the transaction of the
+ * pass that saw the change (or of store_transaction_begin()).
+ */
+struct store_sign {
+	int code;
+	int64_t t, t_prev; /* t_prev -1: none */
+	int64_t from, to;  /* from -1: not known before */
+};
+
+int store_sign_add(struct store *s, int64_t drive_id, const struct store_sign *sg, struct wg_err *err);
+/* A sign's newest change (as recorded) stamped at or before until; -ENOENT when none. */
+int store_sign_current(struct store *s, int64_t drive_id, int code, int64_t until, struct store_sign *ret,
+		       struct wg_err *err);
+/* Every change of a drive with after < t <= until and a code below below_code, in the order recorded. */
+typedef int (*store_sign_cb)(const struct store_sign *sg, void *userdata);
+int store_foreach_sign(struct store *s, int64_t drive_id, int64_t after, int64_t until, int below_code,
+		       store_sign_cb cb, void *userdata, struct wg_err *err);
+
+/* An episode: a state a drive entered, when, and what opened it. */
+struct store_episode {
+	int64_t id, drive_id, start;
+	char state[16];
+	char sign[256];
+	bool notified; /* the notify command heard of it, or there was none */
+};
+
+int store_episode_add(struct store *s, int64_t drive_id, const struct store_episode *e, struct wg_err *err);
+/* The newest episode (as recorded) that started at or before until; -ENOENT when none. */
+int store_episode_current(struct store *s, int64_t drive_id, int64_t until, struct store_episode *ret,
+			  struct wg_err *err);
+/* Every episode of a drive that started within [since, until], in the order recorded. */
+typedef int (*store_episode_cb)(const struct store_episode *e, void *userdata);
+int store_foreach_episode(struct store *s, int64_t drive_id, int64_t since, int64_t until, store_episode_cb cb,
+			  void *userdata, struct wg_err *err);
+int store_episode_set_notified(struct store *s, int64_t id, struct wg_err *err);
+/* Every episode not yet told (notified false), of every drive, in the order recorded. */
+int store_foreach_episode_untold(struct store *s, store_episode_cb cb, void *userdata, struct wg_err *err);
+/* The name a drive was last sampled under; -ENOENT when never. */
+int store_drive_name(struct store *s, int64_t drive_id, char *buf, size_t len, struct wg_err *err);
+/* Forget the episodes (and with episodes_only false the sign log too), to record them anew. */
+int store_signs_clear(struct store *s, bool episodes_only, struct wg_err *err);
+
+/* Small settings of the history itself ("signs": what the sign log and episodes were recorded under); -ENOENT. */
+int store_meta_get(struct store *s, const char *key, char *buf, size_t len, struct wg_err *err);
+int store_meta_set(struct store *s, const char *key, const char *value, struct wg_err *err);
+
+/* Every drive the history knows, by id. */
+int store_drive_ids(struct store *s, int64_t **ret_ids, size_t *ret_n, struct wg_err *err);
+
+/* What is stamped later than now: a clock that was set ahead. Counts, and the newest of each. */
+struct store_ahead {
+	int64_t samples, newest_sample;     /* passes */
+	int64_t runs, newest_run;           /* job runs that started or ended later */
+	int64_t decisions, newest_decision;
+};
+
+int store_ahead_of(struct store *s, int64_t now, struct store_ahead *ret, struct wg_err *err);
+
+/* Every pass stamped before the pass recorded before it, within [since, until]: when, and from when the clock went back. */
+typedef int (*store_clock_step_cb)(int64_t t, int64_t back_from, void *userdata);
+int store_foreach_clock_step(struct store *s, int64_t since, int64_t until, store_clock_step_cb cb, void *userdata,
+			     struct wg_err *err);
+
+/* A write of the caller's own: everything until the end in one transaction; end(r < 0) rolls it back. */
+int store_transaction_begin(struct store *s, struct wg_err *err);
+int store_transaction_end(struct store *s, int r, struct wg_err *err);
 
 #endif

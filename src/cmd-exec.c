@@ -106,7 +106,7 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "%s: %s%s%s: %s\n", job->name, verdict_to_string(res.decision.verdict),
 			res.decision.last_chance ? " (last chance)" : "", res.decision.throttle ? " (throttled)" : "",
 			res.decision.reason);
-	runner_note_states(&r, res.drives, res.n, ctx->now);
+	runner_announce(&r);
 	if (res.decision.verdict != VERDICT_GO) {
 		if (res.decision.verdict == VERDICT_REFUSE)
 			runner_notify(&r, "refusal", job->name, runner_worst_drive(&res),

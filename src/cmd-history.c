@@ -66,6 +66,7 @@ struct bucket {
 enum event_kind {
 	EVENT_STATE,
 	EVENT_DECISION,
+	EVENT_CLOCK, /* the clock went back: decision.reason says from when */
 };
 
 struct event {
@@ -824,13 +825,27 @@ static int event_add(struct history_ctx *h, struct event *e)
 	return 0;
 }
 
-static int on_drive_event(const struct store_drive_event *de, void *userdata)
+/* An episode: the state the drive entered, when, and what opened it. */
+static int on_episode(const struct store_episode *ep, void *userdata)
 {
 	struct history_ctx *h = userdata;
-	struct event e = { .kind = EVENT_STATE, .t = de->t, .drive = h->drive_name };
+	struct event e = { .kind = EVENT_STATE, .t = ep->start, .drive = h->drive_name };
 
-	wg_strlcpy(e.decision.verdict, de->state, sizeof(e.decision.verdict));
-	wg_strlcpy(e.decision.reason, de->reason, sizeof(e.decision.reason));
+	wg_strlcpy(e.decision.verdict, ep->state, sizeof(e.decision.verdict));
+	wg_strlcpy(e.decision.reason, ep->sign, sizeof(e.decision.reason));
+	return event_add(h, &e);
+}
+
+static int on_clock_step(int64_t t, int64_t back_from, void *userdata)
+{
+	struct history_ctx *h = userdata;
+	struct event e = { .kind = EVENT_CLOCK, .t = t, .drive = "-" };
+	char from[32];
+
+	wg_format_utc(back_from, from, sizeof(from));
+	wg_strlcpy(e.decision.verdict, "back", sizeof(e.decision.verdict));
+	snprintf(e.decision.reason, sizeof(e.decision.reason),
+		 "the clock went back: this pass was stamped before the one recorded before it, at %s", from);
 	return event_add(h, &e);
 }
 
@@ -867,6 +882,8 @@ static int event_cmp(const void *a, const void *b)
 
 static void print_events(struct history_ctx *h)
 {
+	static const char *const kinds[] = { [EVENT_STATE] = "state", [EVENT_DECISION] = "decision", [EVENT_CLOCK] = "clock" };
+
 	if (h->format == HISTORY_TABLE)
 		printf("%-16s %-8s %-14s %-10s %s\n", "TIME", "EVENT", "DRIVE/JOB", "STATE", "REASON");
 	else if (h->format == HISTORY_CSV)
@@ -876,26 +893,29 @@ static void print_events(struct history_ctx *h)
 	for (size_t k = 0; k < h->n_events; k++) {
 		const struct event *e = &h->events[k];
 		const struct store_decision *d = &e->decision;
-		bool state = e->kind == EVENT_STATE;
+		bool state = e->kind == EVENT_STATE, decision = e->kind == EVENT_DECISION;
 		char when[32];
 
 		if (h->format == HISTORY_JSON) {
 			printf("%s{\"time\":", k ? "," : "");
 			json_time(e->t);
-			printf(",\"event\":\"%s\",", state ? "state" : "decision");
+			printf(",\"event\":\"%s\",", kinds[e->kind]);
 			if (state) {
 				fputs("\"drive\":", stdout);
 				wg_json_string(stdout, e->drive);
 				fputs(",\"state\":", stdout);
-			} else {
+				wg_json_string(stdout, d->verdict);
+				fputc(',', stdout);
+			} else if (decision) {
 				fputs("\"job\":", stdout);
 				wg_json_string(stdout, d->job);
 				fputs(",\"verdict\":", stdout);
+				wg_json_string(stdout, d->verdict);
+				fputc(',', stdout);
 			}
-			wg_json_string(stdout, d->verdict);
-			fputs(",\"reason\":", stdout);
+			fputs("\"reason\":", stdout);
 			wg_json_string(stdout, d->reason[0] ? d->reason : NULL);
-			if (!state) {
+			if (decision) {
 				fputs(",\"states\":", stdout);
 				wg_json_string(stdout, d->states[0] ? d->states : NULL);
 			}
@@ -903,18 +923,18 @@ static void print_events(struct history_ctx *h)
 		} else if (h->format == HISTORY_CSV) {
 			wg_format_utc(e->t, when, sizeof(when));
 			csv_field(when, false);
-			csv_field(state ? "state" : "decision", false);
+			csv_field(kinds[e->kind], false);
 			csv_field(state ? e->drive : "", false);
-			csv_field(state ? "" : d->job, false);
+			csv_field(decision ? d->job : "", false);
 			csv_field(state ? d->verdict : "", false);
-			csv_field(state ? "" : d->verdict, false);
+			csv_field(decision ? d->verdict : "", false);
 			csv_field(d->reason, false);
-			csv_field(state ? "" : d->states, true);
+			csv_field(decision ? d->states : "", true);
 		} else {
 			local_time(e->t, when, sizeof(when));
-			printf("%-16s %-8s %-14s %-10s %s%s%s%s\n", when, state ? "state" : "decision",
-			       state ? e->drive : d->job, d->verdict, d->reason, state || !d->states[0] ? "" : " (",
-			       state ? "" : d->states, state || !d->states[0] ? "" : ")");
+			printf("%-16s %-8s %-14s %-10s %s%s%s%s\n", when, kinds[e->kind], decision ? d->job : e->drive,
+			       d->verdict, d->reason, !decision || !d->states[0] ? "" : " (", decision ? d->states : "",
+			       !decision || !d->states[0] ? "" : ")");
 		}
 	}
 	if (h->format == HISTORY_JSON)
@@ -987,8 +1007,8 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum histo
 			r = latest ? store_latest_by_name(h->store, s.name, latest, err) : -ENOMEM;
 			if (r == 0) {
 				h->drive_name = s.name;
-				r = store_foreach_drive_event(h->store, latest->drive_id, h->since, h->until,
-							      on_drive_event, h, err);
+				r = store_foreach_episode(h->store, latest->drive_id, h->since, h->until, on_episode,
+							  h, err);
 			}
 			free(latest);
 			if (r == -ENOENT)
@@ -1014,6 +1034,8 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum histo
 		h->filter = n_names ? (const char *const *)names : NULL;
 		if (r >= 0)
 			r = store_foreach_decision(h->store, h->since, h->until, on_decision, h, err);
+		if (r >= 0)
+			r = store_foreach_clock_step(h->store, h->since, h->until, on_clock_step, h, err);
 		if (r == -ENOMEM)
 			wg_err_set(err, r, "out of memory");
 		if (r >= 0) {

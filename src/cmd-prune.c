@@ -68,7 +68,7 @@ static int cmd_prune(struct cmd_ctx *ctx, int argc, char **argv)
 	r = cmd_ready(ctx);
 	if (r)
 		return r;
-	r = store_prune(ctx->store, ctx->now - keep, thin, &st, &err);
+	r = store_prune(ctx->store, ctx->now - keep, thin, health_sample_key, &st, &err);
 	if (r < 0) {
 		cmd_error("nothing thinned: %s", err.msg);
 		return WG_EXIT_UNAVAILABLE;

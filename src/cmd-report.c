@@ -578,7 +578,7 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 		html(f, h->health.reason);
 		if (h->health.since >= 0) {
 			local_time(h->health.since, TIME_MINUTE, buf, sizeof(buf));
-			fprintf(f, " (%s since %s%s)", state, h->health.since_open ? "at least " : "", buf);
+			fprintf(f, " (%s since %s)", state, buf);
 		}
 		fputs("</p>\n", f);
 	}

@@ -32,6 +32,8 @@ static const char run_help[] =
 
 struct job_entry {
 	const struct job_cfg *job;
+	const struct drive_cfg **drives; /* the drives it touches, resolved once; NULL when they cannot be */
+	size_t n_drives;
 	bool behind;            /* maintenance on a degraded drive: after the backups */
 	enum verdict verdict;
 	bool ran;
@@ -65,63 +67,53 @@ static void wait_until(int64_t until)
 }
 
 /* Whether the job touches a drive that is degrading or failing now. */
-static bool touches_degraded(const struct cmd_ctx *ctx, const struct job_cfg *j, const struct drive_health *all)
+static bool touches_degraded(const struct cmd_ctx *ctx, const struct job_entry *e, const struct drive_health *all)
 {
-	const struct drive_cfg **drives = NULL;
 	bool degraded = false;
-	size_t n = 0;
 
-	if (resolve_job_drives(ctx->config, j, &ctx->env, &drives, &n, NULL, NULL) < 0)
-		return false; /* its gate will say what is wrong */
-	for (size_t k = 0; k < n; k++)
-		degraded |= all[drives[k] - ctx->config->drives].health.state >= HEALTH_DEGRADING;
-	free(drives);
+	for (size_t k = 0; k < e->n_drives; k++)
+		degraded |= all[e->drives[k] - ctx->config->drives].health.state >= HEALTH_DEGRADING;
 	return degraded;
 }
 
 /*
- * Sample every drive once, note the states (the notify hook hears of changes) and return
- * them, for the order of the jobs.
+ * Sample every drive once, as one recorded pass, and tell of the states that changed; their
+ * health, for the order of the jobs.
  */
 static int survey(struct cmd_ctx *ctx, struct runner *r, struct drive_health **ret, struct wg_err *err)
 {
 	const struct config *c = ctx->config;
-	const struct drive_cfg **drives = calloc(c->n_drives ? c->n_drives : 1, sizeof(*drives));
-	struct smart_reading *readings = calloc(c->n_drives ? c->n_drives : 1, sizeof(*readings));
 	struct drive_health *all = calloc(c->n_drives ? c->n_drives : 1, sizeof(*all));
-	struct sampler_opts so = { .sysfs_root = ctx->sysfs_root };
-	size_t n = 0;
+	struct drive_health **hs = calloc(c->n_drives ? c->n_drives : 1, sizeof(*hs));
+	struct drives_read how = { .sysfs_root = ctx->sysfs_root, .record = true };
+	char warning[256] = "";
+	bool recorded = false;
 	int k = -ENOMEM;
 
-	if (!drives || !readings || !all) {
+	if (!all || !hs) {
 		wg_err_set(err, k, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < c->n_drives; i++)
-		drives[i] = &c->drives[i];
-	k = sampler_read_all(drives, c->n_drives, &so, readings);
+	for (size_t i = 0; i < c->n_drives; i++) {
+		all[i].drive = &c->drives[i];
+		all[i].drive_id = -1;
+		health_track_init(&all[i].track);
+		hs[i] = &all[i];
+	}
+	k = drives_sample(c, ctx->store, hs, c->n_drives, ctx->now, &how, &recorded, warning, sizeof(warning), err);
+	if (k >= 0 && !recorded)
+		k = wg_err_set(err, -EIO, "%s", warning);
 	if (k >= 0)
-		k = store_pass_begin(ctx->store, ctx->now, err);
-	for (size_t i = 0; k >= 0 && i < c->n_drives; i++)
-		k = store_pass_add(ctx->store, drives[i]->name, &readings[i], err);
-	if (k >= 0)
-		k = store_pass_commit(ctx->store, err);
-	else
-		store_pass_abort(ctx->store);
-	for (; k >= 0 && n < c->n_drives; n++)
-		k = drive_health_load(ctx->store, &c->policy, drives[n], ctx->now, &all[n], err);
-	if (k >= 0)
-		runner_note_states(r, all, n, ctx->now);
+		runner_announce(r);
 out:
-	if (k < 0) {
-		for (size_t i = 0; i < n; i++)
+	if (k < 0 && all) {
+		for (size_t i = 0; i < c->n_drives; i++)
 			drive_health_release(&all[i]);
 		free(all);
 		all = NULL;
 	}
 	*ret = all;
-	free(readings);
-	free(drives);
+	free(hs);
 	return k;
 }
 
@@ -149,6 +141,10 @@ static int select_jobs(struct cmd_ctx *ctx, int argc, char **argv, struct job_en
 	for (size_t i = 0; argc == 0 && i < c->n_jobs; i++)
 		if (c->jobs[i].command)
 			v[n++].job = &c->jobs[i];
+	/* once: a job's drives do not move during a run (one that cannot be found is its gate's to say) */
+	for (size_t i = 0; i < n; i++)
+		if (resolve_job_drives(c, v[i].job, &ctx->env, &v[i].drives, &v[i].n_drives, NULL, NULL) < 0)
+			v[i].drives = NULL;
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -172,7 +168,8 @@ static int gate_job(struct cmd_ctx *ctx, struct job_entry *e, struct gate_result
 {
 	const struct config *c = ctx->config;
 	int64_t deadline = c->run_until >= 0 ? next_time_of_day(ctx->now, c->run_until) : 0;
-	struct gate_opts opts = { .env = &ctx->env, .may_sample = true, .record = true };
+	struct gate_opts opts = { .env = &ctx->env, .may_sample = true, .record = true,
+				  .resolved = e->drives, .n_resolved = e->n_drives };
 
 	for (;;) {
 		int64_t now;
@@ -252,7 +249,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		jobs[i].behind = jobs[i].job->class == JOB_MAINTENANCE && touches_degraded(ctx, jobs[i].job, all);
+		jobs[i].behind = jobs[i].job->class == JOB_MAINTENANCE && touches_degraded(ctx, &jobs[i], all);
 	/* a stable order: the jobs not held behind first, then the others, each in config order */
 	{
 		struct job_entry *sorted = calloc(n + 1, sizeof(*sorted));
@@ -309,8 +306,8 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->config->retention_keep > 0 && !runner_stop_requested()) {
 		struct store_prune_stats st = { 0 };
 
-		if (store_prune(ctx->store, ctx->now - ctx->config->retention_keep, ctx->config->retention_thin, &st,
-				&err) < 0)
+		if (store_prune(ctx->store, ctx->now - ctx->config->retention_keep, ctx->config->retention_thin,
+				health_sample_key, &st, &err) < 0)
 			cmd_error("retention: nothing thinned: %s", err.msg);
 		else if (st.removed)
 			wg_log(LOG_INFO, "retention: thinned %zu of %zu old samples", st.removed, st.samples);
@@ -324,6 +321,8 @@ out:
 		drive_health_release(&all[i]);
 	free(all);
 	runner_lock_release(lock);
+	for (size_t i = 0; jobs && i < n; i++)
+		free(jobs[i].drives);
 	free(jobs);
 	return k;
 }

@@ -1,16 +1,19 @@
 /* cmd-sample.c — `weargate sample`: read the drives and record one pass */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attrs.h"
 #include "cmd.h"
-#include "sampler.h"
+#include "gate.h"
+#include "runner.h"
 
 static const char sample_help[] =
 	"Read every configured drive (or the NAMEs given) concurrently, record the readings as\n"
-	"one pass in the history, and print one line per drive. A drive in standby is not woken:\n"
-	"its line says \"skipped: standby\".\n"
+	"one pass in the history, and print one line per drive: what was read (\"read:\"), then\n"
+	"the drive's state with its reason. A drive in standby is not woken: its line says\n"
+	"\"skipped: standby\". A state that changed is told (syslog, the notify command).\n"
 	"\n"
 	"Options:\n"
 	"  --wake       read drives in standby too (spins them up)\n"
@@ -19,7 +22,8 @@ static const char sample_help[] =
 	"\n"
 	"Exit status: 0 when every drive was read or is in standby, 69 when a drive could not\n"
 	"be read (its failure is recorded) or the database is unavailable, 64 for an unknown\n"
-	"drive name or option, 70 on an internal error, 78 for a configuration error.\n";
+	"drive name or option, 70 on an internal error, 78 for a configuration error (also\n"
+	"two drive sections that read the same disk: neither is recorded as that disk).\n";
 
 static void put_count(FILE *f, const char *label, int64_t v)
 {
@@ -29,26 +33,29 @@ static void put_count(FILE *f, const char *label, int64_t v)
 		fprintf(f, ", %s %lld", label, (long long)v);
 }
 
-static void print_summary(FILE *f, const char *name, const struct smart_reading *r, bool verbose)
+/* "sda: read: MODEL (serial S), reallocated 0, …; degrading: pending sectors 8 since …" */
+static void print_summary(FILE *f, const struct drive_health *h, bool verbose)
 {
+	const struct smart_reading *r = &h->latest->reading;
 	struct smart_derived d;
 
 	if (r->status != READING_OK) {
-		fprintf(f, "%s: %s: %s\n", name, r->status == READING_STANDBY ? "skipped" : reading_status_to_string(r->status),
-			r->reason);
-		return;
+		fprintf(f, "%s: %s: %s", h->drive->name,
+			r->status == READING_STANDBY ? "skipped" : reading_status_to_string(r->status), r->reason);
+	} else {
+		attrs_derive(r, &d);
+		fprintf(f, "%s: read: %s (serial %s)", h->drive->name, r->identity.model,
+			r->identity.serial[0] ? r->identity.serial : "?");
+		put_count(f, "reallocated", d.reallocated);
+		put_count(f, "pending", d.pending);
+		put_count(f, "offline uncorrectable", d.offline_uncorrectable);
+		if (d.temperature_c != ATTR_UNKNOWN)
+			fprintf(f, ", %lld C", (long long)d.temperature_c);
+		fprintf(f, ", self-assessment %s", r->smart_ok == 1 ? "passed" : r->smart_ok == 0 ? "FAILED" : "unknown");
+		if (verbose)
+			fprintf(f, " (%u attributes, read through %s)", r->n_attrs, r->access);
 	}
-	attrs_derive(r, &d);
-	fprintf(f, "%s: ok: %s (serial %s)", name, r->identity.model, r->identity.serial[0] ? r->identity.serial : "?");
-	put_count(f, "reallocated", d.reallocated);
-	put_count(f, "pending", d.pending);
-	put_count(f, "offline uncorrectable", d.offline_uncorrectable);
-	if (d.temperature_c != ATTR_UNKNOWN)
-		fprintf(f, ", %lld C", (long long)d.temperature_c);
-	fprintf(f, ", self-assessment %s", r->smart_ok == 1 ? "passed" : r->smart_ok == 0 ? "FAILED" : "unknown");
-	if (verbose)
-		fprintf(f, " (%u attributes, read through %s)", r->n_attrs, r->access);
-	fputc('\n', f);
+	fprintf(f, "; %s: %s\n", health_state_to_string(h->health.state), h->health.reason);
 }
 
 static int select_drives(struct cmd_ctx *ctx, int argc, char **argv, const struct drive_cfg ***ret, size_t *ret_n)
@@ -93,18 +100,19 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct sampler_opts sopts = { .sysfs_root = ctx->sysfs_root };
+	struct drives_read how = { .sysfs_root = ctx->sysfs_root, .record = true };
 	const struct drive_cfg **drives = NULL;
-	struct smart_reading *readings = NULL;
+	struct drive_health *all = NULL, **hs = NULL;
 	struct wg_err err = { "" };
-	bool quiet = false, unreadable = false;
+	char warning[256] = "";
+	bool quiet = false, unreadable = false, twice = false, recorded = false;
 	size_t n = 0;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		switch (c) {
 		case 'w':
-			sopts.wake = true;
+			how.wake = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -131,40 +139,44 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 	r = cmd_ready(ctx);
 	if (r)
 		goto out;
-	readings = calloc(n, sizeof(*readings));
-	if (!readings || sampler_read_all(drives, n, &sopts, readings) < 0) {
+	hs = calloc(n, sizeof(*hs));
+	all = calloc(n, sizeof(*all));
+	if (!hs || !all) {
 		cmd_error("out of memory");
 		r = WG_EXIT_SOFTWARE;
 		goto out;
 	}
-
-	if (store_pass_begin(ctx->store, ctx->now, &err) < 0)
-		goto store_failed;
-	for (size_t i = 0; i < n; i++)
-		if (store_pass_add(ctx->store, drives[i]->name, &readings[i], &err) < 0) {
-			store_pass_abort(ctx->store);
-			goto store_failed;
-		}
-	if (store_pass_commit(ctx->store, &err) < 0)
-		goto store_failed;
-
 	for (size_t i = 0; i < n; i++) {
-		bool bad = readings[i].status != READING_OK && readings[i].status != READING_STANDBY;
-
-		unreadable |= bad;
-		if (bad)
-			print_summary(stderr, drives[i]->name, &readings[i], ctx->verbose);
-		else if (!quiet)
-			print_summary(stdout, drives[i]->name, &readings[i], ctx->verbose);
+		all[i].drive = drives[i];
+		all[i].drive_id = -1;
+		health_track_init(&all[i].track);
+		hs[i] = &all[i];
 	}
-	r = unreadable ? WG_EXIT_UNAVAILABLE : 0;
-	goto out;
+	r = drives_sample(ctx->config, ctx->store, hs, n, ctx->now, &how, &recorded, warning, sizeof(warning), &err);
+	if (r < 0 || !recorded) {
+		cmd_error("%s", r < 0 ? err.msg : warning);
+		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum reading_status st = all[i].latest->reading.status;
+		bool bad = st != READING_OK && st != READING_STANDBY;
 
-store_failed:
-	cmd_error("nothing recorded: %s", err.msg);
-	r = WG_EXIT_UNAVAILABLE;
+		unreadable |= bad && st != READING_DUPLICATE;
+		twice |= st == READING_DUPLICATE;
+		if (bad)
+			print_summary(stderr, &all[i], ctx->verbose);
+		else if (!quiet)
+			print_summary(stdout, &all[i], ctx->verbose);
+	}
+	/* the lines above say each drive's state: the news goes to syslog and the notify command */
+	runner_announce(&(struct runner){ .config = ctx->config, .store = ctx->store });
+	r = twice ? WG_EXIT_CONFIG : unreadable ? WG_EXIT_UNAVAILABLE : 0;
 out:
-	free(readings);
+	for (size_t i = 0; all && i < n; i++)
+		drive_health_release(&all[i]);
+	free(all);
+	free(hs);
 	free(drives);
 	return r;
 }

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "runner.h"
+#include "track.h"
 
 void cmd_error(const char *fmt, ...)
 {
@@ -133,6 +134,9 @@ int cmd_ready(struct cmd_ctx *ctx)
 			else if (!expected)
 				err = werr;
 		}
+		/* the states are read, not found again: after a migration or a policy change they are recorded anew */
+		if (r >= 0)
+			r = track_store_ready(ctx->store, &ctx->config->policy, ctx->store_writable, &err);
 		if (r < 0) {
 			cmd_error("%s", err.msg[0] ? err.msg : strerror(-r));
 			return WG_EXIT_UNAVAILABLE;

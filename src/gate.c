@@ -7,142 +7,92 @@
 #include "gate.h"
 #include "resolve.h"
 #include "sampler.h"
+#include "track.h"
 
-struct points {
-	struct health_point *v;
-	size_t n, cap;
-	bool last_kept; /* the previous sample of the walk is v[n - 1] */
+/* The newest usable sample, for heat and a running self-test: only one young enough is looked for. */
+struct usable_point {
+	struct health_point *point;
+	bool found;
 };
 
-static int push_point(struct points *pts, const struct health_point *pt)
+static int keep_point(const struct store_sample *sample, void *userdata)
 {
-	if (pts->n == pts->cap) {
-		size_t cap = pts->cap ? 2 * pts->cap : 256;
-		struct health_point *v = realloc(pts->v, cap * sizeof(*v));
+	struct usable_point *u = userdata;
 
-		if (!v)
-			return -ENOMEM;
-		pts->v = v;
-		pts->cap = cap;
+	if (sample->reading.status == READING_OK) {
+		health_point_from_reading(&sample->reading, sample->t, u->point);
+		u->found = true;
 	}
-	pts->v[pts->n++] = *pt;
 	return 0;
 }
 
-static int collect_usable(const struct store_sample *sample, void *userdata)
+/* Step one for a drive: its newest sample up to now, and the newest usable one within sample_max_age. */
+static int load_latest(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
+		       struct drive_health *ret, struct wg_err *err)
 {
-	struct points *pts = userdata;
-	bool previous_kept = pts->last_kept;
-	struct health_point pt;
-
-	pts->last_kept = false;
-	if (sample->reading.status != READING_OK)
-		return 0;
-	/* the same reading as the sample before: only its time is new */
-	if (sample->unchanged && previous_kept)
-		pt = pts->v[pts->n - 1], pt.t = sample->t;
-	else
-		health_point_from_reading(&sample->reading, sample->t, &pt);
-	if (push_point(pts, &pt) < 0)
-		return -ENOMEM;
-	pts->last_kept = true;
-	return 0;
-}
-
-/* How far back to look for when a sign began: at most this, eight times further each time. */
-#define LOOKBACK_MAX (3 * 366 * 86400)
-#define LOOKBACK_GROWTH 8
-
-/* The usable samples since `since`, and the reading taken now that could not be recorded, if any. */
-static int load_points(struct store *s, const struct drive_health *h, int64_t since, int64_t now,
-		       const struct smart_reading *fresh, struct points *pts, struct wg_err *err)
-{
-	int r = 0;
-
-	pts->n = 0;
-	pts->last_kept = false;
-	/* no upper bound: samples stamped ahead of a clock set back still count */
-	if (h->drive_id >= 0)
-		r = store_foreach_sample(s, h->drive_id, since, INT64_MAX, collect_usable, pts, err);
-	if (r >= 0 && fresh) {
-		struct store_sample sample = { .t = now, .drive_id = h->drive_id, .reading = *fresh };
-
-		r = collect_usable(&sample, pts);
-	}
-	if (r == -ENOMEM)
-		wg_err_set(err, r, "out of memory");
-	return r;
-}
-
-/* fresh: a reading taken now that could not be recorded (a read-only store), counted as the newest sample. */
-static int health_load(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
-		       const struct smart_reading *fresh, struct drive_health *ret, struct wg_err *err)
-{
-	struct health_input in = { 0 };
-	struct points pts = { 0 };
-	/* the window, and a margin before it for the sample growth is measured from */
-	int64_t lookback = p->window + p->sample_max_age;
+	struct usable_point u;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->drive = d;
 	ret->drive_id = -1;
+	health_track_init(&ret->track);
 	ret->latest = malloc(sizeof(*ret->latest));
 	if (!ret->latest)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	r = store_latest_by_name(s, d->name, ret->latest, err);
+	r = store_latest_upto(s, d->name, now, ret->latest, err);
 	if (r == -ENOENT) {
 		free(ret->latest);
 		ret->latest = NULL;
-	} else if (r < 0) {
-		goto fail;
-	} else {
-		ret->drive_id = ret->latest->drive_id;
+		return 0;
 	}
-	if (fresh) {
-		if (!ret->latest && !(ret->latest = malloc(sizeof(*ret->latest)))) {
-			r = wg_err_set(err, -ENOMEM, "out of memory");
-			goto fail;
-		}
-		*ret->latest = (struct store_sample){ .t = now, .drive_id = ret->drive_id, .reading = *fresh };
+	if (r < 0) {
+		free(ret->latest);
+		ret->latest = NULL;
+		return r;
 	}
-	ret->sampled = ret->latest != NULL;
-	for (;;) {
-		r = load_points(s, ret, now - lookback, now, fresh, &pts, err);
-		if (r < 0)
-			goto fail;
-		in = (struct health_input){
-			.sampled = ret->sampled,
-			.latest_t = ret->latest ? ret->latest->t : 0,
-			.latest_status = ret->latest ? ret->latest->reading.status : READING_ERROR,
-			.latest_reason = ret->latest ? ret->latest->reading.reason : NULL,
-			.points = pts.v,
-			.n = pts.n,
-		};
-		health_assess(p, &in, now, &ret->health);
-		/*
-		 * "Since the degradation began" decides whether a backup counts: when the sign was in
-		 * every sample looked at, look further back, unless the history itself begins there.
-		 */
-		if (ret->health.state < HEALTH_DEGRADING || !ret->health.since_open || lookback >= LOOKBACK_MAX ||
-		    pts.v[0].t > now - lookback)
-			break;
-		lookback = lookback > LOOKBACK_MAX / LOOKBACK_GROWTH ? LOOKBACK_MAX : lookback * LOOKBACK_GROWTH;
+	ret->sampled = true;
+	ret->drive_id = ret->latest->drive_id;
+	if (ret->latest->reading.status == READING_OK) {
+		health_point_from_reading(&ret->latest->reading, ret->latest->t, &ret->point);
+		ret->have_point = now - ret->latest->t <= p->sample_max_age;
+		return 0;
 	}
-	ret->points = pts.v;
-	ret->n = pts.n;
-	return 0;
-fail:
-	free(pts.v);
-	free(ret->latest);
-	ret->latest = NULL;
+	/* standby or unreadable now: the last good values count while they are young enough */
+	u = (struct usable_point){ .point = &ret->point };
+	r = store_foreach_sample(s, ret->drive_id, now - p->sample_max_age, ret->latest->t, keep_point, &u, err);
+	ret->have_point = u.found;
 	return r;
+}
+
+void drive_health_assess(const struct policy *p, struct drive_health *h, int64_t now)
+{
+	const struct store_sample *l = h->latest;
+	struct health_now in = {
+		.sampled = h->sampled,
+		.latest_t = l ? l->t : 0,
+		.latest_status = l ? l->reading.status : READING_ERROR,
+		.latest_reason = l ? l->reading.reason : NULL,
+		.duplicate = l && l->reading.status == READING_DUPLICATE,
+		.latest_usable = h->have_point ? &h->point : NULL,
+	};
+
+	health_assess(p, &h->track, &in, now, &h->health);
 }
 
 int drive_health_load(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
 		      struct drive_health *ret, struct wg_err *err)
 {
-	return health_load(s, p, d, now, NULL, ret, err);
+	int r = load_latest(s, p, d, now, ret, err);
+
+	if (r >= 0 && ret->drive_id >= 0)
+		r = track_load(s, p, ret->drive_id, now, &ret->track, err);
+	if (r < 0) {
+		drive_health_release(ret);
+		return r;
+	}
+	drive_health_assess(p, ret, now);
+	return 0;
 }
 
 /* A standby or unreadable drive shows its last good values, as long as they are this recent. */
@@ -185,10 +135,115 @@ void drive_health_release(struct drive_health *h)
 {
 	if (!h)
 		return;
-	free(h->points);
 	free(h->latest);
-	h->points = NULL;
 	h->latest = NULL;
+	health_track_release(&h->track);
+}
+
+/* A drive's newest sample is the reading taken now: recorded as pass pass_id, or not recorded (-1). */
+static int take_reading(const struct policy *p, struct drive_health *h, int64_t now, int64_t drive_id, int64_t pass_id,
+			const struct smart_reading *reading, struct wg_err *err)
+{
+	if (!h->latest && !(h->latest = malloc(sizeof(*h->latest))))
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	*h->latest = (struct store_sample){ .drive_id = drive_id, .pass_id = pass_id, .t = now, .reading = *reading };
+	wg_strlcpy(h->latest->name, h->drive->name, sizeof(h->latest->name));
+	h->sampled = true;
+	h->drive_id = drive_id;
+	h->have_point = reading->status == READING_OK;
+	if (h->have_point)
+		health_point_from_reading(reading, now, &h->point);
+	drive_health_assess(p, h, now);
+	return 0;
+}
+
+/* Readings that could not be recorded (a read-only history): each drive's track as of now, and the reading taken into it. */
+static int take_unrecorded(struct store *s, const struct policy *p, struct drive_health *h, int64_t now,
+			   const struct smart_reading *reading, struct wg_err *err)
+{
+	struct health_point pt;
+	int64_t drive = -1;
+	int r;
+
+	health_track_release(&h->track);
+	health_track_init(&h->track);
+	r = store_drive_of(s, h->drive->name, reading, &drive, err);
+	if (r == -ENOENT)
+		r = 0, drive = -1;
+	else if (r >= 0)
+		r = track_load(s, p, drive, now, &h->track, err);
+	if (r < 0)
+		return r;
+	if (reading->status == READING_OK)
+		health_point_from_reading(reading, now, &pt);
+	r = health_track_add(p, &h->track, now, reading->status == READING_OK ? &pt : NULL, NULL);
+	if (r < 0)
+		return wg_err_set(err, r, "out of memory");
+	return take_reading(p, h, now, drive, -1, reading, err);
+}
+
+int drives_sample(const struct config *c, struct store *s, struct drive_health *const *hs, size_t n, int64_t now,
+		  const struct drives_read *how, bool *ret_recorded, char *warning, size_t warning_len,
+		  struct wg_err *err)
+{
+	const struct drive_cfg **drives = calloc(n ? n : 1, sizeof(*drives));
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	struct smart_reading *readings = calloc(n ? n : 1, sizeof(*readings));
+	struct track_result *res = calloc(n ? n : 1, sizeof(*res));
+	struct sampler_opts so = { .sysfs_root = how->sysfs_root, .wake = how->wake };
+	struct wg_err serr = { "" };
+	bool recorded = false;
+	int r = 0;
+
+	if (!drives || !names || !readings || !res) {
+		r = wg_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		drives[i] = hs[i]->drive;
+		names[i] = hs[i]->drive->name;
+	}
+	r = sampler_read_all(drives, n, &so, readings);
+	if (r < 0) {
+		r = wg_err_set(err, r, "out of memory");
+		goto out;
+	}
+	if (how->record) {
+		recorded = track_record_pass(s, &c->policy, now, names, readings, n, how->notified, res, &serr) >= 0;
+		if (!recorded && warning)
+			snprintf(warning, warning_len, "the new sample was not recorded: %s", serr.msg);
+	} else {
+		track_mark_duplicates(names, readings, n);
+	}
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		if (recorded) {
+			health_track_release(&hs[i]->track);
+			hs[i]->track = res[i].track;
+			res[i].track = (struct health_track){ 0 };
+			r = take_reading(&c->policy, hs[i], now, res[i].drive_id, res[i].pass_id, &readings[i], err);
+		} else {
+			r = take_unrecorded(s, &c->policy, hs[i], now, &readings[i], err);
+		}
+	}
+out:
+	for (size_t i = 0; res && i < n; i++)
+		health_track_release(&res[i].track);
+	if (ret_recorded)
+		*ret_recorded = recorded;
+	free(res);
+	free(readings);
+	free(names);
+	free(drives);
+	return r;
+}
+
+static void states_line(struct gate_result *res)
+{
+	struct wg_text t;
+
+	wg_text_init(&t, res->states, sizeof(res->states));
+	for (size_t i = 0; i < res->n; i++)
+		wg_text_add(&t, " ", "%s=%s", res->drives[i].drive->name, health_state_to_string(res->drives[i].health.state));
 }
 
 /* Whether a drive's newest sample is missing or older than sample_max_age. */
@@ -197,112 +252,70 @@ static bool stale(const struct policy *p, const struct drive_health *h, int64_t 
 	return !h->latest || now - h->latest->t > p->sample_max_age;
 }
 
-/*
- * Read the drives whose samples are stale, record the pass when allowed, and assess them
- * again: from the history when the pass was recorded, else with the readings themselves.
- */
-static int sample_stale(const struct config *c, struct store *s, const struct drive_cfg **drives, size_t n,
-			int64_t now, const struct gate_opts *opts, struct gate_result *res, struct wg_err *err)
-{
-	const struct drive_cfg **todo = calloc(n ? n : 1, sizeof(*todo));
-	struct smart_reading *readings = calloc(n ? n : 1, sizeof(*readings));
-	struct sampler_opts so = { .sysfs_root = opts->env->sysfs_root };
-	size_t *slot = calloc(n ? n : 1, sizeof(*slot));
-	struct wg_err serr = { "" };
-	bool recorded = false;
-	size_t m = 0;
-	int r = 0;
-
-	if (!todo || !readings || !slot) {
-		r = wg_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (stale(&c->policy, &res->drives[i], now))
-			slot[m] = i, todo[m++] = drives[i];
-	if (m == 0)
-		goto out;
-	res->sampled = true;
-	r = sampler_read_all(todo, m, &so, readings);
-	if (r < 0) {
-		r = wg_err_set(err, r, "out of memory");
-		goto out;
-	}
-	if (opts->record) {
-		r = store_pass_begin(s, now, &serr);
-		for (size_t i = 0; r >= 0 && i < m; i++)
-			r = store_pass_add(s, todo[i]->name, &readings[i], &serr);
-		if (r >= 0)
-			r = store_pass_commit(s, &serr);
-		recorded = r >= 0;
-		if (!recorded) {
-			store_pass_abort(s);
-			snprintf(res->warning, sizeof(res->warning), "the new sample was not recorded: %s", serr.msg);
-		}
-	}
-	for (size_t i = 0; i < m; i++) {
-		struct drive_health *h = &res->drives[slot[i]];
-
-		drive_health_release(h);
-		r = health_load(s, &c->policy, todo[i], now, recorded ? NULL : &readings[i], h, err);
-		if (r < 0)
-			goto out;
-	}
-	r = 0;
-out:
-	free(slot);
-	free(readings);
-	free(todo);
-	return r;
-}
-
-static void states_line(struct gate_result *res)
-{
-	size_t used = 0;
-
-	res->states[0] = '\0';
-	for (size_t i = 0; i < res->n && used < sizeof(res->states); i++) {
-		int k = snprintf(res->states + used, sizeof(res->states) - used, "%s%s=%s", i ? " " : "",
-				 res->drives[i].drive->name, health_state_to_string(res->drives[i].health.state));
-
-		if (k < 0)
-			break;
-		used += (size_t)k;
-	}
-}
-
 int gate_check(const struct config *c, struct store *s, const struct job_cfg *j, int64_t now,
 	       const struct gate_opts *opts, struct gate_result *ret, struct wg_err *err)
 {
 	const struct drive_cfg **drives = NULL;
-	size_t n = 0;
+	struct drive_health **todo = NULL;
+	bool *read = NULL;
+	size_t n = 0, m = 0;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->job = j;
-	r = resolve_job_drives(c, j, opts->env, &drives, &n, &ret->unmonitored, err);
-	if (r < 0) /* whatever the cause, the job's paths or drives are what to fix */
-		return r == -ENOMEM ? r : -EINVAL;
+	if (opts->resolved) {
+		n = opts->n_resolved;
+		drives = calloc(n ? n : 1, sizeof(*drives));
+		if (drives)
+			memcpy(drives, opts->resolved, n * sizeof(*drives));
+		r = drives ? 0 : wg_err_set(err, -ENOMEM, "out of memory");
+	} else {
+		r = resolve_job_drives(c, j, opts->env, &drives, &n, &ret->unmonitored, err);
+		if (r < 0) /* whatever the cause, the job's paths or drives are what to fix */
+			return r == -ENOMEM ? r : -EINVAL;
+	}
+	if (r < 0)
+		return r;
 	ret->drives = calloc(n ? n : 1, sizeof(*ret->drives));
 	ret->facts = calloc(n ? n : 1, sizeof(*ret->facts));
-	if (!ret->drives || !ret->facts) {
+	todo = calloc(n ? n : 1, sizeof(*todo));
+	read = calloc(n ? n : 1, sizeof(*read));
+	if (!ret->drives || !ret->facts || !todo || !read) {
 		r = wg_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	for (; ret->n < n; ret->n++) {
-		r = health_load(s, &c->policy, drives[ret->n], now, NULL, &ret->drives[ret->n], err);
+	/* the newest samples, and which of them are too old to judge by */
+	for (size_t i = 0; i < n; i++) {
+		r = load_latest(s, &c->policy, drives[i], now, &ret->drives[i], err);
+		ret->n = i + 1;
+		if (r < 0)
+			goto out;
+		if (opts->may_sample && stale(&c->policy, &ret->drives[i], now)) {
+			read[i] = true;
+			todo[m++] = &ret->drives[i];
+		}
+	}
+	if (m > 0) {
+		struct drives_read how = { .sysfs_root = opts->env->sysfs_root, .record = opts->record,
+					   .notified = opts->notified };
+
+		ret->sampled = true;
+		r = drives_sample(c, s, todo, m, now, &how, NULL, ret->warning, sizeof(ret->warning), err);
 		if (r < 0)
 			goto out;
 	}
-	if (opts->may_sample) {
-		r = sample_stale(c, s, drives, n, now, opts, ret, err);
-		if (r < 0)
-			goto out;
-	}
+	/* each drive judged once: those just read already were */
 	for (size_t i = 0; i < n; i++) {
 		struct drive_health *h = &ret->drives[i];
 		struct gate_drive *f = &ret->facts[i];
 
+		if (!read[i] && h->drive_id >= 0) {
+			r = track_load(s, &c->policy, h->drive_id, now, &h->track, err);
+			if (r < 0)
+				goto out;
+		}
+		if (!read[i])
+			drive_health_assess(&c->policy, h, now);
 		*f = (struct gate_drive){
 			.name = drives[i]->name,
 			.health = &h->health,
@@ -310,9 +323,9 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 			.last_backup_ok = -1,
 		};
 		if (h->drive_id >= 0) {
-			r = store_last_heavy_end(s, h->drive_id, &f->last_heavy_end, err);
+			r = store_last_heavy_end(s, h->drive_id, now, &f->last_heavy_end, err);
 			if (r >= 0)
-				r = store_last_backup_ok(s, h->drive_id, &f->last_backup_ok, err);
+				r = store_last_backup_ok(s, h->drive_id, now, &f->last_backup_ok, err);
 			if (r < 0)
 				goto out;
 		}
@@ -321,6 +334,8 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 	states_line(ret);
 	r = 0;
 out:
+	free(read);
+	free(todo);
 	free(drives);
 	if (r < 0)
 		gate_result_release(ret);
@@ -337,7 +352,7 @@ void gate_result_release(struct gate_result *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; r->drives && i < r->n; i++)
 		drive_health_release(&r->drives[i]);
 	free(r->drives);
 	free(r->facts);

@@ -1,4 +1,4 @@
-/* policy.c — drive states from their history, and the gate's verdict for a job (pure: no I/O, no clock, no logging) */
+/* policy.c — the gate's verdict for a job from the states of its drives (pure: no I/O, no clock, no logging) */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,21 +8,6 @@
 
 #include "policy.h"
 #include "util.h"
-
-void policy_defaults(struct policy *ret)
-{
-	*ret = (struct policy){
-		.window = 7 * 86400,
-		.failing_window = 86400,
-		.failing_growth = 50,
-		.cooldown_ok = 0,
-		.cooldown_worn = 2 * 3600,
-		.cooldown_degrading = 24 * 3600,
-		.max_temperature = 55,
-		.sample_max_age = 6 * 3600,
-		.ssd_wear_low = 10,
-	};
-}
 
 static const char *const class_names[_JOB_CLASS_MAX] = {
 	[JOB_BACKUP] = "backup",
@@ -73,310 +58,6 @@ int verdict_from_string(const char *s, enum verdict *ret)
 	return 0;
 }
 
-/* ATA: the high nibble of the self-test execution status is 15 while a test runs. */
-#define SELF_TEST_RUNNING 0xf
-
-void health_point_from_reading(const struct smart_reading *r, int64_t t, struct health_point *ret)
-{
-	const struct smart_attr *a = health_failing_attr(r);
-
-	memset(ret, 0, sizeof(*ret));
-	ret->t = t;
-	attrs_derive(r, &ret->d);
-	ret->smart_ok = r->smart_ok;
-	if (a) {
-		ret->failing_id = a->id;
-		ret->failing_value = a->current;
-		ret->failing_threshold = a->threshold;
-	}
-	ret->self_test_running = r->self_test >= 0 && (r->self_test >> 4) == SELF_TEST_RUNNING;
-}
-
-const struct media_counter health_media[] = {
-	{ 5, "reallocated sectors", offsetof(struct smart_derived, reallocated), false },
-	{ 196, "reallocation events", offsetof(struct smart_derived, reallocation_events), false },
-	{ 197, "pending sectors", offsetof(struct smart_derived, pending), true },
-	{ 198, "offline uncorrectable", offsetof(struct smart_derived, offline_uncorrectable), true },
-	{ 187, "reported uncorrectable", offsetof(struct smart_derived, reported_uncorrectable), false },
-	{ 10, "spin retries", offsetof(struct smart_derived, spin_retry), false },
-};
-const size_t health_n_media = WG_ELEMENTSOF(health_media);
-
-int64_t health_media_value(const struct smart_derived *d, const struct media_counter *m)
-{
-	int64_t v;
-
-	memcpy(&v, (const char *)d + m->offset, sizeof(v));
-	return v;
-}
-
-static int64_t media_value(const struct health_point *pt, const struct media_counter *m)
-{
-	return health_media_value(&pt->d, m);
-}
-
-/* Reasons of one state, joined by "; ". */
-struct reasons {
-	char *buf;
-	size_t len, used;
-	int64_t since;
-	bool since_open; /* since is the oldest sample looked at: the sign may be older */
-};
-
-static void reason_add(struct reasons *r, int64_t since, bool open, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void reason_add(struct reasons *r, int64_t since, bool open, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (r->used + 2 < r->len && r->used > 0) {
-		memcpy(r->buf + r->used, "; ", 2);
-		r->used += 2;
-		r->buf[r->used] = '\0';
-	}
-	if (r->used < r->len) {
-		va_start(ap, fmt);
-		k = vsnprintf(r->buf + r->used, r->len - r->used, fmt, ap);
-		va_end(ap);
-		if (k > 0)
-			r->used = r->used + (size_t)k < r->len ? r->used + (size_t)k : r->len - 1;
-	}
-	if (since >= 0 && (r->since < 0 || since < r->since || (since == r->since && open))) {
-		r->since = since;
-		r->since_open = open;
-	}
-}
-
-static void reasons_init(struct reasons *r, char *buf, size_t len)
-{
-	*r = (struct reasons){ .buf = buf, .len = len, .since = -1 };
-	buf[0] = '\0';
-}
-
-/* "2026-11-20 14:10 UTC" */
-static void format_when(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, len, "@%lld", (long long)t);
-}
-
-/* The sample that growth within the last w is measured from: the newest at or before now - w, else the oldest. */
-static size_t baseline(const struct health_input *in, int64_t now, int64_t w)
-{
-	size_t b = 0;
-
-	for (size_t i = 1; i < in->n - 1; i++)
-		if (in->points[i].t <= now - w)
-			b = i;
-	return b;
-}
-
-struct growth {
-	bool grew;
-	int64_t from, to;
-	int64_t first_t; /* the first sample above `from` */
-};
-
-/* How counter m moved from the baseline b to the newest sample; unknown values are stepped over. */
-static struct growth growth_of(const struct health_input *in, size_t b, const struct media_counter *m)
-{
-	const struct health_point *last = &in->points[in->n - 1];
-	struct growth g = { .from = -1, .to = media_value(last, m), .first_t = -1 };
-
-	for (size_t i = b; i < in->n && g.from < 0; i++)
-		g.from = media_value(&in->points[i], m);
-	if (g.from < 0 || g.to < 0 || g.to <= g.from)
-		return g;
-	g.grew = true;
-	for (size_t i = b; i < in->n; i++)
-		if (media_value(&in->points[i], m) > g.from) {
-			g.first_t = in->points[i].t;
-			break;
-		}
-	return g;
-}
-
-/* The oldest sample of the run, ending at the newest, in which holds() is true; *ret_whole when that is the oldest looked at. */
-static int64_t run_since(const struct health_input *in, bool (*holds)(const struct health_point *pt, const void *arg),
-			 const void *arg, bool *ret_whole)
-{
-	size_t i = in->n - 1;
-
-	while (i > 0 && holds(&in->points[i - 1], arg))
-		i--;
-	*ret_whole = i == 0;
-	return in->points[i].t;
-}
-
-struct held {
-	const struct media_counter *m;
-	int64_t value;
-};
-
-/* a counter keeps its value; an unknown reading of it does not break the run */
-static bool holds_value(const struct health_point *pt, const void *arg)
-{
-	const struct held *h = arg;
-	int64_t v = media_value(pt, h->m);
-
-	return v == h->value || v < 0;
-}
-
-/* How long counter m has held its newest value. */
-static int64_t held_since(const struct health_input *in, const struct media_counter *m, bool *ret_whole)
-{
-	struct held h = { .m = m, .value = media_value(&in->points[in->n - 1], m) };
-
-	return run_since(in, holds_value, &h, ret_whole);
-}
-
-static bool holds_failed_assessment(const struct health_point *pt, const void *arg)
-{
-	(void)arg;
-	return pt->smart_ok != 1; /* a sample without the record (-1) does not end the run */
-}
-
-static bool holds_failing_attr(const struct health_point *pt, const void *arg)
-{
-	return pt->failing_id == *(const uint8_t *)arg;
-}
-
-static void assess_unknown(const struct policy *p, const struct health_input *in, int64_t now, struct reasons *r)
-{
-	char age[32], limit[32];
-
-	wg_format_age(p->sample_max_age, limit, sizeof(limit));
-	if (!in->sampled) {
-		reason_add(r, -1, false, "never sampled");
-		return;
-	}
-	if (in->latest_status != READING_OK) {
-		/* the reason names the status itself ("standby: not woken …", "cannot open …") */
-		wg_format_age(now - in->latest_t, age, sizeof(age));
-		reason_add(r, -1, false, "latest sample %s ago: %s", age,
-			   in->latest_reason && in->latest_reason[0] ? in->latest_reason
-								 : reading_status_to_string(in->latest_status));
-	}
-	if (in->n == 0) {
-		reason_add(r, -1, false, "no usable sample");
-		return;
-	}
-	wg_format_age(now - in->points[in->n - 1].t, age, sizeof(age));
-	reason_add(r, -1, false, "the latest usable sample is %s old (limit %s)", age, limit);
-}
-
-static bool assess_failing(const struct policy *p, const struct health_input *in, int64_t now, struct reasons *r)
-{
-	const struct health_point *last = &in->points[in->n - 1];
-	size_t b = baseline(in, now, p->failing_window);
-	char name[32], window[32];
-
-	bool whole;
-	int64_t since;
-
-	/* since the run of failing samples began: a new sample must not look like a new failure */
-	if (last->smart_ok == 0) {
-		since = run_since(in, holds_failed_assessment, NULL, &whole);
-		reason_add(r, since, whole, "SMART self-assessment FAILED");
-	}
-	if (last->failing_id) {
-		since = run_since(in, holds_failing_attr, &last->failing_id, &whole);
-		reason_add(r, since, whole, "prefailure attribute %u %s at %u, threshold %u", last->failing_id,
-			   attr_name(last->failing_id, name, sizeof(name)), last->failing_value, last->failing_threshold);
-	}
-	wg_format_age(p->failing_window, window, sizeof(window));
-	for (size_t i = 0; i < health_n_media; i++) {
-		struct growth g = growth_of(in, b, &health_media[i]);
-
-		if (g.grew && g.to - g.from >= p->failing_growth)
-			reason_add(r, g.first_t, false, "%s %lld → %lld within %s", health_media[i].label, (long long)g.from,
-				   (long long)g.to, window);
-	}
-	return r->used > 0;
-}
-
-static bool assess_degrading(const struct policy *p, const struct health_input *in, int64_t now, struct reasons *r)
-{
-	const struct health_point *last = &in->points[in->n - 1];
-	size_t b = baseline(in, now, p->window);
-	char when[32];
-
-	for (size_t i = 0; i < health_n_media; i++) {
-		const struct media_counter *m = &health_media[i];
-		struct growth g = growth_of(in, b, m);
-		int64_t v = media_value(last, m);
-
-		if (g.grew) {
-			format_when(g.first_t, when, sizeof(when));
-			reason_add(r, g.first_t, false, "%s %lld → %lld since %s", m->label, (long long)g.from, (long long)g.to,
-				   when);
-		} else if (m->degrading_when_present && v > 0) {
-			bool whole;
-			int64_t since = held_since(in, m, &whole);
-
-			format_when(since, when, sizeof(when));
-			reason_add(r, since, whole, "%s %lld since %s%s", m->label, (long long)v, whole ? "at least " : "", when);
-		}
-	}
-	return r->used > 0;
-}
-
-static bool assess_worn(const struct policy *p, const struct health_input *in, struct reasons *r)
-{
-	const struct health_point *last = &in->points[in->n - 1];
-
-	for (size_t i = 0; i < health_n_media; i++) {
-		int64_t v = media_value(last, &health_media[i]);
-		char held[32];
-		bool whole;
-		int64_t since;
-
-		if (v <= 0)
-			continue;
-		since = held_since(in, &health_media[i], &whole);
-		wg_format_age(last->t - since, held, sizeof(held));
-		reason_add(r, since, whole, "%s stable at %lld for %s%s", health_media[i].label, (long long)v, whole ? "at least " : "",
-			   held);
-	}
-	if (last->d.ssd_wear_value != ATTR_UNKNOWN && last->d.ssd_wear_value <= p->ssd_wear_low)
-		reason_add(r, last->t, false, "SSD wear indicator %lld, at or below %lld", (long long)last->d.ssd_wear_value,
-			   (long long)p->ssd_wear_low);
-	return r->used > 0;
-}
-
-void health_assess(const struct policy *p, const struct health_input *in, int64_t now, struct health_assessment *ret)
-{
-	struct reasons r;
-
-	memset(ret, 0, sizeof(*ret));
-	reasons_init(&r, ret->reason, sizeof(ret->reason));
-	ret->since = -1;
-	if (!in->sampled || in->n == 0 || now - in->points[in->n - 1].t > p->sample_max_age) {
-		assess_unknown(p, in, now, &r);
-		ret->state = HEALTH_UNKNOWN;
-		return;
-	}
-	ret->latest = &in->points[in->n - 1];
-	ret->hot = p->max_temperature > 0 && ret->latest->d.temperature_c > p->max_temperature;
-	ret->self_test_running = ret->latest->self_test_running;
-	if (assess_failing(p, in, now, &r))
-		ret->state = HEALTH_FAILING;
-	else if (assess_degrading(p, in, now, &r))
-		ret->state = HEALTH_DEGRADING;
-	else if (assess_worn(p, in, &r))
-		ret->state = HEALTH_WORN;
-	else {
-		reason_add(&r, -1, false, "no reallocated, pending or uncorrectable sectors");
-		ret->state = HEALTH_OK;
-	}
-	ret->since = r.since;
-	ret->since_open = r.since_open;
-}
-
 /* What one drive says about the job. */
 struct drive_verdict {
 	enum verdict verdict;
@@ -422,7 +103,7 @@ static void drive_decide(const struct policy *p, enum job_class cls, enum verdic
 			return;
 		}
 		if (d->last_backup_ok >= 0 && d->last_backup_ok >= h->since) {
-			format_when(d->last_backup_ok, when, sizeof(when));
+			wg_format_when(d->last_backup_ok, when, sizeof(when));
 			v->verdict = VERDICT_REFUSE;
 			snprintf(v->reason, sizeof(v->reason),
 				 "%s failing (%s); its last-chance backup ran at %s: replace the drive", d->name, h->reason,
@@ -466,7 +147,7 @@ static void drive_decide(const struct policy *p, enum job_class cls, enum verdic
 	if (h->hot) {
 		v->verdict = VERDICT_DEFER;
 		snprintf(v->reason, sizeof(v->reason), "%s at %lld C, above the limit of %lld C", d->name,
-			 (long long)h->latest->d.temperature_c, (long long)p->max_temperature);
+			 (long long)h->temperature_c, (long long)p->max_temperature);
 	} else if (h->self_test_running) {
 		v->verdict = VERDICT_DEFER;
 		snprintf(v->reason, sizeof(v->reason), "%s is running a SMART self-test", d->name);
@@ -487,7 +168,7 @@ void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unk
 		 const struct gate_drive *drives, size_t n, int64_t now, struct gate_decision *ret)
 {
 	struct drive_verdict v;
-	struct reasons r;
+	struct wg_text r;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->verdict = VERDICT_GO;
@@ -504,14 +185,14 @@ void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unk
 		if (v.verdict == VERDICT_DEFER && v.retry_at > ret->retry_at)
 			ret->retry_at = v.retry_at;
 	}
-	reasons_init(&r, ret->reason, sizeof(ret->reason));
+	wg_text_init(&r, ret->reason, sizeof(ret->reason));
 	for (size_t i = 0; i < n; i++) {
 		drive_decide(p, cls, on_unknown, job_cooldown, &drives[i], now, &v);
 		if (v.verdict == ret->verdict)
-			reason_add(&r, -1, false, "%s", v.reason);
+			wg_text_add(&r, "; ", "%s", v.reason);
 	}
 	if (n == 0)
-		reason_add(&r, -1, false, "the job touches no drive");
+		wg_text_add(&r, "; ", "the job touches no drive");
 	if (ret->verdict != VERDICT_GO)
 		ret->throttle = ret->last_chance = false;
 }

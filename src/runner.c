@@ -17,6 +17,7 @@
 #include "resolve.h"
 #include "runner.h"
 #include "sampler.h"
+#include "track.h"
 
 #define JOB_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 /* the notify command gets this long before it is stopped: an alert must not hold up the night */
@@ -49,6 +50,7 @@ const char *outcome_to_string(enum outcome o)
 /* One drive of the running job. */
 struct run_drive {
 	const struct drive_health *health; /* as the gate saw it */
+	int64_t pass_before;               /* the pass of its sample before the job; -1 none */
 	char *disk;                        /* its kernel name, for the I/O counters; NULL when none */
 	bool io_known;
 	uint64_t read0, written0;
@@ -87,25 +89,27 @@ static char *disk_of(const struct runner *r, const struct drive_cfg *d)
 static int64_t sample_pass(struct runner *r, const struct drive_cfg **drives, size_t n, struct smart_reading *readings)
 {
 	struct sampler_opts so = { .sysfs_root = r->env->sysfs_root };
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	struct track_result *res = calloc(n ? n : 1, sizeof(*res));
 	struct wg_err err = { "" };
-	int64_t now, id = -1, t;
-	int k;
+	int64_t now, id = -1;
 
 	wg_now(&now);
-	if (n == 0 || sampler_read_all(drives, n, &so, readings) < 0)
-		return -1;
-	k = store_pass_begin(r->store, now, &err);
-	for (size_t i = 0; k >= 0 && i < n; i++)
-		k = store_pass_add(r->store, drives[i]->name, &readings[i], &err);
-	if (k >= 0)
-		k = store_pass_commit(r->store, &err);
-	if (k >= 0)
-		k = store_last_pass(r->store, &id, &t, &err);
-	if (k < 0) {
-		store_pass_abort(r->store);
+	if (n == 0 || !names || !res || sampler_read_all(drives, n, &so, readings) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		names[i] = drives[i]->name;
+	if (track_record_pass(r->store, &r->config->policy, now, names, readings, n, false, res, &err) < 0) {
 		fprintf(r->log, "weargate: the drives' sample was not recorded: %s\n", err.msg);
-		return -1;
+		goto out;
 	}
+	id = res[0].pass_id;
+	for (size_t i = 0; i < n; i++)
+		health_track_release(&res[i].track);
+	runner_announce(r);
+out:
+	free(res);
+	free(names);
 	return id;
 }
 
@@ -254,7 +258,7 @@ static void run_drives_release(struct run_drive *d, size_t n)
 
 /* What the job did to each drive, in the history and in one line for the log. */
 static int record_drives(struct runner *r, const struct job_cfg *j, struct run_drive *d, size_t n, int64_t run_id,
-			 int64_t pass_after, struct wg_err *err)
+			 bool after_recorded, struct wg_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct drive_health *h = d[i].health;
@@ -273,35 +277,17 @@ static int record_drives(struct runner *r, const struct job_cfg *j, struct run_d
 			if (!r->quiet)
 				fprintf(r->log, "%s: %s: read %s, wrote %s\n", j->name, h->drive->name, rbuf, wbuf);
 		}
-		if (store_job_run_drive_set(r->store, run_id, h->drive_id, read, written,
-					    h->latest ? h->latest->pass_id : -1, pass_after, err) < 0)
+		if (store_job_run_drive_set(r->store, run_id, h->drive_id, read, written, d[i].pass_before,
+					    after_recorded && h->latest ? h->latest->pass_id : -1, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* The states of the job's drives as they are after it: the notify hook hears now of one it made worse. */
-static void note_states_after(struct runner *r, const struct drive_cfg **drives, size_t n, int64_t now)
-{
-	struct drive_health *h = calloc(n ? n : 1, sizeof(*h));
-	size_t loaded = 0;
-
-	for (; h && loaded < n; loaded++)
-		if (drive_health_load(r->store, &r->config->policy, drives[loaded], now, &h[loaded], NULL) < 0)
-			break;
-	if (h)
-		runner_note_states(r, h, loaded, now);
-	for (size_t i = 0; h && i < loaded; i++)
-		drive_health_release(&h[i]);
-	free(h);
-}
-
-int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, const struct gate_result *res,
+int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, struct gate_result *res,
 		   struct job_outcome *ret, struct wg_err *err)
 {
 	struct watch_ctx w = { .r = r, .j = j, .n = res->n };
-	const struct drive_cfg **cfgs = calloc(res->n ? res->n : 1, sizeof(*cfgs));
-	struct smart_reading *readings = calloc(res->n ? res->n : 1, sizeof(*readings));
 	int64_t *ids = calloc(res->n ? res->n : 1, sizeof(*ids));
 	struct proc_result *pr = calloc(1, sizeof(*pr));
 	struct throttle t = { .method = THROTTLE_NONE };
@@ -309,24 +295,28 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	struct wg_err perr = { "" };
 	char **disks = NULL, **env = NULL, **full_argv = NULL, names[512] = "", verdict[48];
 	size_t n_ids = 0, used = 0;
+	struct drive_health **hs = calloc(res->n ? res->n : 1, sizeof(*hs));
 	struct proc *p = NULL;
-	int64_t start, end, pass_after;
+	bool after_recorded = false;
+	int64_t start, end;
 	int k = -ENOMEM;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->run_id = -1;
 	w.d = calloc(res->n ? res->n : 1, sizeof(*w.d));
-	if (!cfgs || !readings || !ids || !pr || !w.d) {
+	if (!hs || !ids || !pr || !w.d) {
 		wg_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < res->n; i++)
+		hs[i] = &res->drives[i];
 	for (size_t i = 0; i < res->n; i++) {
 		struct run_drive *d = &w.d[i];
 		const struct drive_health *h = &res->drives[i];
 
 		d->health = h;
 		d->state0 = h->health.state;
-		cfgs[i] = h->drive;
+		d->pass_before = h->latest ? h->latest->pass_id : -1;
 		if (h->drive_id >= 0)
 			ids[n_ids++] = h->drive_id;
 		if (h->latest && h->latest->reading.status == READING_OK) {
@@ -447,10 +437,19 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 		ret->outcome = OUTCOME_INTERRUPTED;
 		snprintf(ret->reason, sizeof(ret->reason), "weargate was told to stop");
 	}
-	/* the counters after the job, for "before → after" */
-	pass_after = sample_pass(r, cfgs, res->n, readings);
-	k = record_drives(r, j, w.d, res->n, ret->run_id, pass_after, err);
+	/* the counters after the job, for "before → after", and the drives' states after it */
 	wg_now(&end);
+	{
+		struct drives_read how = { .sysfs_root = r->env->sysfs_root, .record = true };
+		char warning[256] = "";
+
+		k = drives_sample(r->config, r->store, hs, res->n, end, &how, &after_recorded, warning, sizeof(warning),
+				  err);
+		if (warning[0])
+			fprintf(r->log, "weargate: %s\n", warning);
+	}
+	if (k >= 0)
+		k = record_drives(r, j, w.d, res->n, ret->run_id, after_recorded, err);
 	if (k >= 0)
 		k = store_job_run_end(r->store, ret->run_id, end, outcome_to_string(ret->outcome), ret->exit_status,
 				      ret->reason[0] ? ret->reason : NULL, pr->tail_len ? pr->tail : NULL, err);
@@ -459,9 +458,10 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 			ret->reason);
 	wg_log(ret->outcome == OUTCOME_SUCCESS ? LOG_INFO : LOG_WARNING, "job %s (run %lld): %s%s%s", j->name,
 	       (long long)ret->run_id, outcome_to_string(ret->outcome), ret->reason[0] ? ": " : "", ret->reason);
-	if (k >= 0)
-		note_states_after(r, cfgs, res->n, end);
+	/* the notify hook hears now of a state the job made worse */
+	runner_announce(r);
 out:
+	free(hs);
 	throttle_release(&t);
 	strv_free(full_argv);
 	strv_free(env);
@@ -469,8 +469,6 @@ out:
 	run_drives_release(w.d, res->n);
 	free(pr);
 	free(ids);
-	free(readings);
-	free(cfgs);
 	return k < 0 ? k : 0;
 }
 
@@ -497,36 +495,43 @@ void runner_notify(struct runner *r, const char *event, const char *job, const c
 	pr = calloc(1, sizeof(*pr));
 	if (pr && proc_start(&spec, &p, &err) >= 0)
 		proc_wait(p, NOTIFY_TIMEOUT, 5, NULL, pr, &err);
+	/* what went wrong with the hook is said even where the news itself is not (sample) */
 	if (err.msg[0])
-		fprintf(r->log, "weargate: notify: %s\n", err.msg);
+		fprintf(r->log ? r->log : stderr, "weargate: notify: %s\n", err.msg);
 	else if (pr && (pr->end != PROC_EXITED || pr->exit_status))
-		fprintf(r->log, "weargate: notify: '%s' ended with status %d\n", r->config->notify[0], pr->exit_status);
+		fprintf(r->log ? r->log : stderr, "weargate: notify: '%s' ended with status %d\n", r->config->notify[0],
+			pr->exit_status);
 	free(pr);
 	strv_free(env);
 }
 
-void runner_note_states(struct runner *r, const struct drive_health *drives, size_t n, int64_t now)
+static int announce(const struct store_episode *e, void *userdata)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct drive_health *h = &drives[i];
-		const char *state = health_state_to_string(h->health.state);
-		struct wg_err err = { "" };
-		bool changed = false;
-		char msg[640];
+	struct runner *r = userdata;
+	struct wg_err err = { "" };
+	enum health_state state = HEALTH_UNKNOWN;
+	char name[STORE_NAME_MAX] = "?", msg[640];
 
-		if (h->drive_id < 0)
-			continue;
-		if (store_drive_state_note(r->store, h->drive_id, now, state, h->health.reason, &changed, &err) < 0) {
-			fprintf(r->log, "weargate: %s: the state was not recorded: %s\n", h->drive->name, err.msg);
-			continue;
-		}
-		if (!changed)
-			continue;
-		snprintf(msg, sizeof(msg), "%s is %s: %s", h->drive->name, state, h->health.reason);
+	if (store_drive_name(r->store, e->drive_id, name, sizeof(name), NULL) < 0)
+		snprintf(name, sizeof(name), "drive %lld", (long long)e->drive_id);
+	health_state_from_string(e->state, &state);
+	snprintf(msg, sizeof(msg), "%s is %s: %s", name, e->state, e->sign);
+	if (r->log && (!r->quiet || state >= HEALTH_DEGRADING))
 		fprintf(r->log, "weargate: %s\n", msg);
-		wg_log(h->health.state >= HEALTH_DEGRADING ? LOG_WARNING : LOG_NOTICE, "drive %s", msg);
-		runner_notify(r, "state", NULL, h->drive->name, state, msg);
-	}
+	wg_log(state >= HEALTH_DEGRADING ? LOG_WARNING : LOG_NOTICE, "drive %s", msg);
+	runner_notify(r, "state", NULL, name, e->state, msg);
+	if (store_episode_set_notified(r->store, e->id, &err) < 0)
+		fprintf(r->log ? r->log : stderr, "weargate: %s: the state was told, but that was not recorded: %s\n",
+			name, err.msg);
+	return 0;
+}
+
+void runner_announce(struct runner *r)
+{
+	struct wg_err err = { "" };
+
+	if (store_foreach_episode_untold(r->store, announce, r, &err) < 0)
+		fprintf(r->log ? r->log : stderr, "weargate: the drives' new states were not told: %s\n", err.msg);
 }
 
 const char *runner_worst_drive(const struct gate_result *res)

@@ -9,7 +9,6 @@
 
 #include "attrs.h"
 #include "frame.h"
-#include "policy.h"
 #include "store.h"
 
 /*
@@ -98,7 +97,7 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX decision_by_job ON decision(job, t);"
 	"CREATE INDEX chunk_time ON chunk(drive_id, t0);",
-	/* 3: what the runner adds to a job run; drive state changes */
+	/* 3: what the runner adds to a job run; drive state changes (no longer written since 5: see episode) */
 	"ALTER TABLE job_run ADD COLUMN verdict TEXT;"
 	"ALTER TABLE job_run ADD COLUMN output TEXT;"
 	"CREATE TABLE drive_event ("
@@ -118,6 +117,46 @@ static const char *const migrations[] = {
 	"ALTER TABLE job_run_drive ADD COLUMN reallocated_after INTEGER;"
 	"ALTER TABLE job_run_drive ADD COLUMN pending_after INTEGER;"
 	"ALTER TABLE job_run_drive ADD COLUMN offline_uncorrectable_after INTEGER;",
+	/*
+	 * 5: the sign log (every change of what the health model judges a drive by) and the
+	 * episodes (each state a drive entered, and when), so that a state and its start are read,
+	 * not found again in the samples; what they were recorded under. The weargate that
+	 * migrates records them from the samples it holds (meta 'episodes' says it must).
+	 */
+	"CREATE TABLE sign_change ("
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	/* an attribute id for a media counter, 256 and up for the others (health.c) */
+	"  sign INTEGER NOT NULL,"
+	/* the sample that first showed the new value, and the usable one before it */
+	"  t INTEGER NOT NULL,"
+	"  t_prev INTEGER,"
+	"  from_value INTEGER,"
+	"  to_value INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sign_change_by_sign ON sign_change(drive_id, sign);"
+	"CREATE INDEX sign_change_by_time ON sign_change(drive_id, t);"
+	"CREATE TABLE episode ("
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	"  start INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  sign TEXT NOT NULL,"
+	/* the notify command has heard of it (or there was none to tell) */
+	"  notified INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX episode_by_drive ON episode(drive_id);"
+	"CREATE INDEX episode_untold ON episode(notified) WHERE notified = 0;"
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO meta SELECT 'episodes', 'rebuild' WHERE EXISTS (SELECT 1 FROM chunk);"
+	/* a pass stamped before the one recorded before it: the clock went back */
+	"CREATE TABLE clock_step ("
+	"  t INTEGER NOT NULL,"
+	"  back_from INTEGER NOT NULL"
+	");"
+	"INSERT INTO clock_step SELECT p.t, (SELECT max(q.t) FROM pass q WHERE q.id < p.id) AS m FROM pass p "
+	"WHERE p.t < (SELECT max(q.t) FROM pass q WHERE q.id < p.id);",
 };
 
 enum stmt {
@@ -140,16 +179,25 @@ enum stmt {
 	ST_DECISION_INSERT,
 	ST_RUN_DRIVE_SET,
 	ST_RUNS_INTERRUPTED,
-	ST_EVENT_LAST,
-	ST_EVENT_INSERT,
 	ST_RUN_DRIVES,
 	ST_DRIVE_NAME,
 	ST_RUN_DRIVE_COUNTS,
 	ST_RUN_DRIVES_UNCOUNTED,
+	ST_CHUNK_LAST_OF_DRIVE_UPTO,
+	ST_CHUNK_LAST_OF_NAME_UPTO,
+	ST_SIGN_INSERT,
+	ST_SIGN_CURRENT,
+	ST_SIGNS_AFTER,
+	ST_EPISODE_INSERT,
+	ST_EPISODE_CURRENT,
+	ST_EPISODE_NOTIFIED,
+	ST_META_GET,
+	ST_META_SET,
+	ST_CLOCK_STEP_INSERT,
 	_ST_MAX,
 };
 
-#define CHUNK_COLS "id, drive_id, name, first_pass, t0, data"
+#define CHUNK_COLS "id, drive_id, name, first_pass, t0, data, last_pass, t1"
 
 static const char *const stmt_sql[_ST_MAX] = {
 	[ST_PASS_INSERT] = "INSERT INTO pass(t) VALUES(?)",
@@ -175,17 +223,21 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started, verdict) VALUES(?, ?, ?, ?)",
 	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id) VALUES(?, ?)",
 	[ST_RUN_END] = "UPDATE job_run SET ended = ?, outcome = ?, exit_status = ?, reason = ?, output = ? WHERE id = ?",
-	[ST_LAST_HEAVY_END] = "SELECT max(coalesce(r.ended, r.started)) FROM job_run_drive d "
-			      "JOIN job_run r ON r.id = d.run_id WHERE d.drive_id = ?",
+	/*
+	 * What a clock set ahead stamped is not counted: a run that started later than now never
+	 * ran as far as now knows, and one that ended later than now ended, as far as now knows,
+	 * when it started.
+	 */
+	[ST_LAST_HEAVY_END] = "SELECT max(CASE WHEN r.ended IS NOT NULL AND r.ended <= ?2 THEN r.ended "
+			      "ELSE r.started END) FROM job_run_drive d "
+			      "JOIN job_run r ON r.id = d.run_id WHERE d.drive_id = ?1 AND r.started <= ?2",
 	[ST_LAST_BACKUP_OK] = "SELECT max(r.started) FROM job_run_drive d JOIN job_run r ON r.id = d.run_id "
-			      "WHERE d.drive_id = ? AND r.class = 'backup' AND r.outcome = 'success'",
+			      "WHERE d.drive_id = ?1 AND r.class = 'backup' AND r.outcome = 'success' AND r.started <= ?2",
 	[ST_DECISION_INSERT] = "INSERT INTO decision(t, job, verdict, reason, states) VALUES(?, ?, ?, ?, ?)",
 	[ST_RUN_DRIVE_SET] = "UPDATE job_run_drive SET sectors_read = ?, sectors_written = ?, pass_before = ?, "
 			     "pass_after = ? WHERE run_id = ? AND drive_id = ?",
 	[ST_RUNS_INTERRUPTED] = "UPDATE job_run SET ended = ?, outcome = 'interrupted', "
 				"reason = 'its runner ended before it did' WHERE ended IS NULL",
-	[ST_EVENT_LAST] = "SELECT state FROM drive_event WHERE drive_id = ? ORDER BY t DESC, rowid DESC LIMIT 1",
-	[ST_EVENT_INSERT] = "INSERT INTO drive_event(drive_id, t, state, reason) VALUES(?, ?, ?, ?)",
 	[ST_RUN_DRIVES] = "SELECT drive_id, coalesce(sectors_read, -1), coalesce(sectors_written, -1), "
 			  "coalesce(pass_before, -1), coalesce(pass_after, -1), "
 			  "coalesce(reallocated_before, -1), coalesce(pending_before, -1), "
@@ -199,6 +251,30 @@ static const char *const stmt_sql[_ST_MAX] = {
 				"offline_uncorrectable_after = ? WHERE run_id = ? AND drive_id = ?",
 	[ST_RUN_DRIVES_UNCOUNTED] = "SELECT run_id, drive_id, coalesce(pass_before, -1), coalesce(pass_after, -1) "
 				    "FROM job_run_drive WHERE pass_before IS NOT NULL OR pass_after IS NOT NULL",
+	/*
+	 * Up to a time: what a clock set ahead stamped later is passed over. Chunks are started
+	 * anew when the clock goes back, so the newest one that starts in time is the one to read.
+	 */
+	[ST_CHUNK_LAST_OF_DRIVE_UPTO] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_drive WHERE drive_id = ?1 "
+					"AND t0 <= ?2 AND first_pass < ?3 ORDER BY first_pass DESC LIMIT 1",
+	[ST_CHUNK_LAST_OF_NAME_UPTO] = "SELECT " CHUNK_COLS " FROM chunk WHERE name = ?1 AND t0 <= ?2 "
+				       "ORDER BY id DESC LIMIT 1",
+	[ST_SIGN_INSERT] = "INSERT INTO sign_change(drive_id, sign, t, t_prev, from_value, to_value) "
+			   "VALUES(?, ?, ?, ?, ?, ?)",
+	/* the newest as recorded: after the clock went back, that is not the one with the largest t */
+	[ST_SIGN_CURRENT] = "SELECT t, coalesce(t_prev, -1), coalesce(from_value, -1), to_value FROM sign_change "
+			    "INDEXED BY sign_change_by_sign WHERE drive_id = ?1 AND sign = ?2 AND t <= ?3 "
+			    "ORDER BY rowid DESC LIMIT 1",
+	[ST_SIGNS_AFTER] = "SELECT sign, t, coalesce(t_prev, -1), coalesce(from_value, -1), to_value FROM sign_change "
+			   "INDEXED BY sign_change_by_time WHERE drive_id = ?1 AND t > ?2 AND t <= ?3 AND sign < ?4 "
+			   "ORDER BY rowid",
+	[ST_EPISODE_INSERT] = "INSERT INTO episode(drive_id, start, state, sign, notified) VALUES(?, ?, ?, ?, ?)",
+	[ST_EPISODE_CURRENT] = "SELECT rowid, start, state, sign, notified FROM episode WHERE drive_id = ?1 "
+			       "AND start <= ?2 ORDER BY rowid DESC LIMIT 1",
+	[ST_EPISODE_NOTIFIED] = "UPDATE episode SET notified = 1 WHERE rowid = ?",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
+	[ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)",
+	[ST_CLOCK_STEP_INSERT] = "INSERT INTO clock_step(t, back_from) VALUES(?, ?)",
 };
 
 struct store {
@@ -607,8 +683,11 @@ int store_set_durable(struct store *s, bool durable, struct wg_err *err)
 	return exec(s, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", err, "cannot set durability");
 }
 
+static int step_done(struct store *s, sqlite3_stmt *st, struct wg_err *err, const char *what);
+
 int store_pass_begin(struct store *s, int64_t now, struct wg_err *err)
 {
+	int64_t last_id, last_t;
 	sqlite3_stmt *st;
 	int r, rc;
 
@@ -618,7 +697,17 @@ int store_pass_begin(struct store *s, int64_t now, struct wg_err *err)
 	r = exec(s, "BEGIN IMMEDIATE", err, "cannot begin a pass");
 	if (r < 0)
 		return r;
-	r = stmt(s, ST_PASS_INSERT, &st, err);
+	/* a pass stamped before the last one: the clock went back, which is worth a record of its own */
+	r = store_last_pass(s, &last_id, &last_t, err);
+	if (r == -ENOENT)
+		r = 0;
+	else if (r >= 0 && last_t > now && (r = stmt(s, ST_CLOCK_STEP_INSERT, &st, err)) >= 0) {
+		sqlite3_bind_int64(st, 1, now);
+		sqlite3_bind_int64(st, 2, last_t);
+		r = step_done(s, st, err, "cannot record that the clock went back");
+	}
+	if (r >= 0)
+		r = stmt(s, ST_PASS_INSERT, &st, err);
 	if (r >= 0) {
 		sqlite3_bind_int64(st, 1, now);
 		rc = sqlite3_step(st);
@@ -715,7 +804,7 @@ static int drive_id(struct store *s, const char *model, const char *serial, cons
 
 /* One chunk row, its data copied out of SQLite's buffers. */
 struct chunk_row {
-	int64_t id, drive_id, first_pass, t0;
+	int64_t id, drive_id, first_pass, t0, last_pass, t1;
 	char name[STORE_NAME_MAX];
 	uint8_t data[CHUNK_MAX];
 	size_t len;
@@ -731,6 +820,8 @@ static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *r
 	ret->drive_id = sqlite3_column_int64(st, 1);
 	ret->first_pass = sqlite3_column_int64(st, 3);
 	ret->t0 = sqlite3_column_int64(st, 4);
+	ret->last_pass = sqlite3_column_int64(st, 6);
+	ret->t1 = sqlite3_column_int64(st, 7);
 	if (len < 0 || (size_t)len > sizeof(ret->data) || !name || wg_strlcpy(ret->name, name, sizeof(ret->name)) < 0)
 		return wg_err_set(err, -EBADMSG, "'%s': chunk %lld is damaged", s->path, (long long)ret->id);
 	if (len)
@@ -869,7 +960,81 @@ out:
 	return r;
 }
 
-int store_pass_add(struct store *s, const char *name, const struct smart_reading *r, struct wg_err *err)
+/*
+ * A reading is recorded against its identity, unless it has none (against the drive last seen
+ * under the name) or it was kept apart as another drive's twin (against the name's placeholder).
+ */
+static bool identified(const struct smart_reading *r)
+{
+	return r->identity_valid && r->status != READING_DUPLICATE;
+}
+
+/* The drive a reading under name goes to: 1 with its id, 0 when a new one would be made. */
+static int drive_of(struct store *s, const char *name, const struct smart_reading *r, int64_t *ret, struct wg_err *err)
+{
+	struct chunk_row *ch;
+	sqlite3_stmt *st;
+	int k;
+
+	if (r->status == READING_DUPLICATE)
+		goto placeholder; /* a history of its own under the name, not the twin's */
+	if (identified(r)) {
+		k = stmt(s, ST_DRIVE_BY_IDENTITY, &st, err);
+		if (k < 0)
+			return k;
+		sqlite3_bind_text(st, 1, r->identity.model, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->identity.serial, -1, SQLITE_STATIC);
+		k = step_one(s, st, err);
+		if (k > 0)
+			*ret = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return k;
+	}
+	/* Who is there cannot be told: the drive last seen under this name, or its placeholder. */
+	ch = malloc(sizeof(*ch));
+	if (!ch)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	k = stmt(s, ST_CHUNK_LAST_OF_NAME, &st, err);
+	if (k >= 0) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		k = chunk_fetch_one(s, st, ch, err);
+		if (k > 0)
+			*ret = ch->drive_id;
+	}
+	free(ch);
+	if (k != 0)
+		return k;
+placeholder:
+	k = stmt(s, ST_DRIVE_BY_PLACEHOLDER, &st, err);
+	if (k < 0)
+		return k;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	k = step_one(s, st, err);
+	if (k > 0)
+		*ret = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return k;
+}
+
+static int check_name(const char *name, struct wg_err *err)
+{
+	if (!name[0] || strlen(name) >= STORE_NAME_MAX)
+		return wg_err_set(err, -EINVAL, "drive name '%s' is empty or too long", name);
+	return 0;
+}
+
+int store_drive_of(struct store *s, const char *name, const struct smart_reading *r, int64_t *ret_id,
+		   struct wg_err *err)
+{
+	int k = check_name(name, err);
+
+	if (k >= 0)
+		k = drive_of(s, name, r, ret_id, err);
+	return k < 0 ? k : k > 0 ? 0 : -ENOENT;
+}
+
+int store_pass_record(struct store *s, const char *name, const struct smart_reading *r, int64_t *ret_drive_id,
+		      struct wg_err *err)
 {
 	uint8_t frame[FRAME_MAX];
 	size_t frame_len;
@@ -878,32 +1043,30 @@ int store_pass_add(struct store *s, const char *name, const struct smart_reading
 
 	if (!s->in_pass)
 		return wg_err_set(err, -EINVAL, "no sampling pass is open");
-	if (!name[0] || strlen(name) >= STORE_NAME_MAX)
-		return wg_err_set(err, -EINVAL, "drive name '%s' is empty or too long", name);
-	if (r->identity_valid) {
-		k = drive_id(s, r->identity.model, r->identity.serial, NULL, &drive, err);
-	} else {
-		struct chunk_row *ch = malloc(sizeof(*ch));
-		sqlite3_stmt *st;
-
-		if (!ch)
-			return wg_err_set(err, -ENOMEM, "out of memory");
-		/* Who is there cannot be told: the drive last seen under this name, or a placeholder. */
-		k = stmt(s, ST_CHUNK_LAST_OF_NAME, &st, err);
-		if (k >= 0) {
-			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-			k = chunk_fetch_one(s, st, ch, err);
-			if (k > 0)
-				drive = ch->drive_id;
-		}
-		free(ch);
-		if (k == 0)
-			k = drive_id(s, "", "", name, &drive, err);
-	}
+	k = check_name(name, err);
+	if (k < 0)
+		return k;
+	k = drive_of(s, name, r, &drive, err);
+	if (k == 0)
+		k = identified(r) ? drive_id(s, r->identity.model, r->identity.serial, NULL, &drive, err)
+				  : drive_id(s, "", "", name, &drive, err);
 	if (k < 0)
 		return k;
 	frame_len = frame_from_reading(r, frame);
-	return chunk_append(s, drive, name, frame, frame_len, err);
+	k = chunk_append(s, drive, name, frame, frame_len, err);
+	if (k >= 0 && ret_drive_id)
+		*ret_drive_id = drive;
+	return k;
+}
+
+int store_pass_add(struct store *s, const char *name, const struct smart_reading *r, struct wg_err *err)
+{
+	return store_pass_record(s, name, r, NULL, err);
+}
+
+int64_t store_pass_id(const struct store *s)
+{
+	return s->in_pass ? s->pass_id : -1;
 }
 
 /* The sample of pass (0: the last one) in the chunk a bound, cached query selects; -ENOENT when there is none. */
@@ -926,6 +1089,96 @@ static int sample_in_chunk(struct store *s, sqlite3_stmt *st, int64_t pass, stru
 		r = -ENOENT;
 	if (r > 0)
 		r = sample_from_cursor(s, ch, &c, ret, err);
+	free(ch);
+	return r;
+}
+
+/*
+ * The newest sample at or before until, of a pass before before_pass, in the chunk a bound,
+ * cached query selects; -ENOENT when there is none. A chunk's samples go forward in time and
+ * in passes: those that qualify are its first ones.
+ */
+static int sample_in_chunk_upto(struct store *s, sqlite3_stmt *st, int64_t until, int64_t before_pass,
+				struct store_sample *ret, struct wg_err *err)
+{
+	struct chunk_row *ch = malloc(sizeof(*ch));
+	struct chunk_cursor c;
+	int64_t pass = 0;
+	int r;
+
+	if (!ch)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = chunk_fetch_one(s, st, ch, err);
+	if (r > 0 && (ch->t1 > until || ch->last_pass >= before_pass)) {
+		/* stamped ahead of until at its end (a clock set ahead for less than a chunk's span) */
+		r = chunk_cursor_init(&c, ch->data, ch->len, ch->first_pass, ch->t0);
+		while (r >= 0 && (r = chunk_cursor_next(&c)) > 0 && c.t <= until && c.pass < before_pass)
+			pass = c.pass;
+		r = r < 0 ? wg_err_set(err, -EBADMSG, "'%s': chunk %lld is damaged", s->path, (long long)ch->id) : 1;
+		if (r > 0 && pass == 0)
+			r = 0;
+	}
+	if (r > 0) {
+		r = chunk_seek(s, ch, pass, &c, err);
+		if (r == 0 && pass == 0) /* every chunk is written with a sample */
+			r = wg_err_set(err, -EBADMSG, "'%s': chunk %lld holds no sample", s->path, (long long)ch->id);
+	}
+	if (r == 0)
+		r = -ENOENT;
+	if (r > 0)
+		r = sample_from_cursor(s, ch, &c, ret, err);
+	free(ch);
+	return r;
+}
+
+int store_latest_upto(struct store *s, const char *name, int64_t until, struct store_sample *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_CHUNK_LAST_OF_NAME_UPTO, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, until);
+	return sample_in_chunk_upto(s, st, until, INT64_MAX, ret, err);
+}
+
+int store_drive_latest_t(struct store *s, int64_t drive, int64_t until, int64_t before_pass, int64_t *ret_t,
+			 struct wg_err *err)
+{
+	struct chunk_row *ch = malloc(sizeof(*ch));
+	struct store_sample *x = NULL;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!ch)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = stmt(s, ST_CHUNK_LAST_OF_DRIVE_UPTO, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, until);
+		sqlite3_bind_int64(st, 3, before_pass);
+		r = chunk_fetch_one(s, st, ch, err);
+	}
+	if (r == 0)
+		r = -ENOENT;
+	/* the row says when its last sample was taken: only a chunk that ends ahead of the bounds is read */
+	if (r > 0 && ch->t1 <= until && ch->last_pass < before_pass) {
+		*ret_t = ch->t1;
+		r = 0;
+	} else if (r > 0) {
+		x = malloc(sizeof(*x));
+		r = x ? stmt(s, ST_CHUNK_LAST_OF_DRIVE_UPTO, &st, err) : wg_err_set(err, -ENOMEM, "out of memory");
+		if (r >= 0) {
+			sqlite3_bind_int64(st, 1, drive);
+			sqlite3_bind_int64(st, 2, until);
+			sqlite3_bind_int64(st, 3, before_pass);
+			r = sample_in_chunk_upto(s, st, until, before_pass, x, err);
+		}
+		if (r >= 0)
+			*ret_t = x->t;
+	}
+	free(x);
 	free(ch);
 	return r;
 }
@@ -1045,6 +1298,311 @@ int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_
 	return r;
 }
 
+int store_sign_add(struct store *s, int64_t drive, const struct store_sign *sg, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_SIGN_INSERT, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int(st, 2, sg->code);
+	sqlite3_bind_int64(st, 3, sg->t);
+	if (sg->t_prev >= 0)
+		sqlite3_bind_int64(st, 4, sg->t_prev);
+	if (sg->from >= 0)
+		sqlite3_bind_int64(st, 5, sg->from);
+	sqlite3_bind_int64(st, 6, sg->to);
+	return step_done(s, st, err, "cannot record a sign");
+}
+
+static void sign_read(sqlite3_stmt *st, int col, struct store_sign *ret)
+{
+	ret->t = sqlite3_column_int64(st, col);
+	ret->t_prev = sqlite3_column_int64(st, col + 1);
+	ret->from = sqlite3_column_int64(st, col + 2);
+	ret->to = sqlite3_column_int64(st, col + 3);
+}
+
+int store_sign_current(struct store *s, int64_t drive, int code, int64_t until, struct store_sign *ret,
+		       struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_SIGN_CURRENT, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int(st, 2, code);
+	sqlite3_bind_int64(st, 3, until);
+	r = step_one(s, st, err);
+	if (r > 0) {
+		ret->code = code;
+		sign_read(st, 0, ret);
+	}
+	sqlite3_reset(st);
+	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
+}
+
+int store_foreach_sign(struct store *s, int64_t drive, int64_t after, int64_t until, int below_code, store_sign_cb cb,
+		       void *userdata, struct wg_err *err)
+{
+	struct store_sign sg;
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s, stmt_sql[ST_SIGNS_AFTER], &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 3, until);
+	sqlite3_bind_int(st, 4, below_code);
+	while ((r = step_one(s, st, err)) > 0) {
+		sg.code = sqlite3_column_int(st, 0);
+		sign_read(st, 1, &sg);
+		r = cb(&sg, userdata);
+		if (r < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_episode_add(struct store *s, int64_t drive, const struct store_episode *e, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_EPISODE_INSERT, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, e->start);
+	sqlite3_bind_text(st, 3, e->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->sign, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, e->notified);
+	return step_done(s, st, err, "cannot record a state");
+}
+
+static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len);
+
+static void episode_read(sqlite3_stmt *st, int64_t drive, struct store_episode *ret)
+{
+	ret->id = sqlite3_column_int64(st, 0);
+	ret->drive_id = drive;
+	ret->start = sqlite3_column_int64(st, 1);
+	copy_text(st, 2, ret->state, sizeof(ret->state));
+	copy_text(st, 3, ret->sign, sizeof(ret->sign));
+	ret->notified = sqlite3_column_int(st, 4) != 0;
+}
+
+int store_episode_current(struct store *s, int64_t drive, int64_t until, struct store_episode *ret,
+			  struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_EPISODE_CURRENT, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, until);
+	r = step_one(s, st, err);
+	if (r > 0)
+		episode_read(st, drive, ret);
+	sqlite3_reset(st);
+	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
+}
+
+int store_foreach_episode(struct store *s, int64_t drive, int64_t since, int64_t until, store_episode_cb cb,
+			  void *userdata, struct wg_err *err)
+{
+	struct store_episode *e = malloc(sizeof(*e));
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!e)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = prepare_walk(s, "SELECT rowid, start, state, sign, notified FROM episode WHERE drive_id = ? "
+			    "AND start BETWEEN ? AND ? ORDER BY rowid",
+			 &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, since);
+		sqlite3_bind_int64(st, 3, until);
+	}
+	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
+		episode_read(st, drive, e);
+		r = cb(e, userdata);
+	}
+	sqlite3_finalize(st);
+	free(e);
+	return r;
+}
+
+int store_foreach_episode_untold(struct store *s, store_episode_cb cb, void *userdata, struct wg_err *err)
+{
+	struct store_episode *e = malloc(sizeof(*e));
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!e)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = prepare_walk(s, "SELECT rowid, start, state, sign, notified, drive_id FROM episode INDEXED BY episode_untold "
+			    "WHERE notified = 0 ORDER BY rowid",
+			 &st, err);
+	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
+		episode_read(st, sqlite3_column_int64(st, 5), e);
+		r = cb(e, userdata);
+	}
+	sqlite3_finalize(st);
+	free(e);
+	return r;
+}
+
+int store_drive_name(struct store *s, int64_t drive, char *buf, size_t len, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_DRIVE_NAME, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	r = step_one(s, st, err);
+	if (r > 0)
+		copy_text(st, 0, buf, len);
+	sqlite3_reset(st);
+	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
+}
+
+int store_episode_set_notified(struct store *s, int64_t id, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_EPISODE_NOTIFIED, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(s, st, err, "cannot record that a state was told");
+}
+
+int store_meta_get(struct store *s, const char *key, char *buf, size_t len, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_META_GET, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	r = step_one(s, st, err);
+	if (r > 0)
+		copy_text(st, 0, buf, len);
+	sqlite3_reset(st);
+	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_META_SET, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return step_done(s, st, err, "cannot record a setting");
+}
+
+int store_signs_clear(struct store *s, bool episodes_only, struct wg_err *err)
+{
+	int r = exec(s, "DELETE FROM episode", err, "cannot clear the states");
+
+	if (r >= 0 && !episodes_only)
+		r = exec(s, "DELETE FROM sign_change", err, "cannot clear the signs");
+	return r;
+}
+
+int store_drive_ids(struct store *s, int64_t **ret_ids, size_t *ret_n, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int r = prepare_walk(s, "SELECT id FROM drive ORDER BY id", &st, err);
+
+	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
+		if (n == cap) {
+			int64_t *x = realloc(ids, (cap = cap ? 2 * cap : 16) * sizeof(*x));
+
+			if (!x) {
+				r = wg_err_set(err, -ENOMEM, "out of memory");
+				break;
+			}
+			ids = x;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(ids);
+		return r;
+	}
+	*ret_ids = ids;
+	*ret_n = n;
+	return 0;
+}
+
+/* The newest of what a query finds stamped after now: 1 with *ret set, 0 none. */
+static int newest_after(struct store *s, const char *sql, int64_t now, int64_t *ret_t, int64_t *ret_n,
+			struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s, sql, &st, err);
+
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, now);
+		r = step_one(s, st, err);
+	}
+	if (r > 0) {
+		*ret_n = sqlite3_column_int64(st, 0);
+		*ret_t = sqlite3_column_int64(st, 1);
+		r = *ret_n > 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_ahead_of(struct store *s, int64_t now, struct store_ahead *ret, struct wg_err *err)
+{
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = newest_after(s, "SELECT count(*), max(t) FROM pass WHERE t > ?1", now, &ret->newest_sample, &ret->samples,
+			 err);
+	if (r >= 0)
+		r = newest_after(s,
+				 "SELECT count(*), max(max(started, coalesce(ended, started))) FROM job_run "
+				 "WHERE started > ?1 OR ended > ?1",
+				 now, &ret->newest_run, &ret->runs, err);
+	if (r >= 0)
+		r = newest_after(s, "SELECT count(*), max(t) FROM decision WHERE t > ?1", now, &ret->newest_decision,
+				 &ret->decisions, err);
+	return r < 0 ? r : 0;
+}
+
+int store_foreach_clock_step(struct store *s, int64_t since, int64_t until, store_clock_step_cb cb, void *userdata,
+			     struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s, "SELECT t, back_from FROM clock_step WHERE t BETWEEN ? AND ? ORDER BY rowid", &st, err);
+
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, since);
+		sqlite3_bind_int64(st, 2, until);
+	}
+	while (r >= 0 && (r = step_one(s, st, err)) > 0)
+		r = cb(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), userdata);
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* A write of its own: one transaction, whole or not at all. */
 static int write_begin(struct store *s, struct wg_err *err)
 {
@@ -1060,6 +1618,16 @@ static int write_end(struct store *s, int r, struct wg_err *err)
 	if (r < 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
+}
+
+int store_transaction_begin(struct store *s, struct wg_err *err)
+{
+	return write_begin(s, err);
+}
+
+int store_transaction_end(struct store *s, int r, struct wg_err *err)
+{
+	return write_end(s, r, err);
 }
 
 int store_job_run_begin(struct store *s, const char *job, const char *class, int64_t started,
@@ -1083,6 +1651,13 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 		id = sqlite3_last_insert_rowid(s->db);
 	}
 	for (size_t i = 0; r >= 0 && i < n; i++) {
+		bool seen = false;
+
+		/* one disk under two names is one drive of the run */
+		for (size_t k = 0; k < i; k++)
+			seen |= drive_ids[k] == drive_ids[i];
+		if (seen)
+			continue;
 		r = stmt(s, ST_RUN_DRIVE_INSERT, &st, err);
 		if (r < 0)
 			break;
@@ -1122,8 +1697,9 @@ int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *ou
 	return write_end(s, r, err);
 }
 
-/* One integer (or NULL: -1) from a query on one drive. */
-static int drive_query(struct store *s, enum stmt which, int64_t drive, int64_t *ret, struct wg_err *err)
+/* One integer (or NULL: -1) from a query on one drive up to a time. */
+static int drive_query(struct store *s, enum stmt which, int64_t drive, int64_t until, int64_t *ret,
+		       struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int r = stmt(s, which, &st, err);
@@ -1131,6 +1707,7 @@ static int drive_query(struct store *s, enum stmt which, int64_t drive, int64_t 
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, until);
 	r = step_one(s, st, err);
 	if (r > 0)
 		*ret = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
@@ -1138,14 +1715,14 @@ static int drive_query(struct store *s, enum stmt which, int64_t drive, int64_t 
 	return r < 0 ? r : 0;
 }
 
-int store_last_heavy_end(struct store *s, int64_t drive, int64_t *ret, struct wg_err *err)
+int store_last_heavy_end(struct store *s, int64_t drive, int64_t until, int64_t *ret, struct wg_err *err)
 {
-	return drive_query(s, ST_LAST_HEAVY_END, drive, ret, err);
+	return drive_query(s, ST_LAST_HEAVY_END, drive, until, ret, err);
 }
 
-int store_last_backup_ok(struct store *s, int64_t drive, int64_t *ret, struct wg_err *err)
+int store_last_backup_ok(struct store *s, int64_t drive, int64_t until, int64_t *ret, struct wg_err *err)
 {
-	return drive_query(s, ST_LAST_BACKUP_OK, drive, ret, err);
+	return drive_query(s, ST_LAST_BACKUP_OK, drive, until, ret, err);
 }
 
 int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
@@ -1282,44 +1859,6 @@ int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct 
 	return write_end(s, r, err);
 }
 
-int store_drive_state_note(struct store *s, int64_t drive, int64_t t, const char *state, const char *reason,
-			   bool *ret_changed, struct wg_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	bool changed = false;
-	int r;
-
-	r = write_begin(s, err);
-	if (r < 0)
-		return r;
-	r = stmt(s, ST_EVENT_LAST, &st, err);
-	if (r >= 0) {
-		sqlite3_bind_int64(st, 1, drive);
-		r = step_one(s, st, err);
-	}
-	if (r >= 0) {
-		const char *last = r > 0 ? (const char *)sqlite3_column_text(st, 0) : NULL;
-
-		changed = !last || strcmp(last, state) != 0;
-		sqlite3_reset(st);
-		r = 0;
-		if (changed) {
-			r = stmt(s, ST_EVENT_INSERT, &st, err);
-			if (r >= 0) {
-				sqlite3_bind_int64(st, 1, drive);
-				sqlite3_bind_int64(st, 2, t);
-				sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
-				sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-				r = step_done(s, st, err, "cannot record a state change");
-			}
-		}
-	}
-	r = write_end(s, r, err);
-	if (r >= 0)
-		*ret_changed = changed;
-	return r;
-}
-
 static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
 	const char *v = (const char *)sqlite3_column_text(st, col);
@@ -1407,38 +1946,6 @@ out:
 	return r;
 }
 
-int store_foreach_drive_event(struct store *s, int64_t drive, int64_t since, int64_t until,
-			      store_drive_event_cb cb, void *userdata, struct wg_err *err)
-{
-	struct store_drive_event *e = malloc(sizeof(*e));
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if (!e)
-		return wg_err_set(err, -ENOMEM, "out of memory");
-	r = prepare_walk(s, "SELECT t, state, reason FROM drive_event WHERE drive_id = ? AND t BETWEEN ? AND ? "
-			    "ORDER BY t, rowid",
-			    &st, err);
-	if (r < 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, drive);
-	sqlite3_bind_int64(st, 2, since);
-	sqlite3_bind_int64(st, 3, until);
-	while ((r = step_one(s, st, err)) > 0) {
-		e->drive_id = drive;
-		e->t = sqlite3_column_int64(st, 0);
-		copy_text(st, 1, e->state, sizeof(e->state));
-		copy_text(st, 2, e->reason, sizeof(e->reason));
-		r = cb(e, userdata);
-		if (r < 0)
-			goto out;
-	}
-out:
-	sqlite3_finalize(st);
-	free(e);
-	return r;
-}
-
 int store_foreach_decision(struct store *s, int64_t since, int64_t until, store_decision_cb cb, void *userdata,
 			   struct wg_err *err)
 {
@@ -1486,11 +1993,11 @@ struct prune_drive {
 	size_t n_kept, cap;
 	int64_t *chunk_ids;
 	size_t n_chunks;
-	/* the walk: the last sample seen, and its bucket and counters */
+	/* the walk: the last sample seen, its bucket and what the caller's key made of it */
 	bool have_last;
 	int64_t last_bucket;
-	int64_t last_media[8];
-	int last_status;
+	int64_t last_key[STORE_KEY_MAX];
+	store_sample_key_fn key;
 };
 
 /* The passes whose samples a job run points at (before and after it): attribution must not lose them. */
@@ -1519,28 +2026,23 @@ static bool pass_referenced(struct store *s, int64_t drive, int64_t pass)
 static bool keep_sample(struct store *s, struct prune_drive *pd, const struct chunk_cursor *c, int64_t thin_to)
 {
 	struct smart_reading *r = malloc(sizeof(*r));
-	int64_t media[8] = { 0 };
-	int status = -1;
+	int64_t key[STORE_KEY_MAX];
 	bool keep;
 
 	if (!r)
 		return true;
-	if (frame_to_reading(c->frame, c->frame_len, r) == 0) {
-		struct smart_derived d;
-
-		attrs_derive(r, &d);
-		status = (int)r->status;
-		for (size_t i = 0; i < health_n_media && i < 8; i++)
-			media[i] = health_media_value(&d, &health_media[i]);
-	}
+	/* a sample that cannot be read is kept, and so is the next: its key is unlike any */
+	memset(key, 0xff, sizeof(key));
+	key[0] = INT64_MIN;
+	if (frame_to_reading(c->frame, c->frame_len, r) == 0)
+		pd->key(r, key);
 	free(r);
-	keep = !pd->have_last || c->t / thin_to != pd->last_bucket || status != pd->last_status ||
-	       memcmp(media, pd->last_media, sizeof(media)) != 0 || pass_referenced(s, pd->drive, c->pass);
+	keep = !pd->have_last || c->t / thin_to != pd->last_bucket || memcmp(key, pd->last_key, sizeof(key)) != 0 ||
+	       pass_referenced(s, pd->drive, c->pass);
 	if (keep)
 		pd->last_bucket = c->t / thin_to;
 	pd->have_last = true;
-	pd->last_status = status;
-	memcpy(pd->last_media, media, sizeof(media));
+	memcpy(pd->last_key, key, sizeof(key));
 	return keep;
 }
 
@@ -1720,7 +2222,8 @@ static int prune_drive(struct store *s, struct prune_drive *pd, int64_t before, 
 	return r;
 }
 
-int store_prune(struct store *s, int64_t before, int64_t thin_to, struct store_prune_stats *ret, struct wg_err *err)
+int store_prune(struct store *s, int64_t before, int64_t thin_to, store_sample_key_fn key, struct store_prune_stats *ret,
+		struct wg_err *err)
 {
 	struct store_prune_stats stats = { 0 };
 	sqlite3_stmt *st = NULL;
@@ -1746,6 +2249,7 @@ int store_prune(struct store *s, int64_t before, int64_t thin_to, struct store_p
 			break;
 		}
 		pd->drive = sqlite3_column_int64(st, 0);
+		pd->key = key;
 		wg_strlcpy(pd->name, name ? name : "", sizeof(pd->name));
 		r = prune_drive(s, pd, before, thin_to, &stats, err);
 		free(pd->kept);

@@ -12,6 +12,7 @@
 
 #include "reading-builder.h"
 #include "store.h"
+#include "track.h"
 
 #define DRIVES 24
 #define DAYS 365
@@ -81,6 +82,14 @@ static inline void drive_init(struct drive *d, unsigned i, const struct smart_re
 	d->poh = attr(&d->r, 9);
 	d->base_temp = d->temp && d->temp->raw[0] > 15 && d->temp->raw[0] < 60 ? d->temp->raw[0] : 35;
 	d->pass_in_hour = i % 6;
+	/*
+	 * Six drives are sick for the whole history, whatever readings there are: three degrading
+	 * (pending sectors), three failing (the self-assessment): the gate must not pay for how long.
+	 */
+	if (i % 4 == 3)
+		rb_attr(&d->r, 197, 0x0032, 200, 200, 0, 8 + i);
+	if (i % 8 == 7)
+		d->r.smart_ok = 0;
 }
 
 /* A drive's day: the temperature wanders a degree at a time, power-on hours tick every hour. */
@@ -148,6 +157,14 @@ static inline int bench_fill_days(struct store *s, int64_t t_end, int days, stru
 				return -1;
 		}
 		if (store_pass_commit(s, err) < 0)
+			return -1;
+	}
+	/* the sign log and the episodes, as a migration records them for a history of samples */
+	{
+		struct policy p;
+
+		policy_defaults(&p);
+		if (track_rebuild(s, &p, err) < 0)
 			return -1;
 	}
 	if (store_set_durable(s, true, err) < 0)

@@ -18,9 +18,13 @@
 
 #include "assert-reading.h"
 #include "attrs.h"
+#include "health.h"
 #include "reading-builder.h"
 #include "store.h"
 #include "tmpdir.h"
+
+/* a now later than anything the tests stamp */
+#define NOW_MAX INT64_C(4000000000)
 
 static char dir[64];
 static char db_path[128];
@@ -298,8 +302,125 @@ static void test_clock_going_backwards(void **state)
 	memset(got, 0, sizeof(*got));
 	assert_int_equal(store_foreach_sample(s, x->drive_id, 4500, 5100, collect, got, &err), 0);
 	assert_int_equal(got->n, 2);
+	/* up to a time: what was stamped later (by the clock set ahead) is passed over */
+	assert_int_equal(store_latest_upto(s, "sda", 5000, x, &err), 0);
+	assert_int_equal(x->pass_id, 4);
+	assert_int_equal(store_latest_upto(s, "sda", 4300, x, &err), 0);
+	assert_int_equal(x->pass_id, 3);
+	assert_int_equal(store_latest_upto(s, "sda", 3999, x, &err), -ENOENT);
+	{
+		int64_t t = 0;
+
+		assert_int_equal(store_drive_latest_t(s, x->drive_id, 4300, INT64_MAX, &t, &err), 0);
+		assert_int_equal(t, 4000);
+		assert_int_equal(store_drive_latest_t(s, x->drive_id, 10000, INT64_MAX, &t, &err), 0);
+		assert_int_equal(t, 4600);
+	}
+	/* and the step back is recorded as such, once */
+	assert_int_equal(sql_int("SELECT count(*) FROM clock_step"), 1);
+	assert_int_equal(sql_int("SELECT back_from FROM clock_step WHERE t = 4000"), 5600);
 	store_free(s);
 	free(got);
+	free(x);
+}
+
+struct signs_seen {
+	size_t n;
+	struct store_sign sign[8];
+};
+
+static int collect_sign(const struct store_sign *sg, void *userdata)
+{
+	struct signs_seen *c = userdata;
+
+	if (c->n >= WG_ELEMENTSOF(c->sign))
+		return -E2BIG;
+	c->sign[c->n++] = *sg;
+	return 0;
+}
+
+static int count_episode(const struct store_episode *e, void *userdata)
+{
+	(void)e;
+	++*(int *)userdata;
+	return 0;
+}
+
+/* The sign log and the episodes: kept as given, read as of a time and in the order recorded. */
+static void test_signs_and_episodes(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct signs_seen *seen = calloc(1, sizeof(*seen));
+	struct store_episode e = { .start = 1000, .state = "ok", .sign = "fine" };
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct store_sign sg;
+	struct store *s = open_store();
+	char buf[64];
+	int n = 0;
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	pass(s, 1000, 1, names, &r);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	assert_int_equal(store_transaction_begin(s, &err), 0);
+	assert_int_equal(store_sign_add(s, x->drive_id, &(struct store_sign){ 197, 1000, -1, -1, 0 }, &err), 0);
+	assert_int_equal(store_sign_add(s, x->drive_id, &(struct store_sign){ 197, 2000, 1000, 0, 8 }, &err), 0);
+	/* recorded later, stamped earlier: the clock went back */
+	assert_int_equal(store_sign_add(s, x->drive_id, &(struct store_sign){ 197, 1500, 1400, 8, 3 }, &err), 0);
+	assert_int_equal(store_sign_add(s, x->drive_id, &(struct store_sign){ 256, 1000, -1, -1, 1 }, &err), 0);
+	assert_int_equal(store_episode_add(s, x->drive_id, &e, &err), 0);
+	e = (struct store_episode){ .start = 2000, .state = "degrading", .sign = "pending sectors 0 → 8", .notified = true };
+	assert_int_equal(store_episode_add(s, x->drive_id, &e, &err), 0);
+	assert_int_equal(store_transaction_end(s, 0, &err), 0);
+
+	/* the newest as recorded among those in time */
+	assert_int_equal(store_sign_current(s, x->drive_id, 197, 5000, &sg, &err), 0);
+	assert_int_equal(sg.to, 3);
+	assert_int_equal(sg.t_prev, 1400);
+	assert_int_equal(store_sign_current(s, x->drive_id, 197, 1499, &sg, &err), 0);
+	assert_int_equal(sg.to, 0);
+	assert_int_equal(sg.from, -1);
+	assert_int_equal(sg.t_prev, -1);
+	assert_int_equal(store_sign_current(s, x->drive_id, 5, 5000, &sg, &err), -ENOENT);
+	assert_int_equal(store_foreach_sign(s, x->drive_id, 1000, 5000, 256, collect_sign, seen, &err), 0);
+	assert_int_equal(seen->n, 2);
+	assert_int_equal(seen->sign[0].t, 2000);
+	assert_int_equal(seen->sign[1].t, 1500);
+
+	assert_int_equal(store_episode_current(s, x->drive_id, 5000, &e, &err), 0);
+	assert_string_equal(e.state, "degrading");
+	assert_true(e.notified);
+	assert_int_equal(store_episode_current(s, x->drive_id, 1999, &e, &err), 0);
+	assert_string_equal(e.state, "ok");
+	assert_false(e.notified);
+	assert_int_equal(store_foreach_episode(s, x->drive_id, 0, 5000, count_episode, &n, &err), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(store_foreach_episode_untold(s, count_episode, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_episode_set_notified(s, e.id, &err), 0);
+	n = 0;
+	assert_int_equal(store_foreach_episode_untold(s, count_episode, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_drive_name(s, x->drive_id, buf, sizeof(buf), &err), 0);
+	assert_string_equal(buf, "sda");
+
+	assert_int_equal(store_meta_get(s, "episodes", buf, sizeof(buf), &err), -ENOENT);
+	assert_int_equal(store_meta_set(s, "episodes", "model=1", &err), 0);
+	assert_int_equal(store_meta_get(s, "episodes", buf, sizeof(buf), &err), 0);
+	assert_string_equal(buf, "model=1");
+	/* a rollback takes back all of it */
+	assert_int_equal(store_transaction_begin(s, &err), 0);
+	assert_int_equal(store_signs_clear(s, false, &err), 0);
+	assert_int_equal(store_transaction_end(s, -EIO, &err), -EIO);
+	assert_int_equal(sql_int("SELECT count(*) FROM sign_change"), 4);
+	assert_int_equal(store_signs_clear(s, true, &err), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM episode"), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM sign_change"), 4);
+	store_free(s);
+	free(seen);
 	free(x);
 }
 
@@ -392,7 +513,7 @@ static void test_prune(void **state)
 	bytes_before = sql_int("SELECT sum(length(data)) FROM chunk");
 
 	/* the cut is by whole chunks: those that end before it (a chunk covers at most four days) */
-	assert_int_equal(store_prune(s, t0 + 9 * day, day, &st, &err), 0);
+	assert_int_equal(store_prune(s, t0 + 9 * day, day, health_sample_key, &st, &err), 0);
 	assert_true(st.samples > 150);
 	assert_true(st.removed > 100);
 	assert_true(sql_int("SELECT sum(length(data)) FROM chunk") < bytes_before);
@@ -431,9 +552,9 @@ static void test_prune(void **state)
 	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
 	assert_int_equal(x->t, t0 + 240 * step);
 	/* a second prune of the same range thins nothing more */
-	assert_int_equal(store_prune(s, t0 + 9 * day, day, &st, &err), 0);
+	assert_int_equal(store_prune(s, t0 + 9 * day, day, health_sample_key, &st, &err), 0);
 	assert_int_equal(st.removed, 0);
-	assert_int_equal(store_prune(s, t0, 0, &st, &err), -EINVAL);
+	assert_int_equal(store_prune(s, t0, 0, health_sample_key, &st, &err), -EINVAL);
 	store_free(s);
 	free(after);
 	free(all);
@@ -604,6 +725,7 @@ static void test_run_counters(void **state)
 		 "ALTER TABLE job_run_drive DROP COLUMN reallocated_after;"
 		 "ALTER TABLE job_run_drive DROP COLUMN pending_after;"
 		 "ALTER TABLE job_run_drive DROP COLUMN offline_uncorrectable_after;"
+		 "DROP TABLE sign_change; DROP TABLE episode; DROP TABLE meta; DROP TABLE clock_step;"
 		 "PRAGMA user_version = 3");
 	s = open_store();
 	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
@@ -637,22 +759,22 @@ static void test_job_runs_and_decisions(void **state)
 	assert_int_equal(store_latest_by_name(s, "sdb", x, &err), 0);
 	sdb = both[1] = x->drive_id;
 
-	assert_int_equal(store_last_heavy_end(s, sda, &v, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sda, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, -1);
-	assert_int_equal(store_last_backup_ok(s, sda, &v, &err), 0);
+	assert_int_equal(store_last_backup_ok(s, sda, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, -1);
 
 	/* a backup of both that succeeds */
 	assert_int_equal(store_job_run_begin(s, "backup", "backup", 2000, both, 2, "go", &id, &err), 0);
 	/* while it runs, its start counts */
-	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sdb, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, 2000);
-	assert_int_equal(store_last_backup_ok(s, sdb, &v, &err), 0);
+	assert_int_equal(store_last_backup_ok(s, sdb, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, -1);
 	assert_int_equal(store_job_run_end(s, id, 5000, "success", 0, NULL, NULL, &err), 0);
-	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sdb, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, 5000);
-	assert_int_equal(store_last_backup_ok(s, sda, &v, &err), 0);
+	assert_int_equal(store_last_backup_ok(s, sda, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, 2000);
 
 	/* a purge of sda that fails, and a backup of sda that fails: heavy, but no backup */
@@ -660,11 +782,11 @@ static void test_job_runs_and_decisions(void **state)
 	assert_int_equal(store_job_run_end(s, id, 7000, "failed", 1, "exit status 1", NULL, &err), 0);
 	assert_int_equal(store_job_run_begin(s, "backup", "backup", 8000, &sda, 1, "go", &id, &err), 0);
 	assert_int_equal(store_job_run_end(s, id, 9000, "failed", 2, NULL, NULL, &err), 0);
-	assert_int_equal(store_last_heavy_end(s, sda, &v, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sda, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, 9000);
-	assert_int_equal(store_last_heavy_end(s, sdb, &v, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sdb, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, 5000);
-	assert_int_equal(store_last_backup_ok(s, sda, &v, &err), 0);
+	assert_int_equal(store_last_backup_ok(s, sda, NOW_MAX, &v, &err), 0);
 	assert_int_equal(v, 2000);
 	assert_int_equal(store_job_run_end(s, 999, 1, "success", 0, NULL, NULL, &err), -ENOENT);
 
@@ -684,17 +806,27 @@ static void test_job_runs_and_decisions(void **state)
 		assert_int_equal(store_job_runs_interrupted(s, 9300, &n, &err), 0);
 		assert_int_equal(n, 0);
 	}
-	/* state changes: noted once each */
+	/* a clock set ahead: a run stamped later than now is not counted, one that ended later counts from its start */
+	assert_int_equal(store_job_run_begin(s, "purge", "maintenance", 50000, &sdb, 1, "go", &id, &err), 0);
+	assert_int_equal(store_job_run_end(s, id, 51000, "success", 0, NULL, NULL, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sdb, 10000, &v, &err), 0);
+	assert_int_equal(v, 9200);
+	assert_int_equal(store_job_run_begin(s, "backup", "backup", 9800, &sdb, 1, "go", &id, &err), 0);
+	assert_int_equal(store_job_run_end(s, id, 60000, "success", 0, NULL, NULL, &err), 0);
+	assert_int_equal(store_last_heavy_end(s, sdb, 10000, &v, &err), 0);
+	assert_int_equal(v, 9800);
+	assert_int_equal(store_last_backup_ok(s, sdb, 9700, &v, &err), 0);
+	assert_int_equal(v, 2000);
+	assert_int_equal(store_last_backup_ok(s, sdb, 10000, &v, &err), 0);
+	assert_int_equal(v, 9800);
+	/* one disk under two names is one drive of a run */
 	{
-		bool changed = false;
+		int64_t twice[2] = { sda, sda };
 
-		assert_int_equal(store_drive_state_note(s, sda, 9000, "ok", "fine", &changed, &err), 0);
-		assert_true(changed);
-		assert_int_equal(store_drive_state_note(s, sda, 9100, "ok", "fine", &changed, &err), 0);
-		assert_false(changed);
-		assert_int_equal(store_drive_state_note(s, sda, 9200, "degrading", "pending sectors 0 → 8", &changed, &err), 0);
-		assert_true(changed);
-		assert_int_equal(sql_int("SELECT count(*) FROM drive_event"), 2);
+		assert_int_equal(store_job_run_begin(s, "backup", "backup", 9900, twice, 2, "go", &id, &err), 0);
+		assert_int_equal(sql_int("SELECT count(*) FROM job_run_drive WHERE run_id = (SELECT max(id) FROM job_run)"),
+				 1);
+		assert_int_equal(store_job_run_end(s, id, 9950, "failed", 1, NULL, NULL, &err), 0);
 	}
 	assert_int_equal(store_decision_add(s, 9500, "purge", "refuse", "sda degrading", "sda=degrading", &err), 0);
 	assert_int_equal(sql_int("SELECT count(*) FROM decision WHERE job = 'purge' AND states = 'sda=degrading'"), 1);
@@ -988,6 +1120,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unchanged_is_not_stored_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_going_backwards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signs_and_episodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sparse_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),

@@ -32,7 +32,7 @@ sql() {
 conf "blob = \"$T/sda.blob\""
 T0=$WEARGATE_NOW
 run 0 "$W" -c "$T/w.conf" sample
-contains "$T/out" "sda: ok:"
+contains "$T/out" "sda: read:"
 
 # --- every way a saved reading can be damaged (IDFY at 0, SMST at 520, SMDT at 532, SMTH at 1052) ---
 cases=$(cat <<'CASES'

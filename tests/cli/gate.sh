@@ -46,7 +46,7 @@ run 0 "$W" -q -c "$T/w.conf" gate purge
 [ -s "$T/err" ] && fail "weargate -q gate said something on go: $(cat "$T/err")"
 # -v: the facts behind the verdict
 run 0 "$W" -v -c "$T/w.conf" gate purge
-contains "$T/err" "  sda: ok: no reallocated, pending or uncorrectable sectors; sampled 0s ago; last heavy job ended none; last good backup started none"
+contains "$T/err" "  sda: ok since 2026-11-25T09:46:40Z: no reallocated, pending or uncorrectable sectors; sampled 0s ago; last heavy job ended none; last good backup started none"
 # a fresh sample is used as is
 run 0 "$W" -c "$T/w.conf" gate --json purge
 json 'j["verdict"] == "go" and j["exit_status"] == 0 and j["sampled"] is False'

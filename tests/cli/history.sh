@@ -103,22 +103,22 @@ LC_ALL=C run 0 "$W" -c "$T/w.conf" history sda
 grep -Eq '^  current_pending_sector +__\.\.#  0 -> 8$' "$T/out" || fail "ASCII sparkline: $(cat "$T/out")"
 LC_ALL=C grep -q "$(printf '\342')" "$T/out" && fail "non-ASCII output in the C locale: $(cat "$T/out")"
 
-# --events: the state change to degrading (noted by run) and the gate's decisions
+# --events: each state sda entered, when (recorded with the samples that showed it), and the gate's decisions
 WEARGATE_NOW=$((T0 + 4 * 3600 + 60)) run 1 "$W" -c "$T/w.conf" run
 WEARGATE_NOW=$((T0 + 4 * 3600 + 120)) run 1 "$W" -c "$T/w.conf" gate purge
 run 0 "$W" -c "$T/w.conf" history --events --format json
-json '[(e["event"], e.get("drive"), e.get("state")) for e in j["events"]][:2] == [("state", "sda", "degrading"), ("state", "sdb", "unknown")]'
+json '[(e["event"], e.get("drive"), e.get("state"), e["time"]) for e in j["events"]][:2] == [("state", "sda", "ok", "2026-11-25T09:46:40Z"), ("state", "sda", "degrading", "2026-11-25T11:46:40Z")]'
 json '[e["event"] for e in j["events"]][2:] == ["decision", "decision"]'
 run 0 "$W" -c "$T/w.conf" history --events sda --format json
-json '[e["event"] for e in j["events"]] == ["state", "decision", "decision"]'
-json 'j["events"][0]["drive"] == "sda" and j["events"][0]["state"] == "degrading" and "pending sectors 0 → 8" in j["events"][0]["reason"]'
-json 'all(e["job"] == "purge" and e["verdict"] == "refuse" and e["states"] == "sda=degrading" for e in j["events"][1:])'
-json 'j["events"][2]["time"] == "2026-11-25T13:48:40Z"'
-# sdb's own state only: the decisions are about sda
+json '[e["event"] for e in j["events"]] == ["state", "state", "decision", "decision"]'
+json 'j["events"][1]["drive"] == "sda" and j["events"][1]["state"] == "degrading" and "pending sectors 0 → 2" in j["events"][1]["reason"]'
+json 'all(e["job"] == "purge" and e["verdict"] == "refuse" and e["states"] == "sda=degrading" for e in j["events"][2:])'
+json 'j["events"][3]["time"] == "2026-11-25T13:48:40Z"'
+# sdb never read: no state of its own, and the decisions are about sda
 run 0 "$W" -c "$T/w.conf" history --events sdb --format json
-json '[(e["event"], e["drive"]) for e in j["events"]] == [("state", "sdb")]'
+json 'j["events"] == []'
 run 0 "$W" -c "$T/w.conf" history --events
-grep -Eq '^2026-11-25 13:47 +state +sda +degrading +pending sectors' "$T/out" || fail "events table: $(cat "$T/out")"
+grep -Eq '^2026-11-25 11:46 +state +sda +degrading +pending sectors 0 → 2' "$T/out" || fail "events table: $(cat "$T/out")"
 contains "$T/out" "decision purge          refuse"
 
 # Downsampling: 150 samples ten minutes apart, one spike among them, survives as a bucket's highest

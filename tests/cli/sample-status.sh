@@ -7,7 +7,7 @@
 # The README's demo, in a scratch copy so that the build tree's history stays untouched.
 cp "$BUILD_ROOT/data/demo.conf" "$BUILD_ROOT/data/demo-sda.blob" "$T/" || fail "the demo is not built"
 run 0 "$WEARGATE" -c "$T/demo.conf" sample
-contains "$T/out" "sda: ok:"
+contains "$T/out" "sda: read:"
 [ -s "$T/err" ] && fail "sample wrote to stderr: $(cat "$T/err")"
 run 0 "$WEARGATE" -c "$T/demo.conf" status --json
 json 'len(j["drives"]) == 1'
@@ -45,9 +45,9 @@ DESC
 "$WG_BLOB" create "$T/ssd.blob" "$T/ssd.desc" || fail "wg-blob create"
 
 run 0 "$WEARGATE" -v -c "$T/w.conf" sample
-contains "$T/out" "sda: ok: WDC WD5000AAKS-00TMA0 (serial WD-TEST0001), reallocated 0, pending 0"
+contains "$T/out" "sda: read: WDC WD5000AAKS-00TMA0 (serial WD-TEST0001), reallocated 0, pending 0"
 contains "$T/out" "self-assessment passed (5 attributes, read through blob)"
-contains "$T/out" "ssd: ok: INTEL SSDSA2CW120G3"
+contains "$T/out" "ssd: read: INTEL SSDSA2CW120G3"
 [ -f "$T/state/history.db" ] || fail "the database was not created beside the config"
 
 "$WG_BLOB" set "$T/disk.blob" 197 raw=8 || fail "wg-blob set"
@@ -71,7 +71,7 @@ contains "$T/out" "sda: degrading: pending sectors 0 → 8 since 2026-11-25 09:5
 printf 'garbage' | dd of="$T/disk.blob" bs=1 seek=600 conv=notrunc 2>/dev/null
 WEARGATE_NOW=1795601200 run 69 "$WEARGATE" -c "$T/w.conf" sample
 contains "$T/err" "sda: unusable: SMART data page checksum mismatch"
-contains "$T/out" "ssd: ok:"
+contains "$T/out" "ssd: read:"
 WEARGATE_NOW=1795601200 run 0 "$WEARGATE" -c "$T/w.conf" status --json
 json 'j["drives"][0]["reading"] == "unusable" and "checksum" in j["drives"][0]["reading_reason"]'
 # the counters shown are the last usable ones, and say when they were read

@@ -34,7 +34,7 @@ mutate() {
 mutate serial 's/"serial":"WG-AHCI-00017"/"serial":"WG-AHCI-0001"/'
 mutate model 's/"model":"WEARGATE E2E AHCI DISK"/"model":"WEARGATE E2E AHCI"/'
 # the fallback must have been needed and used on AHCI
-mutate access '/^sda: ok:/{s/read through linux-ide/read through auto/;}'
+mutate access '/^sda: read:/{s/read through linux-ide/read through auto/;}'
 mutate sat16 's/^@@WG-END sample-sat16 69$/@@WG-END sample-sat16 0/'
 mutate temperature 's/"id":190,\(.*\)"raw":522125343/"id":190,\1"raw":522125344/'
 mutate poh 's/"power_on_hours":1,/"power_on_hours":2,/'

@@ -115,7 +115,7 @@ def main():
     s = steps.get("sample", {"status": None, "out": "", "err": ""})
     c.check(s["status"] == 0, f"weargate sample exited 0 (got {s['status']}; stderr {s['err']!r})")
     line = s["out"]
-    c.check(line.startswith(f"sda: ok: {a.model} (serial {a.serial})"),
+    c.check(line.startswith(f"sda: read: {a.model} (serial {a.serial})"),
             f"sample names the disk QEMU was given: {line!r}")
     c.check(f", {QEMU_TEMPERATURE_C} C," in line and "reallocated 0" in line and "self-assessment passed" in line,
             "sample reports QEMU's 31 C, no reallocated sectors, self-assessment passed")
@@ -220,7 +220,7 @@ def main():
         s = steps.get("after-standby", {"out": ""})
         c.check(s["out"] == "suspended", f"the sample did not wake the disk: runtime_status {s['out']!r}")
         s = steps.get("sample-wake", {"status": None, "out": "", "err": ""})
-        c.check(s["status"] == 0 and s["out"].startswith(f"sda: ok: {a.model} (serial {a.serial})"),
+        c.check(s["status"] == 0 and s["out"].startswith(f"sda: read: {a.model} (serial {a.serial})"),
                 f"sample --wake reads the suspended disk: {s['status']}, {s['out']!r} {s['err']!r}")
 
     if c.failures:
