@@ -73,6 +73,12 @@ void cmd_print_help(const struct cmd_entry *e, FILE *f);
 /* Write the Prometheus metrics to path, atomically (cmd-export.c; 'run' does it at its end when configured). */
 int cmd_export_to(struct cmd_ctx *ctx, const char *path, struct wg_err *err);
 
+/*
+ * What the history holds stamped later than now (a clock that was set ahead), one line of
+ * warning per kind (passes, job runs, decisions); *ret_lines NULL when nothing.
+ */
+int cmd_ahead_warnings(struct cmd_ctx *ctx, char ***ret_lines, struct wg_err *err);
+
 /* SIGTERM and SIGINT ask the runner to stop its job (recorded as interrupted); SIGHUP is ignored. */
 void cmd_stop_signals(void);
 

@@ -19,6 +19,7 @@ enum drive_source {
 
 struct drive_cfg {
 	char *name;
+	int line; /* of the line that opens the drive's section, for messages */
 	enum drive_source source;
 	char *path; /* the device, or the blob file (made absolute against the config's directory) */
 	enum smart_access access;

@@ -191,6 +191,7 @@ struct health_assessment {
 	int64_t since;      /* when this state began (the episode's start); -1 for unknown */
 	/* the state the signs give, and since when, also while the drive is unknown for want of a fresh sample */
 	struct health_episode episode;
+	bool duplicate;         /* unknown because another drive section read the same disk */
 	bool hot;               /* above max_temperature now */
 	int64_t temperature_c;  /* ATTR_UNKNOWN */
 	bool self_test_running; /* a SMART self-test is running now */

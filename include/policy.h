@@ -48,6 +48,7 @@ struct gate_decision {
  *                                                   the degrading cooldown
  * failing     go once, loudly; then refuse          refuse
  * unknown     on_unknown                            on_unknown
+ *             (refuse when another drive section read the same disk)
  * and defer while a drive is above its temperature limit or runs a self-test. job_cooldown
  * (>= 0) replaces the worn and degrading cooldowns.
  */

@@ -24,4 +24,11 @@ int resolve_job_drives(const struct config *c, const struct job_cfg *j, const st
 		       const struct drive_cfg ***ret_drives, size_t *ret_n, char ***ret_unmonitored,
 		       struct wg_err *err);
 
+/*
+ * Whether every drive section names a disk of its own: two whose paths are one device (by its
+ * number: /dev/sda and its /dev/disk/by-id/ link) or one file are -EEXIST, err naming both with
+ * the file and lines. A path that is not there now is not compared.
+ */
+int resolve_drives_once(const struct config *c, struct wg_err *err);
+
 #endif

@@ -14,8 +14,10 @@ static const char check_config_help[] =
 	"as weargate understands it: every setting, defaults included, in the file's own syntax\n"
 	"(durations as 7d, 2h, 90s; relative paths made absolute), with what is not set as\n"
 	"comments. The output is itself a valid configuration. The file is refused when it is\n"
-	"writable by group or others, or owned by anyone but root or the user running weargate.\n"
-	"Neither the drives nor the history are touched.\n"
+	"writable by group or others, or owned by anyone but root or the user running weargate,\n"
+	"and two drive sections that name one device or file are an error. Neither the drives\n"
+	"nor the history are touched; a history that holds records stamped later than now (a\n"
+	"clock that was ahead) is warned about.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE  the file to check, as weargate's own -c\n"
@@ -260,6 +262,23 @@ static void print_job(FILE *f, const struct cmd_ctx *ctx, const struct job_cfg *
 	fprintf(f, "\ton_unknown = %s\n}\n", verdict_to_string(j->on_unknown));
 }
 
+/*
+ * A history stamped later than now (a clock that was ahead) is worth a warning here too, the
+ * place an admin looks first; a history that is not there, or not readable, is no error.
+ */
+static void ahead_warnings(struct cmd_ctx *ctx)
+{
+	struct wg_err err = { "" };
+	char **lines = NULL;
+
+	if (store_open_readonly(ctx->config->database, &ctx->store, &err) < 0)
+		return;
+	if (cmd_ahead_warnings(ctx, &lines, &err) == 0)
+		for (size_t i = 0; lines && lines[i]; i++)
+			cmd_error("%s", lines[i]);
+	strv_free(lines);
+}
+
 static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -288,6 +307,16 @@ static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	c = ctx->config;
+	{
+		struct wg_err err = { "" };
+
+		r = resolve_drives_once(c, &err);
+		if (r < 0) {
+			cmd_error("%s", err.msg);
+			return r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_CONFIG;
+		}
+	}
+	ahead_warnings(ctx);
 	/* a job whose drives cannot be found is as wrong as a misspelt key: say so before anything else */
 	for (size_t i = 0; i < c->n_jobs; i++) {
 		const struct drive_cfg **drives = NULL;

@@ -18,7 +18,8 @@ static const char export_help[] =
 	"textfile collector: smartmon_attr_value, smartmon_attr_worst, smartmon_attr_threshold,\n"
 	"smartmon_attr_raw_value, smartmon_device_info, smartmon_device_smart_healthy and\n"
 	"smartmon_device_active as smartmon.sh writes them, and weargate_drive_state,\n"
-	"weargate_drive_sample_timestamp_seconds, weargate_gate_verdict, weargate_job_info,\n"
+	"weargate_drive_state_since_timestamp_seconds, weargate_drive_sample_timestamp_seconds,\n"
+	"weargate_gate_verdict, weargate_job_info,\n"
 	"weargate_job_last_run_timestamp_seconds, weargate_job_last_run_success,\n"
 	"weargate_job_last_success_timestamp_seconds and weargate_job_sectors_written_total.\n"
 	"The disk label is the device (\"/dev/sda\") of a device drive, the name of a blob drive.\n"
@@ -290,6 +291,12 @@ static void print_states(FILE *f, const struct export_drive *drives, size_t n)
 						      health_state_to_string((enum health_state)s), NULL },
 			       drives[i].health.health.state == (enum health_state)s);
 	}
+	family(f, "weargate_drive_state_since_timestamp_seconds", "gauge",
+	       "When the drive entered its current state (the episode's start, as status and history --events say)");
+	for (size_t i = 0; i < n; i++)
+		if (drives[i].health.health.since >= 0)
+			series(f, "weargate_drive_state_since_timestamp_seconds",
+			       (const char *const[]){ "disk", drives[i].disk, NULL }, drives[i].health.health.since);
 	family(f, "weargate_drive_sample_timestamp_seconds", "gauge", "When the sample the smartmon_attr values come from was taken");
 	for (size_t i = 0; i < n; i++)
 		if (drives[i].have_usable)

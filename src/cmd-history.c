@@ -1039,7 +1039,8 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum histo
 		if (r == -ENOMEM)
 			wg_err_set(err, r, "out of memory");
 		if (r >= 0) {
-			qsort(h->events, h->n_events, sizeof(*h->events), event_cmp);
+			if (h->n_events) /* none: no array to sort at all */
+				qsort(h->events, h->n_events, sizeof(*h->events), event_cmp);
 			print_events(h);
 		}
 		free(h->events);

@@ -43,14 +43,11 @@ static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive,
 	st->name = drive->name;
 	attrs_derive(&st->last.reading, &st->d); /* all unknown */
 	r = drive_health_load(ctx->store, &ctx->config->policy, drive, ctx->now, &st->health, err);
-	if (r < 0)
+	if (r < 0 || !st->health.latest)
 		return r;
-	r = store_latest_by_name(ctx->store, drive->name, &st->last, err);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
+	/* the newest sample up to now: what a clock set ahead stamped later is not shown as the latest */
 	st->sampled = true;
+	st->last = *st->health.latest;
 	r = drive_usable_sample(ctx->store, &st->last, &st->usable, &st->have_usable, err);
 	if (r < 0)
 		return r;
@@ -265,6 +262,7 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	struct drive_status *sts = NULL;
 	struct gate_result *jobs = NULL;
 	struct wg_err err = { "" };
+	char **ahead = NULL;
 	bool json = false;
 	size_t n;
 	int c, r;
@@ -303,11 +301,15 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	r = jobs_load(ctx, jobs, &err);
+	if (r >= 0)
+		r = cmd_ahead_warnings(ctx, &ahead, &err);
 	if (r < 0) {
 		cmd_error("cannot read the history: %s", err.msg);
 		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
 		goto out;
 	}
+	for (size_t i = 0; ahead && ahead[i]; i++)
+		cmd_error("%s", ahead[i]);
 	if (json) {
 		fputs("{\"drives\":[", stdout);
 		for (size_t i = 0; i < n; i++) {
@@ -317,7 +319,13 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		fputs("],", stdout);
 		print_json_jobs(stdout, jobs, ctx->config->n_jobs);
-		fputs("}\n", stdout);
+		fputs(",\"warnings\":[", stdout);
+		for (size_t i = 0; ahead && ahead[i]; i++) {
+			if (i)
+				fputc(',', stdout);
+			wg_json_string(stdout, ahead[i]);
+		}
+		fputs("]}\n", stdout);
 	} else {
 		print_table(stdout, sts, n, ctx->now);
 		print_jobs(stdout, jobs, ctx->config->n_jobs);
@@ -330,6 +338,7 @@ out:
 		gate_result_release(&jobs[i]);
 	free(jobs);
 	free(sts);
+	strv_free(ahead);
 	return r;
 }
 

@@ -145,6 +145,49 @@ int cmd_ready(struct cmd_ctx *ctx)
 	return 0;
 }
 
+/* "3 sample passes stamped later than now (…), the newest at 2036-11-25T09:46:40Z: …" */
+static int ahead_line(char ***lines, int64_t n, const char *one, const char *many, int64_t newest, int64_t now)
+{
+	char when[32], at[32], *line = NULL;
+	int r;
+
+	if (n <= 0)
+		return 0;
+	wg_format_utc(newest, when, sizeof(when));
+	wg_format_utc(now, at, sizeof(at));
+	if (asprintf(&line,
+		     "the history holds %lld %s stamped later than now (%s), the newest at %s: the clock was ahead "
+		     "when %s recorded; %s for no cooldown, age or state",
+		     (long long)n, n == 1 ? one : many, at, when, n == 1 ? "it was" : "they were",
+		     n == 1 ? "it counts" : "they count") < 0)
+		return -ENOMEM;
+	r = strv_push(lines, line);
+	free(line);
+	return r;
+}
+
+int cmd_ahead_warnings(struct cmd_ctx *ctx, char ***ret_lines, struct wg_err *err)
+{
+	struct store_ahead a;
+	char **lines = NULL;
+	int r = store_ahead_of(ctx->store, ctx->now, &a, err);
+
+	if (r >= 0)
+		r = ahead_line(&lines, a.samples, "sample pass", "sample passes", a.newest_sample, ctx->now);
+	if (r >= 0)
+		r = ahead_line(&lines, a.runs, "job run", "job runs", a.newest_run, ctx->now);
+	if (r >= 0)
+		r = ahead_line(&lines, a.decisions, "gate decision", "gate decisions", a.newest_decision, ctx->now);
+	if (r == -ENOMEM)
+		wg_err_set(err, r, "out of memory");
+	if (r < 0) {
+		strv_free(lines);
+		return r;
+	}
+	*ret_lines = lines;
+	return 0;
+}
+
 void cmd_ctx_release(struct cmd_ctx *ctx)
 {
 	store_free(ctx->store);

@@ -649,6 +649,7 @@ static int load_drive(struct config *c, cfg_t *sec, const char *text, struct tex
 	if ((blob && !*blob) || (device && !*device))
 		return wg_err_set(err, -EINVAL, "%s:%d: drive '%s': empty path", c->path, line, title);
 	d->source = device ? DRIVE_DEVICE : DRIVE_BLOB;
+	d->line = line;
 	d->name = strdup(title);
 	d->path = device ? strdup(device) : resolve_path(c->path, blob);
 	c->n_drives++;

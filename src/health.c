@@ -660,6 +660,7 @@ void health_assess(const struct policy *p, const struct health_track *tr, const 
 	if (!in->sampled || in->duplicate || tr->last_usable_t < 0 || now - tr->last_usable_t > p->sample_max_age) {
 		assess_unknown(p, tr, in, now, &r);
 		ret->state = HEALTH_UNKNOWN;
+		ret->duplicate = in->sampled && in->duplicate;
 		return;
 	}
 	{

@@ -91,6 +91,13 @@ static void drive_decide(const struct policy *p, enum job_class cls, enum verdic
 	v->verdict = VERDICT_GO;
 	switch (h->state) {
 	case HEALTH_UNKNOWN:
+		/* a disk read under two names has two half histories: nothing heavy runs on it until it has one */
+		if (h->duplicate) {
+			v->verdict = VERDICT_REFUSE;
+			snprintf(v->reason, sizeof(v->reason), "%s unknown (%s); configure the disk once", d->name,
+				 h->reason);
+			return;
+		}
 		v->verdict = on_unknown;
 		snprintf(v->reason, sizeof(v->reason), "%s unknown (%s); on_unknown = %s", d->name, h->reason,
 			 verdict_to_string(on_unknown));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "resolve.h"
 
@@ -214,5 +215,41 @@ out:
 	for (size_t i = 0; m && i < c->n_drives; i++)
 		free(m[i].disk);
 	free(m);
+	return r;
+}
+
+/* One device, or one file, under two paths: a device by its number, anything else by its inode. */
+static bool same_thing(const struct stat *a, const struct stat *b)
+{
+	if ((S_ISBLK(a->st_mode) || S_ISCHR(a->st_mode)) && (S_ISBLK(b->st_mode) || S_ISCHR(b->st_mode)))
+		return (a->st_mode & S_IFMT) == (b->st_mode & S_IFMT) && a->st_rdev == b->st_rdev;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int resolve_drives_once(const struct config *c, struct wg_err *err)
+{
+	struct stat *st = calloc(c->n_drives ? c->n_drives : 1, sizeof(*st));
+	bool *found = calloc(c->n_drives ? c->n_drives : 1, sizeof(*found));
+	int r = 0;
+
+	if (!st || !found) {
+		r = wg_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/* a device that is not there now cannot be told from another: it is not compared */
+	for (size_t i = 0; i < c->n_drives; i++)
+		found[i] = stat(c->drives[i].path, &st[i]) == 0;
+	for (size_t i = 0; i < c->n_drives && r == 0; i++)
+		for (size_t j = 0; j < i && r == 0; j++)
+			if (found[i] && found[j] && same_thing(&st[i], &st[j]))
+				r = wg_err_set(err, -EEXIST,
+					       "%s:%d: drive '%s' (%s) is the %s of drive '%s' (%s, line %d): one disk "
+					       "configured twice would be judged twice, each history half of it",
+					       c->path, c->drives[i].line, c->drives[i].name, c->drives[i].path,
+					       c->drives[i].source == DRIVE_DEVICE ? "device" : "blob", c->drives[j].name,
+					       c->drives[j].path, c->drives[j].line);
+out:
+	free(found);
+	free(st);
 	return r;
 }

@@ -69,6 +69,8 @@ static void test_decision_table(void **state)
 		{ "unknown, defer", HEALTH_UNKNOWN, JOB_MAINTENANCE, VERDICT_DEFER, -1, -1, -1, -1, VERDICT_DEFER, false, false, "on_unknown = defer" },
 		{ "unknown, refuse", HEALTH_UNKNOWN, JOB_MAINTENANCE, VERDICT_REFUSE, -1, -1, -1, -1, VERDICT_REFUSE, false, false, "on_unknown = refuse" },
 	};
+	struct health_assessment twice = health_in(HEALTH_UNKNOWN, -1);
+	struct gate_decision refused;
 
 	(void)state;
 	for (size_t i = 0; i < WG_ELEMENTSOF(cases); i++) {
@@ -83,6 +85,11 @@ static void test_decision_table(void **state)
 				 verdict_to_string(cases[i].want), cases[i].throttle ? " throttled" : "",
 				 cases[i].last_chance ? " last-chance" : "", cases[i].reason);
 	}
+	/* a disk two drive sections read: not even a backup, whatever on_unknown says */
+	twice.duplicate = true;
+	refused = decide(JOB_BACKUP, VERDICT_GO, -1, &twice, -1, -1);
+	assert_int_equal(refused.verdict, VERDICT_REFUSE);
+	assert_non_null(strstr(refused.reason, "configure the disk once"));
 }
 
 static void test_defer_hot_and_self_test(void **state)
