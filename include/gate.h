@@ -16,6 +16,8 @@ struct drive_health {
 	const struct drive_cfg *drive;
 	bool sampled;
 	struct store_sample *latest; /* the newest sample under the drive's name up to now; NULL when never sampled */
+	/* latest holds of a usable reading only its status (gate_check() reads no more): see track for its signs */
+	bool latest_brief;
 	int64_t drive_id;            /* -1 when never sampled */
 	/* the newest usable sample as the model sees it, when it is within sample_max_age: heat, self-test */
 	bool have_point;

@@ -76,6 +76,16 @@ int store_latest_by_name(struct store *s, const char *name, struct store_sample 
  * set ahead stamped later is passed over); -ENOENT when none.
  */
 int store_latest_upto(struct store *s, const char *name, int64_t until, struct store_sample *ret, struct wg_err *err);
+/* What a gate needs of the newest sample under a name, read without decoding it. */
+struct store_brief {
+	int64_t drive_id, pass_id, t;
+	enum reading_status status;
+	int64_t temperature_c; /* ATTR_UNKNOWN (-1) when not known */
+	int self_test;         /* the self-test execution status byte; -1 unknown */
+};
+
+/* The newest sample under name stamped at or before until, in brief; -ENOENT when none. */
+int store_latest_brief(struct store *s, const char *name, int64_t until, struct store_brief *ret, struct wg_err *err);
 /*
  * When the newest sample of a drive stamped at or before until, of a pass before before_pass
  * (INT64_MAX: any), was taken; -ENOENT when none.
@@ -111,13 +121,12 @@ int store_job_run_drive_set(struct store *s, int64_t run, int64_t drive_id, int6
 /* Runs begun and never ended (their runner died) are ended now as "interrupted"; *ret_n says how many. */
 int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct wg_err *err);
 /*
- * When the newest heavy job on a drive ended (or started, if it never ended); -1 when none ran.
- * Up to until: a run stamped later is not counted, and one that ended later counts as ending
- * when it started.
+ * When the newest heavy job on a drive ended (or started, if it never ended), and when the
+ * newest successful backup touching it started; -1 when none. Up to until: a run stamped later
+ * is not counted, and one that ended later counts as ending when it started.
  */
-int store_last_heavy_end(struct store *s, int64_t drive_id, int64_t until, int64_t *ret, struct wg_err *err);
-/* When the newest successful backup touching a drive started, at or before until; -1 when none. */
-int store_last_backup_ok(struct store *s, int64_t drive_id, int64_t until, int64_t *ret, struct wg_err *err);
+int store_last_jobs(struct store *s, int64_t drive_id, int64_t until, int64_t *ret_heavy_end, int64_t *ret_backup_ok,
+		    struct wg_err *err);
 
 /* A gate decision: the job, the verdict, the reason and each drive's state ("sda=degrading sdb=ok"). */
 int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
@@ -205,11 +214,17 @@ struct store_sign {
 };
 
 int store_sign_add(struct store *s, int64_t drive_id, const struct store_sign *sg, struct wg_err *err);
-/* A sign's newest change (as recorded) stamped at or before until; -ENOENT when none. */
-int store_sign_current(struct store *s, int64_t drive_id, int code, int64_t until, struct store_sign *ret,
-		       struct wg_err *err);
-/* Every change of a drive with after < t <= until and a code below below_code, in the order recorded. */
 typedef int (*store_sign_cb)(const struct store_sign *sg, void *userdata);
+/*
+ * The newest change (as recorded) stamped at or before until of each sign in codes, those
+ * that have one, to cb; cb may use the store, but not ask for current signs again.
+ */
+int store_signs_current(struct store *s, int64_t drive_id, int64_t until, const int *codes, size_t n,
+			store_sign_cb cb, void *userdata, struct wg_err *err);
+/*
+ * Every change of a drive with after < t <= until and a code below below_code, in the order
+ * recorded. cb may use the store, but not walk the signs again.
+ */
 int store_foreach_sign(struct store *s, int64_t drive_id, int64_t after, int64_t until, int below_code,
 		       store_sign_cb cb, void *userdata, struct wg_err *err);
 

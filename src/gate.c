@@ -26,7 +26,50 @@ static int keep_point(const struct store_sample *sample, void *userdata)
 	return 0;
 }
 
+/* ATA: the high nibble of the self-test execution status is 15 while a test runs. */
+#define SELF_TEST_RUNNING 0xf
+
 /* Step one for a drive: its newest sample up to now, and the newest usable one within sample_max_age. */
+static int load_latest(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
+		       struct drive_health *ret, struct wg_err *err);
+
+/*
+ * The same for a gate, which needs of a usable newest sample only its time, pass, heat and
+ * self-test: those the chunk's row keeps, and the sample is not decoded. latest then holds no
+ * more of the reading than its status (latest_brief).
+ */
+static int load_latest_brief(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
+			     struct drive_health *ret, struct wg_err *err)
+{
+	struct store_brief b;
+	int r = store_latest_brief(s, d->name, now, &b, err);
+
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == -ENOENT || b.status != READING_OK)
+		return load_latest(s, p, d, now, ret, err);
+	memset(ret, 0, sizeof(*ret));
+	ret->drive = d;
+	health_track_init(&ret->track);
+	ret->latest = calloc(1, sizeof(*ret->latest));
+	if (!ret->latest)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	ret->latest->drive_id = b.drive_id;
+	ret->latest->pass_id = b.pass_id;
+	ret->latest->t = b.t;
+	ret->latest->reading.status = READING_OK;
+	wg_strlcpy(ret->latest->name, d->name, sizeof(ret->latest->name));
+	ret->latest_brief = true;
+	ret->sampled = true;
+	ret->drive_id = b.drive_id;
+	ret->point = (struct health_point){ .t = b.t };
+	attrs_derive(&ret->latest->reading, &ret->point.d); /* all unknown */
+	ret->point.d.temperature_c = b.temperature_c;
+	ret->point.self_test_running = b.self_test >= 0 && (b.self_test >> 4) == SELF_TEST_RUNNING;
+	ret->have_point = now - b.t <= p->sample_max_age;
+	return 0;
+}
+
 static int load_latest(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
 		       struct drive_health *ret, struct wg_err *err)
 {
@@ -148,6 +191,7 @@ static int take_reading(const struct policy *p, struct drive_health *h, int64_t 
 		return wg_err_set(err, -ENOMEM, "out of memory");
 	*h->latest = (struct store_sample){ .drive_id = drive_id, .pass_id = pass_id, .t = now, .reading = *reading };
 	wg_strlcpy(h->latest->name, h->drive->name, sizeof(h->latest->name));
+	h->latest_brief = false;
 	h->sampled = true;
 	h->drive_id = drive_id;
 	h->have_point = reading->status == READING_OK;
@@ -286,7 +330,7 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 	}
 	/* the newest samples, and which of them are too old to judge by */
 	for (size_t i = 0; i < n; i++) {
-		r = load_latest(s, &c->policy, drives[i], now, &ret->drives[i], err);
+		r = load_latest_brief(s, &c->policy, drives[i], now, &ret->drives[i], err);
 		ret->n = i + 1;
 		if (r < 0)
 			goto out;
@@ -323,9 +367,7 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 			.last_backup_ok = -1,
 		};
 		if (h->drive_id >= 0) {
-			r = store_last_heavy_end(s, h->drive_id, now, &f->last_heavy_end, err);
-			if (r >= 0)
-				r = store_last_backup_ok(s, h->drive_id, now, &f->last_backup_ok, err);
+			r = store_last_jobs(s, h->drive_id, now, &f->last_heavy_end, &f->last_backup_ok, err);
 			if (r < 0)
 				goto out;
 		}

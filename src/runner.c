@@ -319,8 +319,14 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 		d->pass_before = h->latest ? h->latest->pass_id : -1;
 		if (h->drive_id >= 0)
 			ids[n_ids++] = h->drive_id;
-		if (h->latest && h->latest->reading.status == READING_OK) {
-			attrs_derive(&h->latest->reading, &d->base);
+		/* the media counters as the drive's signs last had them: the watchdog measures from there */
+		if (h->track.last_usable_t >= 0) {
+			struct smart_reading none = { .status = READING_ERROR };
+
+			attrs_derive(&none, &d->base);
+			for (size_t m = 0; m < health_n_media; m++)
+				memcpy((char *)&d->base + health_media[m].offset, &h->track.cur[m].value,
+				       sizeof(h->track.cur[m].value));
 			d->base_known = true;
 		}
 		d->disk = disk_of(r, h->drive);

@@ -145,6 +145,15 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX episode_by_drive ON episode(drive_id);"
 	"CREATE INDEX episode_untold ON episode(notified) WHERE notified = 0;"
+	/*
+	 * Each drive's newest change of every sign and its newest episode, as recorded: a gate
+	 * reads one row for them, not a seek per sign (the two tables above stay the record).
+	 */
+	"CREATE TABLE drive_head ("
+	"  drive_id INTEGER PRIMARY KEY REFERENCES drive(id),"
+	"  signs BLOB,"
+	"  episode INTEGER"
+	");"
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL"
@@ -156,7 +165,24 @@ static const char *const migrations[] = {
 	"  back_from INTEGER NOT NULL"
 	");"
 	"INSERT INTO clock_step SELECT p.t, (SELECT max(q.t) FROM pass q WHERE q.id < p.id) AS m FROM pass p "
-	"WHERE p.t < (SELECT max(q.t) FROM pass q WHERE q.id < p.id);",
+	"WHERE p.t < (SELECT max(q.t) FROM pass q WHERE q.id < p.id);"
+	/*
+	 * A run's times and whether it was a good backup, with each of its drives: a drive's last
+	 * heavy job and last backup are then an index seek each, not a walk of all its runs.
+	 */
+	/* what a gate needs of a chunk's newest sample, kept with the row that is written anyway */
+	"ALTER TABLE chunk ADD COLUMN last_status INTEGER;"
+	"ALTER TABLE chunk ADD COLUMN last_temperature INTEGER;"
+	"ALTER TABLE chunk ADD COLUMN last_self_test INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN started INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN ended INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN backup_ok INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE job_run_drive SET started = (SELECT started FROM job_run r WHERE r.id = run_id), "
+	"  ended = (SELECT ended FROM job_run r WHERE r.id = run_id), "
+	"  backup_ok = (SELECT class = 'backup' AND outcome = 'success' FROM job_run r WHERE r.id = run_id);"
+	"CREATE INDEX job_run_drive_ended ON job_run_drive(drive_id, ended);"
+	"CREATE INDEX job_run_drive_open ON job_run_drive(drive_id, started) WHERE ended IS NULL;"
+	"CREATE INDEX job_run_drive_backup ON job_run_drive(drive_id, started) WHERE backup_ok = 1;",
 };
 
 enum stmt {
@@ -174,19 +200,26 @@ enum stmt {
 	ST_RUN_INSERT,
 	ST_RUN_DRIVE_INSERT,
 	ST_RUN_END,
-	ST_LAST_HEAVY_END,
-	ST_LAST_BACKUP_OK,
+	ST_LAST_JOBS,
 	ST_DECISION_INSERT,
 	ST_RUN_DRIVE_SET,
 	ST_RUNS_INTERRUPTED,
+	ST_RUN_DRIVES_END,
+	ST_RUN_DRIVES_INTERRUPTED,
 	ST_RUN_DRIVES,
 	ST_DRIVE_NAME,
 	ST_RUN_DRIVE_COUNTS,
 	ST_RUN_DRIVES_UNCOUNTED,
 	ST_CHUNK_LAST_OF_DRIVE_UPTO,
 	ST_CHUNK_LAST_OF_NAME_UPTO,
+	ST_CHUNK_BRIEF_OF_NAME_UPTO,
+	ST_CHUNK_TIME_OF_DRIVE_UPTO,
 	ST_SIGN_INSERT,
 	ST_SIGN_CURRENT,
+	ST_HEAD_GET,
+	ST_HEAD_SIGNS,
+	ST_HEAD_EPISODE,
+	ST_EPISODE_BY_ID,
 	ST_SIGNS_AFTER,
 	ST_EPISODE_INSERT,
 	ST_EPISODE_CURRENT,
@@ -211,9 +244,14 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_CHUNK_LAST_OF_DRIVE] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_drive WHERE drive_id = ? "
 				   "ORDER BY first_pass DESC LIMIT 1",
 	[ST_CHUNK_LAST_OF_NAME] = "SELECT " CHUNK_COLS " FROM chunk WHERE name = ? ORDER BY id DESC LIMIT 1",
-	[ST_CHUNK_INSERT] = "INSERT INTO chunk(drive_id, name, first_pass, last_pass, t0, t1, n, data) "
-			    "VALUES(?, ?, ?, ?, ?, ?, 1, ?)",
-	[ST_CHUNK_UPDATE] = "UPDATE chunk SET last_pass = ?, t1 = ?, n = n + 1, data = ? WHERE id = ?",
+	[ST_CHUNK_INSERT] = "INSERT INTO chunk(drive_id, name, first_pass, last_pass, t0, t1, n, data, last_status, "
+			    "last_temperature, last_self_test) VALUES(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+	[ST_CHUNK_UPDATE] = "UPDATE chunk SET last_pass = ?, t1 = ?, n = n + 1, data = ?, last_status = ?, "
+			    "last_temperature = ?, last_self_test = ? WHERE id = ?",
+	[ST_CHUNK_TIME_OF_DRIVE_UPTO] = "SELECT last_pass, t1 FROM chunk INDEXED BY chunk_drive WHERE drive_id = ?1 "
+					"AND t0 <= ?2 AND first_pass < ?3 ORDER BY first_pass DESC LIMIT 1",
+	[ST_CHUNK_BRIEF_OF_NAME_UPTO] = "SELECT drive_id, last_pass, t1, last_status, last_temperature, last_self_test "
+					"FROM chunk WHERE name = ?1 AND t0 <= ?2 ORDER BY id DESC LIMIT 1",
 	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ?1 AND first_pass <= ?2 "
 			     "AND last_pass >= ?2 ORDER BY first_pass DESC LIMIT 1",
 	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_time WHERE drive_id = ?1 "
@@ -221,21 +259,31 @@ static const char *const stmt_sql[_ST_MAX] = {
 			       "ORDER BY first_pass",
 	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
 	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started, verdict) VALUES(?, ?, ?, ?)",
-	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id) VALUES(?, ?)",
+	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id, started) VALUES(?, ?, ?)",
 	[ST_RUN_END] = "UPDATE job_run SET ended = ?, outcome = ?, exit_status = ?, reason = ?, output = ? WHERE id = ?",
 	/*
 	 * What a clock set ahead stamped is not counted: a run that started later than now never
 	 * ran as far as now knows, and one that ended later than now ended, as far as now knows,
 	 * when it started.
 	 */
-	[ST_LAST_HEAVY_END] = "SELECT max(CASE WHEN r.ended IS NOT NULL AND r.ended <= ?2 THEN r.ended "
-			      "ELSE r.started END) FROM job_run_drive d "
-			      "JOIN job_run r ON r.id = d.run_id WHERE d.drive_id = ?1 AND r.started <= ?2",
-	[ST_LAST_BACKUP_OK] = "SELECT max(r.started) FROM job_run_drive d JOIN job_run r ON r.id = d.run_id "
-			      "WHERE d.drive_id = ?1 AND r.class = 'backup' AND r.outcome = 'success' AND r.started <= ?2",
+	/*
+	 * A drive's last heavy job's end and last good backup's start: an index seek each.
+	 * (max() of several is NULL when one is: each part is -1 when it has none, and so is all.)
+	 */
+	[ST_LAST_JOBS] = "SELECT max(coalesce((SELECT max(ended) FROM job_run_drive INDEXED BY job_run_drive_ended "
+			 "WHERE drive_id = ?1 AND ended <= ?2 AND started <= ?2), -1), "
+			 "coalesce((SELECT max(started) FROM job_run_drive INDEXED BY job_run_drive_open "
+			 "WHERE drive_id = ?1 AND ended IS NULL AND started <= ?2), -1), "
+			 "coalesce((SELECT max(started) FROM job_run_drive INDEXED BY job_run_drive_ended "
+			 "WHERE drive_id = ?1 AND ended > ?2 AND started <= ?2), -1)), "
+			 "coalesce((SELECT max(started) FROM job_run_drive INDEXED BY job_run_drive_backup "
+			 "WHERE drive_id = ?1 AND backup_ok = 1 AND started <= ?2), -1)",
 	[ST_DECISION_INSERT] = "INSERT INTO decision(t, job, verdict, reason, states) VALUES(?, ?, ?, ?, ?)",
 	[ST_RUN_DRIVE_SET] = "UPDATE job_run_drive SET sectors_read = ?, sectors_written = ?, pass_before = ?, "
 			     "pass_after = ? WHERE run_id = ? AND drive_id = ?",
+	[ST_RUN_DRIVES_END] = "UPDATE job_run_drive SET ended = ?1, backup_ok = (SELECT class = 'backup' AND "
+			      "outcome = 'success' FROM job_run WHERE id = ?2) WHERE run_id = ?2",
+	[ST_RUN_DRIVES_INTERRUPTED] = "UPDATE job_run_drive SET ended = ? WHERE ended IS NULL",
 	[ST_RUNS_INTERRUPTED] = "UPDATE job_run SET ended = ?, outcome = 'interrupted', "
 				"reason = 'its runner ended before it did' WHERE ended IS NULL",
 	[ST_RUN_DRIVES] = "SELECT drive_id, coalesce(sectors_read, -1), coalesce(sectors_written, -1), "
@@ -265,6 +313,12 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_SIGN_CURRENT] = "SELECT t, coalesce(t_prev, -1), coalesce(from_value, -1), to_value FROM sign_change "
 			    "INDEXED BY sign_change_by_sign WHERE drive_id = ?1 AND sign = ?2 AND t <= ?3 "
 			    "ORDER BY rowid DESC LIMIT 1",
+	[ST_HEAD_GET] = "SELECT signs, episode FROM drive_head WHERE drive_id = ?",
+	[ST_HEAD_SIGNS] = "INSERT INTO drive_head(drive_id, signs) VALUES(?1, ?2) "
+			  "ON CONFLICT(drive_id) DO UPDATE SET signs = ?2",
+	[ST_HEAD_EPISODE] = "INSERT INTO drive_head(drive_id, episode) VALUES(?1, ?2) "
+			    "ON CONFLICT(drive_id) DO UPDATE SET episode = ?2",
+	[ST_EPISODE_BY_ID] = "SELECT rowid, start, state, sign, notified FROM episode WHERE rowid = ?",
 	[ST_SIGNS_AFTER] = "SELECT sign, t, coalesce(t_prev, -1), coalesce(from_value, -1), to_value FROM sign_change "
 			   "INDEXED BY sign_change_by_time WHERE drive_id = ?1 AND t > ?2 AND t <= ?3 AND sign < ?4 "
 			   "ORDER BY rowid",
@@ -277,14 +331,48 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_CLOCK_STEP_INSERT] = "INSERT INTO clock_step(t, back_from) VALUES(?, ?)",
 };
 
+/*
+ * A drive's head: each sign's newest change as recorded, records of a 32-bit code and four
+ * 64-bit numbers (t, t_prev, from, to), little-endian; and its newest episode's rowid.
+ */
+#define HEAD_RECORD 36
+#define HEAD_SIGNS_MAX 64
+
+struct head {
+	int64_t drive;
+	bool found;
+	size_t n;
+	struct store_sign signs[HEAD_SIGNS_MAX];
+	int64_t episode; /* -1: none */
+};
+
+
+/* meta as last read or written by this connection */
+struct meta_cache {
+	char key[32];
+	char value[256];
+	bool found;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
+	struct head *head;   /* NULL: none kept */
+	struct meta_cache meta[4];
+	size_t n_meta;
 	bool in_pass;
 	int64_t pass_id, pass_t;
 	int wal_frames; /* in the log after this connection's last commit; -1 when it committed nothing */
 	sqlite3_stmt *stmts[_ST_MAX];
 };
+
+/* What this connection kept of heads and settings is forgotten when it writes them, or rolls back. */
+static void caches_forget(struct store *s)
+{
+	if (s->head)
+		s->head->drive = -1;
+	s->n_meta = 0;
+}
 
 /* The one place SQLite's result codes become errno values. */
 static int errno_of(int rc)
@@ -425,13 +513,11 @@ static int newer_schema(struct store *s, int version, struct wg_err *err)
 
 static int backfill_run_counts(struct store *s, struct wg_err *err);
 
-static int migrate(struct store *s, struct wg_err *err)
+/* version: as read when the history was opened */
+static int migrate(struct store *s, int version, struct wg_err *err)
 {
-	int version, r;
+	int r;
 
-	r = user_version(s, &version, err);
-	if (r < 0)
-		return r;
 	if (version > store_schema_version())
 		return newer_schema(s, version, err);
 	if (version == store_schema_version())
@@ -599,7 +685,7 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 		r = exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 4194304",
 			 err, "cannot set up");
 	if (r >= 0)
-		r = migrate(s, err);
+		r = migrate(s, version, err);
 	if (r < 0) {
 		store_free(s);
 		return r;
@@ -674,6 +760,7 @@ void store_free(struct store *s)
 	if (s->wal_frames >= 0 && s->wal_frames < WAL_KEEP_FRAMES)
 		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_close(s->db);
+	free(s->head);
 	free(s->path);
 	free(s);
 }
@@ -731,8 +818,10 @@ int store_pass_commit(struct store *s, struct wg_err *err)
 	if (!s->in_pass)
 		return wg_err_set(err, -EINVAL, "no sampling pass is open");
 	r = exec(s, "COMMIT", err, "cannot commit the pass");
-	if (r < 0)
+	if (r < 0) {
+		caches_forget(s);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 	s->in_pass = false;
 	return r;
 }
@@ -741,6 +830,7 @@ void store_pass_abort(struct store *s)
 {
 	if (!s->in_pass)
 		return;
+	caches_forget(s);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_pass = false;
 }
@@ -889,8 +979,37 @@ static int sample_from_cursor(struct store *s, const struct chunk_row *ch, const
  * not going backwards (so t0 and t1 bound the chunk), within its span, and room left. Else
  * start a chunk.
  */
+/* What a gate needs of a sample without decoding it, as a chunk's row keeps it for its newest. */
+struct brief {
+	int status;
+	int64_t temperature_c; /* ATTR_UNKNOWN */
+	int self_test;         /* -1 unknown */
+};
+
+static void brief_of(const struct smart_reading *r, struct brief *ret)
+{
+	struct smart_derived d;
+
+	ret->status = (int)r->status;
+	ret->temperature_c = ATTR_UNKNOWN;
+	ret->self_test = r->self_test;
+	if (r->status == READING_OK) {
+		attrs_derive(r, &d);
+		ret->temperature_c = d.temperature_c;
+	}
+}
+
+static void bind_brief(sqlite3_stmt *st, int col, const struct brief *b)
+{
+	sqlite3_bind_int(st, col, b->status);
+	if (b->temperature_c != ATTR_UNKNOWN)
+		sqlite3_bind_int64(st, col + 1, b->temperature_c);
+	if (b->self_test >= 0)
+		sqlite3_bind_int(st, col + 2, b->self_test);
+}
+
 static int chunk_append(struct store *s, int64_t drive, const char *name, const uint8_t *frame, size_t frame_len,
-			struct wg_err *err)
+			const struct brief *b, struct wg_err *err)
 {
 	uint8_t rec[CHUNK_RECORD_MAX], buf[CHUNK_MAX + CHUNK_RECORD_MAX];
 	struct chunk_row *last = NULL;
@@ -934,7 +1053,8 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 		sqlite3_bind_int64(st, 1, s->pass_id);
 		sqlite3_bind_int64(st, 2, s->pass_t);
 		sqlite3_bind_blob(st, 3, buf, (int)(last->len + (size_t)n), SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, last->id);
+		bind_brief(st, 4, b);
+		sqlite3_bind_int64(st, 7, last->id);
 		r = step_done(s, st, err, "cannot record a sample");
 		goto out;
 	}
@@ -954,6 +1074,7 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 	sqlite3_bind_int64(st, 5, s->pass_t);
 	sqlite3_bind_int64(st, 6, s->pass_t);
 	sqlite3_bind_blob(st, 7, rec, n, SQLITE_STATIC);
+	bind_brief(st, 8, b);
 	r = step_done(s, st, err, "cannot record a sample");
 out:
 	free(last);
@@ -1037,6 +1158,7 @@ int store_pass_record(struct store *s, const char *name, const struct smart_read
 		      struct wg_err *err)
 {
 	uint8_t frame[FRAME_MAX];
+	struct brief b;
 	size_t frame_len;
 	int64_t drive = -1;
 	int k;
@@ -1053,7 +1175,8 @@ int store_pass_record(struct store *s, const char *name, const struct smart_read
 	if (k < 0)
 		return k;
 	frame_len = frame_from_reading(r, frame);
-	k = chunk_append(s, drive, name, frame, frame_len, err);
+	brief_of(r, &b);
+	k = chunk_append(s, drive, name, frame, frame_len, &b, err);
 	if (k >= 0 && ret_drive_id)
 		*ret_drive_id = drive;
 	return k;
@@ -1143,43 +1266,83 @@ int store_latest_upto(struct store *s, const char *name, int64_t until, struct s
 	return sample_in_chunk_upto(s, st, until, INT64_MAX, ret, err);
 }
 
+int store_latest_brief(struct store *s, const char *name, int64_t until, struct store_brief *ret, struct wg_err *err)
+{
+	struct store_sample *x;
+	sqlite3_stmt *st = NULL;
+	struct brief b;
+	int r = stmt(s, ST_CHUNK_BRIEF_OF_NAME_UPTO, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, until);
+	r = step_one(s, st, err);
+	if (r > 0 && sqlite3_column_int64(st, 2) <= until && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		*ret = (struct store_brief){
+			.drive_id = sqlite3_column_int64(st, 0),
+			.pass_id = sqlite3_column_int64(st, 1),
+			.t = sqlite3_column_int64(st, 2),
+			.status = (enum reading_status)sqlite3_column_int(st, 3),
+			.temperature_c = sqlite3_column_type(st, 4) == SQLITE_NULL ? ATTR_UNKNOWN : sqlite3_column_int64(st, 4),
+			.self_test = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5),
+		};
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	/* stamped past until at its end, or kept by an older weargate: from the sample itself */
+	x = malloc(sizeof(*x));
+	if (!x)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = store_latest_upto(s, name, until, x, err);
+	if (r >= 0) {
+		brief_of(&x->reading, &b);
+		*ret = (struct store_brief){ .drive_id = x->drive_id, .pass_id = x->pass_id, .t = x->t,
+					     .status = x->reading.status, .temperature_c = b.temperature_c,
+					     .self_test = b.self_test };
+	}
+	free(x);
+	return r;
+}
+
 int store_drive_latest_t(struct store *s, int64_t drive, int64_t until, int64_t before_pass, int64_t *ret_t,
 			 struct wg_err *err)
 {
-	struct chunk_row *ch = malloc(sizeof(*ch));
 	struct store_sample *x = NULL;
 	sqlite3_stmt *st = NULL;
-	int r;
+	int r = stmt(s, ST_CHUNK_TIME_OF_DRIVE_UPTO, &st, err);
 
-	if (!ch)
-		return wg_err_set(err, -ENOMEM, "out of memory");
-	r = stmt(s, ST_CHUNK_LAST_OF_DRIVE_UPTO, &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_int64(st, 2, until);
+	sqlite3_bind_int64(st, 3, before_pass);
+	r = step_one(s, st, err);
+	/* the row says when its last sample was taken: only a chunk that ends past the bounds is read */
+	if (r > 0 && sqlite3_column_int64(st, 1) <= until && sqlite3_column_int64(st, 0) < before_pass) {
+		*ret_t = sqlite3_column_int64(st, 1);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	x = malloc(sizeof(*x));
+	r = x ? stmt(s, ST_CHUNK_LAST_OF_DRIVE_UPTO, &st, err) : wg_err_set(err, -ENOMEM, "out of memory");
 	if (r >= 0) {
 		sqlite3_bind_int64(st, 1, drive);
 		sqlite3_bind_int64(st, 2, until);
 		sqlite3_bind_int64(st, 3, before_pass);
-		r = chunk_fetch_one(s, st, ch, err);
+		r = sample_in_chunk_upto(s, st, until, before_pass, x, err);
 	}
-	if (r == 0)
-		r = -ENOENT;
-	/* the row says when its last sample was taken: only a chunk that ends ahead of the bounds is read */
-	if (r > 0 && ch->t1 <= until && ch->last_pass < before_pass) {
-		*ret_t = ch->t1;
-		r = 0;
-	} else if (r > 0) {
-		x = malloc(sizeof(*x));
-		r = x ? stmt(s, ST_CHUNK_LAST_OF_DRIVE_UPTO, &st, err) : wg_err_set(err, -ENOMEM, "out of memory");
-		if (r >= 0) {
-			sqlite3_bind_int64(st, 1, drive);
-			sqlite3_bind_int64(st, 2, until);
-			sqlite3_bind_int64(st, 3, before_pass);
-			r = sample_in_chunk_upto(s, st, until, before_pass, x, err);
-		}
-		if (r >= 0)
-			*ret_t = x->t;
-	}
+	if (r >= 0)
+		*ret_t = x->t;
 	free(x);
-	free(ch);
 	return r;
 }
 
@@ -1298,11 +1461,76 @@ int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_
 	return r;
 }
 
-int store_sign_add(struct store *s, int64_t drive, const struct store_sign *sg, struct wg_err *err)
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	int r;
+
+	/* a gate reads a drive's signs and then its episode: one read of the head serves both */
+	if (s->head && s->head->drive == drive) {
+		*ret = *s->head;
+		return 0;
+	}
+	r = stmt(s, ST_HEAD_GET, &st, err);
+	ret->drive = drive;
+	ret->found = false;
+	ret->n = 0;
+	ret->episode = -1;
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	r = step_one(s, st, err);
+	if (r > 0) {
+		const uint8_t *b = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+
+		ret->found = true;
+		for (size_t off = 0; b && off + HEAD_RECORD <= len && ret->n < HEAD_SIGNS_MAX; off += HEAD_RECORD) {
+			struct store_sign *sg = &ret->signs[ret->n++];
+
+			sg->code = (int)(int32_t)get_le(b + off, 4);
+			sg->t = (int64_t)get_le(b + off + 4, 8);
+			sg->t_prev = (int64_t)get_le(b + off + 12, 8);
+			sg->from = (int64_t)get_le(b + off + 20, 8);
+			sg->to = (int64_t)get_le(b + off + 28, 8);
+		}
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			ret->episode = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (r < 0)
+		return r;
+	if (!s->head)
+		s->head = malloc(sizeof(*s->head));
+	if (s->head)
+		*s->head = *ret;
+	return 0;
+}
+
+int store_sign_add(struct store *s, int64_t drive, const struct store_sign *sg, struct wg_err *err)
+{
+	uint8_t blob[HEAD_SIGNS_MAX * HEAD_RECORD];
+	struct head *h = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t i;
 	int r = stmt(s, ST_SIGN_INSERT, &st, err);
 
+	caches_forget(s);
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, drive);
@@ -1313,7 +1541,44 @@ int store_sign_add(struct store *s, int64_t drive, const struct store_sign *sg, 
 	if (sg->from >= 0)
 		sqlite3_bind_int64(st, 5, sg->from);
 	sqlite3_bind_int64(st, 6, sg->to);
-	return step_done(s, st, err, "cannot record a sign");
+	r = step_done(s, st, err, "cannot record a sign");
+	/* and the head, in the same transaction: the newest as recorded is the one just added */
+	h = r >= 0 ? malloc(sizeof(*h)) : NULL;
+	if (r >= 0 && !h)
+		r = wg_err_set(err, -ENOMEM, "out of memory");
+	if (r >= 0)
+		r = head_get(s, drive, h, err);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < h->n && h->signs[i].code != sg->code; i++)
+		;
+	if (i == HEAD_SIGNS_MAX) {
+		r = wg_err_set(err, -E2BIG, "'%s': drive %lld has more than %d signs", s->path, (long long)drive,
+			       HEAD_SIGNS_MAX);
+		goto out;
+	}
+	h->signs[i] = *sg;
+	if (i == h->n)
+		h->n++;
+	for (size_t k = 0; k < h->n; k++) {
+		uint8_t *p = blob + k * HEAD_RECORD;
+
+		put_le(p, (uint32_t)h->signs[k].code, 4);
+		put_le(p + 4, (uint64_t)h->signs[k].t, 8);
+		put_le(p + 12, (uint64_t)h->signs[k].t_prev, 8);
+		put_le(p + 20, (uint64_t)h->signs[k].from, 8);
+		put_le(p + 28, (uint64_t)h->signs[k].to, 8);
+	}
+	r = stmt(s, ST_HEAD_SIGNS, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_blob(st, 2, blob, (int)(h->n * HEAD_RECORD), SQLITE_STATIC);
+		r = step_done(s, st, err, "cannot record a sign");
+	}
+out:
+	caches_forget(s);
+	free(h);
+	return r;
 }
 
 static void sign_read(sqlite3_stmt *st, int col, struct store_sign *ret)
@@ -1324,8 +1589,9 @@ static void sign_read(sqlite3_stmt *st, int col, struct store_sign *ret)
 	ret->to = sqlite3_column_int64(st, col + 3);
 }
 
-int store_sign_current(struct store *s, int64_t drive, int code, int64_t until, struct store_sign *ret,
-		       struct wg_err *err)
+/* One sign's newest change stamped at or before until, by a seek: 1 found, 0 none. */
+static int sign_seek(struct store *s, int64_t drive, int code, int64_t until, struct store_sign *ret,
+		     struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int r = stmt(s, ST_SIGN_CURRENT, &st, err);
@@ -1341,7 +1607,36 @@ int store_sign_current(struct store *s, int64_t drive, int code, int64_t until, 
 		sign_read(st, 0, ret);
 	}
 	sqlite3_reset(st);
-	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
+	return r;
+}
+
+int store_signs_current(struct store *s, int64_t drive, int64_t until, const int *codes, size_t n, store_sign_cb cb,
+			void *userdata, struct wg_err *err)
+{
+	struct head *h = malloc(sizeof(*h));
+	int r;
+
+	if (!h)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = head_get(s, drive, h, err);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const struct store_sign *have = NULL;
+		struct store_sign sg;
+
+		for (size_t k = 0; k < h->n && !have; k++)
+			if (h->signs[k].code == codes[i])
+				have = &h->signs[k];
+		/* the head answers, but for a change stamped later than until (a clock that was ahead) */
+		if (have && have->t <= until) {
+			r = cb(have, userdata);
+		} else if (have || !h->found) {
+			r = sign_seek(s, drive, codes[i], until, &sg, err);
+			if (r > 0)
+				r = cb(&sg, userdata);
+		}
+	}
+	free(h);
+	return r < 0 ? r : 0;
 }
 
 int store_foreach_sign(struct store *s, int64_t drive, int64_t after, int64_t until, int below_code, store_sign_cb cb,
@@ -1349,7 +1644,8 @@ int store_foreach_sign(struct store *s, int64_t drive, int64_t after, int64_t un
 {
 	struct store_sign sg;
 	sqlite3_stmt *st = NULL;
-	int r = prepare_walk(s, stmt_sql[ST_SIGNS_AFTER], &st, err);
+	/* a cached statement, on every gate's path: the callback must not walk the signs itself */
+	int r = stmt(s, ST_SIGNS_AFTER, &st, err);
 
 	if (r < 0)
 		return r;
@@ -1364,7 +1660,7 @@ int store_foreach_sign(struct store *s, int64_t drive, int64_t after, int64_t un
 		if (r < 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return r;
 }
 
@@ -1380,7 +1676,16 @@ int store_episode_add(struct store *s, int64_t drive, const struct store_episode
 	sqlite3_bind_text(st, 3, e->state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, e->sign, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, e->notified);
-	return step_done(s, st, err, "cannot record a state");
+	r = step_done(s, st, err, "cannot record a state");
+	caches_forget(s);
+	if (r >= 0)
+		r = stmt(s, ST_HEAD_EPISODE, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, sqlite3_last_insert_rowid(s->db));
+		r = step_done(s, st, err, "cannot record a state");
+	}
+	return r;
 }
 
 static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len);
@@ -1398,9 +1703,28 @@ static void episode_read(sqlite3_stmt *st, int64_t drive, struct store_episode *
 int store_episode_current(struct store *s, int64_t drive, int64_t until, struct store_episode *ret,
 			  struct wg_err *err)
 {
+	struct head *h = malloc(sizeof(*h));
 	sqlite3_stmt *st = NULL;
-	int r = stmt(s, ST_EPISODE_CURRENT, &st, err);
+	int r;
 
+	if (!h)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	/* the head's, when it started in time; else the newest that did, found among the drive's */
+	r = head_get(s, drive, h, err);
+	if (r >= 0 && h->episode >= 0 && (r = stmt(s, ST_EPISODE_BY_ID, &st, err)) >= 0) {
+		sqlite3_bind_int64(st, 1, h->episode);
+		r = step_one(s, st, err);
+		if (r > 0)
+			episode_read(st, drive, ret);
+		sqlite3_reset(st);
+		if (r > 0 && ret->start <= until) {
+			free(h);
+			return 0;
+		}
+	}
+	free(h);
+	if (r >= 0)
+		r = stmt(s, ST_EPISODE_CURRENT, &st, err);
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, drive);
@@ -1486,15 +1810,33 @@ int store_episode_set_notified(struct store *s, int64_t id, struct wg_err *err)
 
 int store_meta_get(struct store *s, const char *key, char *buf, size_t len, struct wg_err *err)
 {
+	struct meta_cache *m = NULL;
 	sqlite3_stmt *st = NULL;
-	int r = stmt(s, ST_META_GET, &st, err);
+	int r;
 
+	/* asked for every drive a gate judges: read once */
+	for (size_t i = 0; i < s->n_meta; i++)
+		if (strcmp(s->meta[i].key, key) == 0) {
+			if (s->meta[i].found)
+				wg_strlcpy(buf, s->meta[i].value, len);
+			return s->meta[i].found ? 0 : -ENOENT;
+		}
+	r = stmt(s, ST_META_GET, &st, err);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	r = step_one(s, st, err);
-	if (r > 0)
+	if (s->n_meta < WG_ELEMENTSOF(s->meta) && strlen(key) < sizeof(s->meta[0].key) && r >= 0) {
+		m = &s->meta[s->n_meta++];
+		wg_strlcpy(m->key, key, sizeof(m->key));
+		m->found = r > 0;
+		m->value[0] = '\0';
+	}
+	if (r > 0) {
 		copy_text(st, 0, buf, len);
+		if (m && wg_strlcpy(m->value, buf, sizeof(m->value)) < 0)
+			s->n_meta--; /* too long to keep: read it each time */
+	}
 	sqlite3_reset(st);
 	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
 }
@@ -1504,6 +1846,7 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct w
 	sqlite3_stmt *st = NULL;
 	int r = stmt(s, ST_META_SET, &st, err);
 
+	caches_forget(s);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -1513,10 +1856,13 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct w
 
 int store_signs_clear(struct store *s, bool episodes_only, struct wg_err *err)
 {
-	int r = exec(s, "DELETE FROM episode", err, "cannot clear the states");
+	int r;
+
+	caches_forget(s);
+	r = exec(s, "DELETE FROM episode; UPDATE drive_head SET episode = NULL", err, "cannot clear the states");
 
 	if (r >= 0 && !episodes_only)
-		r = exec(s, "DELETE FROM sign_change", err, "cannot clear the signs");
+		r = exec(s, "DELETE FROM sign_change; DELETE FROM drive_head", err, "cannot clear the signs");
 	return r;
 }
 
@@ -1615,8 +1961,10 @@ static int write_end(struct store *s, int r, struct wg_err *err)
 {
 	if (r >= 0)
 		r = exec(s, "COMMIT", err, "cannot commit");
-	if (r < 0)
+	if (r < 0) {
+		caches_forget(s);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 	return r;
 }
 
@@ -1663,6 +2011,7 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 			break;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, drive_ids[i]);
+		sqlite3_bind_int64(st, 3, started);
 		r = step_done(s, st, err, "cannot record a job run");
 	}
 	r = write_end(s, r, err);
@@ -1694,35 +2043,33 @@ int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *ou
 		if (r >= 0 && sqlite3_changes(s->db) != 1)
 			r = wg_err_set(err, -ENOENT, "'%s': no job run %lld", s->path, (long long)id);
 	}
+	if (r >= 0)
+		r = stmt(s, ST_RUN_DRIVES_END, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, ended);
+		sqlite3_bind_int64(st, 2, id);
+		r = step_done(s, st, err, "cannot record the end of a job run");
+	}
 	return write_end(s, r, err);
 }
 
-/* One integer (or NULL: -1) from a query on one drive up to a time. */
-static int drive_query(struct store *s, enum stmt which, int64_t drive, int64_t until, int64_t *ret,
-		       struct wg_err *err)
+int store_last_jobs(struct store *s, int64_t drive, int64_t until, int64_t *ret_heavy_end, int64_t *ret_backup_ok,
+		    struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int r = stmt(s, which, &st, err);
+	int r = stmt(s, ST_LAST_JOBS, &st, err);
 
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, drive);
 	sqlite3_bind_int64(st, 2, until);
 	r = step_one(s, st, err);
-	if (r > 0)
-		*ret = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
+	if (r > 0) {
+		*ret_heavy_end = sqlite3_column_int64(st, 0);
+		*ret_backup_ok = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_reset(st);
 	return r < 0 ? r : 0;
-}
-
-int store_last_heavy_end(struct store *s, int64_t drive, int64_t until, int64_t *ret, struct wg_err *err)
-{
-	return drive_query(s, ST_LAST_HEAVY_END, drive, until, ret, err);
-}
-
-int store_last_backup_ok(struct store *s, int64_t drive, int64_t until, int64_t *ret, struct wg_err *err)
-{
-	return drive_query(s, ST_LAST_BACKUP_OK, drive, until, ret, err);
 }
 
 int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
@@ -1855,6 +2202,12 @@ int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct 
 		r = step_done(s, st, err, "cannot record interrupted job runs");
 		if (r >= 0)
 			*ret_n = sqlite3_changes(s->db);
+	}
+	if (r >= 0)
+		r = stmt(s, ST_RUN_DRIVES_INTERRUPTED, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, now);
+		r = step_done(s, st, err, "cannot record interrupted job runs");
 	}
 	return write_end(s, r, err);
 }

@@ -100,6 +100,18 @@ static int replay_drive(struct store *s, const struct policy *p, int64_t drive, 
 	return r;
 }
 
+static int on_current(const struct store_sign *sg, void *userdata)
+{
+	int sign = health_sign_from_code(sg->code);
+	struct health_change c;
+
+	if (sign >= 0) {
+		c = change_of(sg, (unsigned)sign);
+		health_track_set_current(userdata, &c);
+	}
+	return 0;
+}
+
 static int on_recent(const struct store_sign *sg, void *userdata)
 {
 	int sign = health_sign_from_code(sg->code);
@@ -123,32 +135,31 @@ int track_load_before(struct store *s, const struct policy *p, int64_t drive, in
 	char fp[256], recorded[256] = "";
 	struct store_episode *e = NULL;
 	const struct health_current *usable;
+	int codes[_HEALTH_SIGN_MAX];
 	int r;
 
 	health_track_init(ret);
 	r = store_drive_latest_t(s, drive, now, before_pass, &ret->last_t, err);
 	if (r == -ENOENT)
 		return 0;
-	for (unsigned sign = 0; r >= 0 && sign < _HEALTH_SIGN_MAX; sign++) {
-		struct store_sign sg;
-
-		r = store_sign_current(s, drive, health_sign_code(sign), now, &sg, err);
-		if (r == 0) {
-			struct health_change c = change_of(&sg, sign);
-
-			health_track_set_current(ret, &c);
-		} else if (r == -ENOENT) {
-			r = 0;
-		}
-	}
+	for (unsigned sign = 0; sign < _HEALTH_SIGN_MAX; sign++)
+		codes[sign] = health_sign_code(sign);
+	r = store_signs_current(s, drive, now, codes, _HEALTH_SIGN_MAX, on_current, ret, err);
 	if (r < 0)
 		goto fail;
 	/* every sample went through the sign log: it says whether the newest one was usable, and when the last usable one was */
 	usable = &ret->cur[HEALTH_SIGN_USABLE];
 	ret->last_usable_t = usable->value == 1 ? ret->last_t : usable->value == 0 ? usable->t_prev : -1;
-	if (ret->last_usable_t >= 0)
-		r = store_foreach_sign(s, drive, ret->last_usable_t - health_track_lookback(p), now, CODE_COUNTERS_END,
-				       on_recent, ret, err);
+	if (ret->last_usable_t >= 0) {
+		int64_t after = ret->last_usable_t - health_track_lookback(p), newest = -1;
+
+		/* a drive whose counters last moved before the windows reach (most) has no recent change to read */
+		for (size_t m = 0; m < health_n_media; m++)
+			if (ret->cur[m].since > newest)
+				newest = ret->cur[m].since;
+		if (newest > after)
+			r = store_foreach_sign(s, drive, after, now, CODE_COUNTERS_END, on_recent, ret, err);
+	}
 	if (r == -ENOMEM)
 		wg_err_set(err, r, "out of memory");
 	if (r < 0)

@@ -26,6 +26,37 @@
 /* a now later than anything the tests stamp */
 #define NOW_MAX INT64_C(4000000000)
 
+static int store_last_heavy_end(struct store *s, int64_t drive, int64_t until, int64_t *ret, struct wg_err *err)
+{
+	int64_t backup;
+
+	return store_last_jobs(s, drive, until, ret, &backup, err);
+}
+
+static int store_last_backup_ok(struct store *s, int64_t drive, int64_t until, int64_t *ret, struct wg_err *err)
+{
+	int64_t heavy;
+
+	return store_last_jobs(s, drive, until, &heavy, ret, err);
+}
+
+static int take_sign(const struct store_sign *sg, void *userdata)
+{
+	*(struct store_sign *)userdata = *sg;
+	return 0;
+}
+
+/* One sign's current change, through the lookup of many: -ENOENT when it has none. */
+static int store_sign_current(struct store *s, int64_t drive, int code, int64_t until, struct store_sign *ret,
+			      struct wg_err *err)
+{
+	int r;
+
+	ret->code = -1;
+	r = store_signs_current(s, drive, until, &code, 1, take_sign, ret, err);
+	return r < 0 ? r : ret->code == code ? 0 : -ENOENT;
+}
+
 static char dir[64];
 static char db_path[128];
 
@@ -725,7 +756,12 @@ static void test_run_counters(void **state)
 		 "ALTER TABLE job_run_drive DROP COLUMN reallocated_after;"
 		 "ALTER TABLE job_run_drive DROP COLUMN pending_after;"
 		 "ALTER TABLE job_run_drive DROP COLUMN offline_uncorrectable_after;"
-		 "DROP TABLE sign_change; DROP TABLE episode; DROP TABLE meta; DROP TABLE clock_step;"
+		 "DROP TABLE sign_change; DROP TABLE episode; DROP TABLE meta; DROP TABLE clock_step; DROP TABLE drive_head;"
+		 "DROP INDEX job_run_drive_ended; DROP INDEX job_run_drive_open; DROP INDEX job_run_drive_backup;"
+		 "ALTER TABLE job_run_drive DROP COLUMN started; ALTER TABLE job_run_drive DROP COLUMN ended;"
+		 "ALTER TABLE job_run_drive DROP COLUMN backup_ok;"
+		 "ALTER TABLE chunk DROP COLUMN last_status; ALTER TABLE chunk DROP COLUMN last_temperature;"
+		 "ALTER TABLE chunk DROP COLUMN last_self_test;"
 		 "PRAGMA user_version = 3");
 	s = open_store();
 	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
@@ -736,6 +772,13 @@ static void test_run_counters(void **state)
 	assert_counts(&seen->run[0].drives[0].after, 4, 8, -1);
 	assert_counts(&seen->run[1].drives[0].before, 4, 8, -1);
 	assert_counts(&seen->run[1].drives[0].after, -1, -1, -1);
+	/* and the runs' times are found for the drive as before (two open runs: the newest start) */
+	{
+		int64_t v = -1;
+
+		assert_int_equal(store_last_heavy_end(s, x->drive_id, NOW_MAX, &v, &err), 0);
+		assert_int_equal(v, 2100);
+	}
 	store_free(s);
 	free(x);
 	free(seen);

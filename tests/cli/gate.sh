@@ -72,7 +72,8 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 cur = db.execute("INSERT INTO job_run(job, class, started, ended, outcome, exit_status) VALUES('backup', 'backup', ?, ?, 'success', 0)",
                  (int(sys.argv[2]), int(sys.argv[3])))
-db.execute("INSERT INTO job_run_drive(run_id, drive_id) SELECT ?, id FROM drive WHERE serial = 'WD-WCAPW1234567'", (cur.lastrowid,))
+db.execute("INSERT INTO job_run_drive(run_id, drive_id, started, ended, backup_ok) SELECT ?, id, ?, ?, 1 FROM drive WHERE serial = 'WD-WCAPW1234567'",
+           (cur.lastrowid, int(sys.argv[2]), int(sys.argv[3])))
 db.commit()
 PY
 WEARGATE_NOW=$((end + 60)) run 0 "$W" -c "$T/w.conf" sample sda
