@@ -230,6 +230,54 @@ static int copy_sample(const struct store_sample *sample, void *userdata)
 	return 0;
 }
 
+/* The episodes alone (state and start), without their words: those name the samples around a change, which a prune thins. */
+static char *episodes_of(const char *name)
+{
+	char path[160], *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	assert_non_null(f);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT drive_id, start, state FROM episode ORDER BY drive_id, rowid", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fprintf(f, "%lld %lld %s\n", (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1),
+			(const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	fclose(f);
+	return out;
+}
+
+/* Retention thins samples, never one an episode needs: recorded anew from what is left, the episodes are the same. */
+static void test_prune_keeps_the_episodes(void **state)
+{
+	struct store *s = open_at("prune.db");
+	struct store_prune_stats st = { 0 };
+	struct wg_err err = { "" };
+	struct policy p;
+	char *before, *after;
+
+	(void)state;
+	policy_defaults(&p);
+	rich_history(s, &p);
+	before = episodes_of("prune.db");
+	assert_int_equal(store_prune(s, NOW, 2 * DAY, health_sample_key, &st, &err), 0);
+	assert_true(st.removed > 0);
+	assert_int_equal(track_rebuild(s, &p, &err), 0);
+	after = episodes_of("prune.db");
+	if (strcmp(before, after) != 0)
+		fail_msg("before the prune:\n%s\nrecorded anew after it:\n%s", before, after);
+	free(before);
+	free(after);
+	store_free(s);
+}
+
 /* An old history, migrated, gets the episodes this weargate would have recorded for its samples. */
 static void test_migration_records_the_episodes(void **state)
 {
@@ -416,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_and_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_equals_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_records_the_episodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_keeps_the_episodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_ahead, setup, teardown),
