@@ -1970,6 +1970,8 @@ static int write_end(struct store *s, int r, struct wg_err *err)
 
 int store_transaction_begin(struct store *s, struct wg_err *err)
 {
+	/* what this connection kept may be out of date by the time it holds the write lock */
+	caches_forget(s);
 	return write_begin(s, err);
 }
 

@@ -18,6 +18,16 @@
 #define TIME_MIN (-(INT64_C(1) << 62))
 #define TIME_MAX (INT64_C(1) << 62)
 
+/* What the history's episodes were recorded under: "" when it does not say. */
+static int recorded_under(struct store *s, char *buf, size_t len, struct wg_err *err)
+{
+	int r = store_meta_get(s, META_KEY, buf, len, err);
+
+	if (r == -ENOENT)
+		buf[0] = '\0', r = 0;
+	return r;
+}
+
 static struct health_change change_of(const struct store_sign *sg, unsigned sign)
 {
 	return (struct health_change){ .sign = sign, .t = sg->t, .t_prev = sg->t_prev, .from = sg->from, .to = sg->to };
@@ -165,9 +175,7 @@ int track_load_before(struct store *s, const struct policy *p, int64_t drive, in
 	if (r < 0)
 		goto fail;
 	policy_fingerprint(p, fp, sizeof(fp));
-	r = store_meta_get(s, META_KEY, recorded, sizeof(recorded), err);
-	if (r == -ENOENT)
-		r = 0, recorded[0] = '\0';
+	r = recorded_under(s, recorded, sizeof(recorded), err);
 	if (r < 0)
 		goto fail;
 	if (strcmp(recorded, META_REBUILD) == 0) {
@@ -373,17 +381,22 @@ static int on_rebuild_sample(const struct store_sample *sample, void *userdata)
 	return r;
 }
 
-int track_rebuild(struct store *s, const struct policy *p, struct wg_err *err)
+/* force false: another writer may have done it meanwhile, which is looked at once the write lock is held */
+static int rebuild(struct store *s, const struct policy *p, bool force, struct wg_err *err)
 {
+	char fp[256], recorded[256];
 	int64_t *ids = NULL;
 	size_t n = 0;
-	char fp[256];
 	int r;
 
 	r = store_transaction_begin(s, err);
 	if (r < 0)
 		return r;
-	r = store_signs_clear(s, false, err);
+	policy_fingerprint(p, fp, sizeof(fp));
+	if (!force && (r = recorded_under(s, recorded, sizeof(recorded), err)) >= 0 && strcmp(recorded, fp) == 0)
+		return store_transaction_end(s, 0, err);
+	if (r >= 0)
+		r = store_signs_clear(s, false, err);
 	if (r >= 0)
 		r = store_drive_ids(s, &ids, &n, err);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -397,25 +410,34 @@ int track_rebuild(struct store *s, const struct policy *p, struct wg_err *err)
 		health_log_release(&b.log);
 	}
 	free(ids);
-	policy_fingerprint(p, fp, sizeof(fp));
 	if (r >= 0)
 		r = store_meta_set(s, META_KEY, fp, err);
 	return store_transaction_end(s, r, err);
+}
+
+int track_rebuild(struct store *s, const struct policy *p, struct wg_err *err)
+{
+	return rebuild(s, p, true, err);
 }
 
 /* The episodes anew from the sign log, under policy p: the signs stand, only how they are judged changed. */
 static int reepisode(struct store *s, const struct policy *p, struct wg_err *err)
 {
 	struct health_log log = { 0 };
+	char fp[256], recorded[256];
 	int64_t *ids = NULL;
 	size_t n = 0;
-	char fp[256];
 	int r;
 
 	r = store_transaction_begin(s, err);
 	if (r < 0)
 		return r;
-	r = store_signs_clear(s, true, err);
+	policy_fingerprint(p, fp, sizeof(fp));
+	/* another writer may have done it meanwhile */
+	if ((r = recorded_under(s, recorded, sizeof(recorded), err)) >= 0 && strcmp(recorded, fp) == 0)
+		return store_transaction_end(s, 0, err);
+	if (r >= 0)
+		r = store_signs_clear(s, true, err);
 	if (r >= 0)
 		r = store_drive_ids(s, &ids, &n, err);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -434,7 +456,6 @@ static int reepisode(struct store *s, const struct policy *p, struct wg_err *err
 	}
 	health_log_release(&log);
 	free(ids);
-	policy_fingerprint(p, fp, sizeof(fp));
 	if (r >= 0)
 		r = store_meta_set(s, META_KEY, fp, err);
 	return store_transaction_end(s, r, err);
@@ -443,11 +464,8 @@ static int reepisode(struct store *s, const struct policy *p, struct wg_err *err
 int track_store_ready(struct store *s, const struct policy *p, bool writable, struct wg_err *err)
 {
 	char fp[256], recorded[256] = "";
-	int r;
+	int r = recorded_under(s, recorded, sizeof(recorded), err);
 
-	r = store_meta_get(s, META_KEY, recorded, sizeof(recorded), err);
-	if (r == -ENOENT)
-		r = 0, recorded[0] = '\0';
 	if (r < 0)
 		return r;
 	policy_fingerprint(p, fp, sizeof(fp));
@@ -460,11 +478,9 @@ int track_store_ready(struct store *s, const struct policy *p, bool writable, st
 					    "sample' does it")
 			       : 0;
 	if (strcmp(recorded, META_REBUILD) == 0)
-		return track_rebuild(s, p, err);
+		return rebuild(s, p, false, err);
 	/* a new history records under this policy from its first pass; an old one's episodes are judged anew */
-	if (!recorded[0]) {
-		r = store_meta_set(s, META_KEY, fp, err);
-		return r;
-	}
+	if (!recorded[0])
+		return store_meta_set(s, META_KEY, fp, err);
 	return reepisode(s, p, err);
 }
