@@ -311,7 +311,7 @@ static struct growth growth_since(const struct health_track *tr, unsigned m, int
  * folding a long history finds the state without writing a word of it.
  */
 
-/* "pending sectors 8 since …", or "8 pending sectors at the first sample, …" when it never was otherwise. */
+/* "pending sectors 8 since …", or "pending sectors 8 at the first sample, …" when it never was otherwise. */
 static void add_held(struct wg_text *r, const struct health_current *c, const char *label, const char *verb)
 {
 	char when[32] = "";
@@ -319,7 +319,7 @@ static void add_held(struct wg_text *r, const struct health_current *c, const ch
 	if (r->len)
 		wg_format_when(c->since, when, sizeof(when));
 	if (c->from < 0)
-		wg_text_add(r, "; ", "%lld %s at the first sample, %s", (long long)c->value, label, when);
+		wg_text_add(r, "; ", "%s %lld at the first sample, %s", label, (long long)c->value, when);
 	else
 		wg_text_add(r, "; ", "%s %s%lld since %s", label, verb, (long long)c->value, when);
 }

@@ -108,7 +108,7 @@ static void test_scenario_stable_reallocated_is_worn(void **state)
 	set_raw(h, 5, 5);
 	samples(h, NOW - 30 * DAY, NOW, 6 * HOUR);
 	assert_int_equal(assess(h, &a), HEALTH_WORN);
-	assert_reason(&a, "5 reallocated sectors at the first sample, 2026-10-26 09:46 UTC");
+	assert_reason(&a, "reallocated sectors 5 at the first sample, 2026-10-26 09:46 UTC");
 	assert_int_equal(a.since, NOW - 30 * DAY);
 	history_free(h);
 	/* at its first sample it says what it is, never "for 0s" */
@@ -116,7 +116,7 @@ static void test_scenario_stable_reallocated_is_worn(void **state)
 	set_raw(h, 5, 387);
 	sample_at(h, NOW);
 	assert_int_equal(assess(h, &a), HEALTH_WORN);
-	assert_reason(&a, "387 reallocated sectors at the first sample");
+	assert_reason(&a, "reallocated sectors 387 at the first sample");
 	assert_null(strstr(a.reason, "0s"));
 	history_free(h);
 	/* grown long ago: stable since then */
@@ -225,7 +225,7 @@ static void test_scenario_standby_between(void **state)
 	/* the last usable sample is young enough: judged by it, its start kept */
 	assert_int_equal(assess(h, &a), HEALTH_DEGRADING);
 	assert_int_equal(a.since, NOW - 2 * DAY);
-	assert_reason(&a, "2 pending sectors at the first sample");
+	assert_reason(&a, "pending sectors 2 at the first sample");
 	/* and when it wakes, the gap says where a growth lies */
 	set_raw(h, 197, 4);
 	sample_at(h, NOW + 2 * HOUR);

@@ -147,7 +147,7 @@ grep -n 'backup: success\|purge: defer' "$T/err" >"$T/order"
 contains "$T/err" "purge: defer: sda degrading: cooldown of 24h after the last heavy job"
 contains "$T/out" "backup: success"
 contains "$T/out" "purge: defer:"
-contains "$T/notified" "state|sda|degrading|sda is degrading: 8 pending sectors at the first sample, "
+contains "$T/notified" "state|sda|degrading|sda is degrading: pending sectors 8 at the first sample, "
 [ "$(wc -l <"$T/notified")" -eq 1 ] || fail "notify ran $(wc -l <"$T/notified") times: $(cat "$T/notified")"
 # a maintenance job without a backup first: refused, and the hook hears of it
 rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm" "$T/notified"
