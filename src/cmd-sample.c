@@ -9,11 +9,11 @@
 
 static const char sample_help[] =
 	"Read every configured drive (or the NAMEs given) concurrently, record the readings as\n"
-	"one pass in the history, and print one line per drive. A drive in standby is not woken:\n"
-	"its line says \"skipped: standby\".\n"
+	"one pass in the history, and print one line per drive. A drive in standby or asleep\n"
+	"is not woken: its line says \"skipped: standby\" or \"skipped: sleep\".\n"
 	"\n"
 	"Options:\n"
-	"  --wake       read drives in standby too (spins them up)\n"
+	"  --wake       read drives in standby or asleep too (spins them up)\n"
 	"  -q, --quiet  print only the drives that could not be read\n"
 	"  -h, --help   show this help\n"
 	"\n"
