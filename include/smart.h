@@ -16,6 +16,7 @@ enum reading_status {
 	READING_UNUSABLE = 2,    /* the drive answered, but the data cannot be trusted */
 	READING_UNSUPPORTED = 3, /* no SMART on this device (or not through any access mode) */
 	READING_ERROR = 4,       /* could not read at all: open failed, I/O error */
+	READING_TIMEOUT = 5,     /* no answer within the drive's read_timeout: the reason names the command */
 	_READING_STATUS_MAX,
 };
 

@@ -172,6 +172,7 @@ static void print_drive(FILE *f, const struct drive_cfg *d)
 		put_string(f, smart_access_to_string(d->access));
 		fputc('\n', f);
 	}
+	put_duration(f, "\t", "read_timeout", d->read_timeout > 0 ? d->read_timeout : DRIVE_READ_TIMEOUT_DEFAULT, NULL);
 	fputs("}\n", f);
 }
 

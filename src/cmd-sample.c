@@ -10,7 +10,9 @@
 static const char sample_help[] =
 	"Read every configured drive (or the NAMEs given) concurrently, record the readings as\n"
 	"one pass in the history, and print one line per drive. A drive in standby or asleep\n"
-	"is not woken: its line says \"skipped: standby\" or \"skipped: sleep\".\n"
+	"is not woken: its line says \"skipped: standby\" or \"skipped: sleep\". A drive that\n"
+	"does not answer within its read_timeout is recorded as a timeout; the others are\n"
+	"recorded as they answered.\n"
 	"\n"
 	"Options:\n"
 	"  --wake       read drives in standby or asleep too (spins them up)\n"

@@ -49,6 +49,7 @@ static cfg_opt_t drive_opts[] = {
 	CFG_STR("device", NULL, CFGF_NONE),
 	CFG_STR("blob", NULL, CFGF_NONE),
 	CFG_STR("access", "auto", CFGF_NONE),
+	CFG_INT_CB("read_timeout", 0, CFGF_NODEFAULT, on_period),
 	CFG_END(),
 };
 
@@ -105,6 +106,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_BOOL(CONFIG_END_KEY, cfg_false, CFGF_NODEFAULT),
 	CFG_STR("database", STORE_DEFAULT_PATH, CFGF_NONE),
 	CFG_INT_CB("sample_max_age", 0, CFGF_NODEFAULT, on_period),
+	CFG_INT_CB("read_timeout", 0, CFGF_NODEFAULT, on_period),
 	CFG_INT_CB("watch_interval", 0, CFGF_NODEFAULT, on_period),
 	CFG_INT_CB("stop_grace", 0, CFGF_NODEFAULT, on_duration),
 	CFG_INT_CB("run_until", 0, CFGF_NODEFAULT, on_time_of_day),
@@ -649,6 +651,7 @@ static int load_drive(struct config *c, cfg_t *sec, const char *text, struct tex
 	if ((blob && !*blob) || (device && !*device))
 		return wg_err_set(err, -EINVAL, "%s:%d: drive '%s': empty path", c->path, line, title);
 	d->source = device ? DRIVE_DEVICE : DRIVE_BLOB;
+	d->read_timeout = cfg_size(sec, "read_timeout") ? cfg_getint(sec, "read_timeout") : c->read_timeout;
 	d->name = strdup(title);
 	d->path = device ? strdup(device) : resolve_path(c->path, blob);
 	c->n_drives++;
@@ -990,6 +993,8 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 	r = load_runner(cfg, c);
 	if (r < 0)
 		goto out;
+	c->read_timeout = DRIVE_READ_TIMEOUT_DEFAULT; /* before the drives: theirs defaults to it */
+	load_int(cfg, "read_timeout", &c->read_timeout);
 	for (unsigned i = 0; i < cfg_size(cfg, "drive"); i++) {
 		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, &drive_at, err);
 		if (r < 0)

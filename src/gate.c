@@ -1,5 +1,6 @@
 /* gate.c — what the history says about drives and jobs: facts gathered from the store for the policy */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,21 @@ static bool stale(const struct policy *p, const struct drive_health *h, int64_t 
 	return !h->latest || now - h->latest->t > p->sample_max_age;
 }
 
+static void warning_add(struct gate_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warning_add(struct gate_result *res, const char *fmt, ...)
+{
+	size_t used = strlen(res->warning);
+	va_list ap;
+
+	if (used && used + 2 < sizeof(res->warning)) {
+		memcpy(res->warning + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(res->warning + used, sizeof(res->warning) - used, fmt, ap);
+	va_end(ap);
+}
+
 /*
  * Read the drives whose samples are stale, record the pass when allowed, and assess them
  * again: from the history when the pass was recorded, else with the readings themselves.
@@ -237,9 +253,13 @@ static int sample_stale(const struct config *c, struct store *s, const struct dr
 		recorded = r >= 0;
 		if (!recorded) {
 			store_pass_abort(s);
-			snprintf(res->warning, sizeof(res->warning), "the new sample was not recorded: %s", serr.msg);
+			warning_add(res, "the new sample was not recorded: %s", serr.msg);
 		}
 	}
+	/* a drive that did not answer in time is judged by what the history holds of it: say so */
+	for (size_t i = 0; i < m; i++)
+		if (readings[i].status == READING_TIMEOUT)
+			warning_add(res, "%s: %s: judged from its history", todo[i]->name, readings[i].reason);
 	for (size_t i = 0; i < m; i++) {
 		struct drive_health *h = &res->drives[slot[i]];
 

@@ -51,6 +51,7 @@ const char *reading_status_to_string(enum reading_status s)
 		[READING_UNUSABLE] = "unusable",
 		[READING_UNSUPPORTED] = "unsupported",
 		[READING_ERROR] = "error",
+		[READING_TIMEOUT] = "timeout",
 	};
 
 	return s < _READING_STATUS_MAX ? names[s] : "?";

@@ -159,5 +159,76 @@ run 0 wg status --json
 json "j['drives'][0]['reading'] == 'error' and j['drives'][0]['state'] == 'ok' and j['drives'][0]['pending_sectors'] == 0"
 : >"$T/dev/sda"
 
+# --- a drive that hangs for 120 s beside a healthy one, read_timeout 2s ---
+rm -rf "$T/db"
+cat >"$T/w.conf" <<CONF
+database = "$T/db/history.db"
+read_timeout = 2s
+drive "sda" { device = "$T/dev/sda" }
+drive "sdb" { device = "$T/dev/sdb" }
+job "purge" {
+	class = maintenance
+	drives = {"sda"}
+}
+job "backup" {
+	class = backup
+	drives = {"sda"}
+}
+job "other" {
+	class = maintenance
+	drives = {"sdb"}
+}
+CONF
+hang_spec() {
+	{
+		printf 'device %s\nblob %s\nlog %s\n' "$T/dev/sda" "$T/sda.blob" "$T/sda.log"
+		[ -n "$1" ] && printf 'hang %s 120\n' "$1"
+		printf 'device %s\nblob %s\nrdev 8:16\n' "$T/dev/sdb" "$T/sdb.blob"
+	} >"$T/fake.spec"
+	rm -f "$T/sda.log"
+}
+# seconds since $1 (date +%s.%N)
+since() {
+	python3 -c "import sys, time; print(int(time.time() - float(sys.argv[1])))" "$1"
+}
+for cmd in IDENTIFY READ_DATA; do
+	case $cmd in
+	IDENTIFY) said="no answer to IDENTIFY DEVICE within 2s" ;;
+	READ_DATA) said="no answer to SMART READ THRESHOLDS or SMART READ DATA within 2s" ;;
+	esac
+	hang_spec "$cmd"
+	start=$(date +%s.%N)
+	# the hang is 120 s: a pass that waited for it would be killed by timeout (124) long before
+	run 69 timeout 100 sh -c 'LD_PRELOAD=$1 WG_FAKE_ATA=$2 WEARGATE_SYSFS_ROOT=$3 "$4" -c "$5" sample' sh \
+		"$PRELOAD" "$T/fake.spec" "$T/sys" "$W" "$T/w.conf"
+	took=$(since "$start")
+	contains "$T/out" "sdb: ok: WDC WD5000AAKS-00TMA0 (serial WD-SECOND-DRIVE)"
+	contains "$T/err" "sda: timeout: $said"
+	[ "$took" -lt 60 ] || fail "a pass beside a drive hung on $cmd took ${took}s with read_timeout 2s"
+done
+# the healthy drive's reading was committed with the timeout beside it
+[ "$(sql "SELECT count(*) FROM pass")" -eq 2 ] || fail "the passes beside the hung drive were not recorded"
+run 0 wg status --json
+json "j['drives'][0]['reading'] == 'timeout' and 'no answer to' in j['drives'][0]['reading_reason'] and j['drives'][1]['reading'] == 'ok'"
+
+# gate: the hung drive's newest sample is stale; the gate reads it, gives up after read_timeout
+# and answers from the history (nothing usable young enough: unknown, so on_unknown decides)
+for job in purge:75:defer backup:0:go; do
+	name=${job%%:*} code=${job#*:} code=${code%%:*} verdict=${job##*:}
+	rm -rf "$T/db"
+	hang_spec ""
+	WEARGATE_NOW=$((WEARGATE_NOW - 8 * 3600)) run 0 wg sample
+	hang_spec IDENTIFY
+	start=$(date +%s.%N)
+	run "$code" timeout 100 sh -c 'LD_PRELOAD=$1 WG_FAKE_ATA=$2 WEARGATE_SYSFS_ROOT=$3 "$4" -c "$5" gate "$6"' sh \
+		"$PRELOAD" "$T/fake.spec" "$T/sys" "$W" "$T/w.conf" "$name"
+	took=$(since "$start")
+	contains "$T/err" "$name: $verdict: sda unknown"
+	contains "$T/err" "sda: no answer to IDENTIFY DEVICE within 2s: judged from its history"
+	[ "$took" -lt 60 ] || fail "gate $name beside a hung drive took ${took}s with read_timeout 2s"
+done
+# a job on the healthy drive alone is not held up by the hung one
+run 0 timeout 100 sh -c 'LD_PRELOAD=$1 WG_FAKE_ATA=$2 WEARGATE_SYSFS_ROOT=$3 "$4" -c "$5" gate other' sh \
+	"$PRELOAD" "$T/fake.spec" "$T/sys" "$W" "$T/w.conf"
 [ "$(sql 'PRAGMA integrity_check')" = ok ] || fail "the history is damaged"
 echo "device: ok"
