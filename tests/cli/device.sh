@@ -104,6 +104,34 @@ for power in standby sleep; do
 	grep -q "^woken from $power by IDENTIFY DEVICE$" "$T/sda.log" || { cat "$T/sda.log" >&2; fail "--wake did not read the drive in $power"; }
 done
 
+# status: how long a drive has been skipped; past sample_max_age it is unknown, never woken for it
+rm -rf "$T/db"
+conf auto
+spec
+T0=$WEARGATE_NOW
+run 0 wg sample
+spec "power standby"
+for h in 1 3 7; do
+	WEARGATE_NOW=$((T0 + h * 3600)) run 0 wg sample
+	[ "$(reached)" = "linux-ide CHECK POWER MODE" ] || { cat "$T/sda.log" >&2; fail "the drive was woken after ${h}h"; }
+	rm -f "$T/sda.log"
+	[ "$h" -eq 3 ] || continue
+	WEARGATE_NOW=$((T0 + 3 * 3600 + 300)) run 0 wg status
+	contains "$T/out" "5m (standby for 2h)"
+done
+WEARGATE_NOW=$((T0 + 7 * 3600 + 300)) run 0 wg status --json
+json "j['drives'][0]['reading'] == 'standby' and j['drives'][0]['skipped_since'] == '2026-11-25T10:46:40Z' and j['drives'][0]['skipped_seconds'] == 6 * 3600 + 300 and j['drives'][0]['state'] == 'unknown' and 'the latest usable sample is 7h old (limit 6h)' in j['drives'][0]['state_reason']"
+WEARGATE_NOW=$((T0 + 7 * 3600 + 300)) run 75 wg gate purge
+contains "$T/err" "purge: defer: sda unknown (latest sample 5m ago: standby: not woken (use --wake)"
+[ ! -s "$T/sda.log" ] || { cat "$T/sda.log" >&2; fail "the gate sent a command to a drive sampled 5m ago"; }
+WEARGATE_NOW=$((T0 + 7 * 3600 + 300)) run 0 wg status --json
+json "j['drives'][0]['skipped_since'] == '2026-11-25T10:46:40Z'"
+# read awake again: no longer skipped
+spec
+WEARGATE_NOW=$((T0 + 8 * 3600)) run 0 wg sample
+WEARGATE_NOW=$((T0 + 8 * 3600)) run 0 wg status --json
+json "j['drives'][0]['skipped_since'] is None and j['drives'][0]['state'] == 'ok'"
+
 # --- SMART switched off: not switched on, not read, unknown with the reason ---
 for mode in auto linux-ide sat16; do
 	rm -rf "$T/db"
