@@ -118,6 +118,18 @@ static const char *const migrations[] = {
 	"ALTER TABLE job_run_drive ADD COLUMN reallocated_after INTEGER;"
 	"ALTER TABLE job_run_drive ADD COLUMN pending_after INTEGER;"
 	"ALTER TABLE job_run_drive ADD COLUMN offline_uncorrectable_after INTEGER;",
+	/*
+	 * 5: the kernel's word on a drive: I/O and ATA error lines of its log that name the drive
+	 * (its disk, a partition, a device stacked on it), with the job run they were seen during
+	 */
+	"CREATE TABLE kernel_error ("
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	"  t INTEGER NOT NULL,"
+	"  run_id INTEGER REFERENCES job_run(id),"
+	"  line TEXT NOT NULL"
+	");"
+	"CREATE INDEX kernel_error_by_drive ON kernel_error(drive_id, t);"
+	"CREATE INDEX kernel_error_by_run ON kernel_error(run_id) WHERE run_id IS NOT NULL;",
 };
 
 enum stmt {
@@ -146,6 +158,8 @@ enum stmt {
 	ST_DRIVE_NAME,
 	ST_RUN_DRIVE_COUNTS,
 	ST_RUN_DRIVES_UNCOUNTED,
+	ST_KERNEL_ERROR_INSERT,
+	ST_KERNEL_ERROR_LATEST,
 	_ST_MAX,
 };
 
@@ -199,6 +213,9 @@ static const char *const stmt_sql[_ST_MAX] = {
 				"offline_uncorrectable_after = ? WHERE run_id = ? AND drive_id = ?",
 	[ST_RUN_DRIVES_UNCOUNTED] = "SELECT run_id, drive_id, coalesce(pass_before, -1), coalesce(pass_after, -1) "
 				    "FROM job_run_drive WHERE pass_before IS NOT NULL OR pass_after IS NOT NULL",
+	[ST_KERNEL_ERROR_INSERT] = "INSERT INTO kernel_error(drive_id, t, run_id, line) VALUES(?, ?, ?, ?)",
+	[ST_KERNEL_ERROR_LATEST] = "SELECT t, coalesce(run_id, -1), line FROM kernel_error WHERE drive_id = ? "
+				   "ORDER BY t DESC, rowid DESC LIMIT 1",
 };
 
 struct store {
@@ -1325,6 +1342,79 @@ static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 	const char *v = (const char *)sqlite3_column_text(st, col);
 
 	wg_strlcpy(buf, v ? v : "", len);
+}
+
+int store_kernel_error_add(struct store *s, int64_t drive, int64_t t, int64_t run, const char *line,
+			   struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_KERNEL_ERROR_INSERT, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, t);
+		if (run >= 0)
+			sqlite3_bind_int64(st, 3, run);
+		/* a kernel line is short; one that is not is cut, not refused */
+		sqlite3_bind_text(st, 4, line, (int)strnlen(line, STORE_KERNEL_LINE_MAX - 1), SQLITE_STATIC);
+		r = step_done(s, st, err, "cannot record a kernel error");
+	}
+	return write_end(s, r, err);
+}
+
+int store_kernel_error_latest(struct store *s, int64_t drive, struct store_kernel_error *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_KERNEL_ERROR_LATEST, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	r = step_one(s, st, err);
+	if (r > 0) {
+		ret->drive_id = drive;
+		ret->t = sqlite3_column_int64(st, 0);
+		ret->run_id = sqlite3_column_int64(st, 1);
+		copy_text(st, 2, ret->line, sizeof(ret->line));
+		r = 0;
+	} else if (r == 0) {
+		r = -ENOENT;
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_foreach_kernel_error(struct store *s, int64_t run, store_kernel_error_cb cb, void *userdata,
+			       struct wg_err *err)
+{
+	struct store_kernel_error *e = malloc(sizeof(*e));
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!e)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = prepare_walk(s, "SELECT drive_id, t, line FROM kernel_error WHERE run_id = ? ORDER BY t, rowid", &st,
+			 err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, run);
+	while ((r = step_one(s, st, err)) > 0) {
+		e->drive_id = sqlite3_column_int64(st, 0);
+		e->t = sqlite3_column_int64(st, 1);
+		e->run_id = run;
+		copy_text(st, 2, e->line, sizeof(e->line));
+		r = cb(e, userdata);
+		if (r < 0)
+			goto out;
+	}
+out:
+	sqlite3_finalize(st);
+	free(e);
+	return r;
 }
 
 /* The drives of one run, their names as they were last sampled under. */
