@@ -300,25 +300,53 @@ static bool set_key(struct drive *d, const char *key, const char *v)
 }
 
 /*
- * The drive the spec gives for this path (resolved: a by-id symlink finds its node), or for
- * this device number when path is NULL; false when none. The node must exist: a removed file
- * is a drive that went away.
+ * The spec as last read: per drive, its node as given and resolved, its device number, and
+ * its lines, which make the drive again at each lookup (so that a blob rewritten between two
+ * commands is read anew). Read again when the file changes: parsing it and resolving every
+ * node at each open and stat made 60 drives a benchmark of this library.
  */
-static bool spec_find(const char *path, unsigned maj, unsigned min, struct drive *ret)
+struct spec_drive {
+	char path[PATH_MAX]; /* resolved when the node existed as the spec was read, else as given */
+	unsigned maj, min;
+	char *lines;         /* "key value\n"… */
+	int first_line;
+};
+
+static struct {
+	struct stat st;
+	char file[PATH_MAX];
+	struct spec_drive *v;
+	size_t n;
+} spec_cache;
+
+static void spec_cache_clear(void)
 {
-	const char *spec = getenv(SPEC_ENV);
-	char want[PATH_MAX], line[PATH_MAX + 64];
-	struct drive d;
-	bool in = false, found = false, ok = true;
+	for (size_t i = 0; i < spec_cache.n; i++)
+		free(spec_cache.v[i].lines);
+	free(spec_cache.v);
+	spec_cache.v = NULL;
+	spec_cache.n = 0;
+}
+
+static bool spec_load(const char *spec)
+{
+	char line[PATH_MAX + 64];
+	struct stat st;
 	int lineno = 0;
 	FILE *f;
 
-	if (!spec || !*spec || (path && (path[0] != '/' || !realpath(path, want))))
+	if (real_stat()(spec, &st) < 0)
 		return false;
+	if (spec_cache.v && strcmp(spec_cache.file, spec) == 0 && st.st_ino == spec_cache.st.st_ino &&
+	    st.st_size == spec_cache.st.st_size && st.st_mtim.tv_sec == spec_cache.st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == spec_cache.st.st_mtim.tv_nsec)
+		return true;
+	spec_cache_clear();
 	f = fopen(spec, "re");
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
+		struct spec_drive *d;
 		char *key = line, *v;
 
 		lineno++;
@@ -331,31 +359,92 @@ static bool spec_find(const char *path, unsigned maj, unsigned min, struct drive
 			*v++ = '\0';
 		v += strspn(v, " \t");
 		if (strcmp(key, "device") == 0) {
-			/* the drive before this one is complete: is it the one asked for? */
-			if (in && ok && (path ? strcmp(d.path, want) == 0 : d.maj == maj && d.min == min))
-				found = true;
-			if (found)
+			struct spec_drive *more = realloc(spec_cache.v, (spec_cache.n + 1) * sizeof(*more));
+
+			if (!more)
 				break;
-			memset(&d, 0, sizeof(d));
-			d.maj = 8;
-			d.smart = -1;
-			d.status = -1;
-			d.transports = T_LINUX_IDE | T_SAT16 | T_SAT12;
-			snprintf(d.udev_bus, sizeof(d.udev_bus), "scsi");
-			in = realpath(v, d.path) != NULL;
-			ok = true;
+			spec_cache.v = more;
+			d = &spec_cache.v[spec_cache.n++];
+			memset(d, 0, sizeof(*d));
+			d->maj = 8;
+			d->first_line = lineno + 1;
+			if (!realpath(v, d->path))
+				snprintf(d->path, sizeof(d->path), "%s", v);
 			continue;
 		}
-		if (in && !set_key(&d, key, v)) {
-			complain("%s:%d: '%s %s' is not understood", spec, lineno, key, v);
+		if (!spec_cache.n)
+			continue;
+		d = &spec_cache.v[spec_cache.n - 1];
+		if (strcmp(key, "rdev") == 0 && sscanf(v, "%u:%u", &d->maj, &d->min) != 2)
+			complain("%s:%d: 'rdev %s' is not MAJ:MIN", spec, lineno, v);
+		{
+			size_t had = d->lines ? strlen(d->lines) : 0, add = strlen(key) + 1 + strlen(v) + 1;
+			char *more = realloc(d->lines, had + add + 1);
+
+			if (!more)
+				break;
+			snprintf(more + had, add + 1, "%s %s\n", key, v);
+			d->lines = more;
+		}
+	}
+	fclose(f);
+	spec_cache.st = st;
+	snprintf(spec_cache.file, sizeof(spec_cache.file), "%s", spec);
+	return true;
+}
+
+/* Make a drive of its spec lines; false when one is not understood (said on stderr). */
+static bool spec_build(const char *spec, const struct spec_drive *sd, struct drive *d)
+{
+	char *copy = sd->lines ? strdup(sd->lines) : NULL, *save = NULL;
+	int lineno = sd->first_line;
+	bool ok = true;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->path, sizeof(d->path), "%s", sd->path);
+	d->maj = sd->maj;
+	d->min = sd->min;
+	d->smart = -1;
+	d->status = -1;
+	d->transports = T_LINUX_IDE | T_SAT16 | T_SAT12;
+	snprintf(d->udev_bus, sizeof(d->udev_bus), "scsi");
+	for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save), lineno++) {
+		char *v = strchr(l, ' ');
+
+		*v++ = '\0';
+		if (strcmp(l, "rdev") != 0 && !set_key(d, l, v)) {
+			complain("%s: '%s %s' is not understood (the drive's line %d)", spec, l, v, lineno);
 			ok = false;
 		}
 	}
-	if (!found && in && ok && (path ? strcmp(d.path, want) == 0 : d.maj == maj && d.min == min))
-		found = true;
-	fclose(f);
-	if (found)
-		*ret = d;
+	free(copy);
+	return ok;
+}
+
+/*
+ * The drive the spec gives for this path (resolved: a by-id symlink finds its node), or for
+ * this device number when path is NULL; false when none. The node must exist: a removed file
+ * is a drive that went away.
+ */
+static bool spec_find(const char *path, unsigned maj, unsigned min, struct drive *ret)
+{
+	static pthread_mutex_t spec_lock = PTHREAD_MUTEX_INITIALIZER;
+	const char *spec = getenv(SPEC_ENV);
+	char want[PATH_MAX];
+	bool found = false;
+
+	if (!spec || !*spec || (path && (path[0] != '/' || !realpath(path, want))))
+		return false;
+	pthread_mutex_lock(&spec_lock);
+	for (size_t i = 0; spec_load(spec) && i < spec_cache.n; i++) {
+		const struct spec_drive *sd = &spec_cache.v[i];
+
+		if (path ? strcmp(sd->path, want) != 0 : sd->maj != maj || sd->min != min)
+			continue;
+		found = spec_build(spec, sd, ret);
+		break;
+	}
+	pthread_mutex_unlock(&spec_lock);
 	return found;
 }
 
