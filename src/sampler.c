@@ -134,7 +134,7 @@ static void close_all_but(int keep)
 	DIR *d;
 	struct dirent *de;
 
-	if (close_range(3, (unsigned)keep - 1, 0) == 0 && close_range((unsigned)keep + 1, ~0U, 0) == 0)
+	if ((keep == 3 || close_range(3, (unsigned)keep - 1, 0) == 0) && close_range((unsigned)keep + 1, ~0U, 0) == 0)
 		return;
 	d = opendir("/proc/self/fd");
 	if (!d)
