@@ -12,16 +12,19 @@ B=$BUILD/contrib/wg-blob
 D=$(mktemp -d "${TMPDIR:-/tmp}/weargate-demo.XXXXXX")
 trap 'rm -rf "$D"' EXIT
 umask 022
-# Everything the demo runs against is its own: times in UTC, a fake sysfs, no cgroup to touch.
+# Everything the demo runs against is its own: times in UTC, a fake sysfs and kernel log, no
+# cgroup to touch.
 TZ=UTC
 WEARGATE_SYSFS_ROOT=$D/sys
 WEARGATE_CGROUP_ROOT=$D/no-cgroup
 WEARGATE_SYSTEMD_DIR=$D/no-systemd
-export TZ WEARGATE_SYSFS_ROOT WEARGATE_CGROUP_ROOT WEARGATE_SYSTEMD_DIR
+WEARGATE_KMSG=$D/kmsg
+export TZ WEARGATE_SYSFS_ROOT WEARGATE_CGROUP_ROOT WEARGATE_SYSTEMD_DIR WEARGATE_KMSG
 
 cp "$BUILD/data/demo-sda.blob" "$D/sda.blob"
 mkdir -p "$D/sys/block/sda"
 echo "100 0 1000 50 20 0 500 40 0 60 90" >"$D/sys/block/sda/stat"
+: >"$D/kmsg"
 
 # io READ WRITTEN: what the kernel would count for the job's I/O, in sectors.
 cat >"$D/io.sh" <<EOF

@@ -11,6 +11,7 @@
 struct blockdev_env {
 	const char *sysfs_root; /* BLOCKDEV_SYSFS_ROOT */
 	const char *mountinfo;  /* BLOCKDEV_MOUNTINFO; read only for paths on anonymous devices */
+	const char *kmsg;       /* the kernel's log, watched while a job runs (kmsg.h); NULL = /dev/kmsg */
 };
 
 /*

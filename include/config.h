@@ -23,7 +23,11 @@ struct drive_cfg {
 	enum drive_source source;
 	char *path; /* the device, or the blob file (made absolute against the config's directory) */
 	enum smart_access access;
+	int64_t read_timeout; /* seconds a reading may take before it is recorded as a timeout; 0 = the default */
 };
+
+/* A drive that has not answered in this long is not going to (config `read_timeout`). */
+#define DRIVE_READ_TIMEOUT_DEFAULT 30
 
 struct job_cfg {
 	char *name;
@@ -54,6 +58,7 @@ struct config {
 	const struct drive_cfg **drives_by_name;
 	size_t n_jobs;
 	struct job_cfg *jobs;
+	int64_t read_timeout; /* seconds: every drive's, unless its section says otherwise (default 30s) */
 	/* the runner */
 	int64_t watch_interval; /* seconds between samples of a running job's drives (default 10m) */
 	int64_t stop_grace;     /* seconds from SIGTERM to SIGKILL when a job is stopped (default 30s) */

@@ -32,6 +32,7 @@ struct policy {
 	int64_t max_temperature; /* defer above it, in degrees C; 0 = no limit (55) */
 	int64_t sample_max_age;  /* an older sample is not used as is (6h) */
 	int64_t ssd_wear_low;    /* an SSD wear indicator at or below it: worn (10) */
+	int64_t kernel_quiet;    /* a drive the kernel logged I/O errors on is degrading until this passes (7d) */
 };
 
 void policy_defaults(struct policy *ret);
@@ -82,6 +83,7 @@ enum health_sign {
 	HEALTH_SIGN_PREFAIL,        /* 0, or the failing attribute: id | value << 8 | threshold << 16 */
 	HEALTH_SIGN_WEAR,           /* the SSD wear indicator's normalized value */
 	HEALTH_SIGN_USABLE,         /* 1 the sample was usable, 0 not (standby, unreadable) */
+	HEALTH_SIGN_KERNEL,         /* the kernel's I/O error lines on the drive, counted: not in a sample */
 	_HEALTH_SIGN_MAX,
 };
 
@@ -132,6 +134,9 @@ struct health_track {
 	size_t n_recent, cap_recent;
 	struct health_episode episode;
 	int64_t episode_at; /* the time the episode is known up to (the windows' moves before it are in it); -1 */
+	/* the first of the kernel's error lines since it was last quiet for kernel_quiet, and when; "" and -1 */
+	char kernel_line[160];
+	int64_t kernel_since;
 };
 
 void health_track_init(struct health_track *tr);
@@ -172,6 +177,13 @@ int health_track_add(const struct policy *p, struct health_track *tr, int64_t t,
 int health_track_replay(const struct policy *p, struct health_track *tr, const struct health_change *c, size_t n,
 			struct health_log *log);
 
+/*
+ * Take count kernel I/O error lines on the drive at t (between samples: a job's watchdog saw
+ * them), first_line the first of them, into the track: the KERNEL sign grows.
+ */
+int health_track_note_kernel(const struct policy *p, struct health_track *tr, int64_t t, int64_t count,
+			     const char *first_line, struct health_log *log);
+
 /* Move the track's episode on to t without a sample: the windows' moves up to t open episodes (into log). */
 int health_track_advance(const struct policy *p, struct health_track *tr, int64_t t, struct health_log *log);
 
@@ -203,7 +215,8 @@ struct health_assessment {
  * failing  self-assessment failed, a prefailure attribute at or below its threshold, or a
  *          media counter grown by failing_growth within failing_window; once failing, a drive
  *          stays failing (its history is its own: a new drive starts afresh);
- * degrading pending or offline-uncorrectable sectors now, or a media counter grown within window;
+ * degrading pending or offline-uncorrectable sectors now, a media counter grown within window, or
+ *          kernel I/O errors on the drive within kernel_quiet;
  * worn     media counters above zero but stable, or an SSD wear indicator at or below ssd_wear_low;
  * ok       none of these.
  * Media counters are 5, 196, 197, 198, 187 and 10; 199 (the cable) and 188 (noise) never count.

@@ -65,12 +65,16 @@ struct proc_result {
 
 /*
  * Called while the job runs: every `interval` seconds (tick; none when interval <= 0 or tick
- * is NULL), and for each line of its output (line, without the newline; may be NULL).
- * A tick returning true stops the job. watch itself may be NULL.
+ * is NULL), every `look_ms` milliseconds for a quick look at something cheap to read, such
+ * as the kernel's log (look; none when look_ms <= 0 or look is NULL), and for each line of
+ * its output (line, without the newline; may be NULL). A tick or a look returning true
+ * stops the job. watch itself may be NULL.
  */
 struct proc_watch {
 	int64_t interval;
 	bool (*tick)(void *userdata);
+	int64_t look_ms;
+	bool (*look)(void *userdata);
 	void (*line)(const char *line, void *userdata);
 	void *userdata;
 };

@@ -1,4 +1,4 @@
-/* sampler.h — read many drives at once, so that 60 drives do not take 60 times one */
+/* sampler.h — read many drives at once, each with a deadline, so that one hung drive holds up nothing */
 #ifndef WEARGATE_SAMPLER_H
 #define WEARGATE_SAMPLER_H
 
@@ -8,8 +8,14 @@
 #include "config.h"
 #include "smart.h"
 
-/* How one drive is read; tests pass their own. */
-typedef void (*sampler_read_fn)(const struct drive_cfg *drive, void *userdata, struct smart_reading *ret);
+/*
+ * How one drive is read; tests pass their own. It runs in a reader process of its own (see
+ * sampler_read_all()): what it changes in memory stays there, but for ret. command() (never
+ * NULL) tells what the reader is about to send, for the timeout's reason.
+ */
+typedef void (*sampler_read_fn)(const struct drive_cfg *drive, void *userdata,
+				void (*command)(const char *what, void *userdata), void *command_userdata,
+				struct smart_reading *ret);
 
 struct sampler_opts {
 	bool wake;
@@ -19,7 +25,17 @@ struct sampler_opts {
 	void *userdata;
 };
 
-/* Read drives[0..n) concurrently into ret_readings[0..n) (same order); -ENOMEM only. */
+/*
+ * Read drives[0..n) concurrently into ret_readings[0..n) (same order); -ENOMEM (or the errno
+ * of a failed pipe or mmap) only.
+ *
+ * Each drive is read in a process of its own, forked for it, with the drive's read_timeout:
+ * a reader that has not finished by then is killed, and its drive's reading is a timeout
+ * naming the command it was sending. A reader stuck in the kernel (on I/O to a dying disk)
+ * cannot die until the kernel gives the I/O up; it is left behind, holding the device open
+ * and nothing else, and neither this call nor weargate's exit waits for it. Until it is gone,
+ * its drive is not read again: a later call records a timeout for it at once.
+ */
 int sampler_read_all(const struct drive_cfg *const *drives, size_t n, const struct sampler_opts *opts,
 		     struct smart_reading *ret_readings);
 

@@ -18,6 +18,7 @@ enum reading_status {
 	READING_ERROR = 4,       /* could not read at all: open failed, I/O error */
 	/* read, but another configured drive read the same disk (same model and serial) in the pass: kept apart */
 	READING_DUPLICATE = 5,
+	READING_TIMEOUT = 6,     /* no answer within the drive's read_timeout: the reason names the command */
 	_READING_STATUS_MAX,
 };
 
@@ -83,6 +84,12 @@ struct smart_device_opts {
 	enum smart_access access;
 	bool wake;              /* read even when the drive is in standby */
 	const char *sysfs_root; /* "/sys" normally; tests point it at a fake tree */
+	/*
+	 * Told what is about to be sent ("IDENTIFY DEVICE"), so that a reading that never returns
+	 * can be said to hang there; NULL when nobody asks.
+	 */
+	void (*command)(const char *what, void *userdata);
+	void *userdata;
 };
 
 /*
@@ -92,6 +99,14 @@ struct smart_device_opts {
  */
 void smart_read_blob_file(const char *path, struct smart_reading *ret);
 void smart_read_blob(const void *buf, size_t len, struct smart_reading *ret);
+/*
+ * A device is asked its power mode first, by weargate itself (CHECK POWER MODE through the
+ * access mode's transports: auto tries linux-ide, sat16 and sat12): a drive in standby or
+ * asleep gets no other command unless opts->wake. Then weargate's own IDENTIFY DEVICE says
+ * whether SMART is enabled: a drive with SMART off is not read (libatasmart would switch it
+ * on). Only then does libatasmart read it. Through sunplus and jmicron bridges, which weargate
+ * does not speak, libatasmart alone reads the drive, as before.
+ */
 void smart_read_device(const char *path, const struct smart_device_opts *opts, struct smart_reading *ret);
 
 /* The attribute with this id, or NULL. */

@@ -128,6 +128,32 @@ int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct 
 int store_last_jobs(struct store *s, int64_t drive_id, int64_t until, int64_t *ret_heavy_end, int64_t *ret_backup_ok,
 		    struct wg_err *err);
 
+#define STORE_KERNEL_LINE_MAX 512
+
+/*
+ * A line of the kernel's log about a drive: an I/O or ATA error on its disk, a partition of
+ * it or a device stacked on it ("I/O error, dev sda, sector 2048 …"), seen at t while job run
+ * `run` ran (-1: outside any run). The line is kept as the kernel wrote it, cut at
+ * STORE_KERNEL_LINE_MAX - 1 bytes.
+ */
+struct store_kernel_error {
+	int64_t drive_id;
+	int64_t t;
+	int64_t run_id; /* -1 when none */
+	char line[STORE_KERNEL_LINE_MAX];
+};
+int store_kernel_error_add(struct store *s, int64_t drive_id, int64_t t, int64_t run, const char *line,
+			   struct wg_err *err);
+/* A drive's newest kernel error line; -ENOENT when it has none. */
+int store_kernel_error_latest(struct store *s, int64_t drive_id, struct store_kernel_error *ret, struct wg_err *err);
+/* Call cb for every kernel error line recorded during job run `run`, oldest first; cb returning < 0 stops. */
+typedef int (*store_kernel_error_cb)(const struct store_kernel_error *e, void *userdata);
+int store_foreach_kernel_error(struct store *s, int64_t run, store_kernel_error_cb cb, void *userdata,
+			       struct wg_err *err);
+/* The same for every line about a drive stamped within [since, until], in the order recorded. */
+int store_foreach_drive_kernel_error(struct store *s, int64_t drive_id, int64_t since, int64_t until,
+				     store_kernel_error_cb cb, void *userdata, struct wg_err *err);
+
 /* A gate decision: the job, the verdict, the reason and each drive's state ("sda=degrading sdb=ok"). */
 int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
 		       const char *states, struct wg_err *err);

@@ -10,11 +10,10 @@
 #include "store.h"
 
 /*
- * Make the history's sign log and episodes fit to be read: after a migration they are recorded
- * from the samples (once, one transaction); when the policy's numbers changed, the episodes
- * are recorded anew from the sign log. A store that may not be written (writable false) is
- * left as it is: -EPROTO when the sign log is yet to be recorded, else track_load() works
- * around an old policy by itself.
+ * Make the history's sign log and episodes fit to be read: after a migration, or when the
+ * policy's numbers changed, they are recorded anew from the samples (one transaction). A store
+ * that may not be written (writable false) is left as it is: -EPROTO when the sign log is yet
+ * to be recorded, else track_load() works around an old policy by itself.
  */
 int track_store_ready(struct store *s, const struct policy *p, bool writable, struct wg_err *err);
 
@@ -56,5 +55,13 @@ struct track_result {
 int track_record_pass(struct store *s, const struct policy *p, int64_t now, const char *const *names,
 		      struct smart_reading *readings, size_t n, bool notified, struct track_result *ret,
 		      struct wg_err *err);
+
+/*
+ * Record a kernel I/O error line about drive_id seen at t (during job run `run`, -1 none), and
+ * what it does to the drive's signs and episodes (at least degrading for kernel_quiet), in one
+ * transaction.
+ */
+int track_record_kernel_error(struct store *s, const struct policy *p, int64_t drive_id, int64_t t, int64_t run,
+			      const char *line, bool notified, struct wg_err *err);
 
 #endif

@@ -129,6 +129,7 @@ static void print_policy(FILE *f, const struct policy *p)
 	fprintf(f, "\tmax_temperature = %lld%s\n", (long long)p->max_temperature,
 		p->max_temperature == 0 ? "  # no limit" : "");
 	fprintf(f, "\tssd_wear_low = %lld\n", (long long)p->ssd_wear_low);
+	put_duration(f, "\t", "kernel_quiet", p->kernel_quiet, NULL);
 	fputs("}\n", f);
 }
 
@@ -174,6 +175,7 @@ static void print_drive(FILE *f, const struct drive_cfg *d)
 		put_string(f, smart_access_to_string(d->access));
 		fputc('\n', f);
 	}
+	put_duration(f, "\t", "read_timeout", d->read_timeout > 0 ? d->read_timeout : DRIVE_READ_TIMEOUT_DEFAULT, NULL);
 	fputs("}\n", f);
 }
 

@@ -13,6 +13,7 @@ static const char status_help[] =
 	"usable, the latest usable one of the 7 days before it), and its state (ok, worn,\n"
 	"degrading, failing, unknown) judged from its history over the policy's window, with\n"
 	"the reasons; then, for every configured job, what 'weargate gate' would say now.\n"
+	"A drive in standby shows how long it has been skipped: \"(standby for 3h)\".\n"
 	"Nothing is read from the drives and nothing is written: run 'weargate sample' for\n"
 	"a new reading.\n"
 	"\n"
@@ -32,7 +33,52 @@ struct drive_status {
 	struct store_sample usable; /* the latest usable sample (== last when last is usable) */
 	struct smart_derived d;
 	struct drive_health health; /* the state, from the history */
+	int64_t skipped_since;      /* the first of the standby readings the latest one ends; -1 */
+	bool skipped_longer;        /* ... which go back further than SKIP_LOOKBACK */
 };
+
+/* How far back status looks for when a drive began to be skipped. */
+#define SKIP_LOOKBACK (90 * 86400)
+
+struct skip_walk {
+	int64_t since;
+	bool from_start; /* the run of standby readings began with the first sample looked at */
+	bool first;
+};
+
+static int skip_step(const struct store_sample *sample, void *userdata)
+{
+	struct skip_walk *w = userdata;
+
+	if (sample->reading.status != READING_STANDBY) {
+		w->since = -1;
+		w->from_start = false;
+	} else if (w->since < 0) {
+		w->since = sample->t;
+		w->from_start = w->first;
+	}
+	w->first = false;
+	return 0;
+}
+
+/* Since when the drive has been skipped (in standby, not woken): the run of standby readings up to the latest. */
+static int skipped_load(struct cmd_ctx *ctx, struct drive_status *st, struct wg_err *err)
+{
+	struct skip_walk w = { .since = -1, .first = true };
+	int64_t from = st->have_usable ? st->usable.t : st->last.t - SKIP_LOOKBACK;
+	int r;
+
+	if (st->last.reading.status != READING_STANDBY)
+		return 0;
+	if (from < st->last.t - SKIP_LOOKBACK)
+		from = st->last.t - SKIP_LOOKBACK;
+	r = store_foreach_sample(ctx->store, st->last.drive_id, from, st->last.t, skip_step, &w, err);
+	if (r < 0)
+		return r;
+	st->skipped_since = w.since >= 0 ? w.since : st->last.t;
+	st->skipped_longer = w.from_start && !st->have_usable;
+	return 0;
+}
 
 static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive, struct drive_status *st,
 			     struct wg_err *err)
@@ -41,6 +87,7 @@ static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive,
 
 	memset(st, 0, sizeof(*st));
 	st->name = drive->name;
+	st->skipped_since = -1;
 	attrs_derive(&st->last.reading, &st->d); /* all unknown */
 	r = drive_health_load(ctx->store, &ctx->config->policy, drive, ctx->now, &st->health, err);
 	if (r < 0 || !st->health.latest)
@@ -53,7 +100,7 @@ static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive,
 		return r;
 	if (st->have_usable)
 		attrs_derive(&st->usable.reading, &st->d);
-	return 0;
+	return skipped_load(ctx, st, err);
 }
 
 /* What the gate would say for each job now: from the history alone, reading and writing nothing. */
@@ -130,6 +177,13 @@ static void print_json_drive(FILE *f, const struct drive_status *st, int64_t now
 		wg_format_utc(st->usable.t, when, sizeof(when));
 		json_str(f, "values_sampled_at", when);
 	}
+	if (st->skipped_since >= 0) {
+		wg_format_utc(st->skipped_since, when, sizeof(when));
+		json_str(f, "skipped_since", when);
+		json_int(f, "skipped_seconds", now - st->skipped_since, false);
+	} else {
+		fputs("\"skipped_since\":null,\"skipped_seconds\":null,", f);
+	}
 	fputs("\"attributes\":[", f);
 	for (unsigned i = 0; u && i < u->n_attrs; i++) {
 		const struct smart_attr *a = &u->attrs[i];
@@ -186,9 +240,16 @@ static void table_row(const struct drive_status *st, int64_t now, char cells[_CO
 		wg_format_age(now - st->last.t, cells[COL_AGE], 48);
 	else
 		snprintf(cells[COL_AGE], 48, "never");
-	if (id && id->status != READING_OK) /* say why the newest reading is not the one shown */
+	if (st->skipped_since >= 0) { /* how long the drive has not been read for its sleep */
+		char skipped[32];
+
+		wg_format_age(now - st->skipped_since, skipped, sizeof(skipped));
+		snprintf(cells[COL_AGE] + strlen(cells[COL_AGE]), 48 - strlen(cells[COL_AGE]), " (standby for %s%s)",
+			 st->skipped_longer ? "more than " : "", skipped);
+	} else if (id && id->status != READING_OK) { /* say why the newest reading is not the one shown */
 		snprintf(cells[COL_AGE] + strlen(cells[COL_AGE]), 48 - strlen(cells[COL_AGE]), " (%s)",
 			 reading_status_to_string(id->status));
+	}
 }
 
 /* Lines under a table: "NAME: what", wrapped by the terminal, not by us. */

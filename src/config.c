@@ -49,6 +49,7 @@ static cfg_opt_t drive_opts[] = {
 	CFG_STR("device", NULL, CFGF_NONE),
 	CFG_STR("blob", NULL, CFGF_NONE),
 	CFG_STR("access", "auto", CFGF_NONE),
+	CFG_INT_CB("read_timeout", 0, CFGF_NODEFAULT, on_period),
 	CFG_END(),
 };
 
@@ -67,6 +68,7 @@ static cfg_opt_t policy_opts[] = {
 	CFG_SEC("cooldown", cooldown_opts, CFGF_NONE),
 	CFG_INT_CB("max_temperature", 0, CFGF_NODEFAULT, on_temperature),
 	CFG_INT_CB("ssd_wear_low", 0, CFGF_NODEFAULT, on_wear),
+	CFG_INT_CB("kernel_quiet", 0, CFGF_NODEFAULT, on_period),
 	CFG_END(),
 };
 
@@ -105,6 +107,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_BOOL(CONFIG_END_KEY, cfg_false, CFGF_NODEFAULT),
 	CFG_STR("database", STORE_DEFAULT_PATH, CFGF_NONE),
 	CFG_INT_CB("sample_max_age", 0, CFGF_NODEFAULT, on_period),
+	CFG_INT_CB("read_timeout", 0, CFGF_NODEFAULT, on_period),
 	CFG_INT_CB("watch_interval", 0, CFGF_NODEFAULT, on_period),
 	CFG_INT_CB("stop_grace", 0, CFGF_NODEFAULT, on_duration),
 	CFG_INT_CB("run_until", 0, CFGF_NODEFAULT, on_time_of_day),
@@ -650,6 +653,7 @@ static int load_drive(struct config *c, cfg_t *sec, const char *text, struct tex
 		return wg_err_set(err, -EINVAL, "%s:%d: drive '%s': empty path", c->path, line, title);
 	d->source = device ? DRIVE_DEVICE : DRIVE_BLOB;
 	d->line = line;
+	d->read_timeout = cfg_size(sec, "read_timeout") ? cfg_getint(sec, "read_timeout") : c->read_timeout;
 	d->name = strdup(title);
 	d->path = device ? strdup(device) : resolve_path(c->path, blob);
 	c->n_drives++;
@@ -789,6 +793,7 @@ static void load_policy(cfg_t *root, struct policy *p)
 	load_int(sec, "failing_growth", &p->failing_growth);
 	load_int(sec, "max_temperature", &p->max_temperature);
 	load_int(sec, "ssd_wear_low", &p->ssd_wear_low);
+	load_int(sec, "kernel_quiet", &p->kernel_quiet);
 	cooldown = cfg_getsec(sec, "cooldown");
 	if (!cooldown)
 		return;
@@ -991,6 +996,8 @@ int config_load(const char *path, struct config **ret, struct wg_err *err)
 	r = load_runner(cfg, c);
 	if (r < 0)
 		goto out;
+	c->read_timeout = DRIVE_READ_TIMEOUT_DEFAULT; /* before the drives: theirs defaults to it */
+	load_int(cfg, "read_timeout", &c->read_timeout);
 	for (unsigned i = 0; i < cfg_size(cfg, "drive"); i++) {
 		r = load_drive(c, cfg_getnsec(cfg, "drive", i), text, &drive_at, err);
 		if (r < 0)

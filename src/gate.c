@@ -347,6 +347,17 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 		r = drives_sample(c, s, todo, m, now, &how, NULL, ret->warning, sizeof(ret->warning), err);
 		if (r < 0)
 			goto out;
+		/* a drive that did not answer in time is judged by what the history holds of it: say so */
+		{
+			struct wg_text w;
+
+			wg_text_init(&w, ret->warning, sizeof(ret->warning));
+			w.used = strlen(ret->warning);
+			for (size_t i = 0; i < m; i++)
+				if (todo[i]->latest->reading.status == READING_TIMEOUT)
+					wg_text_add(&w, "; ", "%s: %s: judged from its history", todo[i]->drive->name,
+						    todo[i]->latest->reading.reason);
+		}
 	}
 	/* each drive judged once: those just read already were */
 	for (size_t i = 0; i < n; i++) {

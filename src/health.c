@@ -40,6 +40,7 @@ void policy_defaults(struct policy *ret)
 		.max_temperature = 55,
 		.sample_max_age = 6 * 3600,
 		.ssd_wear_low = 10,
+		.kernel_quiet = 7 * 86400,
 	};
 }
 
@@ -52,9 +53,10 @@ void policy_defaults(struct policy *ret)
 void policy_fingerprint(const struct policy *p, char *buf, size_t len)
 {
 	/* sample_max_age words a reason ("between") but never moves a state or its start */
-	snprintf(buf, len, "model=%d window=%lld failing_window=%lld failing_growth=%lld ssd_wear_low=%lld",
+	snprintf(buf, len,
+		 "model=%d window=%lld failing_window=%lld failing_growth=%lld ssd_wear_low=%lld kernel_quiet=%lld",
 		 HEALTH_MODEL_VERSION, (long long)p->window, (long long)p->failing_window, (long long)p->failing_growth,
-		 (long long)p->ssd_wear_low);
+		 (long long)p->ssd_wear_low, (long long)p->kernel_quiet);
 }
 
 const struct smart_attr *health_failing_attr(const struct smart_reading *r)
@@ -113,6 +115,7 @@ void health_point_from_reading(const struct smart_reading *r, int64_t t, struct 
 #define CODE_PREFAIL 257
 #define CODE_WEAR 258
 #define CODE_USABLE 259
+#define CODE_KERNEL 260
 
 int health_sign_code(unsigned sign)
 {
@@ -127,6 +130,8 @@ int health_sign_code(unsigned sign)
 		return CODE_WEAR;
 	case HEALTH_SIGN_USABLE:
 		return CODE_USABLE;
+	case HEALTH_SIGN_KERNEL:
+		return CODE_KERNEL;
 	default:
 		return -1;
 	}
@@ -174,7 +179,7 @@ void health_sample_key(const struct smart_reading *r, int64_t key[16])
 void health_track_init(struct health_track *tr)
 {
 	memset(tr, 0, sizeof(*tr));
-	tr->last_t = tr->last_usable_t = tr->episode_at = -1;
+	tr->last_t = tr->last_usable_t = tr->episode_at = tr->kernel_since = -1;
 	for (unsigned s = 0; s < _HEALTH_SIGN_MAX; s++)
 		tr->cur[s] = (struct health_current){ .value = -1, .since = -1, .from = -1, .t_prev = -1 };
 	tr->episode.state = HEALTH_UNKNOWN;
@@ -217,7 +222,15 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 
 static int64_t lookback(const struct policy *p)
 {
-	return p->window > p->failing_window ? p->window : p->failing_window;
+	int64_t l = p->window > p->failing_window ? p->window : p->failing_window;
+
+	return l > p->kernel_quiet ? l : p->kernel_quiet;
+}
+
+/* The signs whose changes within a window matter: the media counters, and the kernel's errors. */
+static bool windowed(unsigned sign)
+{
+	return sign < health_n_media || sign == HEALTH_SIGN_KERNEL;
 }
 
 void health_track_set_current(struct health_track *tr, const struct health_change *c)
@@ -228,7 +241,7 @@ void health_track_set_current(struct health_track *tr, const struct health_chang
 
 int health_track_push_recent(struct health_track *tr, const struct health_change *c)
 {
-	if (c->sign >= health_n_media)
+	if (!windowed(c->sign))
 		return 0;
 	if (grow((void **)&tr->recent, &tr->cap_recent, tr->n_recent, sizeof(*tr->recent)) < 0)
 		return -ENOMEM;
@@ -391,6 +404,8 @@ static bool judge_failing(const struct policy *p, const struct health_track *tr,
 
 static bool judge_degrading(const struct policy *p, const struct health_track *tr, int64_t x, struct wg_text *r)
 {
+	struct growth k = growth_since(tr, HEALTH_SIGN_KERNEL, x - p->kernel_quiet);
+
 	for (unsigned m = 0; m < health_n_media; m++) {
 		struct growth g = growth_since(tr, m, x - p->window);
 
@@ -398,6 +413,16 @@ static bool judge_degrading(const struct policy *p, const struct health_track *t
 			add_growth(r, health_media[m].label, &g, NULL);
 		else if (health_media[m].degrading_when_present && tr->cur[m].value > 0)
 			add_held(r, &tr->cur[m], health_media[m].label, "");
+	}
+	/* the fastest sign of a failing disk: the kernel could not read or write it */
+	if (k.grew) {
+		int64_t since = tr->kernel_since >= 0 ? tr->kernel_since : k.first ? k.first->t : -1;
+		char when[32] = "";
+
+		if (r->len && since >= 0)
+			wg_format_when(since, when, sizeof(when));
+		wg_text_add(r, "; ", "the kernel logged I/O errors on it since %s%s%s%s", when,
+			    tr->kernel_line[0] ? ": \"" : "", tr->kernel_line, tr->kernel_line[0] ? "\"" : "");
 	}
 	return r->parts > 0;
 }
@@ -503,10 +528,12 @@ static int advance(const struct policy *p, const struct health_track *tr, struct
 	if (!times)
 		return -ENOMEM;
 	for (size_t i = 0; i < tr->n_recent; i++) {
-		const int64_t e[2] = { tr->recent[i].t + p->window, tr->recent[i].t + p->failing_window };
+		const struct health_change *c = &tr->recent[i];
+		const int64_t e[2] = { c->t + (c->sign == HEALTH_SIGN_KERNEL ? p->kernel_quiet : p->window),
+				       c->t + (c->sign == HEALTH_SIGN_KERNEL ? p->kernel_quiet : p->failing_window) };
 
 		for (int k = 0; k < 2; k++)
-			if (e[k] > from && e[k] < until)
+			if (e[k] > from && e[k] < until && (k == 0 || e[1] != e[0]))
 				times[n++] = e[k];
 	}
 	qsort(times, n, sizeof(*times), cmp_time);
@@ -599,6 +626,47 @@ int health_track_replay(const struct policy *p, struct health_track *tr, const s
 	tr->episode = ep;
 	tr->episode_at = t;
 	prune_recent(p, tr);
+	return r;
+}
+
+int health_track_note_kernel(const struct policy *p, struct health_track *tr, int64_t t, int64_t count,
+			     const char *first_line, struct health_log *log)
+{
+	struct health_episode ep = tr->episode;
+	size_t log_changes = log ? log->n_changes : 0, log_episodes = log ? log->n_episodes : 0, n_recent = tr->n_recent;
+	int64_t from = tr->cur[HEALTH_SIGN_KERNEL].value < 0 ? 0 : tr->cur[HEALTH_SIGN_KERNEL].value;
+	struct health_change c = {
+		.sign = HEALTH_SIGN_KERNEL, .t = t, .t_prev = tr->last_t, .from = from, .to = from + count,
+	};
+	bool quiet = !growth_since(tr, HEALTH_SIGN_KERNEL, t - p->kernel_quiet).grew;
+	int r = 0;
+
+	if (count <= 0)
+		return 0;
+	if (tr->episode_at >= 0 && t > tr->episode_at)
+		r = advance(p, tr, &ep, tr->episode_at, t, log);
+	if (r >= 0)
+		r = log_change(log, &c);
+	if (r >= 0)
+		r = apply(tr, &c, 1);
+	if (r < 0) {
+		if (log) {
+			log->n_changes = log_changes;
+			log->n_episodes = log_episodes;
+		}
+		tr->n_recent = n_recent;
+		return r;
+	}
+	/* a new stretch of errors: its first line, and when, are what the reason quotes */
+	if (quiet || tr->kernel_since < 0) {
+		wg_strlcpy(tr->kernel_line, first_line ? first_line : "", sizeof(tr->kernel_line));
+		tr->kernel_since = t;
+	}
+	if (tr->last_usable_t >= 0)
+		r = settle(p, tr, &ep, t, log);
+	tr->episode = ep;
+	if (t > tr->episode_at)
+		tr->episode_at = t;
 	return r;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "kmsg.h"
 #include "version.h"
 
 static const struct cmd_entry *const cmd_table[] = {
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
 	ctx.sysfs_root = env_or("WEARGATE_SYSFS_ROOT", BLOCKDEV_SYSFS_ROOT);
 	ctx.env.sysfs_root = ctx.sysfs_root;
 	ctx.env.mountinfo = env_or("WEARGATE_MOUNTINFO", BLOCKDEV_MOUNTINFO);
+	ctx.env.kmsg = env_or("WEARGATE_KMSG", KMSG_PATH);
 	ctx.throttle_env = (struct throttle_env){
 		.cgroup_root = env_or("WEARGATE_CGROUP_ROOT", "/sys/fs/cgroup"),
 		.systemd_dir = env_or("WEARGATE_SYSTEMD_DIR", "/run/systemd/system"),

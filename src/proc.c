@@ -926,8 +926,10 @@ int proc_wait(struct proc *p, int64_t timeout, int64_t grace, const struct proc_
 {
 	struct waiter w = { .p = p, .watch = watch, .res = ret };
 	bool ticking = watch && watch->tick && watch->interval > 0;
+	bool looking = watch && watch->look && watch->look_ms > 0;
 	int64_t deadline = timeout > 0 ? add_seconds(p->start_ns, timeout) : INT64_MAX;
 	int64_t next_tick = ticking ? add_seconds(now_ns(), watch->interval) : INT64_MAX;
+	int64_t next_look = looking ? now_ns() + watch->look_ms * NSEC_PER_MSEC : INT64_MAX;
 	int r = 0;
 
 	memset(ret, 0, sizeof(*ret));
@@ -964,6 +966,12 @@ int proc_wait(struct proc *p, int64_t timeout, int64_t grace, const struct proc_
 				if (next_tick <= now) /* a slow tick: no burst of catching up */
 					next_tick = add_seconds(now, watch->interval);
 			}
+			if (!w.stopping && now >= next_look) {
+				if (watch->look(watch->userdata))
+					stop(&w, PROC_STOPPED, now, grace);
+				now = now_ns();
+				next_look = now + watch->look_ms * NSEC_PER_MSEC;
+			}
 		}
 		if (w.exited && !w.termed && (p->out_fd < 0 || now >= w.exit_ns + DRAIN_NS)) {
 			/* it ended by itself; what it left running (in its group) goes the same way */
@@ -985,7 +993,7 @@ int proc_wait(struct proc *p, int64_t timeout, int64_t grace, const struct proc_
 		}
 
 		if (!w.exited && !w.stopping)
-			wake = min64(deadline, next_tick);
+			wake = min64(min64(deadline, next_tick), next_look);
 		if (!w.exited && p->pidfd < 0)
 			wake = min64(wake, now + GROUP_POLL_NS);
 		if (w.exited && !w.termed)

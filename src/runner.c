@@ -12,6 +12,7 @@
 #include <linux/ioprio.h>
 
 #include "iostat.h"
+#include "kmsg.h"
 #include "lock.h"
 #include "proc.h"
 #include "resolve.h"
@@ -22,6 +23,13 @@
 #define JOB_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 /* the notify command gets this long before it is stopped: an alert must not hold up the night */
 #define NOTIFY_TIMEOUT 60
+/*
+ * How often the kernel's log is looked at while a job runs: a maintenance job is stopped
+ * within about this of the first error line on its drives.
+ */
+#define KERNEL_LOOK_MS 250
+/* The error lines kept per drive and run: the first ones say what happened, a flood adds nothing. */
+#define KERNEL_LINES_KEPT 20
 
 static volatile sig_atomic_t stop_requested;
 
@@ -57,6 +65,10 @@ struct run_drive {
 	bool base_known;
 	struct smart_derived base; /* the media counters at the start, or at the last change told */
 	enum health_state state0;
+	struct kmsg_disk kdisk;  /* the names its disk goes by in the kernel's log; kdisk.disk NULL when none */
+	unsigned kernel_lines;   /* the kernel's error lines on it during the job */
+	char kernel_first[256];  /* the first of them */
+	bool kernel_stopped;     /* the job was stopped for it */
 };
 
 struct watch_ctx {
@@ -64,7 +76,11 @@ struct watch_ctx {
 	const struct job_cfg *j;
 	struct run_drive *d;
 	size_t n;
-	bool stopped; /* by the watchdog */
+	int64_t run_id;
+	struct kmsg *kmsg; /* the kernel's log from the job's start; NULL when it is not watched */
+	bool stopped;      /* by the watchdog */
+	bool stop_now;     /* a look at the kernel's log found reason to */
+	bool ended;        /* the job is over: a look only takes note */
 	char stop_reason[384];
 };
 
@@ -180,6 +196,110 @@ static bool watch_tick(void *userdata)
 	return stop;
 }
 
+/* Where the kernel's log cannot be read, say so once: every job of a run would say the same. */
+static bool kernel_unwatched_said;
+
+static void kernel_say_unwatched(struct runner *r, const char *why)
+{
+	if (kernel_unwatched_said)
+		return;
+	kernel_unwatched_said = true;
+	fprintf(r->log, "weargate: %s: kernel I/O errors on the jobs' drives are not watched\n", why);
+	wg_log(LOG_WARNING, "%s: kernel I/O errors on the jobs' drives are not watched", why);
+}
+
+/*
+ * From the job's start, the kernel's log: its I/O and ATA error lines name a disk, a
+ * partition, a device stacked on them or an ATA port, and a job's drive goes by all of them.
+ */
+static void kernel_watch_begin(struct watch_ctx *w)
+{
+	const char *path = w->r->env->kmsg ? w->r->env->kmsg : KMSG_PATH;
+	struct wg_err err = { "" };
+	bool any = false;
+
+	for (size_t i = 0; i < w->n; i++)
+		if (w->d[i].disk && kmsg_disk_load(w->r->env->sysfs_root, w->d[i].disk, &w->d[i].kdisk) == 0)
+			any = true;
+	if (any && kmsg_open(path, &w->kmsg, &err) < 0)
+		kernel_say_unwatched(w->r, err.msg);
+}
+
+/* An error line on one of the job's drives: kept in the history; a maintenance job is stopped at once. */
+static void kernel_error(struct watch_ctx *w, struct run_drive *d, const char *msg)
+{
+	const char *name = d->health->drive->name;
+	struct wg_err err = { "" };
+	int64_t now;
+
+	if (d->kernel_lines++ < KERNEL_LINES_KEPT && d->health->drive_id >= 0) {
+		wg_now(&now);
+		if (track_record_kernel_error(w->r->store, &w->r->config->policy, d->health->drive_id, now, w->run_id, msg,
+					      false, &err) < 0)
+			fprintf(w->r->log, "weargate: %s: the kernel's error line was not recorded: %s\n", name, err.msg);
+	}
+	if (d->kernel_lines > 1)
+		return;
+	snprintf(d->kernel_first, sizeof(d->kernel_first), "%s", msg);
+	if (w->j->class == JOB_MAINTENANCE && !w->stopped && !w->ended) {
+		/* recorded as outcome "stopped": "kernel: sda: I/O error, dev sda, sector 2048 …" */
+		snprintf(w->stop_reason, sizeof(w->stop_reason), "kernel: %s: %s", name, msg);
+		fprintf(w->r->log, "%s: stopping it: %s\n", w->j->name, w->stop_reason);
+		wg_log(LOG_WARNING, "job %s: stopping it: %s", w->j->name, w->stop_reason);
+		w->stopped = w->stop_now = d->kernel_stopped = true;
+	} else if (w->j->class != JOB_MAINTENANCE && !w->ended) {
+		/* the backup of a drive the kernel fails to read is the one job wanted most: it goes on */
+		fprintf(w->r->log, "%s: kernel: %s: %s: a backup goes on\n", w->j->name, name, msg);
+		wg_log(LOG_WARNING, "job %s: kernel: %s: %s: a backup goes on", w->j->name, name, msg);
+	} else {
+		fprintf(w->r->log, "%s: kernel: %s: %s\n", w->j->name, name, msg);
+		wg_log(LOG_WARNING, "job %s: kernel: %s: %s", w->j->name, name, msg);
+	}
+}
+
+static void kernel_line(const char *msg, void *userdata)
+{
+	struct watch_ctx *w = userdata;
+	struct kmsg_culprit c;
+
+	if (!kmsg_error_culprit(msg, &c))
+		return;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->d[i].kdisk.disk && kmsg_disk_matches(&w->d[i].kdisk, &c))
+			kernel_error(w, &w->d[i], msg);
+}
+
+/* The watchdog's quick look: what the kernel logged since the last one. */
+static bool kernel_look(void *userdata)
+{
+	struct watch_ctx *w = userdata;
+	int k = kmsg_read(w->kmsg, kernel_line, w);
+
+	if (k < 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "cannot read the kernel's log any more: %s", strerror(-k));
+		kernel_say_unwatched(w->r, why);
+	}
+	return w->stop_now;
+}
+
+/* Errors a job was not stopped for (a backup's, or after it was stopped): said with the run. */
+static void kernel_note_in_reason(const struct watch_ctx *w, struct job_outcome *ret)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const struct run_drive *d = &w->d[i];
+		size_t len = strlen(ret->reason);
+
+		/* the line the job was stopped for is its reason already */
+		if (!d->kernel_lines || (ret->outcome == OUTCOME_STOPPED && d->kernel_stopped))
+			continue;
+		snprintf(ret->reason + len, sizeof(ret->reason) - len, "%skernel: %u I/O error line%s on %s, the first: %s",
+			 len ? "; " : "", d->kernel_lines, d->kernel_lines == 1 ? "" : "s", d->health->drive->name,
+			 d->kernel_first);
+	}
+}
+
 static void forward_line(const char *line, void *userdata)
 {
 	struct watch_ctx *w = userdata;
@@ -251,8 +371,10 @@ static void outcome_of(const struct proc_result *pr, const struct watch_ctx *w, 
 
 static void run_drives_release(struct run_drive *d, size_t n)
 {
-	for (size_t i = 0; d && i < n; i++)
+	for (size_t i = 0; d && i < n; i++) {
 		free(d[i].disk);
+		kmsg_disk_release(&d[i].kdisk);
+	}
 	free(d);
 }
 
@@ -394,6 +516,8 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	}
 	spec.cgroup = t.method == THROTTLE_CGROUP ? t.cgroup : NULL;
 
+	w.run_id = ret->run_id;
+	kernel_watch_begin(&w);
 	if (proc_start(&spec, &p, &perr) < 0) {
 		ret->outcome = OUTCOME_FAILED;
 		ret->exit_status = 127;
@@ -404,6 +528,8 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 		struct proc_watch watch = {
 			.interval = j->watch_interval ? j->watch_interval : r->config->watch_interval,
 			.tick = watch_tick,
+			.look_ms = w.kmsg ? KERNEL_LOOK_MS : 0,
+			.look = kernel_look,
 			.line = forward_line,
 			.userdata = &w,
 		};
@@ -423,6 +549,10 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 			res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
 		k = proc_wait(p, j->timeout, r->config->stop_grace, &watch, pr, &perr);
 		runner_lock_note_job(r->lock, 0, 0);
+		/* what the kernel logged as the job ended is still the job's */
+		w.ended = true;
+		if (w.kmsg)
+			kernel_look(&w);
 		if (k < 0) {
 			ret->outcome = OUTCOME_FAILED;
 			ret->exit_status = 127;
@@ -443,6 +573,9 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 		ret->outcome = OUTCOME_INTERRUPTED;
 		snprintf(ret->reason, sizeof(ret->reason), "weargate was told to stop");
 	}
+	kernel_note_in_reason(&w, ret);
+	kmsg_free(w.kmsg);
+	w.kmsg = NULL;
 	/* the counters after the job, for "before → after", and the drives' states after it */
 	wg_now(&end);
 	{
@@ -468,6 +601,7 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	runner_announce(r);
 out:
 	free(hs);
+	kmsg_free(w.kmsg);
 	throttle_release(&t);
 	strv_free(full_argv);
 	strv_free(env);

@@ -13,6 +13,7 @@
 #include <stddef.h> /* atasmart.h uses size_t without including it */
 #include <atasmart.h>
 
+#include "ata.h"
 #include "blob.h"
 #include "smart.h"
 
@@ -51,6 +52,7 @@ const char *reading_status_to_string(enum reading_status s)
 		[READING_UNSUPPORTED] = "unsupported",
 		[READING_ERROR] = "error",
 		[READING_DUPLICATE] = "duplicate",
+		[READING_TIMEOUT] = "timeout",
 	};
 
 	return s < _READING_STATUS_MAX ? names[s] : "?";
@@ -311,17 +313,148 @@ static bool runtime_suspended(const char *path, const char *sysfs_root)
 	return strncmp(state, "suspended", 9) == 0;
 }
 
+
+/* One device reading as it goes: what weargate's own commands learnt before libatasmart's. */
+struct device_read {
+	const char *path;
+	const struct smart_device_opts *opts;
+	struct smart_reading *r;
+	bool own;                     /* a transport of weargate's own reached the drive */
+	enum ata_transport transport; /* the one that did */
+};
+
+static void say_command(const struct device_read *dr, const char *what)
+{
+	if (dr->opts->command)
+		dr->opts->command(what, dr->opts->userdata);
+}
+
+/* The transports of weargate's own commands for an access mode, in the order tried. */
+static size_t own_transports(enum smart_access a, enum ata_transport ret[3])
+{
+	switch (a) {
+	case SMART_ACCESS_AUTO:
+		/* the order of the access fallback below, libatasmart's own choice aside */
+		ret[0] = ATA_LINUX_IDE;
+		ret[1] = ATA_SAT16;
+		ret[2] = ATA_SAT12;
+		return 3;
+	case SMART_ACCESS_SAT16:
+		ret[0] = ATA_SAT16;
+		return 1;
+	case SMART_ACCESS_SAT12:
+		ret[0] = ATA_SAT12;
+		return 1;
+	case SMART_ACCESS_LINUX_IDE:
+		ret[0] = ATA_LINUX_IDE;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int open_device(const char *path)
+{
+	return open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+}
+
+/* Who the drive is, from an identify page alone: a drive that is not read any further is still recorded as itself. */
+static void identity_from_page(const uint8_t page[ATA_PAGE], struct smart_reading *r)
+{
+	struct blob *b = calloc(1, sizeof(*b));
+	struct smart_reading *id = malloc(sizeof(*id));
+	uint8_t *buf = NULL;
+	size_t len;
+
+	if (b && id) {
+		memcpy(b->identify, page, ATA_PAGE);
+		if (blob_serialize(b, &buf, &len) == 0) {
+			smart_read_blob(buf, len, id);
+			r->identity = id->identity;
+			r->identity_valid = id->identity_valid;
+		}
+	}
+	free(buf);
+	free(id);
+	free(b);
+}
+
+/*
+ * Before libatasmart: sk_disk_open() sends IDENTIFY DEVICE at once (which spins a drive in
+ * standby up), and its first SMART call sends SMART ENABLE OPERATIONS to a drive with SMART
+ * off (init_smart()), a change of the drive's settings that is not ours to make. So weargate
+ * asks the power mode itself, then identifies the drive itself and looks at the SMART enabled
+ * bit; libatasmart is only let in when the drive is awake and has SMART on. True when the
+ * reading may go on; false when r says why it ends here.
+ */
+static bool ask_first(struct device_read *dr)
+{
+	struct smart_reading *r = dr->r;
+	enum ata_transport ts[3];
+	size_t n = own_transports(dr->opts->access, ts);
+	uint8_t page[ATA_PAGE];
+	enum ata_power power;
+	int fd, k;
+
+	if (n == 0)
+		return true;
+	fd = open_device(dr->path);
+	if (fd < 0) {
+		reading_set(r, READING_ERROR, "cannot open '%s': %s", dr->path, strerror(errno));
+		return false;
+	}
+	say_command(dr, "CHECK POWER MODE");
+	k = ata_check_power_mode(fd, ts, n, &power, &dr->transport);
+	if (k == -EOPNOTSUPP) {
+		/* none of ours reaches it: libatasmart's check decides, after its IDENTIFY */
+		close(fd);
+		return true;
+	}
+	if (k < 0) {
+		close(fd);
+		reading_set(r, READING_ERROR, "CHECK POWER MODE failed on '%s': %s", dr->path, strerror(-k));
+		return false;
+	}
+	dr->own = true;
+	if (power != ATA_POWER_ACTIVE && !dr->opts->wake) {
+		close(fd);
+		if (power == ATA_POWER_SLEEP)
+			reading_set(r, READING_STANDBY,
+				    "sleep: the drive refused CHECK POWER MODE, as a sleeping one does; not woken (use --wake)");
+		else
+			reading_set(r, READING_STANDBY, "standby: not woken (use --wake)");
+		return false;
+	}
+	say_command(dr, "IDENTIFY DEVICE");
+	k = ata_identify(fd, dr->transport, page);
+	close(fd);
+	if (k == -EOPNOTSUPP) /* the transport answers non-data commands only: libatasmart may know better */
+		return true;
+	if (k < 0) {
+		reading_set(r, READING_ERROR, "IDENTIFY DEVICE failed on '%s': %s", dr->path, strerror(-k));
+		return false;
+	}
+	if (ata_identify_smart_supported(page) && !ata_identify_smart_enabled(page)) {
+		identity_from_page(page, r);
+		reading_set(r, READING_UNSUPPORTED,
+			    "SMART is disabled on the drive (smartctl -s on %s turns it on; weargate never does)", dr->path);
+		return false;
+	}
+	return true;
+}
+
 /* Open through one access mode; 1 with SMART available, 0 when not, < 0 when the device cannot be opened. */
-static int open_mode(const char *path, enum smart_access mode, SkDisk **ret)
+static int open_mode(const struct device_read *dr, enum smart_access mode, SkDisk **ret)
 {
 	char name[PATH_MAX + 16];
 	SkBool available = 0;
 	SkDisk *d = NULL;
 
 	if (mode == SMART_ACCESS_AUTO)
-		snprintf(name, sizeof(name), "%s", path);
+		snprintf(name, sizeof(name), "%s", dr->path);
 	else
-		snprintf(name, sizeof(name), "%s:%s", access_names[mode], path);
+		snprintf(name, sizeof(name), "%s:%s", access_names[mode], dr->path);
+	say_command(dr, "IDENTIFY DEVICE");
 	errno = 0;
 	if (sk_disk_open(name, &d) < 0) {
 		int e = errno ? errno : EIO;
@@ -339,38 +472,81 @@ static int open_mode(const char *path, enum smart_access mode, SkDisk **ret)
 	return 1;
 }
 
-static void read_open_disk(SkDisk *d, const char *path, const struct smart_device_opts *opts, struct smart_reading *r)
+/* The transport of weargate's own for the mode libatasmart read through; false when there is none. */
+static bool mode_transport(const struct device_read *dr, enum smart_access mode, enum ata_transport *ret)
 {
+	enum ata_transport t[3];
+
+	if (mode == SMART_ACCESS_AUTO) {
+		*ret = dr->transport;
+		return dr->own;
+	}
+	if (own_transports(mode, t) != 1)
+		return false;
+	*ret = t[0];
+	return true;
+}
+
+/*
+ * libatasmart left the self-assessment out of the reading: its RETURN STATUS failed, or came
+ * back with registers it does not read (some bridges). It says EIO for both; asked once more,
+ * through weargate's own transport, an I/O error makes the reading an error, as on any other
+ * command, and an odd answer leaves the self-assessment unknown.
+ */
+static void status_again(const struct device_read *dr, enum smart_access mode)
+{
+	enum ata_transport t;
+	int fd, good = -1, k;
+
+	if (!mode_transport(dr, mode, &t) || (fd = open_device(dr->path)) < 0)
+		return;
+	say_command(dr, "SMART RETURN STATUS");
+	k = ata_smart_return_status(fd, t, &good);
+	close(fd);
+	if (k == -EOPNOTSUPP)
+		return;
+	if (k < 0) {
+		reading_set(dr->r, READING_ERROR, "SMART RETURN STATUS failed on '%s': %s", dr->path, strerror(-k));
+		return;
+	}
+	dr->r->smart_ok = good;
+}
+
+static void read_open_disk(const struct device_read *dr, SkDisk *d, enum smart_access mode)
+{
+	struct smart_reading *r = dr->r;
 	const void *blob;
 	size_t len;
-	SkBool good, awake = 1;
+	SkBool awake = 1;
 	uint64_t bytes;
 
-	if (!opts->wake && sk_disk_check_sleep_mode(d, &awake) == 0 && !awake) {
+	/*
+	 * No command of ours reached the drive (a bridge weargate does not speak): libatasmart's
+	 * own check, after its IDENTIFY. The identity stays unknown: the blob that holds it would
+	 * ask the drive its status first.
+	 */
+	if (!dr->own && !dr->opts->wake && sk_disk_check_sleep_mode(d, &awake) == 0 && !awake) {
 		reading_set(r, READING_STANDBY, "standby: not woken (use --wake)");
-		if (sk_disk_get_blob(d, &blob, &len) == 0) {
-			struct smart_reading id;
-
-			/* The identify page is already in hand; keep who it was. */
-			smart_read_blob(blob, len, &id);
-			r->identity = id.identity;
-			r->identity_valid = id.identity_valid;
-		}
 		return;
 	}
-	/* Failure here only leaves the status record out of the blob: self-assessment unknown. */
-	(void)sk_disk_smart_status(d, &good);
+	/* libatasmart reads the thresholds before the first SMART command it is asked for */
+	say_command(dr, "SMART READ THRESHOLDS or SMART READ DATA");
+	errno = 0;
 	if (sk_disk_smart_read_data(d) < 0) {
-		reading_set(r, READING_ERROR, "cannot read SMART data from '%s': %s", path, strerror(errno ? errno : EIO));
+		reading_set(r, READING_ERROR, "SMART READ DATA failed on '%s': %s", dr->path, strerror(errno ? errno : EIO));
 		return;
 	}
+	say_command(dr, "SMART RETURN STATUS");
+	errno = 0;
 	if (sk_disk_get_blob(d, &blob, &len) < 0) {
-		reading_set(r, READING_ERROR, "cannot get the reading of '%s': %s", path, strerror(errno ? errno : EIO));
+		reading_set(r, READING_ERROR, "cannot get the reading of '%s': %s", dr->path, strerror(errno ? errno : EIO));
 		return;
 	}
 	smart_read_blob(blob, len, r);
 	if (r->identity.sectors == 0 && sk_disk_get_size(d, &bytes) == 0)
 		r->identity.sectors = bytes / 512;
+	if (r->status == READING_OK && r->smart_ok < 0)
+		status_again(dr, mode);
 }
 
 void smart_read_device(const char *path, const struct smart_device_opts *opts, struct smart_reading *r)
@@ -382,6 +558,7 @@ void smart_read_device(const char *path, const struct smart_device_opts *opts, s
 	enum smart_access one[1] = { opts->access };
 	const enum smart_access *modes = opts->access == SMART_ACCESS_AUTO ? fallback : one;
 	size_t n = opts->access == SMART_ACCESS_AUTO ? WG_ELEMENTSOF(fallback) : 1;
+	struct device_read dr = { .path = path, .opts = opts, .r = r };
 	struct stat st;
 
 	reading_init(r);
@@ -394,9 +571,11 @@ void smart_read_device(const char *path, const struct smart_device_opts *opts, s
 		reading_set(r, READING_ERROR, "cannot read '%s': not a block device", path);
 		return;
 	}
+	if (!ask_first(&dr))
+		return;
 	for (size_t i = 0; i < n; i++) {
 		SkDisk *d = NULL;
-		int k = open_mode(path, modes[i], &d);
+		int k = open_mode(&dr, modes[i], &d);
 
 		if (k < 0) {
 			reading_set(r, READING_ERROR, "cannot open '%s': %s", path, strerror(-k));
@@ -404,7 +583,7 @@ void smart_read_device(const char *path, const struct smart_device_opts *opts, s
 		}
 		if (k == 0)
 			continue;
-		read_open_disk(d, path, opts, r);
+		read_open_disk(&dr, d, modes[i]);
 		sk_disk_free(d);
 		wg_strlcpy(r->access, access_names[modes[i]], sizeof(r->access));
 		return;

@@ -166,14 +166,14 @@ static const char *const migrations[] = {
 	");"
 	"INSERT INTO clock_step SELECT p.t, (SELECT max(q.t) FROM pass q WHERE q.id < p.id) AS m FROM pass p "
 	"WHERE p.t < (SELECT max(q.t) FROM pass q WHERE q.id < p.id);"
-	/*
-	 * A run's times and whether it was a good backup, with each of its drives: a drive's last
-	 * heavy job and last backup are then an index seek each, not a walk of all its runs.
-	 */
 	/* what a gate needs of a chunk's newest sample, kept with the row that is written anyway */
 	"ALTER TABLE chunk ADD COLUMN last_status INTEGER;"
 	"ALTER TABLE chunk ADD COLUMN last_temperature INTEGER;"
 	"ALTER TABLE chunk ADD COLUMN last_self_test INTEGER;"
+	/*
+	 * A run's times and whether it was a good backup, with each of its drives: a drive's last
+	 * heavy job and last backup are then an index seek each, not a walk of all its runs.
+	 */
 	"ALTER TABLE job_run_drive ADD COLUMN started INTEGER;"
 	"ALTER TABLE job_run_drive ADD COLUMN ended INTEGER;"
 	"ALTER TABLE job_run_drive ADD COLUMN backup_ok INTEGER NOT NULL DEFAULT 0;"
@@ -183,6 +183,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX job_run_drive_ended ON job_run_drive(drive_id, ended);"
 	"CREATE INDEX job_run_drive_open ON job_run_drive(drive_id, started) WHERE ended IS NULL;"
 	"CREATE INDEX job_run_drive_backup ON job_run_drive(drive_id, started) WHERE backup_ok = 1;",
+	/*
+	 * 6: the kernel's word on a drive: I/O and ATA error lines of its log that name the drive
+	 * (its disk, a partition, a device stacked on it), with the job run they were seen during
+	 */
+	"CREATE TABLE kernel_error ("
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	"  t INTEGER NOT NULL,"
+	"  run_id INTEGER REFERENCES job_run(id),"
+	"  line TEXT NOT NULL"
+	");"
+	"CREATE INDEX kernel_error_by_drive ON kernel_error(drive_id, t);"
+	"CREATE INDEX kernel_error_by_run ON kernel_error(run_id) WHERE run_id IS NOT NULL;",
 };
 
 enum stmt {
@@ -227,6 +239,8 @@ enum stmt {
 	ST_META_GET,
 	ST_META_SET,
 	ST_CLOCK_STEP_INSERT,
+	ST_KERNEL_ERROR_INSERT,
+	ST_KERNEL_ERROR_LATEST,
 	_ST_MAX,
 };
 
@@ -329,6 +343,9 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)",
 	[ST_CLOCK_STEP_INSERT] = "INSERT INTO clock_step(t, back_from) VALUES(?, ?)",
+	[ST_KERNEL_ERROR_INSERT] = "INSERT INTO kernel_error(drive_id, t, run_id, line) VALUES(?, ?, ?, ?)",
+	[ST_KERNEL_ERROR_LATEST] = "SELECT t, coalesce(run_id, -1), line FROM kernel_error WHERE drive_id = ? "
+				   "ORDER BY t DESC, rowid DESC LIMIT 1",
 };
 
 /*
@@ -345,7 +362,6 @@ struct head {
 	struct store_sign signs[HEAD_SIGNS_MAX];
 	int64_t episode; /* -1: none */
 };
-
 
 /* meta as last read or written by this connection */
 struct meta_cache {
@@ -2219,6 +2235,110 @@ static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 	const char *v = (const char *)sqlite3_column_text(st, col);
 
 	wg_strlcpy(buf, v ? v : "", len);
+}
+
+int store_kernel_error_add(struct store *s, int64_t drive, int64_t t, int64_t run, const char *line,
+			   struct wg_err *err)
+{
+	/* in the caller's transaction when there is one (the line with what it does to the drive's signs) */
+	bool own = sqlite3_get_autocommit(s->db) != 0;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = own ? write_begin(s, err) : 0;
+	if (r < 0)
+		return r;
+	r = stmt(s, ST_KERNEL_ERROR_INSERT, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, t);
+		if (run >= 0)
+			sqlite3_bind_int64(st, 3, run);
+		/* a kernel line is short; one that is not is cut, not refused */
+		sqlite3_bind_text(st, 4, line, (int)strnlen(line, STORE_KERNEL_LINE_MAX - 1), SQLITE_STATIC);
+		r = step_done(s, st, err, "cannot record a kernel error");
+	}
+	return own ? write_end(s, r, err) : r;
+}
+
+int store_foreach_drive_kernel_error(struct store *s, int64_t drive, int64_t since, int64_t until,
+				     store_kernel_error_cb cb, void *userdata, struct wg_err *err)
+{
+	struct store_kernel_error *e = malloc(sizeof(*e));
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!e)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = prepare_walk(s, "SELECT t, coalesce(run_id, -1), line FROM kernel_error WHERE drive_id = ? "
+			    "AND t BETWEEN ? AND ? ORDER BY rowid",
+			 &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, since);
+		sqlite3_bind_int64(st, 3, until);
+	}
+	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
+		e->drive_id = drive;
+		e->t = sqlite3_column_int64(st, 0);
+		e->run_id = sqlite3_column_int64(st, 1);
+		copy_text(st, 2, e->line, sizeof(e->line));
+		r = cb(e, userdata);
+	}
+	sqlite3_finalize(st);
+	free(e);
+	return r;
+}
+
+int store_kernel_error_latest(struct store *s, int64_t drive, struct store_kernel_error *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_KERNEL_ERROR_LATEST, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	r = step_one(s, st, err);
+	if (r > 0) {
+		ret->drive_id = drive;
+		ret->t = sqlite3_column_int64(st, 0);
+		ret->run_id = sqlite3_column_int64(st, 1);
+		copy_text(st, 2, ret->line, sizeof(ret->line));
+		r = 0;
+	} else if (r == 0) {
+		r = -ENOENT;
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_foreach_kernel_error(struct store *s, int64_t run, store_kernel_error_cb cb, void *userdata,
+			       struct wg_err *err)
+{
+	struct store_kernel_error *e = malloc(sizeof(*e));
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!e)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = prepare_walk(s, "SELECT drive_id, t, line FROM kernel_error WHERE run_id = ? ORDER BY t, rowid", &st,
+			 err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, run);
+	while ((r = step_one(s, st, err)) > 0) {
+		e->drive_id = sqlite3_column_int64(st, 0);
+		e->t = sqlite3_column_int64(st, 1);
+		e->run_id = run;
+		copy_text(st, 2, e->line, sizeof(e->line));
+		r = cb(e, userdata);
+		if (r < 0)
+			goto out;
+	}
+out:
+	sqlite3_finalize(st);
+	free(e);
+	return r;
 }
 
 /* The drives of one run, their names as they were last sampled under. */

@@ -12,8 +12,8 @@
  */
 #define META_KEY "episodes"
 #define META_REBUILD "rebuild"
-/* the codes of the media counters are attribute ids, below every other sign's */
-#define CODE_COUNTERS_END 256
+/* the windowed signs' codes are all below this: the media counters (attribute ids) and the kernel's (260) */
+#define CODE_WINDOWED_END 261
 /* all of history: an INT64_MIN would overflow the range arithmetic of the queries */
 #define TIME_MIN (-(INT64_C(1) << 62))
 #define TIME_MAX (INT64_C(1) << 62)
@@ -68,7 +68,9 @@ static int on_replay_sign(const struct store_sign *sg, void *userdata)
 
 	if (sign < 0)
 		return 0; /* a sign of a newer weargate: not one this model judges by */
-	if (x->n && x->batch[0].t != sg->t && (r = replay_flush(x)) < 0)
+	/* a sample's changes go together; the kernel's word came between samples, on its own */
+	if (x->n && (x->batch[0].t != sg->t || sign == HEALTH_SIGN_KERNEL || x->batch[0].sign == HEALTH_SIGN_KERNEL) &&
+	    (r = replay_flush(x)) < 0)
 		return r;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? 2 * x->cap : 16;
@@ -108,6 +110,38 @@ static int replay_drive(struct store *s, const struct policy *p, int64_t drive, 
 	health_track_release(&x.tr);
 	free(x.batch);
 	return r;
+}
+
+static int take_first_line(const struct store_kernel_error *e, void *userdata)
+{
+	wg_strlcpy(userdata, e->line, sizeof(((struct health_track *)0)->kernel_line));
+	return -ECANCELED; /* the first is all */
+}
+
+/*
+ * The first kernel line of the newest stretch of errors (each within kernel_quiet of the one
+ * before), and when: what the reason of a drive the kernel fails on quotes.
+ */
+static int kernel_line_load(struct store *s, const struct policy *p, int64_t drive, int64_t now,
+			    struct health_track *tr, struct wg_err *err)
+{
+	int64_t start = -1;
+	int r;
+
+	for (size_t i = tr->n_recent; i-- > 0;) {
+		const struct health_change *c = &tr->recent[i];
+
+		if (c->sign != HEALTH_SIGN_KERNEL)
+			continue;
+		if (start >= 0 && c->t < start - p->kernel_quiet)
+			break;
+		start = c->t;
+	}
+	if (start < 0)
+		return 0;
+	tr->kernel_since = start;
+	r = store_foreach_drive_kernel_error(s, drive, start, now, take_first_line, tr->kernel_line, err);
+	return r == -ECANCELED ? 0 : r;
 }
 
 static int on_current(const struct store_sign *sg, void *userdata)
@@ -167,8 +201,13 @@ int track_load_before(struct store *s, const struct policy *p, int64_t drive, in
 		for (size_t m = 0; m < health_n_media; m++)
 			if (ret->cur[m].since > newest)
 				newest = ret->cur[m].since;
+		if (ret->cur[HEALTH_SIGN_KERNEL].since > newest)
+			newest = ret->cur[HEALTH_SIGN_KERNEL].since;
 		if (newest > after)
-			r = store_foreach_sign(s, drive, after, now, CODE_COUNTERS_END, on_recent, ret, err);
+			r = store_foreach_sign(s, drive, after, now, CODE_WINDOWED_END, on_recent, ret, err);
+		/* the kernel's first line of its newest stretch of errors, which a reason quotes */
+		if (r >= 0 && ret->cur[HEALTH_SIGN_KERNEL].since > after)
+			r = kernel_line_load(s, p, drive, now, ret, err);
 	}
 	if (r == -ENOMEM)
 		wg_err_set(err, r, "out of memory");
@@ -329,6 +368,28 @@ int track_record_pass(struct store *s, const struct policy *p, int64_t now, cons
 	return r;
 }
 
+int track_record_kernel_error(struct store *s, const struct policy *p, int64_t drive, int64_t t, int64_t run,
+			      const char *line, bool notified, struct wg_err *err)
+{
+	struct health_log log = { 0 };
+	struct health_track tr;
+	int r = store_transaction_begin(s, err);
+
+	if (r < 0)
+		return r;
+	health_track_init(&tr);
+	r = store_kernel_error_add(s, drive, t, run, line, err);
+	if (r >= 0)
+		r = track_load(s, p, drive, t, &tr, err);
+	if (r >= 0 && health_track_note_kernel(p, &tr, t, 1, line, &log) < 0)
+		r = wg_err_set(err, -ENOMEM, "out of memory");
+	if (r >= 0)
+		r = write_log(s, drive, &log, notified, err);
+	health_track_release(&tr);
+	health_log_release(&log);
+	return store_transaction_end(s, r, err);
+}
+
 /* The walk of one drive's samples, recording its sign log and episodes. */
 struct rebuild {
 	struct store *s;
@@ -338,8 +399,39 @@ struct rebuild {
 	struct health_point pt;
 	bool pt_valid; /* pt is the previous sample's, and it was usable */
 	struct health_log log;
+	/* the kernel's error lines about the drive, taken in between its samples as they were then */
+	struct store_kernel_error *kernel;
+	size_t n_kernel, cap_kernel, kernel_done;
 	struct wg_err *err;
 };
+
+static int keep_kernel_error(const struct store_kernel_error *e, void *userdata)
+{
+	struct rebuild *b = userdata;
+
+	if (b->n_kernel == b->cap_kernel) {
+		size_t cap = b->cap_kernel ? 2 * b->cap_kernel : 16;
+		struct store_kernel_error *v = realloc(b->kernel, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		b->kernel = v;
+		b->cap_kernel = cap;
+	}
+	b->kernel[b->n_kernel++] = *e;
+	return 0;
+}
+
+/* The kernel's lines stamped at or before t that are yet to be taken in. */
+static int rebuild_kernel(struct rebuild *b, int64_t t)
+{
+	int r = 0;
+
+	for (; r >= 0 && b->kernel_done < b->n_kernel && b->kernel[b->kernel_done].t <= t; b->kernel_done++)
+		r = health_track_note_kernel(b->p, &b->tr, b->kernel[b->kernel_done].t, 1, b->kernel[b->kernel_done].line,
+					     &b->log);
+	return r < 0 ? wg_err_set(b->err, r, "out of memory") : 0;
+}
 
 static int rebuild_flush(struct rebuild *b)
 {
@@ -368,6 +460,9 @@ static int on_rebuild_sample(const struct store_sample *sample, void *userdata)
 			return r;
 		b->pt_valid = false;
 	}
+	r = rebuild_kernel(b, sample->t);
+	if (r < 0)
+		return r;
 	/* the same reading as the sample before: only its time is new */
 	if (usable && !(sample->unchanged && b->pt_valid))
 		health_point_from_reading(&sample->reading, sample->t, &b->pt);
@@ -403,11 +498,18 @@ static int rebuild(struct store *s, const struct policy *p, bool force, struct w
 		struct rebuild b = { .s = s, .p = p, .drive = ids[i], .err = err };
 
 		health_track_init(&b.tr);
-		r = store_foreach_sample(s, ids[i], TIME_MIN, TIME_MAX, on_rebuild_sample, &b, err);
+		r = store_foreach_drive_kernel_error(s, ids[i], TIME_MIN, TIME_MAX, keep_kernel_error, &b, err);
+		if (r == -ENOMEM)
+			wg_err_set(err, r, "out of memory");
+		if (r >= 0)
+			r = store_foreach_sample(s, ids[i], TIME_MIN, TIME_MAX, on_rebuild_sample, &b, err);
+		if (r >= 0)
+			r = rebuild_kernel(&b, TIME_MAX);
 		if (r >= 0)
 			r = rebuild_flush(&b);
 		health_track_release(&b.tr);
 		health_log_release(&b.log);
+		free(b.kernel);
 	}
 	free(ids);
 	if (r >= 0)
@@ -418,47 +520,6 @@ static int rebuild(struct store *s, const struct policy *p, bool force, struct w
 int track_rebuild(struct store *s, const struct policy *p, struct wg_err *err)
 {
 	return rebuild(s, p, true, err);
-}
-
-/* The episodes anew from the sign log, under policy p: the signs stand, only how they are judged changed. */
-static int reepisode(struct store *s, const struct policy *p, struct wg_err *err)
-{
-	struct health_log log = { 0 };
-	char fp[256], recorded[256];
-	int64_t *ids = NULL;
-	size_t n = 0;
-	int r;
-
-	r = store_transaction_begin(s, err);
-	if (r < 0)
-		return r;
-	policy_fingerprint(p, fp, sizeof(fp));
-	/* another writer may have done it meanwhile */
-	if ((r = recorded_under(s, recorded, sizeof(recorded), err)) >= 0 && strcmp(recorded, fp) == 0)
-		return store_transaction_end(s, 0, err);
-	if (r >= 0)
-		r = store_signs_clear(s, true, err);
-	if (r >= 0)
-		r = store_drive_ids(s, &ids, &n, err);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		int64_t latest;
-
-		log_clear(&log);
-		r = store_drive_latest_t(s, ids[i], TIME_MAX, INT64_MAX, &latest, err);
-		if (r == -ENOENT)
-			continue;
-		if (r >= 0)
-			r = replay_drive(s, p, ids[i], TIME_MAX, latest, &log, NULL, err);
-		/* the changes are in the log already: only the episodes are written */
-		log.n_changes = 0;
-		if (r >= 0)
-			r = write_log(s, ids[i], &log, true, err);
-	}
-	health_log_release(&log);
-	free(ids);
-	if (r >= 0)
-		r = store_meta_set(s, META_KEY, fp, err);
-	return store_transaction_end(s, r, err);
 }
 
 int track_store_ready(struct store *s, const struct policy *p, bool writable, struct wg_err *err)
@@ -477,10 +538,13 @@ int track_store_ready(struct store *s, const struct policy *p, bool writable, st
 					    "the history's states are yet to be recorded from its samples: 'weargate "
 					    "sample' does it")
 			       : 0;
-	if (strcmp(recorded, META_REBUILD) == 0)
-		return rebuild(s, p, false, err);
-	/* a new history records under this policy from its first pass; an old one's episodes are judged anew */
+	/* a new history records under this policy from its first pass */
 	if (!recorded[0])
 		return store_meta_set(s, META_KEY, fp, err);
-	return reepisode(s, p, err);
+	/*
+	 * After a migration, or under new numbers, the states are recorded anew from the samples
+	 * and the kernel's lines (about a second for five years of 24 drives): exactly as the
+	 * passes would have recorded them.
+	 */
+	return rebuild(s, p, false, err);
 }

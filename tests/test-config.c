@@ -911,6 +911,34 @@ static void test_long_list(void **state)
 	config_free(c);
 }
 
+/* How long a drive's reading may take: the file's default, a drive's own. */
+static void test_read_timeout(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	c = load("drive \"a\" { device = \"/dev/sda\" }\n"
+		 "drive \"b\" { blob = \"b.blob\" }\n");
+	assert_int_equal(c->read_timeout, 30);
+	assert_int_equal(config_drive(c, "a")->read_timeout, 30);
+	assert_int_equal(config_drive(c, "b")->read_timeout, 30);
+	config_free(c);
+	/* the top-level key is every drive's default, wherever it stands in the file */
+	c = load("drive \"a\" { device = \"/dev/sda\" }\n"
+		 "drive \"b\" {\n  device = \"/dev/sdb\"\n  read_timeout = 2m\n}\n"
+		 "read_timeout = 5s\n");
+	assert_int_equal(c->read_timeout, 5);
+	assert_int_equal(config_drive(c, "a")->read_timeout, 5);
+	assert_int_equal(config_drive(c, "b")->read_timeout, 120);
+	config_free(c);
+	expect_error("read_timeout = 0\n", "%s:1: read_timeout '0' must be longer than 0");
+	expect_error("\nread_timeout = soon\n", "%s:2: read_timeout 'soon' is not a duration such as 90s");
+	expect_error("drive \"a\" {\n  device = \"/dev/sda\"\n  read_timeout = -5s\n}\n",
+		     "%s:3: drive 'a': read_timeout '-5s' is not a duration");
+	expect_error("job \"j\" {\n  class = backup\n  drives = {\"a\"}\n  read_timeout = 5s\n}\n",
+		     "%s:4: no such option 'read_timeout'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -934,6 +962,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_timeout, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -628,6 +628,56 @@ static void test_expiry_is_a_fact_of_the_history(void **state)
 	history_free(h);
 }
 
+/* The kernel's I/O errors on a drive: degrading from the first, quoting it, until kernel_quiet passes without one. */
+static void test_kernel_errors(void **state)
+{
+	struct history *h = history_new();
+	struct health_assessment a;
+	struct health_track tr;
+	struct health_log log = { 0 };
+	size_t i = 0;
+
+	(void)state;
+	samples(h, NOW - 20 * DAY, NOW - 10 * DAY, HOUR);
+	assert_int_equal(health_track_note_kernel(&h->p, &h->tr, NOW - 10 * DAY + 60, 1,
+						  "I/O error, dev sda, sector 2048 op 0x0:(READ)", &h->log),
+			 0);
+	assert_int_equal(assess_at(h, NOW - 10 * DAY + 61, &a), HEALTH_DEGRADING);
+	assert_int_equal(a.since, NOW - 10 * DAY + 60);
+	assert_reason(&a, "the kernel logged I/O errors on it since 2026-11-15 09:47 UTC: \"I/O error, dev sda, sector 2048");
+	/* a second line within the quiet period keeps the first as the reason, and the start */
+	assert_int_equal(health_track_note_kernel(&h->p, &h->tr, NOW - 8 * DAY, 1, "Buffer I/O error on dev sda1", &h->log), 0);
+	samples(h, NOW - 8 * DAY + HOUR, NOW - 2 * DAY, HOUR);
+	assess_at(h, NOW - 2 * DAY, &a);
+	assert_int_equal(a.state, HEALTH_DEGRADING);
+	assert_int_equal(a.since, NOW - 10 * DAY + 60);
+	assert_reason(&a, "sector 2048");
+	/* a week after the last line, quiet again: ok from then, whenever the next sample comes */
+	samples(h, NOW - DAY, NOW, HOUR);
+	assert_int_equal(assess(h, &a), HEALTH_OK);
+	assert_int_equal(a.since, NOW - 8 * DAY + 7 * DAY);
+	/* replayed from the sign log: the same episodes */
+	health_track_init(&tr);
+	while (i < h->log.n_changes) {
+		size_t k = i + 1;
+
+		while (k < h->log.n_changes && h->log.changes[k].t == h->log.changes[i].t &&
+		       h->log.changes[k].sign != HEALTH_SIGN_KERNEL && h->log.changes[i].sign != HEALTH_SIGN_KERNEL)
+			k++;
+		assert_int_equal(health_track_replay(&h->p, &tr, &h->log.changes[i], k - i, &log), 0);
+		i = k;
+	}
+	assert_int_equal(health_track_advance(&h->p, &tr, h->tr.last_t, &log), 0);
+	assert_int_equal(log.n_episodes, h->log.n_episodes);
+	for (size_t e = 0; e < log.n_episodes; e++) {
+		assert_int_equal(log.episodes[e].state, h->log.episodes[e].state);
+		assert_int_equal(log.episodes[e].start, h->log.episodes[e].start);
+	}
+	health_track_release(&tr);
+	health_log_release(&log);
+	history_free(h);
+}
+
 static void test_sign_codes(void **state)
 {
 	(void)state;
@@ -658,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_property_degrading_credit_holds),
 		cmocka_unit_test(test_property_last_chance_once),
 		cmocka_unit_test(test_expiry_is_a_fact_of_the_history),
+		cmocka_unit_test(test_kernel_errors),
 		cmocka_unit_test(test_sign_codes),
 	};
 

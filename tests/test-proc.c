@@ -405,6 +405,54 @@ static void test_tick_going_on(void **state)
 	assert_int_equal(res.exit_status, 0);
 }
 
+/* Looks: a quick one every look_ms beside the ticks; the fifth says stop. */
+static bool look_fifth(void *userdata)
+{
+	int *looks = userdata;
+
+	return ++*looks == 5;
+}
+
+static void test_look_stops(void **state)
+{
+	struct proc_spec spec = { .argv = ARGV("/bin/sleep", "10") };
+	int looks = 0;
+	struct proc_watch watch = { .interval = 60, .tick = tick_stop, .look_ms = 100, .look = look_fifth, .userdata = &looks };
+	struct proc_result res;
+	struct wg_err err = { "" };
+	struct timespec t0;
+	struct proc *p;
+	double took;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(proc_start(&spec, &p, &err), 0);
+	assert_int_equal(proc_wait(p, 0, 1, &watch, &res, &err), 0);
+	took = seconds_since(&t0);
+	assert_int_equal(looks, 5);
+	/* five looks 100 ms apart, not the minute of the tick */
+	assert_true(took >= 0.5 && took < 5.0);
+	assert_int_equal(res.end, PROC_STOPPED);
+	assert_int_equal(res.signal, SIGTERM);
+}
+
+static void test_look_going_on(void **state)
+{
+	struct proc_spec spec = { .argv = ARGV("/bin/sleep", "0.3") };
+	int looks = -1000; /* never reaches the fifth */
+	struct proc_watch watch = { .look_ms = 50, .look = look_fifth, .userdata = &looks };
+	struct proc_result res;
+	struct wg_err err = { "" };
+	struct proc *p;
+
+	(void)state;
+	assert_int_equal(proc_start(&spec, &p, &err), 0);
+	assert_int_equal(proc_wait(p, 0, 1, &watch, &res, &err), 0);
+	assert_true(looks > -1000);
+	assert_int_equal(res.end, PROC_EXITED);
+	assert_int_equal(res.exit_status, 0);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -1117,6 +1165,8 @@ int main(void)
 		cmocka_unit_test(test_stopped_process_is_continued),
 		cmocka_unit_test(test_tick_stops),
 		cmocka_unit_test(test_tick_going_on),
+		cmocka_unit_test(test_look_stops),
+		cmocka_unit_test(test_look_going_on),
 		cmocka_unit_test(test_stop_from_signal_handler),
 		cmocka_unit_test(test_stop_from_thread),
 		cmocka_unit_test(test_stop_before_wait_is_kept_then_consumed),

@@ -762,6 +762,7 @@ static void test_run_counters(void **state)
 		 "ALTER TABLE job_run_drive DROP COLUMN backup_ok;"
 		 "ALTER TABLE chunk DROP COLUMN last_status; ALTER TABLE chunk DROP COLUMN last_temperature;"
 		 "ALTER TABLE chunk DROP COLUMN last_self_test;"
+		 "DROP TABLE kernel_error;"
 		 "PRAGMA user_version = 3");
 	s = open_store();
 	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
@@ -1155,6 +1156,81 @@ static void test_misuse(void **state)
 	assert_int_equal(sql_int("SELECT count(*) FROM pass"), 0);
 }
 
+/* The kernel's error lines about a drive: kept with the run they were seen in, the newest found at once. */
+struct kernel_seen {
+	size_t n;
+	struct store_kernel_error e[4];
+};
+
+static int collect_kernel(const struct store_kernel_error *e, void *userdata)
+{
+	struct kernel_seen *seen = userdata;
+
+	if (seen->n < 4)
+		seen->e[seen->n] = *e;
+	seen->n++;
+	return 0;
+}
+
+static void test_kernel_errors(void **state)
+{
+	static const char *const names[] = { "sda", "sdb" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct store_kernel_error *e = malloc(sizeof(*e));
+	struct kernel_seen *seen = calloc(1, sizeof(*seen));
+	struct smart_reading r[2];
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	char long_line[STORE_KERNEL_LINE_MAX + 100];
+	int64_t sda, sdb, run;
+
+	(void)state;
+	assert_non_null(x);
+	assert_non_null(e);
+	assert_non_null(seen);
+	rb_healthy_hdd(&r[0], "A");
+	rb_healthy_hdd(&r[1], "B");
+	pass(s, 1000, 2, names, r);
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	sda = x->drive_id;
+	assert_int_equal(store_latest_by_name(s, "sdb", x, &err), 0);
+	sdb = x->drive_id;
+	assert_int_equal(store_kernel_error_latest(s, sda, e, &err), -ENOENT);
+	assert_int_equal(store_job_run_begin(s, "purge", "maintenance", 1100, &sda, 1, "go", &run, &err), 0);
+	assert_int_equal(store_kernel_error_add(s, sda, 1101, run, "I/O error, dev sda, sector 2048 op 0x0:(READ)", &err), 0);
+	assert_int_equal(store_kernel_error_add(s, sda, 1101, run, "Buffer I/O error on dev sda1, logical block 0", &err), 0);
+	/* outside any run; and a line longer than any the kernel writes is cut, not refused */
+	memset(long_line, 'x', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	assert_int_equal(store_kernel_error_add(s, sdb, 900, -1, long_line, &err), 0);
+	store_free(s);
+
+	/* what was committed is there for the next reader */
+	s = open_store();
+	assert_int_equal(store_kernel_error_latest(s, sda, e, &err), 0);
+	assert_int_equal(e->drive_id, sda);
+	assert_int_equal(e->t, 1101);
+	assert_int_equal(e->run_id, run);
+	assert_string_equal(e->line, "Buffer I/O error on dev sda1, logical block 0");
+	assert_int_equal(store_kernel_error_latest(s, sdb, e, &err), 0);
+	assert_int_equal(e->run_id, -1);
+	assert_int_equal(strlen(e->line), STORE_KERNEL_LINE_MAX - 1);
+	assert_int_equal(store_foreach_kernel_error(s, run, collect_kernel, seen, &err), 0);
+	assert_int_equal(seen->n, 2);
+	assert_string_equal(seen->e[0].line, "I/O error, dev sda, sector 2048 op 0x0:(READ)");
+	assert_int_equal(seen->e[1].drive_id, sda);
+	seen->n = 0;
+	assert_int_equal(store_foreach_kernel_error(s, run + 1, collect_kernel, seen, &err), 0);
+	assert_int_equal(seen->n, 0);
+	/* a drive that is not there is refused by the schema, and nothing is left of the attempt */
+	assert_int_equal(store_kernel_error_add(s, 999, 1200, -1, "I/O error, dev sdz, sector 0", &err), -EEXIST);
+	store_free(s);
+	assert_int_equal(sql_int("SELECT count(*) FROM kernel_error"), 3);
+	free(seen);
+	free(e);
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1176,6 +1252,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reader_during_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_reader_waits_for_a_read_mark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,14 @@ EOF
 	trap 'valgrind_report; rm -rf "$T"' EXIT
 fi
 
+# fake_ata_preload: what LD_PRELOAD must hold for tests/fake-ata.c ($FAKE_ATA) to stand in for
+# drives under weargate. Built with AddressSanitizer, weargate needs the sanitizer's runtime
+# first in the list (ASan refuses to start otherwise), so it goes before the fake.
+fake_ata_preload() {
+	asan=$(ldd "$WEARGATE_PLAIN" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*libasan\.so[^ ]*\) .*/\1/p' | head -n 1)
+	printf '%s\n' "${asan:+$asan }${FAKE_ATA:?FAKE_ATA must name tests/fake-ata.c built as a library}"
+}
+
 # eventually CMD...: true once CMD succeeds, polling for up to 30 s (slow under valgrind), else false.
 eventually() {
 	i=0

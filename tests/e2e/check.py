@@ -86,9 +86,57 @@ def step_json(c, steps, name):
         return s, None
 
 
+# The first I/O or ATA error line of the kernel about sda, as dmesg prints it: "[  12.345678] …".
+KERNEL_ERROR = re.compile(r"^\[\s*(\d+\.\d+)\] (I/O error, dev sda,|Buffer I/O error on dev sda|ata\d+\.\d+: failed command:)")
+# A maintenance job must be stopped within this of the kernel's first error line on its drive.
+STOP_WITHIN_S = 2.0
+
+
+def check_kmsg(c, steps):
+    """The kmsg guest: reads QEMU fails (blkdebug) stop a maintenance job at once, and nothing else."""
+    s = steps.get("sample", {"status": None, "out": "", "err": ""})
+    c.check(s["status"] == 0 and s["out"].startswith("sda: read:"),
+            f"the disk behind blkdebug is sampled as usual: {s['status']}, {s['out']!r} {s['err']!r}")
+
+    s = steps.get("kmsg-clean", {"status": None, "out": "", "err": ""})
+    c.check(s["status"] == 0 and "purge: success" in s["err"] and "stopping it" not in s["err"],
+            f"a maintenance job that reads where no error is is not disturbed: {s['status']}, {s['err']!r}")
+
+    s = steps.get("kmsg-purge", {"status": None, "out": "", "err": ""})
+    c.check(s["status"] == 143, f"the maintenance job that reads the failing sectors is stopped (143): {s['status']}")
+    m = re.search(r"purge: stopping it: kernel: sda: (.*)", s["err"])
+    c.check(m is not None and "purge: stopped: kernel: sda: " in s["err"],
+            f"the runner says it stops the job for the kernel's line on sda: {s['err']!r}")
+
+    dmesg = steps.get("dmesg", {"out": ""})["out"].splitlines()
+    first = next((float(x.group(1)) for x in map(KERNEL_ERROR.match, dmesg) if x), None)
+    terms = dict(l.split() for l in steps.get("kmsg-term", {"out": ""})["out"].splitlines() if len(l.split()) == 2)
+    if c.check(first is not None, "the kernel logged an I/O error on sda") and \
+            c.check("purge.term" in terms, f"the purge job noted its SIGTERM: {terms}"):
+        t = float(terms["purge.term"])
+        c.check(0 <= t - first <= STOP_WITHIN_S,
+                f"the purge was stopped {t - first:.2f}s after the kernel's first error line "
+                f"(at {first:.3f}s, SIGTERM at {t:.3f}s; at most {STOP_WITHIN_S}s)")
+
+    s = steps.get("kmsg-backup", {"status": None, "out": "", "err": ""})
+    c.check(s["status"] == 0 and "a backup goes on" in s["err"] and "backup.term" not in terms,
+            f"the backup that reads the same sectors goes on to its end: {s['status']}, {s['err']!r}")
+
+    s, j = step_json(c, steps, "jobs")
+    if j is not None:
+        runs = {r.get("job") + ":" + r.get("outcome", ""): r for r in j.get("runs", [])}
+        purge = runs.get("purge:stopped", {})
+        c.check((purge.get("reason") or "").startswith("kernel: sda: "),
+                f"history records the purge as stopped for the kernel's line: {purge.get('reason')!r}")
+        backup = runs.get("backup:success", {})
+        c.check("kernel: " in (backup.get("reason") or "") and "I/O error line" in (backup.get("reason") or ""),
+                f"history records the backup as a success, with the kernel's lines: {backup.get('reason')!r}")
+        c.check("purge:success" in runs, "history records the undisturbed purge as a success")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--machine", required=True, choices=["ahci", "ide"])
+    ap.add_argument("--machine", required=True, choices=["ahci", "ide", "kmsg"])
     ap.add_argument("--model", required=True)
     ap.add_argument("--serial", required=True)
     ap.add_argument("--firmware", required=True)
@@ -102,6 +150,12 @@ def main():
     if "init" in marks and "done" in marks:
         print(f"guest: kernel to /init {marks['init']:.1f}s, disk ready at {marks.get('disk', 0):.1f}s, "
               f"weargate steps done at {marks['done']:.1f}s (guest clock)")
+    if a.machine == "kmsg":
+        check_kmsg(c, steps)
+        if c.failures:
+            print(f"{c.failures} check(s) failed")
+            return 1
+        return 0
     for name in ("mount", "sysfs"):
         s = steps.get(name)
         c.check(s is not None and s["status"] == 0, f"guest setup step '{name}' succeeded"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # guest-init.sh — /init of the e2e guest (busybox sh): load the disk drivers, run weargate on
 # the emulated disk, print each step framed on the serial console for run.sh to check, power off.
+# /e2e/machine says which guest: ahci and ide read the disk every way; kmsg watches the kernel.
 #
 # A step prints "@@WG-BEGIN name", its stdout, "@@WG-STDERR name", its stderr and
 # "@@WG-END name STATUS". Nothing here decides pass or fail: the host does (check.py).
@@ -47,6 +48,25 @@ step sysfs sh -c 'for f in model vendor; do printf "%s=%s\n" $f "$(cat /sys/bloc
 	printf "runtime_status=%s\n" "$(cat /sys/block/sda/device/power/runtime_status 2>/dev/null)";
 	printf "driver=%s\n" "$(basename "$(readlink /sys/block/sda/device/../../../../driver 2>/dev/null || true)")";
 	for d in /sys/bus/pci/drivers/ahci /sys/bus/pci/drivers/ata_piix; do [ -d $d ] && ls $d | grep -q : && echo "pci_driver=${d##*/}"; done; true'
+
+# The kmsg guest: QEMU fails reads of a few sectors (blkdebug). A maintenance job that reads
+# them must be stopped as soon as the kernel logs the first error (the job notes the time of
+# its SIGTERM), a backup that reads them must go on, and a job that reads elsewhere must not
+# be disturbed. The jobs are /e2e/read.sh (run.sh); purge reaches sda through /data.
+if [ "$(cat /e2e/machine)" = kmsg ]; then
+	step sample $W -v -c $C/auto.conf sample
+	step kmsg-clean $W -c $C/auto.conf exec purge -- /bin/sh /e2e/read.sh 7490 clean 2
+	step kmsg-purge $W -c $C/auto.conf exec purge -- /bin/sh /e2e/read.sh 14990 purge 60
+	step kmsg-backup $W -c $C/auto.conf exec backup -- /bin/sh /e2e/read.sh 14990 backup 3
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	step kmsg-term sh -c 'for f in /tmp/*.term; do [ -e "$f" ] && echo "${f##*/} $(cat "$f")"; done; true'
+	step jobs $W -c $C/auto.conf history --jobs --format json
+	echo "@@WG-UPTIME done $(cut -d' ' -f1 /proc/uptime)"
+	step dmesg dmesg
+	sync
+	poweroff -f
+fi
+
 step sample $W -v -c $C/auto.conf sample
 step status $W -c $C/auto.conf status --json
 step gate-backup $W -c $C/auto.conf gate --json backup

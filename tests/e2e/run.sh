@@ -1,10 +1,13 @@
 #!/bin/sh
-# run.sh ahci|ide — boot Debian's kernel under QEMU with the built weargate in a busybox
+# run.sh ahci|ide|kmsg — boot Debian's kernel under QEMU with the built weargate in a busybox
 # initramfs, and check what weargate reads from QEMU's emulated disk through the real kernel.
 #
 # ahci: -M q35, the ICH9 AHCI controller (ahci, libata); ide: -M pc, PIIX3 IDE (ata_piix).
 # The disk gets its model, serial and firmware on the QEMU command line; tests/e2e/check.py
 # compares what weargate recorded with them and with QEMU's fixed SMART table.
+# kmsg: AHCI again, the disk behind QEMU's blkdebug driver, which fails reads of a few
+# sectors: the kernel logs I/O errors, and the runner must stop a maintenance job that reads
+# them, and no other.
 #
 # Environment: WEARGATE (the binary, set by meson), BUILD_ROOT, WEARGATE_E2E_CACHE (where
 # tests/e2e/fetch-kernel.sh put the kernel package; default $BUILD_ROOT/e2e-cache),
@@ -44,8 +47,14 @@ ide)
 	model="WEARGATE E2E PIIX DISK 0123456789ABCDEFG"
 	serial=WG-PIIX-0123456789AB
 	;;
+kmsg)
+	qmachine=q35
+	hostmod=ahci
+	model="WEARGATE E2E KMSG DISK"
+	serial=WG-KMSG-00001
+	;;
 *)
-	echo "usage: run.sh ahci|ide" >&2
+	echo "usage: run.sh ahci|ide|kmsg" >&2
 	exit 64
 	;;
 esac
@@ -150,6 +159,18 @@ for m in $order; do
 	echo "$m" >>"$root/e2e/modules.order"
 done
 { cp "$here/guest-init.sh" "$root/init" && chmod 0755 "$root/init"; } || fail "cannot install /init"
+echo "$machine" >"$root/e2e/machine"
+# read.sh SKIP NAME SECONDS, a job for the kmsg guest: read 32 blocks of 4 KiB of the disk from
+# block SKIP, then wait SECONDS; a SIGTERM's time (uptime) goes to /tmp/NAME.term.
+cat >"$root/e2e/read.sh" <<'EOF'
+#!/bin/sh
+trap 'cut -d" " -f1 /proc/uptime >/tmp/$2.term; exit 143' TERM
+dd if=/dev/sda of=/dev/null bs=4096 skip="$1" count=32 2>/dev/null
+echo "dd exited $?"
+sleep "$3" &
+wait
+EOF
+chmod 0755 "$root/e2e/read.sh"
 
 # conf NAME ACCESS MAX_TEMPERATURE DATABASE: a guest config on the emulated disk.
 conf() {
@@ -209,6 +230,14 @@ with open(disk, "wb") as f:
         f.write(p.read())
 PY
 rm -f "$work/part.img"
+# kmsg: reads of sectors 120000 and 120100 (blocks 15000 and 15012 of 4 KiB, past what the
+# small file system uses) fail with EIO; the guest reads blocks 14990-15021 to hit them, and
+# 7490-7521 to read without error.
+drive="file=$work/disk.img,format=raw"
+if [ "$machine" = kmsg ]; then
+	printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%s"\n\n' 120000 120100 >"$work/blkdebug.conf"
+	drive="file=blkdebug:$work/blkdebug.conf:$work/disk.img,format=raw"
+fi
 
 # --- the boot ------------------------------------------------------------------------------
 # TCG by default: a /dev/kvm that opens is no proof that KVM works (nested, or a container).
@@ -220,7 +249,7 @@ timeout -k 10 "$limit" qemu-system-x86_64 \
 	-serial "file:$work/console.log" \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=4" \
-	-drive if=none,id=d0,file="$work/disk.img",format=raw \
+	-drive if=none,id=d0,"$drive" \
 	-device "ide-hd,drive=d0,bus=ide.0,model=$model,serial=$serial,ver=$firmware" \
 	>"$work/qemu.log" 2>&1
 qrc=$?
