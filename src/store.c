@@ -1399,6 +1399,20 @@ static int prepare_walk(struct store *s, const char *sql, sqlite3_stmt **ret, st
 	return r == SQLITE_OK ? 0 : db_err(s, r, err, "cannot prepare a query");
 }
 
+/* A walk over one drive's rows within [since, until]: its query takes them as parameters 1 to 3. */
+static int prepare_drive_walk(struct store *s, const char *sql, int64_t drive, int64_t since, int64_t until,
+			      sqlite3_stmt **ret, struct wg_err *err)
+{
+	int r = prepare_walk(s, sql, ret, err);
+
+	if (r >= 0) {
+		sqlite3_bind_int64(*ret, 1, drive);
+		sqlite3_bind_int64(*ret, 2, since);
+		sqlite3_bind_int64(*ret, 3, until);
+	}
+	return r;
+}
+
 int store_foreach_sample(struct store *s, int64_t drive, int64_t since, int64_t until, store_sample_cb cb,
 			 void *userdata, struct wg_err *err)
 {
@@ -1761,14 +1775,10 @@ int store_foreach_episode(struct store *s, int64_t drive, int64_t since, int64_t
 
 	if (!e)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	r = prepare_walk(s, "SELECT rowid, start, state, sign, notified FROM episode WHERE drive_id = ? "
-			    "AND start BETWEEN ? AND ? ORDER BY rowid",
-			 &st, err);
-	if (r >= 0) {
-		sqlite3_bind_int64(st, 1, drive);
-		sqlite3_bind_int64(st, 2, since);
-		sqlite3_bind_int64(st, 3, until);
-	}
+	r = prepare_drive_walk(s,
+			       "SELECT rowid, start, state, sign, notified FROM episode WHERE drive_id = ? "
+			       "AND start BETWEEN ? AND ? ORDER BY rowid",
+			       drive, since, until, &st, err);
 	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
 		episode_read(st, drive, e);
 		r = cb(e, userdata);
@@ -2270,14 +2280,10 @@ int store_foreach_drive_kernel_error(struct store *s, int64_t drive, int64_t sin
 
 	if (!e)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	r = prepare_walk(s, "SELECT t, coalesce(run_id, -1), line FROM kernel_error WHERE drive_id = ? "
-			    "AND t BETWEEN ? AND ? ORDER BY rowid",
-			 &st, err);
-	if (r >= 0) {
-		sqlite3_bind_int64(st, 1, drive);
-		sqlite3_bind_int64(st, 2, since);
-		sqlite3_bind_int64(st, 3, until);
-	}
+	r = prepare_drive_walk(s,
+			       "SELECT t, coalesce(run_id, -1), line FROM kernel_error WHERE drive_id = ? "
+			       "AND t BETWEEN ? AND ? ORDER BY rowid",
+			       drive, since, until, &st, err);
 	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
 		e->drive_id = drive;
 		e->t = sqlite3_column_int64(st, 0);
