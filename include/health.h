@@ -44,7 +44,8 @@ void policy_fingerprint(const struct policy *p, char *buf, size_t len);
 
 /*
  * The first prefailure attribute at or below its threshold, or NULL. Thresholds 0 ("always
- * passing") and 254/255 (invalid) never make an attribute fail.
+ * passing") and 254/255 (invalid) never make an attribute fail, nor does a temperature (its
+ * name or format says so) or a value the drive database says is not a normalized one.
  */
 const struct smart_attr *health_failing_attr(const struct smart_reading *r);
 
