@@ -48,6 +48,9 @@ struct drivedb_match {
 	char presets[DRIVEDB_PRESETS_MAX];  /* the matched entry's presets */
 };
 
+/* Where a match's formats came from, for people: "PATH (VERSION)", or why smartctl's defaults were used. */
+const char *drivedb_match_source(const struct drivedb_match *m, char *buf, size_t len);
+
 /*
  * The first entry whose model and firmware regular expressions match the whole of each (an
  * empty firmware expression matches any), as smartctl looks a drive up. 1 when one matched,

@@ -552,6 +552,15 @@ static void match_init(struct drivedb_match *m, const char *stamp, const char *s
 	snprintf(m->defaults, sizeof(m->defaults), "%s", defaults ? defaults : "");
 }
 
+const char *drivedb_match_source(const struct drivedb_match *m, char *buf, size_t len)
+{
+	/* a file was read and parsed: its path and version */
+	if (m->stamp[0] && strncmp(m->source, "malformed: ", 11) != 0)
+		return m->source;
+	snprintf(buf, len, "%s; smartctl's default attribute formats", m->source[0] ? m->source : "none");
+	return buf;
+}
+
 int drivedb_match(struct drivedb *db, const char *model, const char *firmware, struct drivedb_match *ret)
 {
 	char source[DRIVEDB_SOURCE_MAX];
