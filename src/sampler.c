@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "sampler.h"
@@ -32,6 +33,12 @@ static void read_one(const struct drive_cfg *drive, const struct sampler_opts *o
 		smart_read_device(drive->path, &dev, ret);
 }
 
+/* A saved reading is a small file: reading 60 of them takes less than starting one thread. */
+static bool inline_read(const struct drive_cfg *drive, const struct sampler_opts *opts)
+{
+	return !opts->read && drive->source == DRIVE_BLOB;
+}
+
 static void *worker(void *arg)
 {
 	struct sampler_job *job = arg;
@@ -41,7 +48,8 @@ static void *worker(void *arg)
 
 		if (i >= job->n)
 			return NULL;
-		read_one(job->drives[i], job->opts, &job->readings[i]);
+		if (!inline_read(job->drives[i], job->opts))
+			read_one(job->drives[i], job->opts, &job->readings[i]);
 	}
 }
 
@@ -49,13 +57,19 @@ int sampler_read_all(const struct drive_cfg *const *drives, size_t n, const stru
 		     struct smart_reading *ret_readings)
 {
 	struct sampler_job job = { .drives = drives, .n = n, .opts = opts, .readings = ret_readings };
-	size_t nthreads = opts->max_parallel ? opts->max_parallel : SAMPLER_DEFAULT_PARALLEL;
+	size_t nthreads = opts->max_parallel ? opts->max_parallel : SAMPLER_DEFAULT_PARALLEL, devices = 0;
 	pthread_t *threads;
 	size_t started = 0;
 
 	atomic_init(&job.next, 0);
-	if (nthreads > n)
-		nthreads = n;
+	for (size_t i = 0; i < n; i++) {
+		if (inline_read(drives[i], opts))
+			read_one(drives[i], opts, &ret_readings[i]);
+		else
+			devices++;
+	}
+	if (nthreads > devices)
+		nthreads = devices;
 	if (nthreads <= 1) {
 		worker(&job);
 		return 0;
