@@ -59,6 +59,9 @@ void identify_set_sectors(uint8_t id[ATA_PAGE], uint64_t sectors);
  * SMART pages follow. Leaves the page signed.
  */
 void identify_set_smart(uint8_t id[ATA_PAGE], bool on);
+/* Word 217, the nominal media rotation rate: 1 for a solid-state drive, else rpm; 0 not reported. */
+uint16_t identify_rotation(const uint8_t id[ATA_PAGE]);
+void identify_set_rotation(uint8_t id[ATA_PAGE], uint16_t rotation);
 #define IDENTIFY_SERIAL 10, 10
 #define IDENTIFY_FIRMWARE 23, 4
 #define IDENTIFY_MODEL 27, 20
@@ -69,12 +72,13 @@ struct ata_attr_entry {
 	uint16_t flags;
 	uint8_t current, worst;
 	uint8_t raw[6];
+	uint8_t reserved; /* the 12th byte: vendor-specific, read by some formats (raw56, msec24hour32) */
 };
 #define SMART_PAGE_ENTRIES 30
 /* Entry slot of id on the page, or -ENOENT. */
 int smart_page_find(const uint8_t data[ATA_PAGE], uint8_t id);
 void smart_page_get(const uint8_t data[ATA_PAGE], unsigned slot, struct ata_attr_entry *ret);
-/* Write the entry into this slot as given, keeping its 12th (vendor) byte; fixes the checksum. */
+/* Write the entry into this slot as given, keeping the page's 12th (vendor) byte; fixes the checksum. */
 void smart_page_set(uint8_t data[ATA_PAGE], unsigned slot, const struct ata_attr_entry *e);
 /* Replace id's entry, or take the first free slot; -ENOSPC when the page is full. Fixes the checksum. */
 int smart_page_put(uint8_t data[ATA_PAGE], const struct ata_attr_entry *e);

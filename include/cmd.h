@@ -6,6 +6,7 @@
 
 #include "blockdev.h"
 #include "config.h"
+#include "drivedb.h"
 #include "store.h"
 #include "throttle.h"
 
@@ -23,6 +24,8 @@ struct cmd_ctx {
 	const char *config_path;
 	struct config *config;
 	struct store *store;
+	/* smartmontools' drive database, for the commands that record readings (CMD_NEEDS_STORE); NULL otherwise */
+	struct drivedb_source *drivedb;
 	bool store_writable;
 	/* why a CMD_WANTS_STORE history could not be opened for writing, when not for this user's permissions */
 	struct wg_err store_unwritable;
@@ -59,7 +62,9 @@ extern const struct cmd_entry cmd_status_entry;
 /*
  * Read the clock, load the config and open the store as the entry's flags say; returns 0 or
  * the exit code to use (its message printed). A command that checks its arguments against the
- * config before touching the store calls cmd_load_config() first.
+ * config before touching the store calls cmd_load_config() first. A writable store
+ * (CMD_NEEDS_STORE) gets the drive database, read when a drive must be matched in it;
+ * cmd_ctx_release() warns when it could not be used.
  */
 int cmd_ready(struct cmd_ctx *ctx);
 int cmd_load_config(struct cmd_ctx *ctx);

@@ -65,6 +65,7 @@ struct config {
 	int run_until;          /* minutes after local midnight the runner may wait for a cooldown until; -1 = none */
 	char **notify;          /* argv run on every drive state change and refusal; NULL = none */
 	char *export_path;      /* the Prometheus file 'run' writes at its end; NULL = none */
+	char *drivedb;          /* smartmontools' drive database to read; NULL = where smartmontools keeps it */
 	/* retention { }: samples older than retention_keep are thinned to one per retention_thin; 0 = never */
 	int64_t retention_keep;
 	int64_t retention_thin;

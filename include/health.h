@@ -45,7 +45,8 @@ void policy_fingerprint(const struct policy *p, char *buf, size_t len);
 
 /*
  * The first prefailure attribute at or below its threshold, or NULL. Thresholds 0 ("always
- * passing") and 254/255 (invalid) never make an attribute fail.
+ * passing") and 254/255 (invalid) never make an attribute fail, nor does a temperature (its
+ * name or format says so) or a value the drive database says is not a normalized one.
  */
 const struct smart_attr *health_failing_attr(const struct smart_reading *r);
 
@@ -81,7 +82,7 @@ void health_point_from_reading(const struct smart_reading *r, int64_t t, struct 
 enum health_sign {
 	HEALTH_SIGN_ASSESSMENT = 6, /* 1 passed, 0 FAILED */
 	HEALTH_SIGN_PREFAIL,        /* 0, or the failing attribute: id | value << 8 | threshold << 16 */
-	HEALTH_SIGN_WEAR,           /* the SSD wear indicator's normalized value */
+	HEALTH_SIGN_WEAR,           /* the SSD life left, in percent (the lowest wear indicator) */
 	HEALTH_SIGN_USABLE,         /* 1 the sample was usable, 0 not (standby, unreadable) */
 	HEALTH_SIGN_KERNEL,         /* the kernel's I/O error lines on the drive, counted: not in a sample */
 	_HEALTH_SIGN_MAX,

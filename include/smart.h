@@ -8,7 +8,6 @@
 #include "util.h"
 
 #define SMART_MAX_ATTRS 30 /* the SMART data page has room for 30 entries */
-#define SMART_MAX_OPAQUE 8
 
 enum reading_status {
 	READING_OK = 0,          /* usable: identity, self-assessment, attributes */
@@ -30,6 +29,7 @@ struct smart_attr {
 	uint8_t threshold;    /* meaningful only when threshold_valid */
 	bool threshold_valid; /* a threshold page was read and has an entry for this id */
 	uint8_t raw[6];       /* as on the page: raw[0] is the least significant byte */
+	uint8_t reserved;     /* the entry's 12th byte: some formats read it ("r" in raw56's r543210) */
 };
 
 struct smart_identity {
@@ -37,21 +37,11 @@ struct smart_identity {
 	char serial[21];
 	char firmware[9];
 	uint64_t sectors; /* user-addressable 512-byte sectors; 0 = unknown */
-	/*
-	 * How this model encodes two context attributes, learnt from libatasmart's per-model quirk
-	 * table when the drive is read: raw units of attribute 9 per hour (1 hours, 60 minutes,
-	 * 120 half-minutes, 3600 seconds; 0 = unknown encoding) and the divisor of the
-	 * temperature raw value (1, or 10 where the drive counts tenths of a degree).
-	 */
-	uint16_t poh_units_per_hour;
-	uint8_t temp_divisor;
-	/*
-	 * Attributes whose raw value this model encodes in a way libatasmart's per-model table
-	 * says is not known (it names them "attribute-N" then): their counts are unknown.
-	 */
-	uint8_t n_opaque;
-	uint8_t opaque[SMART_MAX_OPAQUE];
+	/* IDENTIFY word 217: 1 a solid-state drive, 0x0401-0xfffe its rpm, 0 not said */
+	uint16_t rotation;
 };
+
+struct attr_defs;
 
 struct smart_reading {
 	enum reading_status status;
@@ -61,8 +51,14 @@ struct smart_reading {
 	int smart_ok;  /* self-assessment: 1 passed, 0 failed, -1 unknown (no status record) */
 	int self_test; /* self-test execution status byte of the data page; -1 unknown */
 	unsigned n_attrs;
-	struct smart_attr attrs[SMART_MAX_ATTRS]; /* in page order */
+	struct smart_attr attrs[SMART_MAX_ATTRS]; /* in page order; an id may repeat (the first counts) */
 	char access[16]; /* the access mode that worked ("sat16", "linux-ide", "blob", …) */
+	/*
+	 * How this drive's attributes read: its drive database entry (drivedb.h), attached when the
+	 * reading is recorded or read back from the history; NULL for smartctl's defaults. Never
+	 * freed: definitions live as long as the process, so a reading can be copied freely.
+	 */
+	const struct attr_defs *defs;
 };
 
 enum smart_access {
@@ -109,9 +105,7 @@ void smart_read_blob(const void *buf, size_t len, struct smart_reading *ret);
  */
 void smart_read_device(const char *path, const struct smart_device_opts *opts, struct smart_reading *ret);
 
-/* The attribute with this id, or NULL. */
+/* The attribute with this id, or NULL; the first of an id listed twice (as smartctl reads it). */
 const struct smart_attr *smart_reading_attr(const struct smart_reading *r, uint8_t id);
-/* Whether this model's raw value of id is an encoding nobody knows (see smart_identity.opaque). */
-bool smart_identity_opaque(const struct smart_identity *id, uint8_t attr);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "drivedb.h"
 #include "smart.h"
 #include "util.h"
 
@@ -45,11 +46,12 @@ int store_pass_begin(struct store *s, int64_t now, struct wg_err *err);
  * against the drive with that model and serial (a drive keeps its history when it moves to
  * another name; a new drive under an old name starts a new one). A reading without an
  * identity (standby before identify, open failure) is recorded against the drive last seen
- * under `name`, or a placeholder for `name` when there is none.
+ * under `name`, or a placeholder for `name` when there is none. r gets its drive's attribute
+ * definitions (r->defs), as every reading read back from the history does.
  */
-int store_pass_add(struct store *s, const char *name, const struct smart_reading *r, struct wg_err *err);
+int store_pass_add(struct store *s, const char *name, struct smart_reading *r, struct wg_err *err);
 /* The same, and the id of the drive it went to. A reading of status READING_DUPLICATE is not identified. */
-int store_pass_record(struct store *s, const char *name, const struct smart_reading *r, int64_t *ret_drive_id,
+int store_pass_record(struct store *s, const char *name, struct smart_reading *r, int64_t *ret_drive_id,
 		      struct wg_err *err);
 int store_pass_commit(struct store *s, struct wg_err *err);
 void store_pass_abort(struct store *s);
@@ -224,6 +226,22 @@ typedef void (*store_sample_key_fn)(const struct smart_reading *r, int64_t key[S
  */
 int store_prune(struct store *s, int64_t before, int64_t thin_to, store_sample_key_fn key, struct store_prune_stats *ret,
 		struct wg_err *err);
+
+/*
+ * The drive database (borrowed, NULL for none). With one, a reading recorded whose drive has
+ * no match for its firmware yet, or one made in another database than this one is now, is
+ * matched and the match recorded with the pass. Without one (the gate), readings go by the
+ * matches recorded, else by smartctl's defaults: the file is never read.
+ */
+void store_set_drivedb(struct store *s, struct drivedb_source *src);
+/*
+ * A reading that is not recorded (the history is read-only) gets the definitions recorded for
+ * its drive (drive_id -1: none, a new drive) and firmware, else smartctl's defaults: r->defs.
+ */
+void store_reading_defs(struct store *s, int64_t drive_id, struct smart_reading *r);
+/* The drive database entry recorded for a drive's firmware; -ENOENT when none is. */
+int store_drive_match(struct store *s, int64_t drive_id, const char *firmware, struct drivedb_match *ret,
+		      struct wg_err *err);
 
 /* The newest committed pass; -ENOENT when there is none. */
 int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_err *err);

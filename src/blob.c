@@ -339,6 +339,22 @@ void identify_set_sectors(uint8_t id[ATA_PAGE], uint64_t sectors)
 	identify_fix_checksum(id);
 }
 
+#define W_ROTATION 217
+
+uint16_t identify_rotation(const uint8_t id[ATA_PAGE])
+{
+	uint16_t w = id_word(id, W_ROTATION);
+
+	/* 2-0x400 and 0xffff are reserved: not a rate */
+	return w == 1 || (w >= 0x401 && w <= 0xfffe) ? w : 0;
+}
+
+void identify_set_rotation(uint8_t id[ATA_PAGE], uint16_t rotation)
+{
+	id_set_word(id, W_ROTATION, rotation);
+	identify_fix_checksum(id);
+}
+
 void identify_set_smart(uint8_t id[ATA_PAGE], bool on)
 {
 	static const unsigned words[] = { W_CMDSET1, W_CMDSET1_ENABLED };
@@ -396,6 +412,7 @@ void smart_page_get(const uint8_t data[ATA_PAGE], unsigned slot, struct ata_attr
 	ret->current = p[3];
 	ret->worst = p[4];
 	memcpy(ret->raw, p + 5, 6);
+	ret->reserved = p[11];
 }
 
 void smart_page_set(uint8_t data[ATA_PAGE], unsigned slot, const struct ata_attr_entry *e)

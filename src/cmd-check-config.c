@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "drivedb.h"
 #include "resolve.h"
 
 static const char check_config_help[] =
@@ -343,6 +344,13 @@ static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 	fputs("database = ", stdout);
 	put_string(stdout, c->database);
 	fputc('\n', stdout);
+	if (c->drivedb) {
+		fputs("drivedb = ", stdout);
+		put_string(stdout, c->drivedb);
+		fputc('\n', stdout);
+	} else {
+		fputs("# drivedb: smartmontools' (" DRIVEDB_UPDATED_PATH ", else " DRIVEDB_PACKAGE_PATH ")\n", stdout);
+	}
 	print_policy(stdout, &c->policy);
 	print_runner(stdout, c);
 	for (size_t i = 0; i < c->n_drives; i++)

@@ -1,4 +1,5 @@
 /* cmd-export.c — `weargate export`: the drives, their states and the gate as Prometheus metrics for node_exporter */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -206,12 +207,28 @@ static const char *const attr_families[_FIELD_MAX][2] = {
 	{ "smartmon_attr_value", "SMART attribute normalized current value" },
 	{ "smartmon_attr_worst", "SMART attribute normalized worst value" },
 	{ "smartmon_attr_threshold", "SMART attribute threshold" },
-	{ "smartmon_attr_raw_value", "SMART attribute 48-bit raw value, uninterpreted" },
+	{ "smartmon_attr_raw_value", "SMART attribute raw value as smartctl reads it (its first number)" },
 };
+
+/* smartmon's label: the drive's smartctl name, lowercased; "attribute_N" for one smartctl does not name. */
+static const char *export_name(const struct smart_reading *r, uint8_t id, char *buf, size_t len)
+{
+	const char *n = attrs_name(r, id);
+	size_t i;
+
+	if (strncmp(n, "Unknown_", 8) == 0) {
+		snprintf(buf, len, "attribute_%u", id);
+		return buf;
+	}
+	for (i = 0; n[i] && i + 1 < len; i++)
+		buf[i] = (char)tolower((unsigned char)n[i]);
+	buf[i] = '\0';
+	return buf;
+}
 
 static void print_attrs(FILE *f, const struct export_drive *drives, size_t n)
 {
-	char name[32], id[8];
+	char name[ATTR_NAME_MAX + 1], id[8];
 
 	for (int k = 0; k < _FIELD_MAX; k++) {
 		family(f, attr_families[k][0], "gauge", attr_families[k][1]);
@@ -220,21 +237,33 @@ static void print_attrs(FILE *f, const struct export_drive *drives, size_t n)
 
 			for (unsigned a = 0; drives[i].have_usable && a < u->n_attrs; a++) {
 				const struct smart_attr *at = &u->attrs[a];
-				int64_t v;
+				bool have = true;
+				int64_t v = 0;
 
-				if (k == FIELD_VALUE)
+				/* one series per id: the second entry of an id a drive lists twice would repeat its labels */
+				if (smart_reading_attr(u, at->id) != at)
+					continue;
+				switch (k) {
+				case FIELD_VALUE:
 					v = at->current;
-				else if (k == FIELD_WORST)
+					break;
+				case FIELD_WORST:
 					v = at->worst;
-				else if (k == FIELD_THRESHOLD && at->threshold_valid)
+					break;
+				case FIELD_THRESHOLD:
 					v = at->threshold;
-				else if (k == FIELD_RAW && !smart_identity_opaque(&u->identity, at->id))
-					v = (int64_t)attr_raw48(at->raw);
-				else
-					continue; /* no threshold page, or a raw encoding nobody knows */
+					have = at->threshold_valid; /* none without a threshold page */
+					break;
+				default:
+					/* as smartmon's smartctl prints it first, in the drive's format; none past 63 bits */
+					have = attr_decode(at, attrs_def(u, at->id), &v) == 0;
+					break;
+				}
+				if (!have)
+					continue;
 				snprintf(id, sizeof(id), "%u", at->id);
 				series(f, attr_families[k][0],
-				       (const char *const[]){ "disk", drives[i].disk, "name", attr_name(at->id, name, sizeof(name)),
+				       (const char *const[]){ "disk", drives[i].disk, "name", export_name(u, at->id, name, sizeof(name)),
 							      "smart_id", id, NULL },
 				       v);
 			}

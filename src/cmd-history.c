@@ -253,41 +253,43 @@ static int on_run(const struct store_job_run *run, void *userdata)
 }
 
 
-/* The value of attribute id the way weargate reads it: derived counts and temperature, else the raw value. */
+/*
+ * The value of attribute id the way weargate reads it: the count the health model reads where
+ * the drive's name for the attribute says it is that count (unknown when implausible), else
+ * the value decoded in the drive's format, as smartctl prints it first.
+ */
 static int64_t attr_value(const struct smart_reading *r, const struct smart_derived *d, uint8_t id)
 {
 	const struct smart_attr *a;
+	int64_t v;
 
-	switch (id) {
-	case 5:
+	if (r->status != READING_OK || !(a = smart_reading_attr(r, id)))
+		return ATTR_UNKNOWN;
+	switch (attrs_meaning(r, id)) {
+	case ATTR_MEANS_REALLOCATED:
 		return d->reallocated;
-	case 196:
+	case ATTR_MEANS_REALLOCATION_EVENTS:
 		return d->reallocation_events;
-	case 197:
+	case ATTR_MEANS_PENDING:
 		return d->pending;
-	case 198:
+	case ATTR_MEANS_OFFLINE_UNCORRECTABLE:
 		return d->offline_uncorrectable;
-	case 187:
+	case ATTR_MEANS_REPORTED_UNCORRECTABLE:
 		return d->reported_uncorrectable;
-	case 10:
+	case ATTR_MEANS_SPIN_RETRY:
 		return d->spin_retry;
-	case 188:
+	case ATTR_MEANS_COMMAND_TIMEOUT:
 		return d->command_timeout;
-	case 199:
+	case ATTR_MEANS_CRC_ERRORS:
 		return d->crc_errors;
-	case 190:
-	case 194:
-		return d->temperature_c;
-	case 9:
+	case ATTR_MEANS_POWER_ON:
 		return d->power_on_hours;
-	case 12:
+	case ATTR_MEANS_POWER_CYCLES:
 		return d->power_cycles;
 	default:
 		break;
 	}
-	if (r->status != READING_OK || !(a = smart_reading_attr(r, id)))
-		return ATTR_UNKNOWN;
-	return (int64_t)attr_raw48(a->raw);
+	return attr_decode(a, attrs_def(r, id), &v) == 0 ? v : ATTR_UNKNOWN;
 }
 
 static bool attr_is_counter(uint8_t id)

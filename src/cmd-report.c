@@ -54,6 +54,7 @@ struct report_drive {
 	struct report_point *points;
 	size_t n, cap;
 	int64_t last[_SER_MAX]; /* of the previous sample, for the unchanged ones */
+	struct drivedb_match *match; /* its drive database entry, as recorded; NULL when none is */
 };
 
 struct report_ctx {
@@ -215,6 +216,27 @@ static int on_sample(const struct store_sample *sample, void *userdata)
 	return 0;
 }
 
+/* The drive database entry recorded for a sample's drive and firmware; *ret NULL when none is. */
+static int match_load(struct store *s, const struct store_sample *x, struct drivedb_match **ret, struct wg_err *err)
+{
+	struct drivedb_match *m;
+	int r;
+
+	*ret = NULL;
+	if (!x->reading.identity_valid)
+		return 0;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = store_drive_match(s, x->drive_id, x->reading.identity.firmware, m, err);
+	if (r < 0) {
+		free(m);
+		return r == -ENOENT ? 0 : r;
+	}
+	*ret = m;
+	return 0;
+}
+
 static int drive_load(struct report_ctx *x, const struct drive_cfg *cfg, struct report_drive *d, struct wg_err *err)
 {
 	struct cmd_ctx *ctx = x->cmd;
@@ -233,6 +255,9 @@ static int drive_load(struct report_ctx *x, const struct drive_cfg *cfg, struct 
 		return r;
 	if (d->have_usable)
 		attrs_derive(&d->usable.reading, &d->d);
+	r = match_load(ctx->store, d->have_usable ? &d->usable : d->health.latest, &d->match, err);
+	if (r < 0)
+		return r;
 	r = store_foreach_sample(ctx->store, d->health.drive_id, x->since, ctx->now, on_sample, d, err);
 	if (r == -ENOMEM)
 		return wg_err_set(err, r, "out of memory");
@@ -568,7 +593,7 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 					 : d->have_usable                                  ? &d->usable.reading
 											   : NULL;
 	const char *state = health_state_to_string(h->health.state);
-	char buf[64];
+	char buf[64], source[DRIVEDB_SOURCE_MAX + 64];
 
 	fputs("<section class=\"drive\">\n<h3>", f);
 	html(f, d->cfg->name);
@@ -587,6 +612,12 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 	identity_row(f, "model", id ? id->identity.model : NULL);
 	identity_row(f, "serial", id ? id->identity.serial : NULL);
 	identity_row(f, "firmware", id ? id->identity.firmware : NULL);
+	/* what smartmontools' drive database says of it, and any warning it has for the model */
+	identity_row(f, "family", !d->match ? NULL : d->match->family[0] ? d->match->family : "not in the drive database");
+	if (d->match && d->match->warning[0])
+		identity_row(f, "drive database warning", d->match->warning);
+	if (d->match)
+		identity_row(f, "drive database", drivedb_match_source(d->match, source, sizeof(source)));
 	buf[0] = '\0';
 	if (id && id->identity.sectors)
 		wg_format_bytes(id->identity.sectors * 512, buf, sizeof(buf));
@@ -851,6 +882,7 @@ static int cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 out:
 	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++) {
 		drive_health_release(&x.drives[i].health);
+		free(x.drives[i].match);
 		free(x.drives[i].points);
 	}
 	for (size_t i = 0; x.gate && i < ctx->config->n_jobs; i++)

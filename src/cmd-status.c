@@ -12,7 +12,8 @@ static const char status_help[] =
 	"Show every configured drive: its latest recorded sample (or, when that one is not\n"
 	"usable, the latest usable one of the 7 days before it), and its state (ok, worn,\n"
 	"degrading, failing, unknown) judged from its history over the policy's window, with\n"
-	"the reasons; then, for every configured job, what 'weargate gate' would say now.\n"
+	"the reasons, its model family and any warning smartmontools' drive database has for\n"
+	"it; then, for every configured job, what 'weargate gate' would say now.\n"
 	"A drive in standby shows how long it has been skipped: \"(standby for 3h)\".\n"
 	"Nothing is read from the drives and nothing is written: run 'weargate sample' for\n"
 	"a new reading.\n"
@@ -35,6 +36,7 @@ struct drive_status {
 	struct drive_health health; /* the state, from the history */
 	int64_t skipped_since;      /* the first of the standby readings the latest one ends; -1 */
 	bool skipped_longer;        /* ... which go back further than SKIP_LOOKBACK */
+	struct drivedb_match *match; /* its drive database entry, as recorded; NULL when none is */
 };
 
 /* How far back status looks for when a drive began to be skipped. */
@@ -80,6 +82,28 @@ static int skipped_load(struct cmd_ctx *ctx, struct drive_status *st, struct wg_
 	return 0;
 }
 
+/* The drive database entry recorded for a sample's drive and firmware; *ret NULL when none is. */
+static int drivedb_match_load(struct cmd_ctx *ctx, const struct store_sample *x, struct drivedb_match **ret,
+			      struct wg_err *err)
+{
+	struct drivedb_match *m;
+	int r;
+
+	*ret = NULL;
+	if (!x->reading.identity_valid)
+		return 0;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = store_drive_match(ctx->store, x->drive_id, x->reading.identity.firmware, m, err);
+	if (r < 0) {
+		free(m);
+		return r == -ENOENT ? 0 : r;
+	}
+	*ret = m;
+	return 0;
+}
+
 static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive, struct drive_status *st,
 			     struct wg_err *err)
 {
@@ -96,6 +120,9 @@ static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive,
 	st->sampled = true;
 	st->last = *st->health.latest;
 	r = drive_usable_sample(ctx->store, &st->last, &st->usable, &st->have_usable, err);
+	if (r < 0)
+		return r;
+	r = drivedb_match_load(ctx, st->have_usable ? &st->usable : &st->last, &st->match, err);
 	if (r < 0)
 		return r;
 	if (st->have_usable)
@@ -143,13 +170,17 @@ static void print_json_drive(FILE *f, const struct drive_status *st, int64_t now
 {
 	const struct smart_reading *id = st->sampled ? &st->last.reading : NULL;
 	const struct smart_reading *u = st->have_usable ? &st->usable.reading : NULL;
-	char when[32], name[32];
+	char when[32], shown[64], source[DRIVEDB_SOURCE_MAX + 64];
+	int64_t v;
 
 	fputc('{', f);
 	json_str(f, "name", st->name);
 	json_str(f, "model", id && id->identity_valid ? id->identity.model : NULL);
 	json_str(f, "serial", id && id->identity_valid && id->identity.serial[0] ? id->identity.serial : NULL);
 	json_str(f, "firmware", id && id->identity_valid && id->identity.firmware[0] ? id->identity.firmware : NULL);
+	json_str(f, "family", st->match && st->match->family[0] ? st->match->family : NULL);
+	json_str(f, "drivedb_warning", st->match && st->match->warning[0] ? st->match->warning : NULL);
+	json_str(f, "drivedb", st->match ? drivedb_match_source(st->match, source, sizeof(source)) : NULL);
 	json_str(f, "state", health_state_to_string(st->health.health.state));
 	json_str(f, "state_reason", st->health.health.reason);
 	if (st->health.health.since >= 0) {
@@ -189,14 +220,22 @@ static void print_json_drive(FILE *f, const struct drive_status *st, int64_t now
 		const struct smart_attr *a = &u->attrs[i];
 
 		fprintf(f, "%s{\"id\":%u,", i ? "," : "", a->id);
-		json_str(f, "name", attr_name(a->id, name, sizeof(name)));
+		json_str(f, "name", attrs_name(u, a->id));
 		fprintf(f, "\"value\":%u,\"worst\":%u,", a->current, a->worst);
 		if (a->threshold_valid)
 			fprintf(f, "\"threshold\":%u,", a->threshold);
 		else
 			fputs("\"threshold\":null,", f);
-		fprintf(f, "\"prefailure\":%s,\"raw\":%llu}", (a->flags & 1) ? "true" : "false",
+		fprintf(f, "\"prefailure\":%s,\"raw\":%llu,", (a->flags & 1) ? "true" : "false",
 			(unsigned long long)attr_raw48(a->raw));
+		/* the raw bytes, and what smartctl makes of them in this drive's format */
+		if (attr_decode(a, attrs_def(u, a->id), &v) == 0)
+			fprintf(f, "\"decoded\":%lld,", (long long)v);
+		else
+			fputs("\"decoded\":null,", f);
+		attr_format_value(a, attrs_def(u, a->id), shown, sizeof(shown));
+		json_str(f, "raw_string", shown);
+		fprintf(f, "\"format\":\"%s\"}", attr_format_to_string(attrs_def(u, a->id)->format));
 	}
 	fputs("]}", f);
 }
@@ -252,6 +291,39 @@ static void table_row(const struct drive_status *st, int64_t now, char cells[_CO
 	}
 }
 
+/* One line of text that may hold several (a drive database warning): newlines become spaces. */
+static void put_line(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\n' ? ' ' : *s, f);
+	fputc('\n', f);
+}
+
+/* What smartmontools' drive database says of the drive: its family, a warning, and where that came from. */
+static void print_drivedb_lines(FILE *f, const struct drive_status *st)
+{
+	const struct smart_reading *u = st->have_usable ? &st->usable.reading : NULL;
+	const struct drivedb_match *m = st->match;
+	uint8_t twice = u ? attrs_repeated_id(u) : 0;
+	char source[DRIVEDB_SOURCE_MAX + 64];
+
+	if (m) {
+		fprintf(f, "%s: %s (drive database: %s)\n", st->name, m->family[0] ? m->family : "not in the drive database",
+			drivedb_match_source(m, source, sizeof(source)));
+		if (m->warning[0]) {
+			fprintf(f, "%s: drive database warning: ", st->name);
+			put_line(f, m->warning);
+		}
+	} else if (u) {
+		/* sampled only by the gate (which never reads the database), or before weargate read one */
+		fprintf(f, "%s: not matched in the drive database yet: smartctl's default attribute formats until "
+			   "'weargate sample'\n", st->name);
+	}
+	if (twice)
+		fprintf(f, "%s: note: the drive lists attribute %u twice; the first is read, as smartctl does\n", st->name,
+			twice);
+}
+
 /* Lines under a table: "NAME: what", wrapped by the terminal, not by us. */
 static void print_table(FILE *f, const struct drive_status *sts, size_t n, int64_t now)
 {
@@ -278,6 +350,8 @@ static void print_table(FILE *f, const struct drive_status *sts, size_t n, int64
 		if (sts[i].health.health.state != HEALTH_OK)
 			fprintf(f, "%s: %s: %s\n", sts[i].name, health_state_to_string(sts[i].health.health.state),
 				sts[i].health.health.reason);
+	for (size_t i = 0; i < n; i++)
+		print_drivedb_lines(f, &sts[i]);
 	free(cells);
 }
 
@@ -393,8 +467,10 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	r = 0;
 out:
-	for (size_t i = 0; sts && i < n; i++)
+	for (size_t i = 0; sts && i < n; i++) {
 		drive_health_release(&sts[i].health);
+		free(sts[i].match);
+	}
 	for (size_t i = 0; jobs && i < ctx->config->n_jobs; i++)
 		gate_result_release(&jobs[i]);
 	free(jobs);

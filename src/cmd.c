@@ -141,6 +141,17 @@ int cmd_ready(struct cmd_ctx *ctx)
 			cmd_error("%s", err.msg[0] ? err.msg : strerror(-r));
 			return WG_EXIT_UNAVAILABLE;
 		}
+		/*
+		 * The commands that sample on schedule match drives in the database; the gate and
+		 * exec go by the matches recorded, and never read the file.
+		 */
+		if ((flags & CMD_NEEDS_STORE) && !ctx->drivedb) {
+			if (drivedb_source_new(ctx->config->drivedb, &ctx->drivedb) < 0) {
+				cmd_error("out of memory");
+				return WG_EXIT_SOFTWARE;
+			}
+			store_set_drivedb(ctx->store, ctx->drivedb);
+		}
 	}
 	return 0;
 }
@@ -190,8 +201,14 @@ int cmd_ahead_warnings(struct cmd_ctx *ctx, char ***ret_lines, struct wg_err *er
 
 void cmd_ctx_release(struct cmd_ctx *ctx)
 {
+	const char *w = ctx->drivedb ? drivedb_source_warning(ctx->drivedb) : NULL;
+
+	if (w)
+		cmd_error("warning: %s: drives are read with smartctl's default attribute formats", w);
 	store_free(ctx->store);
 	ctx->store = NULL;
+	drivedb_source_free(ctx->drivedb);
+	ctx->drivedb = NULL;
 	config_free(ctx->config);
 	ctx->config = NULL;
 }

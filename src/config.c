@@ -113,6 +113,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_INT_CB("run_until", 0, CFGF_NODEFAULT, on_time_of_day),
 	CFG_STR_LIST("notify", NULL, CFGF_NODEFAULT),
 	CFG_STR_CB("export", NULL, CFGF_NODEFAULT, on_path),
+	CFG_STR_CB("drivedb", NULL, CFGF_NODEFAULT, on_path),
 	CFG_SEC("policy", policy_opts, CFGF_NONE),
 	CFG_SEC("retention", retention_opts, CFGF_NONE),
 	CFG_SEC("drive", drive_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -616,6 +617,7 @@ void config_free(struct config *c)
 	free(c->path);
 	strv_free(c->notify);
 	free(c->export_path);
+	free(c->drivedb);
 	free(c);
 }
 
@@ -811,6 +813,8 @@ static int load_runner(cfg_t *root, struct config *c)
 	load_int(root, "stop_grace", &c->stop_grace);
 	c->run_until = cfg_size(root, "run_until") ? (int)cfg_getint(root, "run_until") : -1;
 	if (cfg_size(root, "export") && !(c->export_path = strdup(cfg_getstr(root, "export"))))
+		return -ENOMEM;
+	if (cfg_size(root, "drivedb") && !(c->drivedb = strdup(cfg_getstr(root, "drivedb"))))
 		return -ENOMEM;
 	/* `notify = {}` is the same as no notify */
 	return copy_list(root, "notify", &c->notify);

@@ -4,8 +4,19 @@
 
 #include "frame.h"
 
-#define FRAME_VERSION 1
-#define ATTR_BYTES 13
+/*
+ * 2 keeps each entry's 12th byte (some formats read it) and the drive's rotation rate, and no
+ * longer libatasmart's quirks (units of 9, tenths of a degree, opaque ids), which the drive
+ * database now says; 1 is still read.
+ */
+#define FRAME_VERSION 2
+#define ATTR_BYTES_V1 13
+#define ATTR_BYTES 14
+
+static size_t attr_bytes(uint8_t version)
+{
+	return version == 1 ? ATTR_BYTES_V1 : ATTR_BYTES;
+}
 
 /* LEB128: most steps, lengths and changes fit one byte. */
 static size_t put_varint(uint8_t *p, uint64_t v)
@@ -108,11 +119,7 @@ size_t frame_from_reading(const struct smart_reading *r, uint8_t buf[FRAME_MAX])
 	n += put_str(buf + n, id->serial, sizeof(id->serial));
 	n += put_str(buf + n, id->firmware, sizeof(id->firmware));
 	n += put_varint(buf + n, id->sectors);
-	n += put_varint(buf + n, id->poh_units_per_hour);
-	buf[n++] = id->temp_divisor;
-	buf[n++] = id->n_opaque;
-	for (unsigned i = 0; i < id->n_opaque && i < SMART_MAX_OPAQUE; i++)
-		buf[n++] = id->opaque[i];
+	n += put_varint(buf + n, id->rotation);
 	n += put_str(buf + n, r->access, sizeof(r->access));
 	n += put_str(buf + n, r->reason, sizeof(r->reason));
 	/* -1 (unknown) and the valid values, shifted to fit unsigned */
@@ -132,11 +139,12 @@ size_t frame_from_reading(const struct smart_reading *r, uint8_t buf[FRAME_MAX])
 		buf[n++] = a->worst;
 		memcpy(buf + n, a->raw, sizeof(a->raw));
 		n += sizeof(a->raw);
+		buf[n++] = a->reserved;
 	}
 	return n;
 }
 
-static void attr_from_bytes(const uint8_t *p, struct smart_attr *a)
+static void attr_from_bytes(const uint8_t *p, uint8_t version, struct smart_attr *a)
 {
 	a->id = p[0];
 	a->flags = (uint16_t)(p[1] | p[2] << 8);
@@ -145,6 +153,7 @@ static void attr_from_bytes(const uint8_t *p, struct smart_attr *a)
 	a->current = p[5];
 	a->worst = p[6];
 	memcpy(a->raw, p + 7, sizeof(a->raw));
+	a->reserved = version == 1 ? 0 : p[13];
 }
 
 int frame_to_reading(const uint8_t *buf, size_t len, struct smart_reading *ret)
@@ -153,9 +162,11 @@ int frame_to_reading(const uint8_t *buf, size_t len, struct smart_reading *ret)
 	struct smart_reading r;
 	uint64_t v;
 	unsigned status, smart_ok;
+	uint8_t version;
 
 	memset(&r, 0, sizeof(r));
-	if (rd_u8(&d) != FRAME_VERSION)
+	version = rd_u8(&d);
+	if (version != 1 && version != FRAME_VERSION)
 		return -EBADMSG;
 	status = rd_u8(&d);
 	r.identity_valid = rd_u8(&d) != 0;
@@ -163,16 +174,24 @@ int frame_to_reading(const uint8_t *buf, size_t len, struct smart_reading *ret)
 	rd_str(&d, r.identity.serial, sizeof(r.identity.serial));
 	rd_str(&d, r.identity.firmware, sizeof(r.identity.firmware));
 	r.identity.sectors = rd_varint(&d);
-	v = rd_varint(&d);
-	r.identity.poh_units_per_hour = (uint16_t)v;
-	if (v > UINT16_MAX)
-		d.r = -EBADMSG;
-	r.identity.temp_divisor = rd_u8(&d);
-	r.identity.n_opaque = rd_u8(&d);
-	if (r.identity.n_opaque > SMART_MAX_OPAQUE)
-		return -EBADMSG;
-	for (unsigned i = 0; i < r.identity.n_opaque; i++)
-		r.identity.opaque[i] = rd_u8(&d);
+	if (version == 1) {
+		/* libatasmart's quirks, which the drive database replaces: power-on units, temperature divisor, opaque ids */
+		unsigned n_opaque;
+
+		if (rd_varint(&d) > UINT16_MAX)
+			d.r = -EBADMSG;
+		rd_u8(&d);
+		n_opaque = rd_u8(&d);
+		if (n_opaque > 8)
+			return -EBADMSG;
+		for (unsigned i = 0; i < n_opaque; i++)
+			rd_u8(&d);
+	} else {
+		v = rd_varint(&d);
+		r.identity.rotation = (uint16_t)v;
+		if (v > UINT16_MAX)
+			d.r = -EBADMSG;
+	}
 	rd_str(&d, r.access, sizeof(r.access));
 	rd_str(&d, r.reason, sizeof(r.reason));
 	smart_ok = rd_u8(&d);
@@ -183,23 +202,24 @@ int frame_to_reading(const uint8_t *buf, size_t len, struct smart_reading *ret)
 	if (d.r < 0 || status >= _READING_STATUS_MAX || smart_ok > 2 || v > 256 || r.n_attrs > SMART_MAX_ATTRS)
 		return -EBADMSG;
 	r.status = (enum reading_status)status;
-	if (d.len - d.off != (size_t)r.n_attrs * ATTR_BYTES)
+	if (d.len - d.off != (size_t)r.n_attrs * attr_bytes(version))
 		return -EBADMSG;
 	for (unsigned i = 0; i < r.n_attrs; i++)
-		attr_from_bytes(buf + d.off + i * ATTR_BYTES, &r.attrs[i]);
+		attr_from_bytes(buf + d.off + i * attr_bytes(version), version, &r.attrs[i]);
 	*ret = r;
 	return 0;
 }
 
 int frame_update_reading(const uint8_t *buf, size_t len, size_t changed_from, struct smart_reading *r)
 {
-	size_t table = (size_t)r->n_attrs * ATTR_BYTES;
+	size_t size = len > 0 ? attr_bytes(buf[0]) : ATTR_BYTES, table = (size_t)r->n_attrs * size;
 
+	/* a change of the version byte is a change at 0: a whole frame, read as such */
 	if (table > len || changed_from < len - table)
 		return frame_to_reading(buf, len, r);
 	/* the attributes before the change are as they were */
-	for (size_t i = (changed_from - (len - table)) / ATTR_BYTES; i < r->n_attrs; i++)
-		attr_from_bytes(buf + len - table + i * ATTR_BYTES, &r->attrs[i]);
+	for (size_t i = (changed_from - (len - table)) / size; i < r->n_attrs; i++)
+		attr_from_bytes(buf + len - table + i * size, buf[0], &r->attrs[i]);
 	return 0;
 }
 

@@ -203,7 +203,7 @@ static int take_reading(const struct policy *p, struct drive_health *h, int64_t 
 
 /* Readings that could not be recorded (a read-only history): each drive's track as of now, and the reading taken into it. */
 static int take_unrecorded(struct store *s, const struct policy *p, struct drive_health *h, int64_t now,
-			   const struct smart_reading *reading, struct wg_err *err)
+			   struct smart_reading *reading, struct wg_err *err)
 {
 	struct health_point pt;
 	int64_t drive = -1;
@@ -218,6 +218,8 @@ static int take_unrecorded(struct store *s, const struct policy *p, struct drive
 		r = track_load(s, p, drive, now, &h->track, err);
 	if (r < 0)
 		return r;
+	/* not recorded, so decoded as the drive's recorded match says (smartctl's defaults for a new drive) */
+	store_reading_defs(s, drive, reading);
 	if (reading->status == READING_OK)
 		health_point_from_reading(reading, now, &pt);
 	r = health_track_add(p, &h->track, now, reading->status == READING_OK ? &pt : NULL, NULL);

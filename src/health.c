@@ -59,13 +59,26 @@ void policy_fingerprint(const struct policy *p, char *buf, size_t len)
 		 (long long)p->ssd_wear_low, (long long)p->kernel_quiet);
 }
 
+/*
+ * A temperature's normalized value is the temperature on some drives (IBM's Micron SSDs flag
+ * 190 prefailure with a threshold above room temperature): the temperature limit judges heat,
+ * never a threshold. Nor is a value the drive database says holds raw bytes a normalized one.
+ */
+static bool judged_by_threshold(const struct smart_reading *r, const struct smart_attr *a)
+{
+	const struct attr_def *d = attrs_def(r, a->id);
+
+	return !(d->flags & ATTR_DEF_NO_NORMVAL) && d->format != ATTR_FMT_TEMPMINMAX && d->format != ATTR_FMT_TEMP10X &&
+	       attrs_meaning(r, a->id) != ATTR_MEANS_TEMPERATURE;
+}
+
 const struct smart_attr *health_failing_attr(const struct smart_reading *r)
 {
 	for (unsigned i = 0; i < r->n_attrs; i++) {
 		const struct smart_attr *a = &r->attrs[i];
 
 		if ((a->flags & 1) && a->threshold_valid && a->threshold > 0 && a->threshold < 0xfe &&
-		    a->current <= a->threshold)
+		    a->current <= a->threshold && judged_by_threshold(r, a))
 			return a;
 	}
 	return NULL;

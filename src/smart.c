@@ -66,14 +66,6 @@ const struct smart_attr *smart_reading_attr(const struct smart_reading *r, uint8
 	return NULL;
 }
 
-bool smart_identity_opaque(const struct smart_identity *id, uint8_t attr)
-{
-	for (unsigned i = 0; i < id->n_opaque && i < SMART_MAX_OPAQUE; i++)
-		if (id->opaque[i] == attr)
-			return true;
-	return false;
-}
-
 static void reading_init(struct smart_reading *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -98,71 +90,28 @@ static void reading_set(struct smart_reading *r, enum reading_status status, con
 }
 
 /*
- * libatasmart knows per model how some raw values are encoded, and says so in the names it
- * gives: the unit of attribute 9, tenths of a degree, and "attribute-N" for an attribute it knows
- * in general but whose encoding on this model is not known.
+ * The threshold of the entry in this slot: the same slot of the threshold page, where drives
+ * put it; else the first entry there with its id, as smartctl looks for it.
  */
-static const uint8_t watched_ids[] = { 5, 9, 10, 12, 187, 188, 190, 194, 196, 197, 198, 199 };
-
-static void quirk_cb(SkDisk *d, const SkSmartAttributeParsedData *a, void *userdata)
+static bool threshold_of(const struct blob *b, unsigned slot, uint8_t id, uint8_t *ret)
 {
-	static const struct {
-		const char *name;
-		uint16_t units;
-	} poh[] = {
-		{ "power-on-hours", 1 },
-		{ "power-on-minutes", 60 },
-		{ "power-on-half-minutes", 120 },
-		{ "power-on-seconds", 3600 },
-		{ "power-on-seconds-2", 3600 },
-	};
-	struct smart_identity *id = userdata;
+	const uint8_t *th = b->thresholds + 2 + slot * 12;
 
-	(void)d;
-	if (!a->name)
-		return;
-	if (strncmp(a->name, "attribute-", 10) == 0) {
-		if (memchr(watched_ids, a->id, sizeof(watched_ids)) && id->n_opaque < SMART_MAX_OPAQUE)
-			id->opaque[id->n_opaque++] = a->id;
-	} else if (a->id == 9) {
-		id->poh_units_per_hour = 0;
-		/* a known name with an unknown unit is the quirk table's way of saying "not hours" */
-		for (size_t i = 0; i < WG_ELEMENTSOF(poh) && a->pretty_unit != SK_SMART_ATTRIBUTE_UNIT_UNKNOWN; i++)
-			if (strcmp(a->name, poh[i].name) == 0)
-				id->poh_units_per_hour = poh[i].units;
-	} else if ((a->id == 194 || a->id == 190 || a->id == 231) && strcmp(a->name, "temperature-centi-celsius") == 0) {
-		/* despite the name, libatasmart reads these raw values as tenths of a degree (194_10XCELSIUS) */
-		id->temp_divisor = 10;
+	if (th[0] == id) {
+		*ret = th[1];
+		return true;
 	}
-}
-
-static void learn_quirks(const void *buf, size_t len, struct smart_identity *id)
-{
-	struct smart_identity q = { .poh_units_per_hour = 1, .temp_divisor = 1 };
-	SkDisk *d = NULL;
-
-	id->poh_units_per_hour = q.poh_units_per_hour;
-	id->temp_divisor = q.temp_divisor;
-	id->n_opaque = 0;
-	if (sk_disk_open(NULL, &d) < 0)
-		return;
-	if (sk_disk_set_blob(d, buf, len) == 0 && sk_disk_smart_parse_attributes(d, quirk_cb, &q) == 0) {
-		id->poh_units_per_hour = q.poh_units_per_hour;
-		id->temp_divisor = q.temp_divisor;
-		id->n_opaque = q.n_opaque;
-		memcpy(id->opaque, q.opaque, sizeof(id->opaque));
-	}
-	sk_disk_free(d);
+	return threshold_page_get(b->thresholds, id, ret) == 0;
 }
 
 /*
- * The attribute table, read from the pages themselves so that nothing libatasmart chooses to
- * hide or rename is lost. Returns false (and says why) when the table cannot be a real one.
+ * The attribute table, decoded from the data page itself (30 entries of 12 bytes from offset
+ * 2), so that nothing libatasmart chooses to hide or rename is lost, and without its per-model
+ * regular expressions compiled for every attribute. Returns false (and says why) when the
+ * table cannot be a real one.
  */
 static bool read_attributes(const struct blob *b, struct smart_reading *r)
 {
-	uint8_t seen[256] = { 0 };
-
 	for (unsigned slot = 0; slot < SMART_MAX_ATTRS; slot++) {
 		struct ata_attr_entry e;
 		struct smart_attr *a;
@@ -181,23 +130,24 @@ static bool read_attributes(const struct blob *b, struct smart_reading *r)
 		}
 		if (e.id == 0)
 			continue;
-		if (seen[e.id]++) {
-			reading_set(r, READING_UNUSABLE, "attribute table corrupt: id %u appears twice", e.id);
-			return false;
-		}
+		/*
+		 * Some firmware lists an id twice (Kingston A400's 246, SATADOMs' 1): kept as listed;
+		 * whoever looks an id up reads the first, as smartctl does.
+		 */
 		a = &r->attrs[r->n_attrs++];
 		a->id = e.id;
 		a->flags = e.flags;
 		a->current = e.current;
 		a->worst = e.worst;
 		memcpy(a->raw, e.raw, sizeof(a->raw));
-		if (b->has_thresholds && threshold_page_get(b->thresholds, e.id, &a->threshold) == 0)
+		a->reserved = e.reserved;
+		if (b->has_thresholds && threshold_of(b, slot, e.id, &a->threshold))
 			a->threshold_valid = true;
 	}
 	return true;
 }
 
-static void reading_from_parsed_blob(const struct blob *b, const void *buf, size_t len, struct smart_reading *r)
+static void reading_from_parsed_blob(const struct blob *b, struct smart_reading *r)
 {
 	struct smart_identity *id = &r->identity;
 
@@ -205,6 +155,7 @@ static void reading_from_parsed_blob(const struct blob *b, const void *buf, size
 	identify_get_string(b->identify, IDENTIFY_SERIAL, id->serial, sizeof(id->serial));
 	identify_get_string(b->identify, IDENTIFY_FIRMWARE, id->firmware, sizeof(id->firmware));
 	id->sectors = identify_sectors(b->identify);
+	id->rotation = identify_rotation(b->identify);
 	if (!identify_checksum_ok(b->identify)) {
 		reading_set(r, READING_UNUSABLE, "identify page checksum mismatch");
 		return;
@@ -214,7 +165,6 @@ static void reading_from_parsed_blob(const struct blob *b, const void *buf, size
 		return;
 	}
 	r->identity_valid = true;
-	learn_quirks(buf, len, id);
 
 	if (!b->has_data) {
 		reading_set(r, READING_UNSUPPORTED, "no SMART data in the reading");
@@ -260,7 +210,7 @@ void smart_read_blob(const void *buf, size_t len, struct smart_reading *r)
 	if (blob_parse(buf, len, b, &err) < 0)
 		reading_set(r, READING_UNUSABLE, "%s", err.msg);
 	else
-		reading_from_parsed_blob(b, buf, len, r);
+		reading_from_parsed_blob(b, r);
 	free(b);
 }
 

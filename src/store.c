@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "attrs.h"
+#include "drivedb.h"
 #include "frame.h"
 #include "store.h"
 
@@ -195,6 +196,23 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX kernel_error_by_drive ON kernel_error(drive_id, t);"
 	"CREATE INDEX kernel_error_by_run ON kernel_error(run_id) WHERE run_id IS NOT NULL;",
+	/*
+	 * 7: the drive database entry each drive matched, per firmware, and the database it was
+	 * matched in: readings are decoded with it when read back, and the gate never reads the file
+	 */
+	"CREATE TABLE drive_match ("
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	"  firmware TEXT NOT NULL,"
+	/* version and hash of the database; '' for smartctl's built-in defaults */
+	"  stamp TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  family TEXT NOT NULL,"
+	"  warning TEXT NOT NULL,"
+	"  defaults TEXT NOT NULL,"
+	"  presets TEXT NOT NULL,"
+	"  t INTEGER NOT NULL,"
+	"  PRIMARY KEY (drive_id, firmware)"
+	") WITHOUT ROWID;",
 };
 
 enum stmt {
@@ -241,6 +259,9 @@ enum stmt {
 	ST_CLOCK_STEP_INSERT,
 	ST_KERNEL_ERROR_INSERT,
 	ST_KERNEL_ERROR_LATEST,
+	ST_MATCH_GET,
+	ST_MATCH_DEFS,
+	ST_MATCH_PUT,
 	_ST_MAX,
 };
 
@@ -346,6 +367,18 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_KERNEL_ERROR_INSERT] = "INSERT INTO kernel_error(drive_id, t, run_id, line) VALUES(?, ?, ?, ?)",
 	[ST_KERNEL_ERROR_LATEST] = "SELECT t, coalesce(run_id, -1), line FROM kernel_error WHERE drive_id = ? "
 				   "ORDER BY t DESC, rowid DESC LIMIT 1",
+	[ST_MATCH_GET] = "SELECT stamp, source, family, warning, defaults, presets FROM drive_match "
+			 "WHERE drive_id = ? AND firmware = ?",
+	[ST_MATCH_DEFS] = "SELECT stamp, defaults, presets FROM drive_match WHERE drive_id = ? AND firmware = ?",
+	[ST_MATCH_PUT] = "INSERT OR REPLACE INTO drive_match(drive_id, firmware, stamp, source, family, warning, defaults, "
+			 "presets, t) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+};
+
+/* The definitions of a drive's firmware, found once per process. */
+struct defs_cached {
+	int64_t drive_id;
+	char firmware[9];
+	const struct attr_defs *defs; /* NULL: smartctl's defaults */
 };
 
 /*
@@ -380,6 +413,9 @@ struct store {
 	int64_t pass_id, pass_t;
 	int wal_frames; /* in the log after this connection's last commit; -1 when it committed nothing */
 	sqlite3_stmt *stmts[_ST_MAX];
+	struct drivedb_source *drivedb; /* borrowed; NULL: the recorded matches only */
+	struct defs_cached *defs;
+	size_t n_defs, cap_defs;
 };
 
 /* What this connection kept of heads and settings is forgotten when it writes them, or rolls back. */
@@ -777,6 +813,7 @@ void store_free(struct store *s)
 		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_close(s->db);
 	free(s->head);
+	free(s->defs);
 	free(s->path);
 	free(s);
 }
@@ -908,6 +945,197 @@ static int drive_id(struct store *s, const char *model, const char *serial, cons
 	return 0;
 }
 
+void store_set_drivedb(struct store *s, struct drivedb_source *src)
+{
+	s->drivedb = src;
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+
+	snprintf(buf, len, "%s", v ? v : "");
+}
+
+/* 1 with the match recorded for a drive's firmware, 0 when none is. */
+static int match_get(struct store *s, int64_t drive, const char *firmware, struct drivedb_match *ret,
+		     struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r = stmt(s, ST_MATCH_GET, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_text(st, 2, firmware, -1, SQLITE_STATIC);
+	r = step_one(s, st, err);
+	if (r > 0) {
+		memset(ret, 0, sizeof(*ret));
+		copy_col(st, 0, ret->stamp, sizeof(ret->stamp));
+		copy_col(st, 1, ret->source, sizeof(ret->source));
+		copy_col(st, 2, ret->family, sizeof(ret->family));
+		copy_col(st, 3, ret->warning, sizeof(ret->warning));
+		copy_col(st, 4, ret->defaults, sizeof(ret->defaults));
+		copy_col(st, 5, ret->presets, sizeof(ret->presets));
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+static int match_put(struct store *s, int64_t drive, const char *firmware, const struct drivedb_match *m,
+		     struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r = stmt(s, ST_MATCH_PUT, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_text(st, 2, firmware, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->stamp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->family, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, m->warning, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, m->defaults, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, m->presets, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, s->pass_t);
+	return step_done(s, st, err, "cannot record a drive's database entry");
+}
+
+int store_drive_match(struct store *s, int64_t drive, const char *firmware, struct drivedb_match *ret,
+		      struct wg_err *err)
+{
+	int r = match_get(s, drive, firmware, ret, err);
+
+	return r == 0 ? -ENOENT : r < 0 ? r : 0;
+}
+
+static struct defs_cached *defs_cache(struct store *s, int64_t drive, const char *firmware)
+{
+	for (size_t i = 0; i < s->n_defs; i++)
+		if (s->defs[i].drive_id == drive && strcmp(s->defs[i].firmware, firmware) == 0)
+			return &s->defs[i];
+	return NULL;
+}
+
+static void defs_remember(struct store *s, int64_t drive, const char *firmware, const struct attr_defs *defs)
+{
+	struct defs_cached *c = defs_cache(s, drive, firmware);
+
+	if (!c && s->n_defs == s->cap_defs) {
+		size_t cap = s->cap_defs ? 2 * s->cap_defs : 16;
+		struct defs_cached *n = realloc(s->defs, cap * sizeof(*n));
+
+		if (!n)
+			return; /* only a cache: it is looked up again next time */
+		s->defs = n;
+		s->cap_defs = cap;
+	}
+	if (!c) {
+		c = &s->defs[s->n_defs++];
+		c->drive_id = drive;
+		snprintf(c->firmware, sizeof(c->firmware), "%s", firmware);
+	}
+	c->defs = defs;
+}
+
+/*
+ * The definitions recorded for a drive's firmware, and the stamp of the database they were
+ * matched in (ret_stamp may be NULL): 1, or 0 when none are recorded. The row's text is read
+ * where SQLite holds it: a drive's presets are kilobytes, read for every drive of every pass.
+ */
+static int defs_get(struct store *s, int64_t drive, const char *firmware, char *ret_stamp, size_t stamp_len,
+		    const struct attr_defs **ret, struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r = stmt(s, ST_MATCH_DEFS, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive);
+	sqlite3_bind_text(st, 2, firmware, -1, SQLITE_STATIC);
+	r = step_one(s, st, err);
+	if (r > 0) {
+		const char *defaults = (const char *)sqlite3_column_text(st, 1);
+		const char *presets = (const char *)sqlite3_column_text(st, 2);
+
+		if (ret_stamp)
+			copy_col(st, 0, ret_stamp, stamp_len);
+		*ret = drivedb_defs(defaults ? defaults : "", presets ? presets : "");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+/*
+ * A reading read back: its drive's definitions as recorded for its firmware. A history that
+ * cannot say (none recorded, or a schema being migrated to this one) reads with smartctl's
+ * defaults.
+ */
+static void attach_defs(struct store *s, int64_t drive, struct smart_reading *r)
+{
+	const struct attr_defs *defs = NULL;
+	struct defs_cached *c;
+
+	if (!r->identity_valid) {
+		r->defs = NULL;
+		return;
+	}
+	c = defs_cache(s, drive, r->identity.firmware);
+	if (c) {
+		r->defs = c->defs;
+		return;
+	}
+	if (defs_get(s, drive, r->identity.firmware, NULL, 0, &defs, NULL) <= 0)
+		defs = NULL;
+	defs_remember(s, drive, r->identity.firmware, defs);
+	r->defs = defs;
+}
+
+void store_reading_defs(struct store *s, int64_t drive, struct smart_reading *r)
+{
+	if (drive < 0)
+		r->defs = NULL;
+	else
+		attach_defs(s, drive, r);
+}
+
+/*
+ * A reading being recorded: match its drive in the database when it has no match for this
+ * firmware, or one from another database than the one there now; record that match with the
+ * pass, and attach the definitions.
+ */
+static int resolve_defs(struct store *s, int64_t drive, struct smart_reading *r, struct wg_err *err)
+{
+	const char *fw = r->identity.firmware;
+	const struct attr_defs *defs = NULL;
+	struct drivedb_match *m;
+	char stamp[sizeof(m->stamp)] = "";
+	int k;
+
+	k = defs_get(s, drive, fw, stamp, sizeof(stamp), &defs, err);
+	if (k >= 0 && s->drivedb && (k == 0 || strcmp(stamp, drivedb_source_stamp(s->drivedb)) != 0)) {
+		m = malloc(sizeof(*m));
+		if (!m)
+			return wg_err_set(err, -ENOMEM, "out of memory");
+		k = drivedb_source_match(s->drivedb, r->identity.model, fw, m);
+		if (k < 0)
+			k = wg_err_set(err, k, "out of memory");
+		else
+			k = match_put(s, drive, fw, m, err);
+		if (k >= 0) {
+			defs = drivedb_defs(m->defaults, m->presets);
+			k = 1;
+		}
+		free(m);
+	}
+	if (k < 0)
+		return k;
+	r->defs = k > 0 ? defs : NULL;
+	defs_remember(s, drive, fw, r->defs);
+	return 0;
+}
+
 /* One chunk row, its data copied out of SQLite's buffers. */
 struct chunk_row {
 	int64_t id, drive_id, first_pass, t0, last_pass, t1;
@@ -981,6 +1209,7 @@ static int sample_from_cursor(struct store *s, const struct chunk_row *ch, const
 	memset(&sample, 0, sizeof(sample));
 	if (frame_to_reading(c->frame, c->frame_len, &sample.reading) < 0)
 		return wg_err_set(err, -EBADMSG, "'%s': a sample in chunk %lld is damaged", s->path, (long long)ch->id);
+	attach_defs(s, ch->drive_id, &sample.reading);
 	sample.drive_id = ch->drive_id;
 	sample.pass_id = c->pass;
 	sample.t = c->t;
@@ -1170,7 +1399,7 @@ int store_drive_of(struct store *s, const char *name, const struct smart_reading
 	return k < 0 ? k : k > 0 ? 0 : -ENOENT;
 }
 
-int store_pass_record(struct store *s, const char *name, const struct smart_reading *r, int64_t *ret_drive_id,
+int store_pass_record(struct store *s, const char *name, struct smart_reading *r, int64_t *ret_drive_id,
 		      struct wg_err *err)
 {
 	uint8_t frame[FRAME_MAX];
@@ -1188,6 +1417,9 @@ int store_pass_record(struct store *s, const char *name, const struct smart_read
 	if (k == 0)
 		k = identified(r) ? drive_id(s, r->identity.model, r->identity.serial, NULL, &drive, err)
 				  : drive_id(s, "", "", name, &drive, err);
+	/* the drive's definitions: matched in the drive database when it has none for this firmware */
+	if (k >= 0 && identified(r))
+		k = resolve_defs(s, drive, r, err);
 	if (k < 0)
 		return k;
 	frame_len = frame_from_reading(r, frame);
@@ -1198,7 +1430,7 @@ int store_pass_record(struct store *s, const char *name, const struct smart_read
 	return k;
 }
 
-int store_pass_add(struct store *s, const char *name, const struct smart_reading *r, struct wg_err *err)
+int store_pass_add(struct store *s, const char *name, struct smart_reading *r, struct wg_err *err)
 {
 	return store_pass_record(s, name, r, NULL, err);
 }
@@ -1446,6 +1678,8 @@ int store_foreach_sample(struct store *s, int64_t drive, int64_t since, int64_t 
 				if (c.changed && frame_update_reading(c.frame, c.frame_len, c.changed_from, &sample->reading) < 0)
 					r = wg_err_set(err, -EBADMSG, "'%s': a sample in chunk %lld is damaged", s->path,
 						       (long long)ch->id);
+				else if (c.changed)
+					attach_defs(s, ch->drive_id, &sample->reading);
 				sample->t = c.t;
 				sample->pass_id = c.pass;
 				sample->unchanged = !c.changed;
@@ -2515,8 +2749,10 @@ static bool keep_sample(struct store *s, struct prune_drive *pd, const struct ch
 	/* a sample that cannot be read is kept, and so is the next: its key is unlike any */
 	memset(key, 0xff, sizeof(key));
 	key[0] = INT64_MIN;
-	if (frame_to_reading(c->frame, c->frame_len, r) == 0)
+	if (frame_to_reading(c->frame, c->frame_len, r) == 0) {
+		attach_defs(s, pd->drive, r);
 		pd->key(r, key);
+	}
 	free(r);
 	keep = !pd->have_last || c->t / thin_to != pd->last_bucket || memcmp(key, pd->last_key, sizeof(key)) != 0 ||
 	       pass_referenced(s, pd->drive, c->pass);

@@ -337,14 +337,18 @@ int track_record_pass(struct store *s, const struct policy *p, int64_t now, cons
 			r = track_load(s, p, drive, now, &tr, err);
 		if (r < 0)
 			break;
+		/* recorded first: the store attaches the drive's attribute definitions, which the signs are read with */
+		r = store_pass_record(s, names[done], &readings[done], &drive, err);
+		if (r < 0) {
+			health_track_release(&tr);
+			break;
+		}
 		if (usable)
 			health_point_from_reading(&readings[done], now, &pt);
 		log_clear(&log);
 		r = health_track_add(p, &tr, now, usable ? &pt : NULL, &log);
 		if (r < 0)
 			r = wg_err_set(err, r, "out of memory");
-		if (r >= 0)
-			r = store_pass_record(s, names[done], &readings[done], &drive, err);
 		if (r >= 0)
 			r = write_log(s, drive, &log, notified, err);
 		if (r >= 0 && out) {

@@ -14,10 +14,7 @@ static inline void assert_reading_equal(const struct smart_reading *a, const str
 	assert_string_equal(a->identity.serial, b->identity.serial);
 	assert_string_equal(a->identity.firmware, b->identity.firmware);
 	assert_int_equal(a->identity.sectors, b->identity.sectors);
-	assert_int_equal(a->identity.poh_units_per_hour, b->identity.poh_units_per_hour);
-	assert_int_equal(a->identity.temp_divisor, b->identity.temp_divisor);
-	assert_int_equal(a->identity.n_opaque, b->identity.n_opaque);
-	assert_memory_equal(a->identity.opaque, b->identity.opaque, a->identity.n_opaque);
+	assert_int_equal(a->identity.rotation, b->identity.rotation);
 	assert_int_equal(a->smart_ok, b->smart_ok);
 	assert_int_equal(a->self_test, b->self_test);
 	assert_string_equal(a->access, b->access);
@@ -32,6 +29,7 @@ static inline void assert_reading_equal(const struct smart_reading *a, const str
 		assert_int_equal(x->threshold, y->threshold);
 		assert_int_equal(x->threshold_valid, y->threshold_valid);
 		assert_memory_equal(x->raw, y->raw, sizeof(x->raw));
+		assert_int_equal(x->reserved, y->reserved);
 	}
 }
 

@@ -114,11 +114,10 @@ static inline void drive_step(struct drive *d)
 	if (++d->pass_in_hour == 6) {
 		d->pass_in_hour = 0;
 		if (d->poh) {
-			uint32_t units = d->r.identity.poh_units_per_hour ? d->r.identity.poh_units_per_hour : 1;
 			uint32_t v = (uint32_t)d->poh->raw[0] | (uint32_t)d->poh->raw[1] << 8 |
 				     (uint32_t)d->poh->raw[2] << 16 | (uint32_t)d->poh->raw[3] << 24;
 
-			v += units;
+			v++;
 			for (int b = 0; b < 4; b++)
 				d->poh->raw[b] = (uint8_t)(v >> (8 * b));
 		}

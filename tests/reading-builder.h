@@ -16,8 +16,6 @@ static inline void rb_init(struct smart_reading *r, const char *model, const cha
 	snprintf(r->identity.serial, sizeof(r->identity.serial), "%s", serial);
 	snprintf(r->identity.firmware, sizeof(r->identity.firmware), "FW1");
 	r->identity.sectors = 976773168;
-	r->identity.poh_units_per_hour = 1;
-	r->identity.temp_divisor = 1;
 	r->smart_ok = 1;
 	r->self_test = 0;
 	snprintf(r->access, sizeof(r->access), "blob");

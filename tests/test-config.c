@@ -470,6 +470,10 @@ static void test_runner(void **state)
 	config_free(c);
 	c = load("notify = {}\n");
 	assert_null(c->notify);
+	assert_null(c->drivedb); /* smartmontools' own places */
+	config_free(c);
+	c = load("drivedb = \"/etc/weargate/drivedb.h\"\n");
+	assert_string_equal(c->drivedb, "/etc/weargate/drivedb.h");
 	config_free(c);
 
 	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
@@ -504,6 +508,7 @@ static void test_runner_errors(void **state)
 		     "%s:1: notify 'weargate-mail' is not an absolute path: it runs without a search path");
 	expect_error("notify = {\n  \"./mail\"\n}\n", "%s:2: notify './mail' is not an absolute path");
 	expect_error("notify = {\"\"}\n", "%s:1: notify '' is not an absolute path");
+	expect_error("\ndrivedb = \"drivedb.h\"\n", "%s:2: drivedb 'drivedb.h' is not an absolute path");
 	for (size_t i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++) {
 		snprintf(text, sizeof(text), "\nrun_until = %s\n", bad_times[i].text);
 		snprintf(want, sizeof(want), "%%s:2: run_until '%s' is not a time of day from 00:00 to 23:59, such as 06:00",

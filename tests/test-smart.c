@@ -14,6 +14,7 @@
 
 #include "attrs.h"
 #include "blob-builder.h"
+#include "drivedb.h"
 #include "smart.h"
 #include "tmpdir.h"
 
@@ -173,35 +174,46 @@ static void test_identify_problems(void **state)
 	assert_int_equal(r.status, READING_OK);
 }
 
-static void test_quirks(void **state)
+/* The page decoded by weargate itself: the 12th byte of each entry, the rotation rate, a repeated id. */
+static void test_page_decoding(void **state)
 {
 	struct smart_reading r;
-	struct smart_derived d;
 	struct blob b;
+	int slot;
 
 	(void)state;
 	bb_healthy_hdd(&b, "S1");
 	bb_read(&b, &r);
-	assert_int_equal(r.identity.poh_units_per_hour, 1);
-	assert_int_equal(r.identity.temp_divisor, 1);
-	/* libatasmart's quirk table: Maxtors count minutes */
-	bb_init(&b, "Maxtor 96147H8", "S1", 120060864);
-	bb_attr(&b, 9, 0x0032, 247, 247, 0, 121017);
+	assert_int_equal(r.identity.rotation, 0);
+	identify_set_rotation(b.identify, 1);
+	slot = smart_page_find(b.data, 9);
+	b.data[2 + 12 * slot + 11] = 0x11; /* Seagate's milliseconds spill into it */
+	ata_page_fix_checksum(b.data);
 	bb_read(&b, &r);
 	assert_int_equal(r.status, READING_OK);
-	assert_int_equal(r.identity.poh_units_per_hour, 60);
-	attrs_derive(&r, &d);
-	assert_int_equal(d.power_on_hours, 2016);
-	/* this Samsung counts half-minutes and tenths of a degree (skdump: "31.5 C" for raw 315) */
-	bb_init(&b, "SAMSUNG SV0412H", "S1", 78242976);
-	bb_attr(&b, 9, 0x0032, 100, 100, 0, 7200);
-	bb_attr(&b, 194, 0x0022, 100, 100, 0, 315);
+	assert_int_equal(r.identity.rotation, 1);
+	assert_int_equal(smart_reading_attr(&r, 9)->reserved, 0x11);
+	assert_int_equal(smart_reading_attr(&r, 5)->reserved, 0);
+	/* Kingston A400 lists 246 twice, in both pages: usable, both kept, the first read */
+	bb_init(&b, "KINGSTON SA400S37240G", "S1", 468862128);
+	bb_attr(&b, 1, 0x0032, 100, 100, 0, 0);
+	for (int i = 0; i < 2; i++) {
+		struct ata_attr_entry e = { .id = 246, .current = 100, .worst = 100 };
+
+		attr_set_raw48(e.raw, 393936 + (uint64_t)i);
+		smart_page_set(b.data, 1 + (unsigned)i, &e);
+		threshold_page_set(b.thresholds, 1 + (unsigned)i, 246, (uint8_t)i);
+	}
 	bb_read(&b, &r);
-	assert_int_equal(r.identity.poh_units_per_hour, 120);
-	assert_int_equal(r.identity.temp_divisor, 10);
-	attrs_derive(&r, &d);
-	assert_int_equal(d.power_on_hours, 60);
-	assert_int_equal(d.temperature_c, 31);
+	assert_int_equal(r.status, READING_OK);
+	assert_int_equal(r.n_attrs, 3);
+	assert_int_equal(r.attrs[1].id, 246);
+	assert_int_equal(r.attrs[2].id, 246);
+	assert_ptr_equal(smart_reading_attr(&r, 246), &r.attrs[1]);
+	/* each entry has the threshold of its own slot */
+	assert_int_equal(r.attrs[1].threshold, 0);
+	assert_int_equal(r.attrs[2].threshold, 1);
+	assert_int_equal(attrs_repeated_id(&r), 246);
 }
 
 static void test_read_blob_file(void **state)
@@ -305,9 +317,12 @@ static void test_wg_blob_output(void **state)
 }
 
 /*
- * What libatasmart's blob examples show (../shared/smart-blobs/README.txt, checked with skdump).
- * NA: no such attribute, a value that cannot be a count, or one that libatasmart's quirk table
- * says this model encodes unknowably (MCCOE64GEMPP's 5, the 0085000B Fujitsus' 197 and 198).
+ * libatasmart's blob examples (../shared/smart-blobs/README.txt) read as smartctl reads them
+ * without a drive database, with its default formats: NA where there is no such attribute or
+ * its value cannot be a count (the 0085000B Fujitsus' 197 and 198, 48-bit noise), or power-on
+ * hours past thirty years (their 9, and the SpinPoint's and the Toshiba's, which count other
+ * units: the drive database says so, test_real_blobs_drivedb). skdump's figures differ where
+ * libatasmart's own quirk table guesses (Maxtor's minutes, MCCOE64GEMPP's 5).
  */
 #define NA ATTR_UNKNOWN
 
@@ -317,14 +332,14 @@ static const struct real_blob {
 	int64_t reallocated, pending, offline_uncorrectable, temperature_c, power_on_hours, power_cycles;
 } real_blobs[] = {
 	{ "FUJITSU_MHY2120BH--0084000D", 1, 0, 0, 0, 28, 2208, 635 },
-	{ "FUJITSU_MHY2120BH--0085000B", 1, 0, NA, NA, 34, 2161, 493 },
-	{ "FUJITSU_MHY2250BH--0085000B", 1, 0, NA, NA, 39, 9977, 512 },
+	{ "FUJITSU_MHY2120BH--0085000B", 1, 0, NA, NA, 34, 129691, 493 },
+	{ "FUJITSU_MHY2250BH--0085000B", 1, 0, NA, NA, 39, NA, 512 },
 	{ "FUJITSU_MHZ2160BH_G1--0084000A", 1, 0, 0, 0, 39, 929, 281 },
 	{ "INTEL_SSDSA2CW120G3--4PC10302", 1, 0, NA, NA, NA, 45, 14 },
 	{ "INTEL_SSDSA2MH080G1GC--045C8820", 1, 0, NA, NA, NA, 2309, 395 },
-	{ "MCCOE64GEMPP--2.9.09", 1, NA, 0, 0, NA, 1, 36 },
-	{ "Maxtor_96147H8--BAC51KJ0", 1, 69, 2, 0, NA, 2016, 1807 },
-	{ "Maxtor_96147H8--BAC51KJ0--2", 0, 69, 2, 0, NA, 2262, 1810 },
+	{ "MCCOE64GEMPP--2.9.09", 1, 20480, 0, 0, NA, 1, 36 },
+	{ "Maxtor_96147H8--BAC51KJ0", 1, 69, 2, 0, NA, 121017, 1807 },
+	{ "Maxtor_96147H8--BAC51KJ0--2", 0, 69, 2, 0, NA, 135764, 1810 },
 	{ "QEMU_E2E_SATA--2.5plus", 1, 0, NA, NA, 31, 1, 0 },
 	{ "SAMSUNG_HD501LJ--CR100-12", 1, 1, 1, 0, 47, 7326, 88 },
 	{ "SAMSUNG_MMCQE28G8MUP--0VA_VAM08L1Q", 1, NA, NA, 0, NA, 2417, 521 },
@@ -338,13 +353,25 @@ static const struct real_blob {
 	{ "WDC_WD5000AAKS--00TMA0-12.01C01", 1, 63, 529, 0, 40, 14992, 56 },
 };
 
+/*
+ * The same, read with the installed drive database where its entry for the model changes a
+ * value: Maxtor, Toshiba and Samsung count power-on time in minutes or half-minutes, and the
+ * SpinPoint T166's 197 is a total that never goes down ("197,increasing"), not a pending count.
+ */
+static const struct real_blob real_blobs_drivedb[] = {
+	{ "Maxtor_96147H8--BAC51KJ0", 1, 69, 2, 0, NA, 2016, 1807 },
+	{ "SAMSUNG_MP0804H--UE100-14", 1, 0, 0, 0, 48, 4645, 987 },
+	{ "TOSHIBA_MK1651GSY--38IGT0G5T", 1, 1, NA, NA, 41, 6310, 503 },
+	{ "SAMSUNG_HD501LJ--CR100-12", 1, 1, NA, 0, 47, 7326, 88 },
+};
+
 static void expect_count(const char *file, const char *what, int64_t got, int64_t want)
 {
 	if (got != want)
 		fail_msg("%s: %s is %lld, expected %lld", file, what, (long long)got, (long long)want);
 }
 
-static void check_real_blob(const char *blobs, const struct real_blob *e)
+static void check_real_blob(const char *blobs, const struct real_blob *e, struct drivedb *db)
 {
 	struct smart_reading r;
 	struct smart_derived d;
@@ -352,6 +379,14 @@ static void check_real_blob(const char *blobs, const struct real_blob *e)
 
 	snprintf(path, sizeof(path), "%s/%s", blobs, e->file);
 	smart_read_blob_file(path, &r);
+	if (db) {
+		struct drivedb_match *m = malloc(sizeof(*m));
+
+		assert_non_null(m);
+		assert_int_equal(drivedb_match(db, r.identity.model, r.identity.firmware, m), 1);
+		r.defs = drivedb_defs(m->defaults, m->presets);
+		free(m);
+	}
 	if (r.status != READING_OK)
 		fail_msg("%s: %s: %s", e->file, reading_status_to_string(r.status), r.reason);
 	if (r.smart_ok != e->smart_ok)
@@ -383,7 +418,24 @@ static void test_real_blobs(void **state)
 	if (!blobs)
 		skip();
 	for (size_t i = 0; i < WG_ELEMENTSOF(real_blobs); i++)
-		check_real_blob(blobs, &real_blobs[i]);
+		check_real_blob(blobs, &real_blobs[i], NULL);
+}
+
+static void test_real_blobs_drivedb(void **state)
+{
+	const char *blobs = real_blobs_dir();
+	struct wg_err err = { "" };
+	struct drivedb *db = NULL;
+
+	(void)state;
+	if (!blobs || drivedb_load(DRIVEDB_PACKAGE_PATH, &db, &err) < 0) {
+		print_message("skipped: needs ../shared/smart-blobs and smartmontools' %s (%s)\n", DRIVEDB_PACKAGE_PATH,
+			      err.msg[0] ? err.msg : "no blobs");
+		skip();
+	}
+	for (size_t i = 0; i < WG_ELEMENTSOF(real_blobs_drivedb); i++)
+		check_real_blob(blobs, &real_blobs_drivedb[i], db);
+	drivedb_free(db);
 }
 
 /* Whatever else lands in the directory must read as well. */
@@ -517,10 +569,11 @@ int main(void)
 		cmocka_unit_test(test_no_status_record),
 		cmocka_unit_test(test_no_smart),
 		cmocka_unit_test(test_identify_problems),
-		cmocka_unit_test(test_quirks),
+		cmocka_unit_test(test_page_decoding),
 		cmocka_unit_test(test_read_blob_file),
 		cmocka_unit_test(test_wg_blob_output),
 		cmocka_unit_test(test_real_blobs),
+		cmocka_unit_test(test_real_blobs_drivedb),
 		cmocka_unit_test(test_real_blobs_all_usable),
 		cmocka_unit_test(test_device_missing),
 		cmocka_unit_test(test_device_not_a_disk),

@@ -105,9 +105,12 @@ static void pass(struct store *s, int64_t t, size_t n, const char *const *names,
 
 	if (store_pass_begin(s, t, &err) < 0)
 		fail_msg("begin: %s", err.msg);
-	for (size_t i = 0; i < n; i++)
-		if (store_pass_add(s, names[i], &readings[i], &err) < 0)
+	for (size_t i = 0; i < n; i++) {
+		struct smart_reading r = readings[i]; /* the store attaches its definitions */
+
+		if (store_pass_add(s, names[i], &r, &err) < 0)
 			fail_msg("add: %s", err.msg);
+	}
 	if (store_pass_commit(s, &err) < 0)
 		fail_msg("commit: %s", err.msg);
 }
@@ -712,6 +715,167 @@ static void assert_counts(const struct store_counts *c, int64_t reallocated, int
 }
 
 /* A run's counters before and after are recorded with it, and filled in for runs older than schema 4. */
+/* What a history of packed counts reads as: the walk the health model takes, with its values. */
+struct packed_walk {
+	struct health_point points[64];
+	size_t n;
+};
+
+static int collect_points(const struct store_sample *sample, void *userdata)
+{
+	struct packed_walk *w = userdata;
+
+	if (w->n < 64)
+		health_point_from_reading(&sample->reading, sample->t, &w->points[w->n++]);
+	return 0;
+}
+
+/*
+ * A Hitachi whose 5 reads "11112 (0 1225)": the count is the low word, and the word above it
+ * moves with other data. A day of samples with that word stepping up leaves the count at
+ * 11112 and the drive worn; read as 32 bits, it would be 65536 sectors more at each step, and
+ * "failing" within the day.
+ */
+static void test_packed_count_history(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct packed_walk *w = calloc(1, sizeof(*w));
+	struct health_now in = { .sampled = true, .latest_status = READING_OK };
+	struct store_sample *latest = malloc(sizeof(*latest));
+	struct health_track tr;
+	struct health_assessment h;
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	struct smart_reading r;
+	struct policy p;
+
+	(void)state;
+	assert_non_null(w);
+	assert_non_null(latest);
+	rb_healthy_hdd(&r, "B5");
+	snprintf(r.identity.model, sizeof(r.identity.model), "HGST HTS725050A7E630");
+	for (int step = 0; step < 48; step++) {
+		rb_attr(&r, 5, 0x0033, 56, 56, 5, (uint64_t)(1225 + step) << 16 | 11112);
+		pass(s, 1800000000 + step * 1800, 1, names, &r);
+	}
+	assert_int_equal(store_latest_by_name(s, "sda", latest, &err), 0);
+	assert_int_equal(store_foreach_sample(s, latest->drive_id, 0, INT64_MAX, collect_points, w, &err), 0);
+	assert_int_equal(w->n, 48);
+	for (size_t i = 0; i < w->n; i++)
+		assert_int_equal(w->points[i].d.reallocated, 11112);
+	policy_defaults(&p);
+	health_track_init(&tr);
+	for (size_t i = 0; i < w->n; i++)
+		assert_int_equal(health_track_add(&p, &tr, w->points[i].t, &w->points[i], NULL), 0);
+	in.latest_t = w->points[w->n - 1].t;
+	in.latest_usable = &w->points[w->n - 1];
+	health_assess(&p, &tr, &in, in.latest_t, &h);
+	assert_int_equal(h.state, HEALTH_WORN);
+	health_track_release(&tr);
+	free(latest);
+	free(w);
+	store_free(s);
+}
+
+static void write_drivedb(const char *path, const char *family_presets)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f, "/* a drive database for the test */\n"
+		   "{ \"VERSION: 9.9 $Id: drivedb.h 42 2030-01-01 00:00:00Z t $\", \"-\", \"-\", \"Version information\", \"\" },\n"
+		   "{ \"DEFAULT\", \"-\", \"-\", \"Default settings\",\n"
+		   "  \"-v 5,raw16(raw16),Reallocated_Sector_Ct -v 197,raw48,Current_Pending_Sector\" },\n"
+		   "{ \"Test family\", \"TEST MODEL [0-9]+\", \"\", \"Update the firmware.\",\n  \"%s\" },\n",
+		family_presets);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The drive database entry is matched once per drive and firmware, recorded with the pass and
+ * the database's stamp, matched again only when the database changes; readings read back are
+ * decoded with it, and a store without a database (the gate) goes by what was recorded.
+ */
+static void test_drivedb_match(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct drivedb_match *m = malloc(sizeof(*m));
+	struct store_sample *x = malloc(sizeof(*x));
+	struct drivedb_source *src = NULL;
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct smart_derived d;
+	char path[160];
+	struct store *s;
+
+	(void)state;
+	assert_non_null(m);
+	assert_non_null(x);
+	snprintf(path, sizeof(path), "%s/drivedb.h", dir);
+	write_drivedb(path, "-v 197,raw48,Bogus_Current_Pend_Sect");
+	assert_int_equal(drivedb_source_new(path, &src), 0);
+	s = open_store();
+	store_set_drivedb(s, src);
+	rb_healthy_hdd(&r, "S1");
+	snprintf(r.identity.model, sizeof(r.identity.model), "TEST MODEL 7");
+	rb_attr(&r, 197, 0x0032, 100, 100, 0, 1);
+	/* the reading handed in gets its definitions too */
+	assert_int_equal(store_pass_begin(s, 1000, &err), 0);
+	assert_int_equal(store_pass_add(s, "sda", &r, &err), 0);
+	assert_int_equal(store_pass_commit(s, &err), 0);
+	assert_string_equal(attrs_name(&r, 197), "Bogus_Current_Pend_Sect");
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	assert_int_equal(store_drive_match(s, x->drive_id, "FW1", m, &err), 0);
+	assert_string_equal(m->family, "Test family");
+	assert_string_equal(m->warning, "Update the firmware.");
+	assert_non_null(strstr(m->source, "(9.9/42 2030-01-01)"));
+	assert_int_equal(store_drive_match(s, x->drive_id, "FW2", m, &err), -ENOENT);
+	attrs_derive(&x->reading, &d);
+	assert_int_equal(d.pending, ATTR_UNKNOWN);
+	/* the same database: nothing matched or written again */
+	pass(s, 2000, 1, names, &r);
+	assert_int_equal(sql_int("SELECT t FROM drive_match"), 1000);
+	store_free(s);
+	drivedb_source_free(src);
+
+	/* the gate: no database read, the recorded match used */
+	s = open_store();
+	assert_int_equal(store_latest_by_name(s, "sda", x, &err), 0);
+	assert_string_equal(attrs_name(&x->reading, 197), "Bogus_Current_Pend_Sect");
+	pass(s, 3000, 1, names, &r);
+	assert_int_equal(sql_int("SELECT t FROM drive_match"), 1000);
+	store_free(s);
+
+	/* a new version of the database: matched again, and the whole history reads with it */
+	write_drivedb(path, "-v 197,raw48,Current_Pending_Sector");
+	assert_int_equal(drivedb_source_new(path, &src), 0);
+	s = open_store();
+	store_set_drivedb(s, src);
+	pass(s, 4000, 1, names, &r);
+	assert_int_equal(sql_int("SELECT t FROM drive_match"), 4000);
+	assert_int_equal(store_sample_get(s, x->drive_id, x->pass_id, x, &err), 0);
+	attrs_derive(&x->reading, &d);
+	assert_int_equal(d.pending, 1);
+	store_free(s);
+	drivedb_source_free(src);
+
+	/* no database where it was: smartctl's defaults, recorded as such */
+	unlink(path);
+	assert_int_equal(drivedb_source_new(path, &src), 0);
+	s = open_store();
+	store_set_drivedb(s, src);
+	pass(s, 5000, 1, names, &r);
+	assert_int_equal(store_drive_match(s, x->drive_id, "FW1", m, &err), 0);
+	assert_string_equal(m->stamp, "");
+	assert_string_equal(m->family, "");
+	assert_non_null(strstr(m->source, "not found"));
+	assert_non_null(drivedb_source_warning(src)); /* a configured file that is gone is said */
+	store_free(s);
+	drivedb_source_free(src);
+	free(x);
+	free(m);
+}
+
 static void test_run_counters(void **state)
 {
 	static const char *const names[] = { "sda" };
@@ -763,6 +927,7 @@ static void test_run_counters(void **state)
 		 "ALTER TABLE chunk DROP COLUMN last_status; ALTER TABLE chunk DROP COLUMN last_temperature;"
 		 "ALTER TABLE chunk DROP COLUMN last_self_test;"
 		 "DROP TABLE kernel_error;"
+		 "DROP TABLE drive_match;"
 		 "PRAGMA user_version = 3");
 	s = open_store();
 	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
@@ -1244,6 +1409,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_packed_count_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drivedb_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_runs_and_decisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_chunk_loses_nothing_else, setup, teardown),

@@ -70,6 +70,8 @@ t2_end=$(sql "SELECT max(ended) FROM job_run")
 
 # Then sdb's pending sectors appear: degrading, and the purge is refused until a backup succeeds.
 "$WG_BLOB" set "$T/sdb.blob" 197 raw=8 || fail "wg-blob set"
+# sda keeps its lowest and highest temperature beside the current one, as most drives do: 37 (Min/Max 20/45)
+"$WG_BLOB" set "$T/sda.blob" 194 raw=193274839077 || fail "wg-blob set"
 NOW=$((WEARGATE_NOW + 1200))
 WEARGATE_NOW=$NOW run 0 "$W" -c "$T/w.conf" sample
 # What the drive says after the last sample must not show: export reads nothing from the drives.
@@ -100,12 +102,15 @@ lacks() {
 	grep -q -- "$1" "$P" && { grep -- "$1" "$P" >&2; fail "a line matches '$1'"; }
 	return 0
 }
-has '# HELP smartmon_attr_raw_value SMART attribute 48-bit raw value, uninterpreted'
+has '# HELP smartmon_attr_raw_value SMART attribute raw value as smartctl reads it (its first number)'
 has '# TYPE smartmon_attr_raw_value gauge'
 has 'smartmon_attr_raw_value{disk="sdb",name="current_pending_sector",smart_id="197"} 8'
 has 'smartmon_attr_raw_value{disk="sda",name="current_pending_sector",smart_id="197"} 0'
 has 'smartmon_attr_raw_value{disk="sda",name="reallocated_sector_ct",smart_id="5"} 0'
 has 'smartmon_attr_value{disk="sda",name="temperature_celsius",smart_id="194"} 113'
+# the temperature as smartmon exports it, not the packed 48 bits
+has 'smartmon_attr_raw_value{disk="sda",name="temperature_celsius",smart_id="194"} 37'
+lacks 'smartmon_attr_raw_value{disk="sda",name="temperature_celsius",smart_id="194"} 193274839077'
 has 'smartmon_attr_worst{disk="sda",name="temperature_celsius",smart_id="194"} 97'
 has 'smartmon_attr_threshold{disk="sda",name="reallocated_sector_ct",smart_id="5"} 140'
 has 'smartmon_device_info{disk="sda",device_model="WDC WD5000AAKS-00TMA0",serial_number="WD-WCAPW1234567",firmware_version="12.01C01"} 1'

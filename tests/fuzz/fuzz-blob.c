@@ -14,7 +14,7 @@ static bool terminated(const char *s, size_t size)
 static void check_reading(const struct smart_reading *r)
 {
 	struct smart_derived d;
-	char name[32];
+	char name[32], shown[64];
 
 	FUZZ_CHECK(r->status < _READING_STATUS_MAX);
 	FUZZ_CHECK(r->n_attrs <= SMART_MAX_ATTRS);
@@ -22,7 +22,6 @@ static void check_reading(const struct smart_reading *r)
 	FUZZ_CHECK(terminated(r->identity.model, sizeof(r->identity.model)));
 	FUZZ_CHECK(terminated(r->identity.serial, sizeof(r->identity.serial)));
 	FUZZ_CHECK(terminated(r->identity.firmware, sizeof(r->identity.firmware)));
-	FUZZ_CHECK(r->identity.n_opaque <= SMART_MAX_OPAQUE);
 	/* a usable reading says nothing about why; any other says why not */
 	FUZZ_CHECK((r->status == READING_OK) == (r->reason[0] == '\0'));
 	if (r->status != READING_OK)
@@ -32,10 +31,14 @@ static void check_reading(const struct smart_reading *r)
 	FUZZ_CHECK(r->smart_ok >= -1 && r->smart_ok <= 1);
 	for (unsigned i = 0; i < r->n_attrs; i++) {
 		FUZZ_CHECK(r->attrs[i].id != 0);
-		/* every id once, so that the lookup finds this very entry */
-		FUZZ_CHECK(smart_reading_attr(r, r->attrs[i].id) == &r->attrs[i]);
+		/* the lookup finds the first entry of an id, as smartctl reads an id listed twice */
+		FUZZ_CHECK(smart_reading_attr(r, r->attrs[i].id) <= &r->attrs[i]);
+		FUZZ_CHECK(smart_reading_attr(r, r->attrs[i].id)->id == r->attrs[i].id);
 		FUZZ_CHECK(attr_name(r->attrs[i].id, name, sizeof(name)) != NULL);
 		FUZZ_CHECK(attr_kind(r->attrs[i].id) <= ATTR_CONTEXT);
+		FUZZ_CHECK(attrs_meaning(r, r->attrs[i].id) < _ATTR_MEANS_MAX);
+		attr_format_value(&r->attrs[i], attrs_def(r, r->attrs[i].id), shown, sizeof(shown));
+		FUZZ_CHECK(strlen(shown) < sizeof(shown) - 1);
 	}
 	attrs_derive(r, &d);
 	/* sector counts use the low 32 bits at most; unknown is -1, never another negative */
@@ -50,7 +53,7 @@ static void check_reading(const struct smart_reading *r)
 	FUZZ_CHECK(d.temperature_c >= -1);
 	FUZZ_CHECK(d.power_on_hours >= -1);
 	FUZZ_CHECK(d.power_cycles >= -1);
-	FUZZ_CHECK(d.ssd_wear_value >= -1 && d.ssd_wear_value <= 255);
+	FUZZ_CHECK(d.ssd_wear_value >= -1 && d.ssd_wear_value <= 100);
 	FUZZ_CHECK(d.ssd_wear_threshold >= -1 && d.ssd_wear_threshold <= 255);
 	if (r->identity.sectors > 0 && d.pending >= 0)
 		FUZZ_CHECK((uint64_t)d.pending <= r->identity.sectors);

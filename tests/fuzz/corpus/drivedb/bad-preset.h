@@ -1,0 +1,2 @@
+{ "Family", "MODEL", "", "",
+  "-v 5,raw47,Reallocated_Sector_Ct" },

@@ -1,0 +1,3 @@
+{ "VERSION: 1", "-", "-", "", "" },
+{ "Family", "MODEL", "", "warning
+", "" },
