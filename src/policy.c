@@ -133,8 +133,9 @@ static void drive_decide(const struct policy *p, enum job_class cls, enum verdic
 				 d->name, h->reason, d->name);
 			return;
 		}
-		snprintf(v->reason, sizeof(v->reason), "%s degrading (%s), backed up since: throttled", d->name,
-			 h->reason);
+		wg_format_when(d->last_backup_ok, when, sizeof(when));
+		snprintf(v->reason, sizeof(v->reason), "%s degrading (%s); backed up at %s, throttled", d->name,
+			 h->reason, when);
 		cooldown_check(d, job_cooldown >= 0 ? job_cooldown : p->cooldown_degrading, now, v);
 		break;
 	case HEALTH_WORN:

@@ -61,7 +61,7 @@ static void test_decision_table(void **state)
 		{ "degrading maintenance, no backup", HEALTH_DEGRADING, JOB_MAINTENANCE, VERDICT_GO, -1, NOW - DAY, -1, -1, VERDICT_REFUSE, false, false, "maintenance waits for a backup of sda" },
 		{ "degrading maintenance, backup before", HEALTH_DEGRADING, JOB_MAINTENANCE, VERDICT_GO, -1, NOW - DAY, -1, NOW - DAY - 1, VERDICT_REFUSE, false, false, "waits for a backup" },
 		{ "degrading maintenance, backed up, in cooldown", HEALTH_DEGRADING, JOB_MAINTENANCE, VERDICT_GO, -1, NOW - 2 * DAY, NOW - HOUR, NOW - 3 * HOUR, VERDICT_DEFER, false, false, "cooldown of 24h" },
-		{ "degrading maintenance, backed up, cooled down", HEALTH_DEGRADING, JOB_MAINTENANCE, VERDICT_GO, -1, NOW - 3 * DAY, NOW - DAY, NOW - 2 * DAY, VERDICT_GO, true, false, "backed up since: throttled" },
+		{ "degrading maintenance, backed up, cooled down", HEALTH_DEGRADING, JOB_MAINTENANCE, VERDICT_GO, -1, NOW - 3 * DAY, NOW - DAY, NOW - 2 * DAY, VERDICT_GO, true, false, "; backed up at " },
 		{ "failing backup: last chance", HEALTH_FAILING, JOB_BACKUP, VERDICT_GO, -1, NOW - HOUR, -1, NOW - DAY, VERDICT_GO, false, true, "LAST-CHANCE BACKUP" },
 		{ "failing backup after its last chance", HEALTH_FAILING, JOB_BACKUP, VERDICT_GO, -1, NOW - DAY, -1, NOW - HOUR, VERDICT_REFUSE, false, false, "replace the drive" },
 		{ "failing maintenance", HEALTH_FAILING, JOB_MAINTENANCE, VERDICT_GO, -1, NOW - DAY, -1, NOW - HOUR, VERDICT_REFUSE, false, false, "no maintenance on a failing drive" },

@@ -86,7 +86,7 @@ assert j["throttle"] and d["state"] == "degrading" and d["since"] == "2026-11-28
 done
 # and through the real binary (valgrind, when asked) once more at the end
 WEARGATE_NOW=$((T0 + 63 * DAY + 61)) run 0 "$W" -c "$T/w.conf" gate purge
-contains "$T/err" "purge: go (throttled): sda degrading (pending sectors 8 since 2026-11-28 03:10 UTC), backed up since: throttled"
+contains "$T/err" "purge: go (throttled): sda degrading (pending sectors 8 since 2026-11-28 03:10 UTC); backed up at 2026-11-28 03:30 UTC, throttled"
 
 # --- a failing drive, sampled once a day: one last-chance backup in 60 days, whenever asked ---
 rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm"
