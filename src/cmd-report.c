@@ -99,8 +99,9 @@ static const char report_css[] =
 	".b-success{fill:#2ca02c;color:#2ca02c}.b-failed{fill:#d62728;color:#d62728}"
 	".b-timeout{fill:#ff7f0e;color:#ff7f0e}.b-stopped{fill:#9467bd;color:#9467bd}"
 	".b-interrupted{fill:#7f7f7f;color:#7f7f7f}.b-running{fill:#1f77b4;color:#1f77b4}"
+	".b-unreported{fill:#bcbd22;color:#8c8d00}"
 	".key.b-success::before,.key.b-failed::before,.key.b-timeout::before,.key.b-stopped::before,"
-	".key.b-interrupted::before,.key.b-running::before{height:10px;opacity:.35}"
+	".key.b-interrupted::before,.key.b-unreported::before,.key.b-running::before{height:10px;opacity:.35}"
 	".v-go{color:#2ca02c}.v-defer{color:#b8860b}.v-refuse,.v-error{color:#d62728}";
 
 /* Text for HTML and SVG, in an element or an attribute: nothing in it can open a tag or end a quote. */
@@ -617,8 +618,9 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 	chart(f, x, d, "Media counters", SER_REALLOC, SER_OFFUNC, true);
 	chart(f, x, d, "Temperature", SER_TEMP, SER_TEMP, false);
 	fputs("<p>", f);
-	for (size_t i = 0; i < 6; i++) {
-		static const char *const outcomes[] = { "success", "failed", "timeout", "stopped", "interrupted", "running" };
+	for (size_t i = 0; i < 7; i++) {
+		static const char *const outcomes[] = { "success", "failed", "timeout", "stopped", "interrupted",
+							"unreported", "running" };
 
 		fprintf(f, "<span class=\"key b-%s\">%s</span>", outcomes[i], outcomes[i]);
 	}

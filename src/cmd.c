@@ -141,6 +141,9 @@ int cmd_ready(struct cmd_ctx *ctx)
 			cmd_error("%s", err.msg[0] ? err.msg : strerror(-r));
 			return WG_EXIT_UNAVAILABLE;
 		}
+		/* a run whose hook never reported its end is given up on by the next command that writes */
+		if (ctx->store_writable && store_job_runs_expire(ctx->store, ctx->now, NULL, &err) < 0)
+			cmd_error("the runs whose end was not reported were not closed: %s", err.msg);
 	}
 	return 0;
 }

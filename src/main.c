@@ -10,6 +10,7 @@
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_config_entry,
+	&cmd_done_entry,
 	&cmd_exec_entry,
 	&cmd_export_entry,
 	&cmd_gate_entry,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/ioprio.h>
@@ -72,14 +73,14 @@ struct watch_ctx {
  * The disk whose I/O counters stand for a drive: the device's whole disk; for a blob drive
  * (tests and demos) the drive's own name, when sysfs has such a disk.
  */
-static char *disk_of(const struct runner *r, const struct drive_cfg *d)
+char *runner_disk_of(const struct blockdev_env *env, const struct drive_cfg *d)
 {
 	char path[4096], *name = NULL;
 	struct stat st;
 
 	if (d->source == DRIVE_DEVICE)
-		return blockdev_disk_of_node(r->env->sysfs_root, d->path, &name, NULL) < 0 ? NULL : name;
-	if (snprintf(path, sizeof(path), "%s/block/%s/stat", r->env->sysfs_root, d->name) >= (int)sizeof(path) ||
+		return blockdev_disk_of_node(env->sysfs_root, d->path, &name, NULL) < 0 ? NULL : name;
+	if (snprintf(path, sizeof(path), "%s/block/%s/stat", env->sysfs_root, d->name) >= (int)sizeof(path) ||
 	    stat(path, &st) < 0)
 		return NULL;
 	return strdup(d->name);
@@ -329,7 +330,7 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 				       sizeof(h->track.cur[m].value));
 			d->base_known = true;
 		}
-		d->disk = disk_of(r, h->drive);
+		d->disk = runner_disk_of(r->env, h->drive);
 		if (d->disk && (k = strv_push(&disks, d->disk)) < 0) {
 			wg_err_set(err, k, "out of memory");
 			goto out;
@@ -412,6 +413,9 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 		/* should we die now, the next runner stops the job */
 		if (proc_start_time(proc_pid(p), &started_at) == 0)
 			runner_lock_note_job(r->lock, proc_pid(p), started_at);
+		/* a gate that the job's own hooks ask from its session is part of this run (hook.c) */
+		if (store_job_run_session_set(r->store, ret->run_id, proc_pid(p), &perr) < 0)
+			fprintf(r->log, "weargate: %s: a gate inside it will not know the run: %s\n", j->name, perr.msg);
 		wg_log(res->decision.last_chance ? LOG_WARNING : LOG_INFO, "job %s (run %lld): started%s", j->name,
 		       (long long)ret->run_id, res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
 		if (!r->quiet || res->decision.last_chance)
@@ -550,16 +554,27 @@ const char *runner_worst_drive(const struct gate_result *res)
 
 int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err *err)
 {
+	return runner_begin_wait(r, 0, ret_lock, err);
+}
+
+int runner_begin_wait(struct runner *r, int64_t wait_ms, struct runner_lock **ret_lock, struct wg_err *err)
+{
 	unsigned long long start = 0;
 	char *path = NULL;
 	pid_t holder, left;
 	int interrupted = 0, k;
-	int64_t now;
+	int64_t now, waited = 0;
 
 	/* beside the history, so that two configurations sharing one history share one runner */
 	if (asprintf(&path, "%s.lock", r->config->database) < 0)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	k = runner_lock_take(path, ret_lock, &holder, err);
+	/* a hook's brief hold (gate --record) passes in milliseconds; a runner's job does not */
+	while ((k = runner_lock_take(path, ret_lock, &holder, err)) == -EBUSY && waited < wait_ms) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		waited += 50;
+	}
 	free(path);
 	if (k < 0)
 		return k;
