@@ -160,6 +160,12 @@ int main(int argc, char **argv)
 	 * every signal back at its default (proc.c).
 	 */
 	signal(SIGXFSZ, SIG_IGN);
+	/*
+	 * `weargate exec JOB -- CMD 2>&1 | head`: once the reader is gone, what we would say is
+	 * dropped (the write fails with EPIPE) and the job goes on, watched and recorded, instead of
+	 * weargate dying of SIGPIPE with it.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	optind = 0; /* a full getopt reset for the command's own options */
 	r = e->exec(&ctx, argc, argv);
 	cmd_ctx_release(&ctx);

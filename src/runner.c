@@ -200,19 +200,25 @@ static int env_push(char ***env, const char *key, const char *value)
 	return r;
 }
 
-/* A clean environment: nothing of the runner's leaks into a job that runs as root. */
+/*
+ * A clean environment: nothing of the runner's leaks into a job that runs as root. What cron
+ * gives a job of its user comes from the passwd entry of the job's user, or of the user weargate
+ * runs as: borg and restic keep their caches and keys under HOME.
+ */
 static char **job_env(const struct job_cfg *j, const char *drives, int64_t run_id, bool throttled)
 {
-	struct passwd *pw = j->user ? getpwnam(j->user) : NULL;
+	struct passwd *pw = j->user ? getpwnam(j->user) : getpwuid(geteuid());
+	const char *name = pw ? pw->pw_name : j->user;
 	char run[32], **env = NULL;
 
 	snprintf(run, sizeof(run), "%lld", (long long)run_id);
-	if (env_push(&env, "PATH", JOB_PATH) < 0 || env_push(&env, "HOME", pw ? pw->pw_dir : "/") < 0 ||
+	if (env_push(&env, "PATH", JOB_PATH) < 0 || env_push(&env, "HOME", pw && pw->pw_dir[0] ? pw->pw_dir : "/") < 0 ||
+	    env_push(&env, "SHELL", pw && pw->pw_shell && pw->pw_shell[0] ? pw->pw_shell : "/bin/sh") < 0 ||
 	    env_push(&env, "LANG", "C.UTF-8") < 0 || env_push(&env, "WEARGATE_JOB", j->name) < 0 ||
 	    env_push(&env, "WEARGATE_CLASS", job_class_to_string(j->class)) < 0 ||
 	    env_push(&env, "WEARGATE_DRIVES", drives) < 0 || env_push(&env, "WEARGATE_RUN", run) < 0 ||
 	    env_push(&env, "WEARGATE_THROTTLED", throttled ? "1" : "0") < 0 ||
-	    (j->user && (env_push(&env, "USER", j->user) < 0 || env_push(&env, "LOGNAME", j->user) < 0))) {
+	    (name && (env_push(&env, "USER", name) < 0 || env_push(&env, "LOGNAME", name) < 0))) {
 		strv_free(env);
 		return NULL;
 	}

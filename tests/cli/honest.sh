@@ -1,0 +1,58 @@
+#!/bin/sh
+# honest.sh — what a run records is what happened: a closed reader, the job's environment, NUL bytes, long texts.
+. "$(dirname "$0")/lib.sh"
+: "${WEARGATE:?}" "${WG_BLOB:?}" "${SOURCE_ROOT:?}"
+W=$WEARGATE
+WEARGATE_CGROUP_ROOT=$T/no-cgroup
+WEARGATE_SYSTEMD_DIR=$T/no-systemd
+WEARGATE_SYSFS_ROOT=$T/sys
+TZ=UTC
+export WEARGATE_CGROUP_ROOT WEARGATE_SYSTEMD_DIR WEARGATE_SYSFS_ROOT TZ
+mkdir -p "$T/sys"
+
+sql() {
+	python3 -c 'import sqlite3, sys; r = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print("" if r is None else r[0])' \
+		"$T/history.db" "$1"
+}
+
+"$WG_BLOB" create "$T/sda.blob" "$SOURCE_ROOT/data/demo-sda.desc" || fail "wg-blob create"
+write_conf() {
+	cat >"$T/w.conf" <<CONF
+database = "history.db"
+stop_grace = 1s
+drive "sda" { blob = "sda.blob" }
+job "backup" {
+	class = backup
+	drives = {"sda"}
+$1
+}
+CONF
+	chmod 0644 "$T/w.conf"
+}
+write_conf ""
+
+# SIGPIPE: the reader of weargate's output goes away; the job goes on, ends, and is recorded.
+{
+	"$W" -c "$T/w.conf" exec backup -- /bin/sh -c 'i=0; while [ $i -lt 3000 ]; do echo "line $i"; i=$((i + 1)); done; echo finished' 2>&1
+	echo $? >"$T/rc"
+} | head -n 1 >"$T/first"
+[ "$(cat "$T/rc")" = 0 ] || fail "exec piped into head exited $(cat "$T/rc"): it died with its reader"
+[ "$(sql "SELECT outcome FROM job_run ORDER BY id DESC LIMIT 1")" = success ] || fail "the run piped into head is not recorded as a success"
+sql "SELECT output FROM job_run ORDER BY id DESC LIMIT 1" | grep -q '^finished$' || fail "the job did not go on to its end"
+
+# The environment cron gives: from the passwd entry of the job's user, root's too.
+expect_env() { # USER
+	entry=$(getent passwd "$1") || fail "no passwd entry for '$1'"
+	home=$(printf '%s' "$entry" | cut -d: -f6)
+	shell=$(printf '%s' "$entry" | cut -d: -f7)
+	contains "$T/err" "backup| HOME=$home USER=$1 LOGNAME=$1 SHELL=${shell:-/bin/sh} PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+}
+HOME=/elsewhere SHELL=/bin/false run 0 "$W" -c "$T/w.conf" exec backup -- /bin/sh -c 'echo "HOME=$HOME USER=$USER LOGNAME=$LOGNAME SHELL=$SHELL PATH=$PATH"'
+expect_env "$(id -un)"
+if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
+	write_conf '	user = "nobody"'
+	run 0 "$W" -c "$T/w.conf" exec backup -- /bin/sh -c 'echo "HOME=$HOME USER=$USER LOGNAME=$LOGNAME SHELL=$SHELL PATH=$PATH"'
+	expect_env nobody
+	write_conf ""
+fi
+exit 0
