@@ -114,7 +114,7 @@ static int cmd_done(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_done_entry = {
 	.name = "done",
 	.usage = "[--status N] [-q] JOB",
-	.summary = "record the end of the run 'gate --record JOB' began (a backup tool's after hook)",
+	.summary = "record the end of the run that 'gate --record' began (a backup tool's hook)",
 	.help = done_help,
 	.flags = CMD_WANTS_STORE,
 	.exec = cmd_done,

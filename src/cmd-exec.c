@@ -130,7 +130,7 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_exec_entry = {
 	.name = "exec",
-	.usage = "[-q] JOB -- CMD [ARG…]",
+	.usage = "[-q] JOB [--] CMD [ARG…]",
 	.summary = "gate a job, then run a command under its limits and watchdog, and record it",
 	.help = exec_help,
 	.flags = CMD_WANTS_STORE,
