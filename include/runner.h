@@ -28,6 +28,7 @@ enum outcome {
 	OUTCOME_TIMEOUT,     /* its timeout ended it */
 	OUTCOME_STOPPED,     /* the watchdog stopped it: a drive got worse */
 	OUTCOME_INTERRUPTED, /* the runner was told to stop */
+	OUTCOME_NOT_STARTED, /* its run could not be recorded, so it never ran (never in the history) */
 	_OUTCOME_MAX,
 };
 

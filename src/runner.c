@@ -42,7 +42,7 @@ const char *outcome_to_string(enum outcome o)
 	static const char *const names[_OUTCOME_MAX] = {
 		[OUTCOME_SUCCESS] = "success",	   [OUTCOME_FAILED] = "failed",
 		[OUTCOME_TIMEOUT] = "timeout",	   [OUTCOME_STOPPED] = "stopped",
-		[OUTCOME_INTERRUPTED] = "interrupted",
+		[OUTCOME_INTERRUPTED] = "interrupted", [OUTCOME_NOT_STARTED] = "not started",
 	};
 
 	return o < _OUTCOME_MAX ? names[o] : "?";
@@ -308,8 +308,11 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	int64_t start, end;
 	int k = -ENOMEM;
 
+	/* until it has started, it has not: nothing here is a success by default */
 	memset(ret, 0, sizeof(*ret));
 	ret->run_id = -1;
+	ret->outcome = OUTCOME_NOT_STARTED;
+	ret->exit_status = 127;
 	w.d = calloc(res->n ? res->n : 1, sizeof(*w.d));
 	if (!hs || !ids || !pr || !w.d) {
 		wg_err_set(err, -ENOMEM, "out of memory");
@@ -350,8 +353,15 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	wg_now(&start);
 	k = store_job_run_begin(r->store, j->name, job_class_to_string(j->class), start, ids, n_ids, verdict,
 				&ret->run_id, err);
-	if (k < 0)
+	if (k < 0) {
+		struct wg_text why;
+
+		wg_text_init(&why, ret->reason, sizeof(ret->reason));
+		wg_text_add(&why, "", "its run could not be recorded: %s", err->msg);
+		fprintf(r->log, "%s: not started: %s\n", j->name, ret->reason);
+		wg_log(LOG_WARNING, "job %s: not started: %s", j->name, ret->reason);
 		goto out;
+	}
 
 	/* the limit is for a worn or degrading drive (the gate's "throttled"); an ok drive runs free */
 	if (res->decision.throttle && j->throttle) {
@@ -469,6 +479,16 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	if (k >= 0)
 		k = store_job_run_end(r->store, ret->run_id, end, outcome_to_string(ret->outcome), ret->exit_status,
 				      ret->reason[0] ? ret->reason : NULL, pr->tail_len ? pr->tail : NULL, err);
+	/* an end the history cannot take now (a full disk) is kept for the next runner to record */
+	if (k < 0) {
+		struct lock_end le = { .run_id = ret->run_id, .ended = end, .exit_status = ret->exit_status };
+
+		wg_strlcpy(le.outcome, outcome_to_string(ret->outcome), sizeof(le.outcome));
+		wg_strlcpy(le.reason, ret->reason, sizeof(le.reason));
+		if (runner_lock_note_end(r->lock, &le) == 0)
+			fprintf(r->log, "weargate: %s: the end of run %lld is kept in the lock file for the next runner to record\n",
+				j->name, (long long)ret->run_id);
+	}
 	if (!r->quiet || ret->outcome != OUTCOME_SUCCESS)
 		fprintf(r->log, "%s: %s%s%s\n", j->name, outcome_to_string(ret->outcome), ret->reason[0] ? ": " : "",
 			ret->reason);
@@ -591,6 +611,28 @@ int runner_begin_wait(struct runner *r, int64_t wait_ms, struct runner_lock **re
 		fprintf(r->log, "weargate: stopped the job (process group %d) that a runner which died left running\n",
 			(int)left);
 		wg_log(LOG_WARNING, "stopped the job (process group %d) that a runner which died left running", (int)left);
+	}
+	/* the ends a runner before could not record (a full disk), before its runs count as interrupted */
+	for (size_t i = 0;; i++) {
+		struct lock_end le;
+		struct store_run_state st;
+		struct wg_err e2 = { "" };
+
+		k = runner_lock_left_end(*ret_lock, i, &le);
+		if (k == -ENOENT) {
+			runner_lock_forget_left_ends(*ret_lock);
+			break;
+		}
+		if (k < 0 || store_job_run_state(r->store, le.run_id, &st, &e2) < 0 || !st.open)
+			continue;
+		if (store_job_run_end(r->store, le.run_id, le.ended, le.outcome, le.exit_status,
+				      le.reason[0] ? le.reason : NULL, NULL, &e2) < 0) {
+			fprintf(r->log, "weargate: the end of run %lld is still not recorded: %s\n", (long long)le.run_id,
+				e2.msg);
+			break;
+		}
+		fprintf(r->log, "weargate: recorded the end of run %lld of '%s' (%s), which its runner could not\n",
+			(long long)le.run_id, st.job, le.outcome);
 	}
 	/* holding the lock, no run of ours is alive: what is still open was left by a runner that died */
 	wg_now(&now);

@@ -55,4 +55,42 @@ if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
 	expect_env nobody
 	write_conf ""
 fi
+# A full disk during `run`: the job that filled it ran, and its end is kept for the next runner;
+# the next job could not be recorded, so it was not started, and nothing says it succeeded.
+mnt=$T/full
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$mnt" && mount -t tmpfs -o size=1m,mode=0755 weargate-full "$mnt" 2>/dev/null; then
+	trap 'umount "$mnt" 2>/dev/null; rm -rf "$T"' EXIT
+	cp "$T/sda.blob" "$mnt/sda.blob"
+	cat >"$T/full.conf" <<CONF
+database = "$mnt/history.db"
+drive "sda" { blob = "$mnt/sda.blob" }
+job "fill" {
+	class = backup
+	drives = {"sda"}
+	command = {"/bin/sh", "-c", "dd if=/dev/zero of=$mnt/fill bs=4k 2>/dev/null; echo filled"}
+}
+job "second" {
+	class = backup
+	drives = {"sda"}
+	command = {"/bin/true"}
+}
+CONF
+	chmod 0644 "$T/full.conf"
+	run 1 "$W" -c "$T/full.conf" run
+	contains "$T/out" "second: not started: its run could not be recorded"
+	grep -q "second: success" "$T/out" "$T/err" && fail "a job that never started was called a success"
+	contains "$T/out" "fill: success"
+	contains "$T/err" "weargate: fill: the end of run 1 is kept in the lock file for the next runner to record"
+	rm -f "$mnt/fill"
+	T_DB=$mnt/history.db
+	[ "$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM job_run").fetchone()[0])' "$T_DB")" = 1 ] ||
+		fail "the job that was not started is in the history"
+	run 0 "$W" -c "$T/full.conf" exec second -- /bin/true
+	contains "$T/err" "weargate: recorded the end of run 1 of 'fill' (success), which its runner could not"
+	[ "$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT outcome FROM job_run WHERE id = 1").fetchone()[0])' "$T_DB")" = success ] ||
+		fail "the kept end was not recorded as it was"
+	umount "$mnt"
+else
+	echo "honest: SKIP a full disk during run (needs root and a tmpfs mount)"
+fi
 exit 0
