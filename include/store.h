@@ -114,6 +114,9 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 /* output: the last of what the job wrote (bounded by the caller), or NULL. */
 int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
 		      const char *reason, const char *output, struct wg_err *err);
+/* The same with output_len bytes of output, NUL bytes among them. */
+int store_job_run_end_output(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
+			     const char *reason, const char *output, size_t output_len, struct wg_err *err);
 /*
  * What a job did to one of its drives: sectors read and written, the passes before and after
  * (-1 = unknown); the media counters of those passes' samples are recorded with them.
@@ -209,7 +212,9 @@ struct store_job_run {
 	int exit_status;        /* -1 unknown */
 	char verdict[48];
 	char reason[512];
-	char output[4097];
+	char output[4097];      /* output_len bytes, the job's NUL bytes among them, then a NUL */
+	size_t output_len;
+	char origin[8];         /* who recorded it: "runner" (run, exec) or "hook" (gate --record, done) */
 	size_t n_drives;
 	struct store_job_run_drive drives[STORE_RUN_DRIVES_MAX];
 };

@@ -174,6 +174,13 @@ static void json_run(struct history_ctx *h, const struct store_job_run *run)
 	wg_json_string(stdout, run->verdict[0] ? run->verdict : NULL);
 	fputs(",\"reason\":", stdout);
 	wg_json_string(stdout, run->reason[0] ? run->reason : NULL);
+	fputs(",\"recorded_by\":", stdout);
+	wg_json_string(stdout, run->origin);
+	fputs(",\"output\":", stdout);
+	if (run->output_len)
+		wg_json_bytes(stdout, run->output, run->output_len);
+	else
+		fputs("null", stdout);
 	fputs(",\"drives\":[", stdout);
 	for (size_t i = 0; i < run->n_drives; i++) {
 		if (i)

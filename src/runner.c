@@ -181,11 +181,22 @@ static bool watch_tick(void *userdata)
 	return stop;
 }
 
-static void forward_line(const char *line, void *userdata)
+/* A line of the job's output, as it came; its NUL bytes shown as "\0", never an end of the line. */
+static void forward_line(const char *line, size_t len, void *userdata)
 {
 	struct watch_ctx *w = userdata;
 
-	fprintf(w->r->log, "%s| %s\n", w->j->name, line ? line : "");
+	fprintf(w->r->log, "%s| ", w->j->name);
+	for (size_t i = 0; line && i < len; i++) {
+		const char *nul = memchr(line + i, '\0', len - i);
+		size_t k = nul ? (size_t)(nul - (line + i)) : len - i;
+
+		fwrite(line + i, 1, k, w->r->log);
+		i += k;
+		if (nul)
+			fputs("\\0", w->r->log);
+	}
+	fputc('\n', w->r->log);
 }
 
 static int env_push(char ***env, const char *key, const char *value)
@@ -477,8 +488,9 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	if (k >= 0)
 		k = record_drives(r, j, w.d, res->n, ret->run_id, after_recorded, err);
 	if (k >= 0)
-		k = store_job_run_end(r->store, ret->run_id, end, outcome_to_string(ret->outcome), ret->exit_status,
-				      ret->reason[0] ? ret->reason : NULL, pr->tail_len ? pr->tail : NULL, err);
+		k = store_job_run_end_output(r->store, ret->run_id, end, outcome_to_string(ret->outcome),
+					     ret->exit_status, ret->reason[0] ? ret->reason : NULL,
+					     pr->tail_len ? pr->tail : NULL, pr->tail_len, err);
 	/* an end the history cannot take now (a full disk) is kept for the next runner to record */
 	if (k < 0) {
 		struct lock_end le = { .run_id = ret->run_id, .ended = end, .exit_status = ret->exit_status };

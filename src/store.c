@@ -2039,6 +2039,13 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
 		      const char *reason, const char *output, struct wg_err *err)
 {
+	return store_job_run_end_output(s, id, ended, outcome, exit_status, reason, output, output ? strlen(output) : 0,
+					err);
+}
+
+int store_job_run_end_output(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
+			     const char *reason, const char *output, size_t output_len, struct wg_err *err)
+{
 	sqlite3_stmt *st = NULL;
 	int r;
 
@@ -2052,8 +2059,9 @@ int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *ou
 		sqlite3_bind_int(st, 3, exit_status);
 		if (reason)
 			sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+		/* with its length: a NUL byte of the job's is output like any other */
 		if (output)
-			sqlite3_bind_text(st, 5, output, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, output, (int)output_len, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 6, id);
 		r = step_done(s, st, err, "cannot record the end of a job run");
 		if (r >= 0 && sqlite3_changes(s->db) != 1)
@@ -2510,7 +2518,7 @@ int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_j
 		return wg_err_set(err, -ENOMEM, "out of memory");
 	r = prepare_walk(s, "SELECT id, job, class, started, coalesce(ended, -1), coalesce(outcome, ''), "
 			    "coalesce(exit_status, -1), coalesce(verdict, ''), coalesce(reason, ''), "
-			    "coalesce(output, '') FROM job_run WHERE started BETWEEN ? AND ? ORDER BY started, id",
+			    "coalesce(output, ''), origin FROM job_run WHERE started BETWEEN ? AND ? ORDER BY started, id",
 			    &st, err);
 	if (r < 0)
 		goto out;
@@ -2526,7 +2534,14 @@ int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_j
 		run->exit_status = sqlite3_column_int(st, 6);
 		copy_text(st, 7, run->verdict, sizeof(run->verdict));
 		copy_text(st, 8, run->reason, sizeof(run->reason));
-		copy_text(st, 9, run->output, sizeof(run->output));
+		/* the bytes as recorded, NUL bytes included */
+		run->output_len = (size_t)sqlite3_column_bytes(st, 9);
+		if (run->output_len > sizeof(run->output) - 1)
+			run->output_len = sizeof(run->output) - 1;
+		if (run->output_len)
+			memcpy(run->output, sqlite3_column_text(st, 9), run->output_len);
+		run->output[run->output_len] = '\0';
+		copy_text(st, 10, run->origin, sizeof(run->origin));
 		r = run_drives(s, run, err);
 		if (r >= 0)
 			r = cb(run, userdata);

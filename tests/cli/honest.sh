@@ -40,6 +40,13 @@ write_conf ""
 [ "$(sql "SELECT outcome FROM job_run ORDER BY id DESC LIMIT 1")" = success ] || fail "the run piped into head is not recorded as a success"
 sql "SELECT output FROM job_run ORDER BY id DESC LIMIT 1" | grep -q '^finished$' || fail "the job did not go on to its end"
 
+# NUL bytes in the output: shown escaped in the forwarded line, kept in the record, not an end of it.
+run 0 "$W" -c "$T/w.conf" exec backup -- /bin/sh -c 'printf "a\\000b\\n"; head -c 100000 /dev/zero; echo; echo done'
+contains "$T/err" 'backup| a\0b'
+contains "$T/err" 'backup| done'
+run 0 "$W" -c "$T/w.conf" history --jobs --format json
+json 'j["runs"][-1]["output"].endswith("\x00\ndone\n") and len(j["runs"][-1]["output"]) == 4096 and j["runs"][-1]["recorded_by"] == "runner"'
+
 # The environment cron gives: from the passwd entry of the job's user, root's too.
 expect_env() { # USER
 	entry=$(getent passwd "$1") || fail "no passwd entry for '$1'"
