@@ -230,8 +230,9 @@ struct store_decision {
 	int64_t t;
 	char job[STORE_NAME_MAX];
 	char verdict[16];
-	char reason[512];
-	char states[512];
+	/* whole, as recorded; valid during the callback only: one that keeps them copies them */
+	const char *reason;
+	const char *states;
 };
 
 /* Call cb for every decision with since <= t <= until, oldest first; cb returning < 0 stops. */

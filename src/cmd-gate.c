@@ -153,13 +153,17 @@ static void plain_result(struct gate_result *res, const struct job_cfg *job, enu
 static void plain_result(struct gate_result *res, const struct job_cfg *job, enum verdict v, const char *fmt, ...)
 {
 	va_list ap;
+	char *reason = NULL;
 
 	memset(res, 0, sizeof(*res));
 	res->job = job;
 	res->decision.verdict = v;
 	va_start(ap, fmt);
-	vsnprintf(res->decision.reason, sizeof(res->decision.reason), fmt, ap);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		reason = NULL;
 	va_end(ap);
+	gate_decision_set_reason(&res->decision, reason ? reason : "");
+	free(reason);
 }
 
 static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)

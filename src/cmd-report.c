@@ -255,8 +255,21 @@ static int on_run(const struct store_job_run *run, void *userdata)
 static int on_decision(const struct store_decision *d, void *userdata)
 {
 	struct report_ctx *x = userdata;
+	struct store_decision *slot = &x->decisions[x->n_decisions % DECISIONS_MAX];
+	char *reason = strdup(d->reason), *states = strdup(d->states);
 
-	x->decisions[x->n_decisions++ % DECISIONS_MAX] = *d;
+	if (!reason || !states) {
+		free(reason);
+		free(states);
+		return -ENOMEM;
+	}
+	/* the ring owns its copies of the texts, which the store lends for the call only */
+	free((char *)slot->reason);
+	free((char *)slot->states);
+	*slot = *d;
+	slot->reason = reason;
+	slot->states = states;
+	x->n_decisions++;
 	return 0;
 }
 
@@ -272,7 +285,7 @@ static int gate_load(struct report_ctx *x, struct wg_err *err)
 		if (r == -EINVAL) {
 			x->gate[i].job = &ctx->config->jobs[i];
 			x->gate[i].decision.verdict = _VERDICT_MAX;
-			snprintf(x->gate[i].decision.reason, sizeof(x->gate[i].decision.reason), "%s", err->msg);
+			gate_decision_set_reason(&x->gate[i].decision, err->msg);
 			continue;
 		}
 		if (r < 0)
@@ -859,6 +872,10 @@ out:
 		gate_result_release(&x.gate[i]);
 	free(x.drives);
 	free(x.gate);
+	for (size_t i = 0; x.decisions && i < DECISIONS_MAX; i++) {
+		free((char *)x.decisions[i].reason);
+		free((char *)x.decisions[i].states);
+	}
 	free(x.decisions);
 	free(x.runs);
 	free(buf);

@@ -2460,11 +2460,15 @@ int store_job_run_session_set(struct store *s, int64_t id, int64_t session, stru
 	return write_end(s, r, err);
 }
 
+/* A text column into a buffer of the caller's: what does not fit is cut where a character ends, and marked "…". */
 static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
 	const char *v = (const char *)sqlite3_column_text(st, col);
+	struct wg_text t;
 
-	wg_strlcpy(buf, v ? v : "", len);
+	wg_text_init(&t, buf, len);
+	buf[0] = '\0';
+	wg_text_add(&t, "", "%s", v ? v : "");
 }
 
 /* The drives of one run, their names as they were last sampled under. */
@@ -2575,8 +2579,10 @@ int store_foreach_decision(struct store *s, int64_t since, int64_t until, store_
 		d->t = sqlite3_column_int64(st, 1);
 		copy_text(st, 2, d->job, sizeof(d->job));
 		copy_text(st, 3, d->verdict, sizeof(d->verdict));
-		copy_text(st, 4, d->reason, sizeof(d->reason));
-		copy_text(st, 5, d->states, sizeof(d->states));
+		d->reason = (const char *)sqlite3_column_text(st, 4);
+		d->states = (const char *)sqlite3_column_text(st, 5);
+		d->reason = d->reason ? d->reason : "";
+		d->states = d->states ? d->states : "";
 		r = cb(d, userdata);
 		if (r < 0)
 			goto out;

@@ -47,6 +47,27 @@ contains "$T/err" 'backup| done'
 run 0 "$W" -c "$T/w.conf" history --jobs --format json
 json 'j["runs"][-1]["output"].endswith("\x00\ndone\n") and len(j["runs"][-1]["output"]) == 4096 and j["runs"][-1]["recorded_by"] == "runner"'
 
+# Long texts: a gate's reason and its drives' states are recorded and given by --json whole,
+# however many drives (45 here: 10 KiB of reason, 700 bytes of states).
+drives=""
+conf45=$T/45.conf
+printf 'database = "%s/h45.db"\n' "$T" >"$conf45"
+i=0
+while [ "$i" -lt 45 ]; do
+	cp "$T/sda.blob" "$T/d$i.blob"
+	printf 'drive "disk%02d" { blob = "d%d.blob" }\n' "$i" "$i" >>"$conf45"
+	drives="$drives${drives:+, }\"disk$(printf %02d "$i")\""
+	i=$((i + 1))
+done
+printf 'job "purge" {\n\tclass = maintenance\n\tdrives = {%s}\n}\n' "$drives" >>"$conf45"
+chmod 0644 "$conf45"
+run 1 "$W" -c "$conf45" gate --json purge
+json 'len(j["reason"]) > 4096 and all(("disk%02d" % i) in j["reason"] for i in range(45)) and "…" not in j["reason"]'
+python3 -c 'import sqlite3, sys; r, s = sqlite3.connect(sys.argv[1]).execute("SELECT reason, states FROM decision").fetchone(); sys.exit(0 if len(r) > 4096 and "disk44" in r and len(s) > 512 and s.endswith("disk44=unknown") else 1)' "$T/h45.db" ||
+	fail "the long reason or states are not recorded whole"
+run 0 "$W" -c "$conf45" history --events --format json
+json 'len(j["events"][-1]["reason"]) > 4096 and j["events"][-1]["states"].endswith("disk44=unknown")'
+
 # The environment cron gives: from the passwd entry of the job's user, root's too.
 expect_env() { # USER
 	entry=$(getent passwd "$1") || fail "no passwd entry for '$1'"
