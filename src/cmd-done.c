@@ -102,7 +102,11 @@ static int cmd_done(struct cmd_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	if (k < 0) {
-		cmd_error("the end of run %lld of '%s' was not recorded: %s", (long long)end.run_id, job->name, err.msg);
+		if (end.run_id > 0)
+			cmd_error("the end of run %lld of '%s' was not recorded: %s", (long long)end.run_id, job->name,
+				  err.msg);
+		else
+			cmd_error("the end of the run of '%s' was not recorded: %s", job->name, err.msg);
 		return k == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
 	}
 	if (!quiet || !end.success)

@@ -188,7 +188,8 @@ int hook_done(struct runner *r, const struct job_cfg *j, int status, int64_t now
 		}
 		k = store_job_run_drive_set(r->store, run->id, d->drive_id, read, written, d->pass_before, after, err);
 	}
-	ret->run_id = run->id;
+	if (k >= 0 || run->id > 0)
+		ret->run_id = run->id;
 	ret->late = !run->open;
 	ret->success = status == 0;
 	if (status)
