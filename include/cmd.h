@@ -49,6 +49,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_check_config_entry;
+extern const struct cmd_entry cmd_done_entry;
 extern const struct cmd_entry cmd_exec_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_gate_entry;

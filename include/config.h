@@ -10,7 +10,10 @@
 #include "smart.h"
 #include "util.h"
 
-#define CONFIG_DEFAULT_PATH "/etc/weargate.conf"
+#include "version.h"
+
+/* The configuration without -c: meson's sysconfdir, /etc/weargate.conf for a prefix of /usr. */
+#define CONFIG_DEFAULT_PATH WEARGATE_CONFIG_PATH
 
 enum drive_source {
 	DRIVE_DEVICE,

@@ -77,7 +77,7 @@ struct gate_result {
 	struct drive_health *drives;   /* the drives the job touches, in config order */
 	struct gate_drive *facts;      /* what gate_decide() saw of each */
 	char **unmonitored;            /* disks under the job's paths that no drive section covers */
-	char states[512];              /* "sda=degrading sdb=ok" */
+	char *states;                  /* "sda=degrading sdb=ok", every drive; malloc'd */
 	bool sampled;                  /* the gate read drives itself */
 	char warning[256];             /* something worth saying that did not stop the verdict ("") */
 };

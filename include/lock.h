@@ -2,6 +2,7 @@
 #ifndef WEARGATE_LOCK_H
 #define WEARGATE_LOCK_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -21,6 +22,21 @@ void runner_lock_release(struct runner_lock *l); /* NULL is fine */
  * takes the lock next learns it from runner_lock_left_job(). NULL is fine.
  */
 void runner_lock_note_job(struct runner_lock *l, pid_t pgid, unsigned long long start);
+/* The end of a job run that the history could not take, kept in the lock file for the next holder. */
+struct lock_end {
+	int64_t run_id, ended;
+	int exit_status;
+	char outcome[16];
+	char reason[512];
+};
+
+/* Keep e in the lock file (-ENOSPC when too many are kept already). */
+int runner_lock_note_end(struct runner_lock *l, const struct lock_end *e);
+/* The i-th end the previous holder kept; -ENOENT past the last. */
+int runner_lock_left_end(struct runner_lock *l, size_t i, struct lock_end *ret);
+/* Those are recorded now: do not keep them on. */
+void runner_lock_forget_left_ends(struct runner_lock *l);
+
 /* The job group the previous holder noted and never cleared (it died), and its start; 0 when none. */
 pid_t runner_lock_left_job(const struct runner_lock *l, unsigned long long *ret_start);
 

@@ -35,8 +35,16 @@ struct gate_decision {
 	bool last_chance;      /* go as a last-chance backup of a failing drive: say it loudly */
 	int64_t retry_at;      /* on defer for a cooldown: when it ends; 0 when not known */
 	enum health_state worst;
-	char reason[2048];     /* one line: "refuse: sda degrading (pending sectors 8); …" without the verdict */
+	/*
+	 * One line, whole however long: "sda degrading (pending sectors 8); …" without the
+	 * verdict. Allocated by gate_decide(): gate_decision_release() it.
+	 */
+	char *reason;
 };
+
+void gate_decision_release(struct gate_decision *d); /* NULL is fine */
+/* Replace the reason (a verdict that is not the table's: an error, a run it is part of); -ENOMEM leaves a placeholder. */
+int gate_decision_set_reason(struct gate_decision *d, const char *reason);
 
 /*
  * DESIGN.md's decision table, per drive, the worst verdict deciding:

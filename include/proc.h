@@ -59,7 +59,7 @@ struct proc_result {
 	 * process, its end is unknown: exit_status -1, signal 0.
 	 */
 	bool left_behind;
-	char tail[PROC_TAIL_MAX + 1]; /* the last output, NUL-terminated */
+	char tail[PROC_TAIL_MAX + 1]; /* the last output, tail_len bytes (the job's NUL bytes kept), then a NUL */
 	size_t tail_len;
 };
 
@@ -75,7 +75,8 @@ struct proc_watch {
 	bool (*tick)(void *userdata);
 	int64_t look_ms;
 	bool (*look)(void *userdata);
-	void (*line)(const char *line, void *userdata);
+	/* len bytes, NUL bytes of the job's own among them; line[len] is a NUL of ours */
+	void (*line)(const char *line, size_t len, void *userdata);
 	void *userdata;
 };
 

@@ -28,6 +28,7 @@ enum outcome {
 	OUTCOME_TIMEOUT,     /* its timeout ended it */
 	OUTCOME_STOPPED,     /* the watchdog stopped it: a drive got worse */
 	OUTCOME_INTERRUPTED, /* the runner was told to stop */
+	OUTCOME_NOT_STARTED, /* its run could not be recorded, so it never ran (never in the history) */
 	_OUTCOME_MAX,
 };
 
@@ -59,6 +60,11 @@ struct runner_lock;
  * the holder, when another has it), then record as interrupted the runs a dead runner left open.
  */
 int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err *err);
+/* The same, waiting up to wait_ms for a holder that lets go soon (a hook recording a start). */
+int runner_begin_wait(struct runner *r, int64_t wait_ms, struct runner_lock **ret_lock, struct wg_err *err);
+
+/* The disk whose I/O counters stand for a drive (malloc'd): its device's whole disk, or for a blob drive a disk of its name in sysfs; NULL when none. */
+char *runner_disk_of(const struct blockdev_env *env, const struct drive_cfg *d);
 
 /* Ask a running runner_run_job() to stop its job (async-signal-safe): the run is recorded as interrupted. */
 void runner_request_stop(void);

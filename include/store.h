@@ -11,6 +11,8 @@
 
 #define STORE_DEFAULT_PATH "/var/lib/weargate/history.db"
 #define STORE_NAME_MAX 64
+/* the drives of a job run read back with it */
+#define STORE_RUN_DRIVES_MAX 32
 
 struct store;
 
@@ -114,14 +116,70 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 /* output: the last of what the job wrote (bounded by the caller), or NULL. */
 int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
 		      const char *reason, const char *output, struct wg_err *err);
+/* The same with output_len bytes of output, NUL bytes among them. */
+int store_job_run_end_output(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
+			     const char *reason, const char *output, size_t output_len, struct wg_err *err);
 /*
  * What a job did to one of its drives: sectors read and written, the passes before and after
  * (-1 = unknown); the media counters of those passes' samples are recorded with them.
  */
 int store_job_run_drive_set(struct store *s, int64_t run, int64_t drive_id, int64_t sectors_read,
 			    int64_t sectors_written, int64_t pass_before, int64_t pass_after, struct wg_err *err);
-/* Runs begun and never ended (their runner died) are ended now as "interrupted"; *ret_n says how many. */
+/*
+ * Runs a runner began and never ended (it died) are ended now as "interrupted"; *ret_n says how
+ * many. Runs a hook recorded are not the runner's: see store_job_runs_expire().
+ */
 int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct wg_err *err);
+/*
+ * Runs a backup tool's hooks record (`gate --record JOB` at the start, `done JOB` at the end):
+ * no runner waits for them, so each drive's I/O counters at the start are kept for the end,
+ * and a run whose end never comes is given up on at its expiry (the job's timeout).
+ */
+struct store_hook_drive {
+	int64_t drive_id;
+	int64_t read0, written0; /* the disk's sectors read and written at the start; -1 unknown */
+	int64_t pass_before;     /* the pass of its sample before the job; -1 none */
+};
+
+struct store_hook_start {
+	const char *job, *class, *verdict;
+	int64_t started;
+	int64_t expires; /* when an end not reported by then is given up on; -1 never */
+	const struct store_hook_drive *drives;
+	size_t n;
+};
+
+/*
+ * Record the start of a hook run. The job's earlier hook runs still open are closed first as
+ * "unreported": a job started again has ended before.
+ */
+int store_hook_run_begin(struct store *s, const struct store_hook_start *h, int64_t *ret_id, struct wg_err *err);
+
+struct store_hook_run {
+	int64_t id, started;
+	bool open; /* false: it was closed as unreported, and its end comes late */
+	size_t n;
+	struct store_hook_drive drives[STORE_RUN_DRIVES_MAX];
+};
+
+/*
+ * The run an end of job reports on: the job's newest run, when a hook recorded it and it is open
+ * or was closed as unreported; -ENOENT when there is none.
+ */
+int store_hook_run_find(struct store *s, const char *job, struct store_hook_run *ret, struct wg_err *err);
+/* Close as "unreported" the hook runs open past their expiry; *ret_n (may be NULL) says how many. Writes only when there are some. */
+int store_job_runs_expire(struct store *s, int64_t now, int *ret_n, struct wg_err *err);
+struct store_run_state {
+	char job[STORE_NAME_MAX];
+	bool open, hook;
+	int64_t session; /* the session a runner's job runs in; -1 not known */
+};
+
+/* A run's job, whether it is open and whether a hook recorded it, and its session; -ENOENT when there is no such run. */
+int store_job_run_state(struct store *s, int64_t id, struct store_run_state *ret, struct wg_err *err);
+/* Note the session (and process group) a runner's job runs in: a gate from inside it is part of the run. */
+int store_job_run_session_set(struct store *s, int64_t id, int64_t session, struct wg_err *err);
+
 /*
  * When the newest heavy job on a drive ended (or started, if it never ended), and when the
  * newest successful backup touching it started; -1 when none. Up to until: a run stamped later
@@ -160,8 +218,6 @@ int store_foreach_drive_kernel_error(struct store *s, int64_t drive_id, int64_t 
 int store_decision_add(struct store *s, int64_t t, const char *job, const char *verdict, const char *reason,
 		       const char *states, struct wg_err *err);
 
-#define STORE_RUN_DRIVES_MAX 32
-
 /* A drive's media counters in one sample; -1 unknown (or no sample). */
 struct store_counts {
 	int64_t reallocated, pending, offline_uncorrectable;
@@ -184,7 +240,9 @@ struct store_job_run {
 	int exit_status;        /* -1 unknown */
 	char verdict[48];
 	char reason[512];
-	char output[4097];
+	char output[4097];      /* output_len bytes, the job's NUL bytes among them, then a NUL */
+	size_t output_len;
+	char origin[8];         /* who recorded it: "runner" (run, exec) or "hook" (gate --record, done) */
 	size_t n_drives;
 	struct store_job_run_drive drives[STORE_RUN_DRIVES_MAX];
 };
@@ -200,8 +258,9 @@ struct store_decision {
 	int64_t t;
 	char job[STORE_NAME_MAX];
 	char verdict[16];
-	char reason[512];
-	char states[512];
+	/* whole, as recorded; valid during the callback only: one that keeps them copies them */
+	const char *reason;
+	const char *states;
 };
 
 /* Call cb for every decision with since <= t <= until, oldest first; cb returning < 0 stops. */

@@ -79,6 +79,8 @@ void wg_sleep(int64_t seconds);
 
 /* Write s as a JSON string literal, quotes included; NULL writes null. */
 void wg_json_string(FILE *f, const char *s);
+/* The same for len bytes, a NUL byte among them written as \u0000. */
+void wg_json_bytes(FILE *f, const char *s, size_t len);
 
 /* Copy src into dst (size len), never overflowing; returns -ENAMETOOLONG on truncation. */
 int wg_strlcpy(char *dst, const char *src, size_t len);

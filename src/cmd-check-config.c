@@ -1,6 +1,11 @@
 /* cmd-check-config.c — `weargate check-config`: parse and validate the configuration, and show what was understood */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <linux/ioprio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +287,105 @@ static void ahead_warnings(struct cmd_ctx *ctx)
 	strv_free(lines);
 }
 
+/* Whether the user (uid, groups) may do what bits (S_IXUSR, …, as for the owner) allows to a file of st. */
+static bool user_may(const struct stat *st, uid_t uid, const gid_t *groups, int n_groups, mode_t owner_bit)
+{
+	mode_t any = owner_bit | owner_bit >> 3 | owner_bit >> 6;
+
+	/* root may do anything but run a file that nobody may run */
+	if (uid == 0)
+		return owner_bit != S_IXUSR || (st->st_mode & any);
+	if (st->st_uid == uid)
+		return st->st_mode & owner_bit;
+	for (int i = 0; i < n_groups; i++)
+		if (st->st_gid == groups[i])
+			return st->st_mode & (owner_bit >> 3);
+	return st->st_mode & (owner_bit >> 6);
+}
+
+/*
+ * The program a job runs must be there and runnable by the job's user (or the user weargate
+ * runs as), or the night's run fails at its start: better said now. Every directory on the way
+ * must let that user through, too.
+ */
+static int check_program(const struct config *c, const char *what, int line, const char *path, const char *user,
+			 struct wg_err *err)
+{
+	struct passwd *pw = user ? getpwnam(user) : getpwuid(geteuid());
+	gid_t groups[256];
+	int n = (int)WG_ELEMENTSOF(groups);
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!pw)
+		return wg_err_set(err, -EINVAL, "%s:%d: %s: user '%s' does not exist", c->path, line, what,
+				  user ? user : "?");
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+		n = 0;
+	if (wg_strlcpy(dir, path, sizeof(dir)) < 0)
+		return wg_err_set(err, -EINVAL, "%s:%d: %s: '%s' is too long", c->path, line, what, path);
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (stat(dir, &st) == 0 && !user_may(&st, pw->pw_uid, groups, n, S_IXUSR)) {
+			*slash = '/';
+			return wg_err_set(err, -EACCES, "%s:%d: %s: '%s' cannot be run by user '%s': it may not enter '%.*s'",
+					  c->path, line, what, path, pw->pw_name, (int)(slash - dir), dir);
+		}
+		*slash = '/';
+	}
+	if (stat(path, &st) < 0)
+		return wg_err_set(err, -errno, "%s:%d: %s: '%s' %s", c->path, line, what, path,
+				  errno == ENOENT ? "does not exist" : strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return wg_err_set(err, -EINVAL, "%s:%d: %s: '%s' is not a file that can be run", c->path, line, what, path);
+	if (!user_may(&st, pw->pw_uid, groups, n, S_IXUSR))
+		return wg_err_set(err, -EACCES, "%s:%d: %s: '%s' cannot be run by user '%s': it is not executable for it",
+				  c->path, line, what, path, pw->pw_name);
+	return 0;
+}
+
+/* The line of the file that sets a top-level key, for a message; 1 when it cannot be told. */
+static int key_line(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "re");
+	char buf[4096];
+	int line = 0, found = 1;
+
+	while (f && fgets(buf, sizeof(buf), f)) {
+		const char *p = buf + strspn(buf, " \t");
+
+		line++;
+		if (strncmp(p, key, strlen(key)) == 0 && strchr(" \t=", p[strlen(key)])) {
+			found = line;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int check_programs(const struct config *c, struct wg_err *err)
+{
+	char what[STORE_NAME_MAX + 32];
+	int r;
+
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		const struct job_cfg *j = &c->jobs[i];
+
+		if (!j->command)
+			continue;
+		snprintf(what, sizeof(what), "job '%s'", j->name);
+		/* with shell, the command is a line for /bin/sh: what it runs is the shell's to find */
+		r = check_program(c, what, j->line, j->shell ? "/bin/sh" : j->command[0], j->user, err);
+		if (r < 0)
+			return r;
+	}
+	if (c->notify)
+		return check_program(c, "notify", key_line(c->path, "notify"), c->notify[0], NULL, err);
+	return 0;
+}
+
 static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -320,6 +424,15 @@ static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	ahead_warnings(ctx);
+	{
+		struct wg_err err = { "" };
+
+		r = check_programs(c, &err);
+		if (r < 0) {
+			cmd_error("%s", err.msg);
+			return WG_EXIT_CONFIG;
+		}
+	}
 	/* a job whose drives cannot be found is as wrong as a misspelt key: say so before anything else */
 	for (size_t i = 0; i < c->n_jobs; i++) {
 		const struct drive_cfg **drives = NULL;

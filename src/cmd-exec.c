@@ -14,8 +14,9 @@ static const char exec_help[] =
 	"drives watched (a maintenance job is stopped when one gets worse), and record the\n"
 	"run: start, end, outcome, and what it read and wrote on each drive. For cron lines\n"
 	"and for tools without a soft-skip hook of their own (rsnapshot). Like 'weargate\n"
-	"run', it holds the runner's lock while it runs. CMD runs with a clean environment:\n"
-	"PATH, HOME, LANG, USER and LOGNAME (with the job's user), and WEARGATE_JOB,\n"
+	"run', it holds the runner's lock while it runs. CMD runs with a clean environment,\n"
+	"what cron gives a job: PATH, LANG, and HOME, SHELL, USER and LOGNAME from the passwd\n"
+	"entry of the job's user (or of the user weargate runs as); and WEARGATE_JOB,\n"
 	"WEARGATE_CLASS, WEARGATE_DRIVES, WEARGATE_RUN, WEARGATE_THROTTLED.\n"
 	"\n"
 	"Options:\n"
@@ -129,7 +130,7 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_exec_entry = {
 	.name = "exec",
-	.usage = "[-q] JOB -- CMD [ARG…]",
+	.usage = "[-q] JOB [--] CMD [ARG…]",
 	.summary = "gate a job, then run a command under its limits and watchdog, and record it",
 	.help = exec_help,
 	.flags = CMD_WANTS_STORE,

@@ -16,9 +16,13 @@
 static const char export_help[] =
 	"Print the drives' latest SMART values, their states, the gate's verdict for every job\n"
 	"and what the jobs' recorded runs did, in Prometheus' text format for node_exporter's\n"
-	"textfile collector: smartmon_attr_value, smartmon_attr_worst, smartmon_attr_threshold,\n"
-	"smartmon_attr_raw_value, smartmon_device_info, smartmon_device_smart_healthy and\n"
-	"smartmon_device_active as smartmon.sh writes them, and weargate_drive_state,\n"
+	"textfile collector: smartmon.sh's families (smartmon_ATTRIBUTE_value, _worst,\n"
+	"_threshold and _raw_value for the attributes it lists, smartmon_device_info,\n"
+	"smartmon_device_smart_available, _enabled, _healthy, smartmon_device_active), with its\n"
+	"labels and HELP, so that a dashboard made for smartmon.sh reads them; smartmon.py's\n"
+	"smartmon_attr_value, _worst, _threshold and _raw_value for every attribute; every\n"
+	"smartmon series with source=\"weargate\" beside node_exporter's own smartmon output;\n"
+	"and weargate_drive_state,\n"
 	"weargate_drive_state_since_timestamp_seconds, weargate_drive_sample_timestamp_seconds,\n"
 	"weargate_gate_verdict, weargate_job_info,\n"
 	"weargate_job_last_run_timestamp_seconds, weargate_job_last_run_success,\n"
@@ -201,13 +205,40 @@ static void series(FILE *f, const char *name, const char *const *kv, int64_t v)
 	fprintf(f, "%s %lld\n", kv[0] ? "}" : "", (long long)v);
 }
 
+/*
+ * The families smartmon.sh and smartmon.py write are shared with them on one node_exporter:
+ * the HELP must be theirs to the byte ("SMART metric NAME", NAME without the prefix), or
+ * node_exporter drops one side's series on every scrape. Our series carry source="weargate"
+ * (and type="ata"), so that they never repeat the labels of a series of theirs for the same disk.
+ */
+#define SMARTMON_TYPE "ata"
+#define SMARTMON_SOURCE "weargate"
+
+static void smartmon_family(FILE *f, const char *name)
+{
+	fprintf(f, "# HELP %s SMART metric %s\n# TYPE %s gauge\n", name, name + strlen("smartmon_"), name);
+}
+
 enum attr_field { FIELD_VALUE, FIELD_WORST, FIELD_THRESHOLD, FIELD_RAW, _FIELD_MAX };
 
-static const char *const attr_families[_FIELD_MAX][2] = {
-	{ "smartmon_attr_value", "SMART attribute normalized current value" },
-	{ "smartmon_attr_worst", "SMART attribute normalized worst value" },
-	{ "smartmon_attr_threshold", "SMART attribute threshold" },
-	{ "smartmon_attr_raw_value", "SMART attribute raw value as smartctl reads it (its first number)" },
+static const char *const field_suffix[_FIELD_MAX] = { "value", "worst", "threshold", "raw_value" };
+
+/*
+ * smartmon.sh's list of attributes it writes a family of its own for, as
+ * smartmon_NAME_value, _worst, _threshold and _raw_value (prometheus-node-exporter-collectors,
+ * Debian 12): what a dashboard made for it reads.
+ */
+static const char *const smartmon_sh_attrs[] = {
+	"airflow_temperature_cel", "command_timeout", "current_pending_sector", "end_to_end_error",
+	"erase_fail_count", "g_sense_error_rate", "hardware_ecc_recovered", "host_reads_32mib", "host_reads_mib",
+	"host_writes_32mib", "host_writes_mib", "load_cycle_count", "media_wearout_indicator", "nand_writes_1gib",
+	"offline_uncorrectable", "power_cycle_count", "power_on_hours", "program_fail_cnt_total",
+	"program_fail_count", "raw_read_error_rate", "reallocated_event_count", "reallocated_sector_ct",
+	"reported_uncorrect", "runtime_bad_block", "sata_downshift_count", "seek_error_rate", "spin_retry_count",
+	"spin_up_time", "start_stop_count", "temperature_case", "temperature_celsius", "temperature_internal",
+	"total_lbas_read", "total_lbas_written", "udma_crc_error_count", "unsafe_shutdown_count",
+	"unused_rsvd_blk_cnt_tot", "wear_leveling_count", "workld_host_reads_perc", "workld_media_wear_indic",
+	"workload_minutes",
 };
 
 /* smartmon's label: the drive's smartctl name, lowercased; "attribute_N" for one smartctl does not name. */
@@ -226,46 +257,82 @@ static const char *export_name(const struct smart_reading *r, uint8_t id, char *
 	return buf;
 }
 
+/*
+ * One field of an attribute; false when it is not known: no threshold page, a raw value past
+ * 63 bits. The raw value is the number smartctl prints first, in the drive's format (its
+ * degrees for a temperature kept with its minimum and maximum), as smartmon reads it.
+ */
+static bool attr_field(const struct smart_reading *u, const struct smart_attr *at, enum attr_field k, int64_t *ret)
+{
+	switch (k) {
+	case FIELD_VALUE:
+		*ret = at->current;
+		return true;
+	case FIELD_WORST:
+		*ret = at->worst;
+		return true;
+	case FIELD_THRESHOLD:
+		*ret = at->threshold;
+		return at->threshold_valid;
+	case FIELD_RAW:
+	default:
+		return attr_decode(at, attrs_def(u, at->id), ret) == 0;
+	}
+}
+
 static void print_attrs(FILE *f, const struct export_drive *drives, size_t n)
 {
-	char name[ATTR_NAME_MAX + 1], id[8];
+	char name[ATTR_NAME_MAX + 1], id[8], fam[96];
 
+	/* smartmon.py's names, for every attribute */
 	for (int k = 0; k < _FIELD_MAX; k++) {
-		family(f, attr_families[k][0], "gauge", attr_families[k][1]);
+		snprintf(fam, sizeof(fam), "smartmon_attr_%s", field_suffix[k]);
+		smartmon_family(f, fam);
 		for (size_t i = 0; i < n; i++) {
 			const struct smart_reading *u = &drives[i].usable.reading;
 
 			for (unsigned a = 0; drives[i].have_usable && a < u->n_attrs; a++) {
 				const struct smart_attr *at = &u->attrs[a];
-				bool have = true;
-				int64_t v = 0;
+				int64_t v;
 
 				/* one series per id: the second entry of an id a drive lists twice would repeat its labels */
-				if (smart_reading_attr(u, at->id) != at)
-					continue;
-				switch (k) {
-				case FIELD_VALUE:
-					v = at->current;
-					break;
-				case FIELD_WORST:
-					v = at->worst;
-					break;
-				case FIELD_THRESHOLD:
-					v = at->threshold;
-					have = at->threshold_valid; /* none without a threshold page */
-					break;
-				default:
-					/* as smartmon's smartctl prints it first, in the drive's format; none past 63 bits */
-					have = attr_decode(at, attrs_def(u, at->id), &v) == 0;
-					break;
-				}
-				if (!have)
+				if (smart_reading_attr(u, at->id) != at || !attr_field(u, at, (enum attr_field)k, &v))
 					continue;
 				snprintf(id, sizeof(id), "%u", at->id);
-				series(f, attr_families[k][0],
-				       (const char *const[]){ "disk", drives[i].disk, "name", export_name(u, at->id, name, sizeof(name)),
-							      "smart_id", id, NULL },
+				series(f, fam,
+				       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "name",
+							      export_name(u, at->id, name, sizeof(name)), "smart_id", id,
+							      "source", SMARTMON_SOURCE, NULL },
 				       v);
+			}
+		}
+	}
+	/* smartmon.sh's: a family per attribute of its list, each family's series together */
+	for (size_t s = 0; s < WG_ELEMENTSOF(smartmon_sh_attrs); s++) {
+		for (int k = 0; k < _FIELD_MAX; k++) {
+			bool any = false;
+
+			snprintf(fam, sizeof(fam), "smartmon_%s_%s", smartmon_sh_attrs[s], field_suffix[k]);
+			for (size_t i = 0; i < n; i++) {
+				const struct smart_reading *u = &drives[i].usable.reading;
+
+				for (unsigned a = 0; drives[i].have_usable && a < u->n_attrs; a++) {
+					const struct smart_attr *at = &u->attrs[a];
+					int64_t v;
+
+					if (smart_reading_attr(u, at->id) != at ||
+					    strcmp(export_name(u, at->id, name, sizeof(name)), smartmon_sh_attrs[s]) != 0 ||
+					    !attr_field(u, at, (enum attr_field)k, &v))
+						continue;
+					if (!any)
+						smartmon_family(f, fam);
+					any = true;
+					snprintf(id, sizeof(id), "%u", at->id);
+					series(f, fam,
+					       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE,
+								      "smart_id", id, "source", SMARTMON_SOURCE, NULL },
+					       v);
+				}
 			}
 		}
 	}
@@ -281,28 +348,56 @@ static const struct smart_reading *identity_of(const struct export_drive *x)
 
 static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 {
-	family(f, "smartmon_device_info", "gauge", "Identity of the drive, from its latest reading");
+	/* smartmon.sh's labels: the SCSI ones and model_family empty, as it leaves them for an ATA disk */
+	smartmon_family(f, "smartmon_device_info");
 	for (size_t i = 0; i < n; i++) {
 		const struct smart_reading *r = identity_of(&drives[i]);
 
 		if (!r)
 			continue;
 		series(f, "smartmon_device_info",
-		       (const char *const[]){ "disk", drives[i].disk, "device_model", r->identity.model, "serial_number",
-					      r->identity.serial, "firmware_version", r->identity.firmware, NULL },
+		       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "vendor", "", "product", "",
+					      "revision", "", "lun_id", "", "model_family", "", "device_model",
+					      r->identity.model, "serial_number", r->identity.serial, "firmware_version",
+					      r->identity.firmware, "source", SMARTMON_SOURCE, NULL },
 		       1);
 	}
-	family(f, "smartmon_device_smart_healthy", "gauge", "SMART self-assessment of the latest usable reading: 1 passed, 0 failed");
+	/* SMART is there when a reading said so; libatasmart turns it on where it was off */
+	smartmon_family(f, "smartmon_device_smart_available");
+	for (size_t i = 0; i < n; i++) {
+		const struct store_sample *last = drives[i].health.latest;
+
+		if (last && (last->reading.status == READING_OK || last->reading.status == READING_UNSUPPORTED))
+			series(f, "smartmon_device_smart_available",
+			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
+						      SMARTMON_SOURCE, NULL },
+			       last->reading.status == READING_OK);
+	}
+	smartmon_family(f, "smartmon_device_smart_enabled");
+	for (size_t i = 0; i < n; i++) {
+		const struct store_sample *last = drives[i].health.latest;
+
+		if (last && (last->reading.status == READING_OK || last->reading.status == READING_UNSUPPORTED))
+			series(f, "smartmon_device_smart_enabled",
+			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
+						      SMARTMON_SOURCE, NULL },
+			       last->reading.status == READING_OK);
+	}
+	smartmon_family(f, "smartmon_device_smart_healthy");
 	for (size_t i = 0; i < n; i++)
 		if (drives[i].have_usable && drives[i].usable.reading.smart_ok >= 0)
-			series(f, "smartmon_device_smart_healthy", (const char *const[]){ "disk", drives[i].disk, NULL },
+			series(f, "smartmon_device_smart_healthy",
+			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
+						      SMARTMON_SOURCE, NULL },
 			       drives[i].usable.reading.smart_ok);
-	family(f, "smartmon_device_active", "gauge", "1 when the latest reading found the drive active, 0 in standby");
+	smartmon_family(f, "smartmon_device_active");
 	for (size_t i = 0; i < n; i++) {
 		const struct store_sample *last = drives[i].health.latest;
 
 		if (last && (last->reading.status == READING_OK || last->reading.status == READING_STANDBY))
-			series(f, "smartmon_device_active", (const char *const[]){ "disk", drives[i].disk, NULL },
+			series(f, "smartmon_device_active",
+			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
+						      SMARTMON_SOURCE, NULL },
 			       last->reading.status == READING_OK);
 	}
 }

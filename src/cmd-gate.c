@@ -1,15 +1,25 @@
 /* cmd-gate.c — `weargate gate JOB`: may this heavy job run now? The answer is the exit status */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "cmd.h"
 #include "gate.h"
+#include "hook.h"
+#include "lock.h"
 
 /* On defer with --max-wait, look again at least this often: a drive can cool or finish a self-test any time. */
 #define RECHECK_INTERVAL 60
+
+/*
+ * --record takes the runner's lock for as long as it decides and records: another hook's brief
+ * hold is waited for, a runner's job (hours) is not. A backup tool's hook must not hang.
+ */
+#define RECORD_LOCK_WAIT_MS 3000
 
 /* systemd's ExecCondition=: 1-254 skips the unit, 255 fails it. */
 #define CONDITION_SKIP 75
@@ -23,6 +33,8 @@ static const char gate_help[] =
 	"so). One line on standard error says why; standard output stays empty unless --json.\n"
 	"The decision is recorded in the history when this user may write it; one who may\n"
 	"not (an unprivileged hook) gets the answer from the recorded history all the same.\n"
+	"Asked from inside the run of JOB that 'weargate exec' or 'run' started (the job's\n"
+	"own hooks), it says go: the runner gated it and records it.\n"
 	"\n"
 	"Options:\n"
 	"  --condition       exit as systemd's ExecCondition= wants: 0 go, 75 defer or refuse\n"
@@ -30,6 +42,9 @@ static const char gate_help[] =
 	"  --json            print the decision as JSON on standard output\n"
 	"  --max-wait DUR    on defer, look again until the job may go or DUR has passed\n"
 	"                    (90s, 10m, 6h, 7d)\n"
+	"  --record          on go, record the start of a run of JOB, for the backup tool's\n"
+	"                    hook to end with 'weargate done JOB' (defer while a runner's job\n"
+	"                    runs: one heavy job at a time)\n"
 	"  -q, --quiet       say nothing on go (cron mails any output)\n"
 	"  -h, --help        show this help\n"
 	"\n"
@@ -132,12 +147,33 @@ static void print_facts(const struct gate_result *res, int64_t now)
 	}
 }
 
+/* A verdict that is not the decision table's: a run it is part of, a runner holding the lock. */
+static void plain_result(struct gate_result *res, const struct job_cfg *job, enum verdict v, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void plain_result(struct gate_result *res, const struct job_cfg *job, enum verdict v, const char *fmt, ...)
+{
+	va_list ap;
+	char *reason = NULL;
+
+	memset(res, 0, sizeof(*res));
+	res->job = job;
+	res->decision.verdict = v;
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		reason = NULL;
+	va_end(ap);
+	gate_decision_set_reason(&res->decision, reason ? reason : "");
+	free(reason);
+}
+
 static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "condition", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "max-wait", required_argument, NULL, 'w' },
+		{ "record", no_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -145,8 +181,10 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 	struct gate_result res = { 0 };
 	struct wg_err err = { "" };
 	const struct job_cfg *job;
-	bool condition = false, json = false, quiet = false;
-	int64_t max_wait = 0, deadline;
+	struct runner rn = { .log = stderr };
+	struct runner_lock *lock = NULL;
+	bool condition = false, json = false, quiet = false, record = false;
+	int64_t max_wait = 0, deadline, outer = -1, run_id = -1;
 	int c, r;
 
 	/* every error is 255 under --condition, also one in an option given before it */
@@ -161,6 +199,9 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'r':
+			record = true;
 			break;
 		case 'w':
 			if (wg_parse_duration(optarg, &max_wait) < 0) {
@@ -193,6 +234,21 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("no job '%s' in '%s' (see 'weargate check-config')", argv[optind], ctx->config->path);
 		return condition ? CONDITION_ERROR : WG_EXIT_USAGE;
 	}
+	/* a hook of the job's own, inside the run that exec or run started: that runner gated it and records it */
+	r = hook_nested(ctx->store, job->name, &outer, &err);
+	if (r < 0) {
+		cmd_error("%s", err.msg);
+		return condition ? CONDITION_ERROR : WG_EXIT_UNAVAILABLE;
+	}
+	if (record && outer < 0 && !ctx->store_writable) {
+		if (ctx->store_unwritable.msg[0])
+			cmd_error("%s: a job run must be recorded", ctx->store_unwritable.msg);
+		else
+			cmd_error("'%s' is read-only for this user: a job run must be recorded", ctx->config->database);
+		return condition ? CONDITION_ERROR : WG_EXIT_UNAVAILABLE;
+	}
+	rn = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env, .log = stderr,
+			      .quiet = quiet };
 	deadline = ctx->now + max_wait;
 	for (;;) {
 		struct gate_opts opts = {
@@ -202,16 +258,31 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 		};
 		int64_t pause;
 
-		r = gate_check(ctx->config, ctx->store, job, ctx->now, &opts, &res, &err);
-		if (r < 0) {
+		if (outer >= 0) {
+			plain_result(&res, job, VERDICT_GO, "inside its run %lld, which its runner gated and records",
+				     (long long)outer);
+			break;
+		}
+		/* one heavy job at a time: the start is decided and recorded holding the runner's lock */
+		r = record ? runner_begin_wait(&rn, RECORD_LOCK_WAIT_MS, &lock, &err) : 0;
+		if (r == -EBUSY) {
+			plain_result(&res, job, VERDICT_DEFER, "%s: one heavy job at a time", err.msg);
+		} else if (r < 0) {
 			cmd_error("%s", err.msg);
-			r = r == -EINVAL ? WG_EXIT_CONFIG
-			    : r == -ENOMEM		 ? WG_EXIT_SOFTWARE
-							 : WG_EXIT_UNAVAILABLE;
-			return condition ? CONDITION_ERROR : r;
+			return condition ? CONDITION_ERROR : WG_EXIT_UNAVAILABLE;
+		} else {
+			r = gate_check(ctx->config, ctx->store, job, ctx->now, &opts, &res, &err);
+			if (r < 0) {
+				runner_lock_release(lock);
+				cmd_error("%s", err.msg);
+				r = r == -EINVAL ? WG_EXIT_CONFIG : r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+				return condition ? CONDITION_ERROR : r;
+			}
 		}
 		if (res.decision.verdict != VERDICT_DEFER || ctx->now >= deadline)
 			break;
+		runner_lock_release(lock);
+		lock = NULL;
 		pause = res.decision.retry_at > ctx->now ? res.decision.retry_at - ctx->now : RECHECK_INTERVAL;
 		if (pause > RECHECK_INTERVAL)
 			pause = RECHECK_INTERVAL;
@@ -223,12 +294,23 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (ctx->store_writable && gate_record(ctx->store, &res, ctx->now, &err) < 0)
 		cmd_error("the decision was not recorded: %s", err.msg);
+	/* a go that cannot be recorded is no go: the backup would run and never be counted */
+	if (record && outer < 0 && res.decision.verdict == VERDICT_GO &&
+	    hook_start(&rn, job, &res, ctx->now, &run_id, &err) < 0) {
+		runner_lock_release(lock);
+		gate_result_release(&res);
+		cmd_error("%s: the run could not be recorded: it must not start unrecorded", err.msg);
+		return condition ? CONDITION_ERROR : WG_EXIT_UNAVAILABLE;
+	}
+	runner_lock_release(lock);
 	wg_log(res.decision.verdict == VERDICT_GO ? LOG_INFO : LOG_NOTICE, "gate %s: %s%s: %s", job->name,
 	       verdict_to_string(res.decision.verdict), res.decision.throttle ? " (throttled)" : "", res.decision.reason);
 	if (!quiet || res.decision.verdict != VERDICT_GO)
 		print_line(&res);
 	if (ctx->verbose)
 		print_facts(&res, ctx->now);
+	if (ctx->verbose && run_id >= 0)
+		fprintf(stderr, "  recorded as run %lld: end it with 'weargate done %s'\n", (long long)run_id, job->name);
 	if (json)
 		print_json(stdout, &res);
 	r = exit_status(res.decision.verdict);
@@ -240,7 +322,7 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_gate_entry = {
 	.name = "gate",
-	.usage = "[--condition] [--json] [--max-wait DUR] [-q] JOB",
+	.usage = "[--condition] [--json] [--max-wait DUR] [--record] [-q] JOB",
 	.summary = "decide whether a heavy job may run now (exit 0 go, 75 defer, 1 refuse)",
 	.help = gate_help,
 	.flags = CMD_WANTS_STORE,

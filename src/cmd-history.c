@@ -74,7 +74,10 @@ struct event {
 	size_t seq; /* the order found, for a stable sort */
 	int64_t t;
 	const char *drive;
-	struct store_decision decision; /* job, verdict, reason, states; for a state change its state and reason */
+	/* for a decision its job, verdict and states; for a state change its state; the reason for all */
+	char job[STORE_NAME_MAX];
+	char verdict[16];
+	char *reason, *states; /* whole, malloc'd */
 };
 
 struct history_ctx {
@@ -174,6 +177,13 @@ static void json_run(struct history_ctx *h, const struct store_job_run *run)
 	wg_json_string(stdout, run->verdict[0] ? run->verdict : NULL);
 	fputs(",\"reason\":", stdout);
 	wg_json_string(stdout, run->reason[0] ? run->reason : NULL);
+	fputs(",\"recorded_by\":", stdout);
+	wg_json_string(stdout, run->origin);
+	fputs(",\"output\":", stdout);
+	if (run->output_len)
+		wg_json_bytes(stdout, run->output, run->output_len);
+	else
+		fputs("null", stdout);
 	fputs(",\"drives\":[", stdout);
 	for (size_t i = 0; i < run->n_drives; i++) {
 		if (i)
@@ -811,14 +821,25 @@ static void trend_series(struct history_ctx *h, const struct series *s)
 	}
 }
 
-static int event_add(struct history_ctx *h, struct event *e)
+/* Add e, which takes copies of reason and states (NULL: none). */
+static int event_add(struct history_ctx *h, struct event *e, const char *reason, const char *states)
 {
+	e->reason = strdup(reason ? reason : "");
+	e->states = strdup(states ? states : "");
+	if (!e->reason || !e->states) {
+		free(e->reason);
+		free(e->states);
+		return -ENOMEM;
+	}
 	if (h->n_events == h->cap_events) {
 		size_t cap = h->cap_events ? 2 * h->cap_events : 32;
 		struct event *x = realloc(h->events, cap * sizeof(*x));
 
-		if (!x)
+		if (!x) {
+			free(e->reason);
+			free(e->states);
 			return -ENOMEM;
+		}
 		h->events = x;
 		h->cap_events = cap;
 	}
@@ -833,22 +854,21 @@ static int on_episode(const struct store_episode *ep, void *userdata)
 	struct history_ctx *h = userdata;
 	struct event e = { .kind = EVENT_STATE, .t = ep->start, .drive = h->drive_name };
 
-	wg_strlcpy(e.decision.verdict, ep->state, sizeof(e.decision.verdict));
-	wg_strlcpy(e.decision.reason, ep->sign, sizeof(e.decision.reason));
-	return event_add(h, &e);
+	wg_strlcpy(e.verdict, ep->state, sizeof(e.verdict));
+	return event_add(h, &e, ep->sign, NULL);
 }
 
 static int on_clock_step(int64_t t, int64_t back_from, void *userdata)
 {
 	struct history_ctx *h = userdata;
 	struct event e = { .kind = EVENT_CLOCK, .t = t, .drive = "-" };
-	char from[32];
+	char from[32], reason[160];
 
 	wg_format_utc(back_from, from, sizeof(from));
-	wg_strlcpy(e.decision.verdict, "back", sizeof(e.decision.verdict));
-	snprintf(e.decision.reason, sizeof(e.decision.reason),
+	wg_strlcpy(e.verdict, "back", sizeof(e.verdict));
+	snprintf(reason, sizeof(reason),
 		 "the clock went back: this pass was stamped before the one recorded before it, at %s", from);
-	return event_add(h, &e);
+	return event_add(h, &e, reason, NULL);
 }
 
 /* Whether "sda=degrading sdb=ok" speaks of drive name. */
@@ -865,12 +885,14 @@ static bool states_mention(const char *states, const char *name)
 static int on_decision(const struct store_decision *d, void *userdata)
 {
 	struct history_ctx *h = userdata;
-	struct event e = { .kind = EVENT_DECISION, .t = d->t, .decision = *d };
+	struct event e = { .kind = EVENT_DECISION, .t = d->t };
 	bool keep = !h->filter;
 
 	for (const char *const *f = h->filter; f && *f && !keep; f++)
 		keep = states_mention(d->states, *f);
-	return keep ? event_add(h, &e) : 0;
+	wg_strlcpy(e.job, d->job, sizeof(e.job));
+	wg_strlcpy(e.verdict, d->verdict, sizeof(e.verdict));
+	return keep ? event_add(h, &e, d->reason, d->states) : 0;
 }
 
 static int event_cmp(const void *a, const void *b)
@@ -893,8 +915,7 @@ static void print_events(struct history_ctx *h)
 	else
 		fputs("{\"events\":[", stdout);
 	for (size_t k = 0; k < h->n_events; k++) {
-		const struct event *e = &h->events[k];
-		const struct store_decision *d = &e->decision;
+		const struct event *e = &h->events[k], *d = e;
 		bool state = e->kind == EVENT_STATE, decision = e->kind == EVENT_DECISION;
 		char when[32];
 
@@ -1044,6 +1065,10 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum histo
 			if (h->n_events) /* none: no array to sort at all */
 				qsort(h->events, h->n_events, sizeof(*h->events), event_cmp);
 			print_events(h);
+		}
+		for (size_t k = 0; k < h->n_events; k++) {
+			free(h->events[k].reason);
+			free(h->events[k].states);
 		}
 		free(h->events);
 		h->events = NULL;

@@ -84,7 +84,7 @@ static int cmd_prune(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_prune_entry = {
 	.name = "prune",
 	.usage = "[--older-than DUR] [--thin-to DUR]",
-	.summary = "thin old samples, keeping every change of a media counter and every job run's",
+	.summary = "thin old samples, keeping every change and the samples of every job run",
 	.help = prune_help,
 	.flags = CMD_NEEDS_STORE,
 	.exec = cmd_prune,

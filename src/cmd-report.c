@@ -100,8 +100,9 @@ static const char report_css[] =
 	".b-success{fill:#2ca02c;color:#2ca02c}.b-failed{fill:#d62728;color:#d62728}"
 	".b-timeout{fill:#ff7f0e;color:#ff7f0e}.b-stopped{fill:#9467bd;color:#9467bd}"
 	".b-interrupted{fill:#7f7f7f;color:#7f7f7f}.b-running{fill:#1f77b4;color:#1f77b4}"
+	".b-unreported{fill:#bcbd22;color:#8c8d00}"
 	".key.b-success::before,.key.b-failed::before,.key.b-timeout::before,.key.b-stopped::before,"
-	".key.b-interrupted::before,.key.b-running::before{height:10px;opacity:.35}"
+	".key.b-interrupted::before,.key.b-unreported::before,.key.b-running::before{height:10px;opacity:.35}"
 	".v-go{color:#2ca02c}.v-defer{color:#b8860b}.v-refuse,.v-error{color:#d62728}";
 
 /* Text for HTML and SVG, in an element or an attribute: nothing in it can open a tag or end a quote. */
@@ -279,8 +280,21 @@ static int on_run(const struct store_job_run *run, void *userdata)
 static int on_decision(const struct store_decision *d, void *userdata)
 {
 	struct report_ctx *x = userdata;
+	struct store_decision *slot = &x->decisions[x->n_decisions % DECISIONS_MAX];
+	char *reason = strdup(d->reason), *states = strdup(d->states);
 
-	x->decisions[x->n_decisions++ % DECISIONS_MAX] = *d;
+	if (!reason || !states) {
+		free(reason);
+		free(states);
+		return -ENOMEM;
+	}
+	/* the ring owns its copies of the texts, which the store lends for the call only */
+	free((char *)slot->reason);
+	free((char *)slot->states);
+	*slot = *d;
+	slot->reason = reason;
+	slot->states = states;
+	x->n_decisions++;
 	return 0;
 }
 
@@ -296,7 +310,7 @@ static int gate_load(struct report_ctx *x, struct wg_err *err)
 		if (r == -EINVAL) {
 			x->gate[i].job = &ctx->config->jobs[i];
 			x->gate[i].decision.verdict = _VERDICT_MAX;
-			snprintf(x->gate[i].decision.reason, sizeof(x->gate[i].decision.reason), "%s", err->msg);
+			gate_decision_set_reason(&x->gate[i].decision, err->msg);
 			continue;
 		}
 		if (r < 0)
@@ -648,8 +662,9 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 	chart(f, x, d, "Media counters", SER_REALLOC, SER_OFFUNC, true);
 	chart(f, x, d, "Temperature", SER_TEMP, SER_TEMP, false);
 	fputs("<p>", f);
-	for (size_t i = 0; i < 6; i++) {
-		static const char *const outcomes[] = { "success", "failed", "timeout", "stopped", "interrupted", "running" };
+	for (size_t i = 0; i < 7; i++) {
+		static const char *const outcomes[] = { "success", "failed", "timeout", "stopped", "interrupted",
+							"unreported", "running" };
 
 		fprintf(f, "<span class=\"key b-%s\">%s</span>", outcomes[i], outcomes[i]);
 	}
@@ -889,6 +904,10 @@ out:
 		gate_result_release(&x.gate[i]);
 	free(x.drives);
 	free(x.gate);
+	for (size_t i = 0; x.decisions && i < DECISIONS_MAX; i++) {
+		free((char *)x.decisions[i].reason);
+		free((char *)x.decisions[i].states);
+	}
 	free(x.decisions);
 	free(x.runs);
 	free(buf);

@@ -38,7 +38,7 @@ struct job_entry {
 	enum verdict verdict;
 	bool ran;
 	struct job_outcome outcome;
-	char reason[2048];
+	char *reason; /* why it did not run, whole; malloc'd */
 };
 
 /* The next time of day `minutes` after midnight, local time, after now. */
@@ -159,7 +159,8 @@ static void print_summary(const struct job_entry *v, size_t n)
 			       v[i].outcome.reason[0] ? ": " : "", v[i].outcome.reason);
 		else
 			printf("%s: %s: %s\n", v[i].job->name,
-			       v[i].verdict == _VERDICT_MAX ? "not run" : verdict_to_string(v[i].verdict), v[i].reason);
+			       v[i].verdict == _VERDICT_MAX ? "not run" : verdict_to_string(v[i].verdict),
+			       v[i].reason ? v[i].reason : "(out of memory for the reason)");
 	}
 }
 
@@ -272,18 +273,18 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 		e->verdict = _VERDICT_MAX;
 		if (runner_stop_requested()) {
-			snprintf(e->reason, sizeof(e->reason), "weargate was told to stop before it");
+			e->reason = strdup("weargate was told to stop before it");
 			continue;
 		}
 		k = gate_job(ctx, e, &res, &err);
 		if (k < 0) {
-			snprintf(e->reason, sizeof(e->reason), "%s", err.msg);
+			e->reason = strdup(err.msg);
 			cmd_error("%s", err.msg);
 			bad = true;
 			continue;
 		}
 		e->verdict = res.decision.verdict;
-		snprintf(e->reason, sizeof(e->reason), "%s", res.decision.reason);
+		e->reason = strdup(res.decision.reason);
 		if (e->verdict != VERDICT_GO)
 			wg_log(LOG_NOTICE, "job %s: %s: %s", e->job->name, verdict_to_string(e->verdict),
 			       res.decision.reason);
@@ -321,8 +322,10 @@ out:
 		drive_health_release(&all[i]);
 	free(all);
 	runner_lock_release(lock);
-	for (size_t i = 0; jobs && i < n; i++)
+	for (size_t i = 0; jobs && i < n; i++) {
 		free(jobs[i].drives);
+		free(jobs[i].reason);
+	}
 	free(jobs);
 	return k;
 }

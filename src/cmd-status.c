@@ -142,7 +142,7 @@ static int jobs_load(struct cmd_ctx *ctx, struct gate_result *res, struct wg_err
 		if (r == -EINVAL) {
 			res[i].job = &ctx->config->jobs[i];
 			res[i].decision.verdict = _VERDICT_MAX;
-			snprintf(res[i].decision.reason, sizeof(res[i].decision.reason), "%s", err->msg);
+			gate_decision_set_reason(&res[i].decision, err->msg);
 			continue;
 		}
 		if (r < 0)

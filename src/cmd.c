@@ -152,6 +152,9 @@ int cmd_ready(struct cmd_ctx *ctx)
 			}
 			store_set_drivedb(ctx->store, ctx->drivedb);
 		}
+		/* a run whose hook never reported its end is given up on by the next command that writes */
+		if (ctx->store_writable && store_job_runs_expire(ctx->store, ctx->now, NULL, &err) < 0)
+			cmd_error("the runs whose end was not reported were not closed: %s", err.msg);
 	}
 	return 0;
 }

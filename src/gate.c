@@ -283,13 +283,21 @@ out:
 	return r;
 }
 
-static void states_line(struct gate_result *res)
+/* "sda=degrading sdb=ok", whole however many drives: it is recorded as it is. */
+static int states_line(struct gate_result *res, struct wg_err *err)
 {
-	struct wg_text t;
+	size_t len = 1, used = 0;
 
-	wg_text_init(&t, res->states, sizeof(res->states));
 	for (size_t i = 0; i < res->n; i++)
-		wg_text_add(&t, " ", "%s=%s", res->drives[i].drive->name, health_state_to_string(res->drives[i].health.state));
+		len += strlen(res->drives[i].drive->name) + strlen(health_state_to_string(res->drives[i].health.state)) + 2;
+	res->states = malloc(len);
+	if (!res->states)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	res->states[0] = '\0';
+	for (size_t i = 0; i < res->n; i++)
+		used += (size_t)snprintf(res->states + used, len - used, "%s%s=%s", i ? " " : "", res->drives[i].drive->name,
+					 health_state_to_string(res->drives[i].health.state));
+	return 0;
 }
 
 /* Whether a drive's newest sample is missing or older than sample_max_age. */
@@ -386,8 +394,7 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 		}
 	}
 	gate_decide(&c->policy, j->class, j->on_unknown, j->cooldown, ret->facts, ret->n, now, &ret->decision);
-	states_line(ret);
-	r = 0;
+	r = states_line(ret, err);
 out:
 	free(read);
 	free(todo);
@@ -400,7 +407,7 @@ out:
 int gate_record(struct store *s, const struct gate_result *res, int64_t now, struct wg_err *err)
 {
 	return store_decision_add(s, now, res->job->name, verdict_to_string(res->decision.verdict),
-				  res->decision.reason, res->states, err);
+				  res->decision.reason ? res->decision.reason : "", res->states ? res->states : "", err);
 }
 
 void gate_result_release(struct gate_result *r)
@@ -411,9 +418,12 @@ void gate_result_release(struct gate_result *r)
 		drive_health_release(&r->drives[i]);
 	free(r->drives);
 	free(r->facts);
+	free(r->states);
+	gate_decision_release(&r->decision);
 	strv_free(r->unmonitored);
 	r->drives = NULL;
 	r->facts = NULL;
+	r->states = NULL;
 	r->unmonitored = NULL;
 	r->n = 0;
 }

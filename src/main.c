@@ -11,6 +11,7 @@
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_config_entry,
+	&cmd_done_entry,
 	&cmd_exec_entry,
 	&cmd_export_entry,
 	&cmd_gate_entry,
@@ -161,6 +162,12 @@ int main(int argc, char **argv)
 	 * every signal back at its default (proc.c).
 	 */
 	signal(SIGXFSZ, SIG_IGN);
+	/*
+	 * `weargate exec JOB -- CMD 2>&1 | head`: once the reader is gone, what we would say is
+	 * dropped (the write fails with EPIPE) and the job goes on, watched and recorded, instead of
+	 * weargate dying of SIGPIPE with it.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	optind = 0; /* a full getopt reset for the command's own options */
 	r = e->exec(&ctx, argc, argv);
 	cmd_ctx_release(&ctx);

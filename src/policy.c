@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -172,11 +173,31 @@ static int severity(enum health_state s)
 	return s < _HEALTH_STATE_MAX ? rank[s] : 0;
 }
 
+/* When even the reason's memory cannot be had: the verdict stands, with a reason that says so. */
+static char no_memory[] = "(out of memory for the reason)";
+
+void gate_decision_release(struct gate_decision *d)
+{
+	if (d && d->reason != no_memory)
+		free(d->reason);
+	if (d)
+		d->reason = NULL;
+}
+
+int gate_decision_set_reason(struct gate_decision *d, const char *reason)
+{
+	char *copy = strdup(reason);
+
+	gate_decision_release(d);
+	d->reason = copy ? copy : no_memory;
+	return copy ? 0 : -ENOMEM;
+}
+
 void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unknown, int64_t job_cooldown,
 		 const struct gate_drive *drives, size_t n, int64_t now, struct gate_decision *ret)
 {
 	struct drive_verdict v;
-	struct wg_text r;
+	size_t len = sizeof("the job touches no drive"), used = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->verdict = VERDICT_GO;
@@ -193,14 +214,25 @@ void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unk
 		if (v.verdict == VERDICT_DEFER && v.retry_at > ret->retry_at)
 			ret->retry_at = v.retry_at;
 	}
-	wg_text_init(&r, ret->reason, sizeof(ret->reason));
+	/* the whole reason, however many drives gave the verdict: it is recorded and shown by --json as it is */
 	for (size_t i = 0; i < n; i++) {
 		drive_decide(p, cls, on_unknown, job_cooldown, &drives[i], now, &v);
 		if (v.verdict == ret->verdict)
-			wg_text_add(&r, "; ", "%s", v.reason);
+			len += strlen(v.reason) + 2;
 	}
-	if (n == 0)
-		wg_text_add(&r, "; ", "the job touches no drive");
+	ret->reason = malloc(len);
+	if (!ret->reason) {
+		ret->reason = no_memory;
+	} else {
+		ret->reason[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			drive_decide(p, cls, on_unknown, job_cooldown, &drives[i], now, &v);
+			if (v.verdict == ret->verdict)
+				used += (size_t)snprintf(ret->reason + used, len - used, "%s%s", used ? "; " : "", v.reason);
+		}
+		if (n == 0)
+			snprintf(ret->reason, len, "the job touches no drive");
+	}
 	if (ret->verdict != VERDICT_GO)
 		ret->throttle = ret->last_chance = false;
 }

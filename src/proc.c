@@ -697,9 +697,11 @@ struct waiter {
 
 static void line_deliver(struct waiter *w)
 {
-	w->line[w->line_len] = '\0';
+	size_t len = w->line_len;
+
+	w->line[len] = '\0';
 	w->line_len = 0;
-	w->watch->line(w->line, w->watch->userdata);
+	w->watch->line(w->line, len, w->watch->userdata);
 }
 
 static void tail_add(struct proc_result *res, const char *buf, size_t n)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/ioprio.h>
@@ -49,7 +50,7 @@ const char *outcome_to_string(enum outcome o)
 	static const char *const names[_OUTCOME_MAX] = {
 		[OUTCOME_SUCCESS] = "success",	   [OUTCOME_FAILED] = "failed",
 		[OUTCOME_TIMEOUT] = "timeout",	   [OUTCOME_STOPPED] = "stopped",
-		[OUTCOME_INTERRUPTED] = "interrupted",
+		[OUTCOME_INTERRUPTED] = "interrupted", [OUTCOME_NOT_STARTED] = "not started",
 	};
 
 	return o < _OUTCOME_MAX ? names[o] : "?";
@@ -88,14 +89,14 @@ struct watch_ctx {
  * The disk whose I/O counters stand for a drive: the device's whole disk; for a blob drive
  * (tests and demos) the drive's own name, when sysfs has such a disk.
  */
-static char *disk_of(const struct runner *r, const struct drive_cfg *d)
+char *runner_disk_of(const struct blockdev_env *env, const struct drive_cfg *d)
 {
 	char path[4096], *name = NULL;
 	struct stat st;
 
 	if (d->source == DRIVE_DEVICE)
-		return blockdev_disk_of_node(r->env->sysfs_root, d->path, &name, NULL) < 0 ? NULL : name;
-	if (snprintf(path, sizeof(path), "%s/block/%s/stat", r->env->sysfs_root, d->name) >= (int)sizeof(path) ||
+		return blockdev_disk_of_node(env->sysfs_root, d->path, &name, NULL) < 0 ? NULL : name;
+	if (snprintf(path, sizeof(path), "%s/block/%s/stat", env->sysfs_root, d->name) >= (int)sizeof(path) ||
 	    stat(path, &st) < 0)
 		return NULL;
 	return strdup(d->name);
@@ -300,11 +301,22 @@ static void kernel_note_in_reason(const struct watch_ctx *w, struct job_outcome 
 	}
 }
 
-static void forward_line(const char *line, void *userdata)
+/* A line of the job's output, as it came; its NUL bytes shown as "\0", never an end of the line. */
+static void forward_line(const char *line, size_t len, void *userdata)
 {
 	struct watch_ctx *w = userdata;
 
-	fprintf(w->r->log, "%s| %s\n", w->j->name, line ? line : "");
+	fprintf(w->r->log, "%s| ", w->j->name);
+	for (size_t i = 0; line && i < len; i++) {
+		const char *nul = memchr(line + i, '\0', len - i);
+		size_t k = nul ? (size_t)(nul - (line + i)) : len - i;
+
+		fwrite(line + i, 1, k, w->r->log);
+		i += k;
+		if (nul)
+			fputs("\\0", w->r->log);
+	}
+	fputc('\n', w->r->log);
 }
 
 static int env_push(char ***env, const char *key, const char *value)
@@ -319,19 +331,25 @@ static int env_push(char ***env, const char *key, const char *value)
 	return r;
 }
 
-/* A clean environment: nothing of the runner's leaks into a job that runs as root. */
+/*
+ * A clean environment: nothing of the runner's leaks into a job that runs as root. What cron
+ * gives a job of its user comes from the passwd entry of the job's user, or of the user weargate
+ * runs as: borg and restic keep their caches and keys under HOME.
+ */
 static char **job_env(const struct job_cfg *j, const char *drives, int64_t run_id, bool throttled)
 {
-	struct passwd *pw = j->user ? getpwnam(j->user) : NULL;
+	struct passwd *pw = j->user ? getpwnam(j->user) : getpwuid(geteuid());
+	const char *name = pw ? pw->pw_name : j->user;
 	char run[32], **env = NULL;
 
 	snprintf(run, sizeof(run), "%lld", (long long)run_id);
-	if (env_push(&env, "PATH", JOB_PATH) < 0 || env_push(&env, "HOME", pw ? pw->pw_dir : "/") < 0 ||
+	if (env_push(&env, "PATH", JOB_PATH) < 0 || env_push(&env, "HOME", pw && pw->pw_dir[0] ? pw->pw_dir : "/") < 0 ||
+	    env_push(&env, "SHELL", pw && pw->pw_shell && pw->pw_shell[0] ? pw->pw_shell : "/bin/sh") < 0 ||
 	    env_push(&env, "LANG", "C.UTF-8") < 0 || env_push(&env, "WEARGATE_JOB", j->name) < 0 ||
 	    env_push(&env, "WEARGATE_CLASS", job_class_to_string(j->class)) < 0 ||
 	    env_push(&env, "WEARGATE_DRIVES", drives) < 0 || env_push(&env, "WEARGATE_RUN", run) < 0 ||
 	    env_push(&env, "WEARGATE_THROTTLED", throttled ? "1" : "0") < 0 ||
-	    (j->user && (env_push(&env, "USER", j->user) < 0 || env_push(&env, "LOGNAME", j->user) < 0))) {
+	    (name && (env_push(&env, "USER", name) < 0 || env_push(&env, "LOGNAME", name) < 0))) {
 		strv_free(env);
 		return NULL;
 	}
@@ -423,8 +441,11 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	int64_t start, end;
 	int k = -ENOMEM;
 
+	/* until it has started, it has not: nothing here is a success by default */
 	memset(ret, 0, sizeof(*ret));
 	ret->run_id = -1;
+	ret->outcome = OUTCOME_NOT_STARTED;
+	ret->exit_status = 127;
 	w.d = calloc(res->n ? res->n : 1, sizeof(*w.d));
 	if (!hs || !ids || !pr || !w.d) {
 		wg_err_set(err, -ENOMEM, "out of memory");
@@ -451,7 +472,7 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 				       sizeof(h->track.cur[m].value));
 			d->base_known = true;
 		}
-		d->disk = disk_of(r, h->drive);
+		d->disk = runner_disk_of(r->env, h->drive);
 		if (d->disk && (k = strv_push(&disks, d->disk)) < 0) {
 			wg_err_set(err, k, "out of memory");
 			goto out;
@@ -465,8 +486,15 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	wg_now(&start);
 	k = store_job_run_begin(r->store, j->name, job_class_to_string(j->class), start, ids, n_ids, verdict,
 				&ret->run_id, err);
-	if (k < 0)
+	if (k < 0) {
+		struct wg_text why;
+
+		wg_text_init(&why, ret->reason, sizeof(ret->reason));
+		wg_text_add(&why, "", "its run could not be recorded: %s", err->msg);
+		fprintf(r->log, "%s: not started: %s\n", j->name, ret->reason);
+		wg_log(LOG_WARNING, "job %s: not started: %s", j->name, ret->reason);
 		goto out;
+	}
 
 	/* the limit is for a worn or degrading drive (the gate's "throttled"); an ok drive runs free */
 	if (res->decision.throttle && j->throttle) {
@@ -538,6 +566,9 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 		/* should we die now, the next runner stops the job */
 		if (proc_start_time(proc_pid(p), &started_at) == 0)
 			runner_lock_note_job(r->lock, proc_pid(p), started_at);
+		/* a gate that the job's own hooks ask from its session is part of this run (hook.c) */
+		if (store_job_run_session_set(r->store, ret->run_id, proc_pid(p), &perr) < 0)
+			fprintf(r->log, "weargate: %s: a gate inside it will not know the run: %s\n", j->name, perr.msg);
 		wg_log(res->decision.last_chance ? LOG_WARNING : LOG_INFO, "job %s (run %lld): started%s", j->name,
 		       (long long)ret->run_id, res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
 		if (!r->quiet || res->decision.last_chance)
@@ -590,8 +621,19 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 	if (k >= 0)
 		k = record_drives(r, j, w.d, res->n, ret->run_id, after_recorded, err);
 	if (k >= 0)
-		k = store_job_run_end(r->store, ret->run_id, end, outcome_to_string(ret->outcome), ret->exit_status,
-				      ret->reason[0] ? ret->reason : NULL, pr->tail_len ? pr->tail : NULL, err);
+		k = store_job_run_end_output(r->store, ret->run_id, end, outcome_to_string(ret->outcome),
+					     ret->exit_status, ret->reason[0] ? ret->reason : NULL,
+					     pr->tail_len ? pr->tail : NULL, pr->tail_len, err);
+	/* an end the history cannot take now (a full disk) is kept for the next runner to record */
+	if (k < 0) {
+		struct lock_end le = { .run_id = ret->run_id, .ended = end, .exit_status = ret->exit_status };
+
+		wg_strlcpy(le.outcome, outcome_to_string(ret->outcome), sizeof(le.outcome));
+		wg_strlcpy(le.reason, ret->reason, sizeof(le.reason));
+		if (runner_lock_note_end(r->lock, &le) == 0)
+			fprintf(r->log, "weargate: %s: the end of run %lld is kept in the lock file for the next runner to record\n",
+				j->name, (long long)ret->run_id);
+	}
 	if (!r->quiet || ret->outcome != OUTCOME_SUCCESS)
 		fprintf(r->log, "%s: %s%s%s\n", j->name, outcome_to_string(ret->outcome), ret->reason[0] ? ": " : "",
 			ret->reason);
@@ -684,16 +726,27 @@ const char *runner_worst_drive(const struct gate_result *res)
 
 int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err *err)
 {
+	return runner_begin_wait(r, 0, ret_lock, err);
+}
+
+int runner_begin_wait(struct runner *r, int64_t wait_ms, struct runner_lock **ret_lock, struct wg_err *err)
+{
 	unsigned long long start = 0;
 	char *path = NULL;
 	pid_t holder, left;
 	int interrupted = 0, k;
-	int64_t now;
+	int64_t now, waited = 0;
 
 	/* beside the history, so that two configurations sharing one history share one runner */
 	if (asprintf(&path, "%s.lock", r->config->database) < 0)
 		return wg_err_set(err, -ENOMEM, "out of memory");
-	k = runner_lock_take(path, ret_lock, &holder, err);
+	/* a hook's brief hold (gate --record) passes in milliseconds; a runner's job does not */
+	while ((k = runner_lock_take(path, ret_lock, &holder, err)) == -EBUSY && waited < wait_ms) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		waited += 50;
+	}
 	free(path);
 	if (k < 0)
 		return k;
@@ -704,6 +757,28 @@ int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err 
 		fprintf(r->log, "weargate: stopped the job (process group %d) that a runner which died left running\n",
 			(int)left);
 		wg_log(LOG_WARNING, "stopped the job (process group %d) that a runner which died left running", (int)left);
+	}
+	/* the ends a runner before could not record (a full disk), before its runs count as interrupted */
+	for (size_t i = 0;; i++) {
+		struct lock_end le;
+		struct store_run_state st;
+		struct wg_err e2 = { "" };
+
+		k = runner_lock_left_end(*ret_lock, i, &le);
+		if (k == -ENOENT) {
+			runner_lock_forget_left_ends(*ret_lock);
+			break;
+		}
+		if (k < 0 || store_job_run_state(r->store, le.run_id, &st, &e2) < 0 || !st.open)
+			continue;
+		if (store_job_run_end(r->store, le.run_id, le.ended, le.outcome, le.exit_status,
+				      le.reason[0] ? le.reason : NULL, NULL, &e2) < 0) {
+			fprintf(r->log, "weargate: the end of run %lld is still not recorded: %s\n", (long long)le.run_id,
+				e2.msg);
+			break;
+		}
+		fprintf(r->log, "weargate: recorded the end of run %lld of '%s' (%s), which its runner could not\n",
+			(long long)le.run_id, st.job, le.outcome);
 	}
 	/* holding the lock, no run of ours is alive: what is still open was left by a runner that died */
 	wg_now(&now);

@@ -213,6 +213,19 @@ static const char *const migrations[] = {
 	"  t INTEGER NOT NULL,"
 	"  PRIMARY KEY (drive_id, firmware)"
 	") WITHOUT ROWID;",
+	/*
+	 * 8: runs recorded by a backup tool's hooks (gate --record, done) beside the runner's: who
+	 * recorded a run, when an unreported end is given up on, and each drive's I/O counters at
+	 * the start, which the process that reports the end has to subtract
+	 */
+	"ALTER TABLE job_run ADD COLUMN origin TEXT NOT NULL DEFAULT 'runner';"
+	"ALTER TABLE job_run ADD COLUMN expires INTEGER;"
+	/* the session (and process group) a runner's job runs in: a gate inside it is part of the run */
+	"ALTER TABLE job_run ADD COLUMN session INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN io_read0 INTEGER;"
+	"ALTER TABLE job_run_drive ADD COLUMN io_written0 INTEGER;"
+	"CREATE INDEX job_run_open ON job_run(origin, job) WHERE ended IS NULL;"
+	"CREATE INDEX job_run_by_job ON job_run(job, id);",
 };
 
 enum stmt {
@@ -318,9 +331,11 @@ static const char *const stmt_sql[_ST_MAX] = {
 			     "pass_after = ? WHERE run_id = ? AND drive_id = ?",
 	[ST_RUN_DRIVES_END] = "UPDATE job_run_drive SET ended = ?1, backup_ok = (SELECT class = 'backup' AND "
 			      "outcome = 'success' FROM job_run WHERE id = ?2) WHERE run_id = ?2",
-	[ST_RUN_DRIVES_INTERRUPTED] = "UPDATE job_run_drive SET ended = ? WHERE ended IS NULL",
+	/* only the runner's own: a run a hook recorded has no runner, and waits for its end (or its expiry) */
+	[ST_RUN_DRIVES_INTERRUPTED] = "UPDATE job_run_drive SET ended = ?1 WHERE ended IS NULL AND run_id IN "
+				      "(SELECT id FROM job_run WHERE ended IS NULL AND origin = 'runner')",
 	[ST_RUNS_INTERRUPTED] = "UPDATE job_run SET ended = ?, outcome = 'interrupted', "
-				"reason = 'its runner ended before it did' WHERE ended IS NULL",
+				"reason = 'its runner ended before it did' WHERE ended IS NULL AND origin = 'runner'",
 	[ST_RUN_DRIVES] = "SELECT drive_id, coalesce(sectors_read, -1), coalesce(sectors_written, -1), "
 			  "coalesce(pass_before, -1), coalesce(pass_after, -1), "
 			  "coalesce(reallocated_before, -1), coalesce(pending_before, -1), "
@@ -564,6 +579,7 @@ static int newer_schema(struct store *s, int version, struct wg_err *err)
 }
 
 static int backfill_run_counts(struct store *s, struct wg_err *err);
+static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len);
 
 /* version: as read when the history was opened */
 static int migrate(struct store *s, int version, struct wg_err *err)
@@ -2285,6 +2301,13 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
 		      const char *reason, const char *output, struct wg_err *err)
 {
+	return store_job_run_end_output(s, id, ended, outcome, exit_status, reason, output, output ? strlen(output) : 0,
+					err);
+}
+
+int store_job_run_end_output(struct store *s, int64_t id, int64_t ended, const char *outcome, int exit_status,
+			     const char *reason, const char *output, size_t output_len, struct wg_err *err)
+{
 	sqlite3_stmt *st = NULL;
 	int r;
 
@@ -2298,8 +2321,9 @@ int store_job_run_end(struct store *s, int64_t id, int64_t ended, const char *ou
 		sqlite3_bind_int(st, 3, exit_status);
 		if (reason)
 			sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+		/* with its length: a NUL byte of the job's is output like any other */
 		if (output)
-			sqlite3_bind_text(st, 5, output, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, output, (int)output_len, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 6, id);
 		r = step_done(s, st, err, "cannot record the end of a job run");
 		if (r >= 0 && sqlite3_changes(s->db) != 1)
@@ -2458,27 +2482,255 @@ int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct 
 	r = write_begin(s, err);
 	if (r < 0)
 		return r;
-	r = stmt(s, ST_RUNS_INTERRUPTED, &st, err);
+	/* the drives first: they find their runs by being open */
+	r = stmt(s, ST_RUN_DRIVES_INTERRUPTED, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, now);
+		r = step_done(s, st, err, "cannot record interrupted job runs");
+	}
+	if (r >= 0)
+		r = stmt(s, ST_RUNS_INTERRUPTED, &st, err);
 	if (r >= 0) {
 		sqlite3_bind_int64(st, 1, now);
 		r = step_done(s, st, err, "cannot record interrupted job runs");
 		if (r >= 0)
 			*ret_n = sqlite3_changes(s->db);
 	}
-	if (r >= 0)
-		r = stmt(s, ST_RUN_DRIVES_INTERRUPTED, &st, err);
-	if (r >= 0) {
-		sqlite3_bind_int64(st, 1, now);
-		r = step_done(s, st, err, "cannot record interrupted job runs");
-	}
 	return write_end(s, r, err);
 }
 
+/* Close the hook runs open before started: of job (NULL: of any job) and, with expires_by >= 0, past their expiry. */
+static int hook_runs_close(struct store *s, const char *job, int64_t ended, int64_t expires_by, const char *reason,
+			   int *ret_n, struct wg_err *err)
+{
+	static const char *const sql[2][2] = {
+		{ "UPDATE job_run_drive SET ended = ?1 WHERE ended IS NULL AND run_id IN (SELECT id FROM job_run "
+		  "WHERE ended IS NULL AND origin = 'hook' AND expires <= ?2)",
+		  "UPDATE job_run SET ended = ?1, outcome = 'unreported', reason = ?3 WHERE ended IS NULL "
+		  "AND origin = 'hook' AND expires <= ?2" },
+		{ "UPDATE job_run_drive SET ended = ?1 WHERE ended IS NULL AND run_id IN (SELECT id FROM job_run "
+		  "WHERE ended IS NULL AND origin = 'hook' AND job = ?4)",
+		  "UPDATE job_run SET ended = ?1, outcome = 'unreported', reason = ?3 WHERE ended IS NULL "
+		  "AND origin = 'hook' AND job = ?4" },
+	};
+	int r = 0;
+
+	for (int k = 0; k < 2 && r >= 0; k++) {
+		sqlite3_stmt *st = NULL;
+
+		r = prepare_walk(s, sql[job != NULL][k], &st, err);
+		if (r >= 0) {
+			sqlite3_bind_int64(st, 1, ended);
+			sqlite3_bind_int64(st, 2, expires_by);
+			sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+			if (job)
+				sqlite3_bind_text(st, 4, job, -1, SQLITE_STATIC);
+			r = step_done(s, st, err, "cannot close the runs whose end was not reported");
+			if (r >= 0 && k == 1 && ret_n)
+				*ret_n = sqlite3_changes(s->db);
+		}
+		sqlite3_finalize(st);
+	}
+	return r;
+}
+
+int store_job_runs_expire(struct store *s, int64_t now, int *ret_n, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r, n = 0;
+
+	/* asked by every command that writes: a look first, so that the usual answer costs no write */
+	r = prepare_walk(s, "SELECT count(*) FROM job_run INDEXED BY job_run_open WHERE ended IS NULL "
+			    "AND origin = 'hook' AND expires <= ?",
+			 &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, now);
+		r = step_one(s, st, err);
+		if (r > 0)
+			n = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (r >= 0 && n > 0) {
+		r = write_begin(s, err);
+		if (r >= 0) {
+			r = hook_runs_close(s, NULL, now, now, "no end reported within the job's timeout", &n, err);
+			r = write_end(s, r, err);
+		}
+	}
+	if (ret_n)
+		*ret_n = r < 0 ? 0 : n;
+	return r < 0 ? r : 0;
+}
+
+int store_hook_run_begin(struct store *s, const struct store_hook_start *h, int64_t *ret_id, struct wg_err *err)
+{
+	int64_t id = -1;
+	int r = write_begin(s, err);
+
+	if (r < 0)
+		return r;
+	/* a job started again has ended before, whether its end was reported or not */
+	r = hook_runs_close(s, h->job, h->started, -1, "no end reported before the job's next start", NULL, err);
+	if (r >= 0) {
+		sqlite3_stmt *st = NULL;
+
+		r = prepare_walk(s, "INSERT INTO job_run(job, class, started, verdict, origin, expires) "
+				    "VALUES(?, ?, ?, ?, 'hook', ?)",
+				 &st, err);
+		if (r >= 0) {
+			sqlite3_bind_text(st, 1, h->job, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, h->class, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, h->started);
+			sqlite3_bind_text(st, 4, h->verdict, -1, SQLITE_STATIC);
+			if (h->expires >= 0)
+				sqlite3_bind_int64(st, 5, h->expires);
+			r = step_done(s, st, err, "cannot record a job run");
+			id = sqlite3_last_insert_rowid(s->db);
+		}
+		sqlite3_finalize(st);
+	}
+	for (size_t i = 0; r >= 0 && i < h->n; i++) {
+		const struct store_hook_drive *d = &h->drives[i];
+		sqlite3_stmt *st = NULL;
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen |= h->drives[k].drive_id == d->drive_id;
+		if (seen)
+			continue;
+		r = prepare_walk(s, "INSERT INTO job_run_drive(run_id, drive_id, started, pass_before, io_read0, "
+				    "io_written0) VALUES(?, ?, ?, ?, ?, ?)",
+				 &st, err);
+		if (r >= 0) {
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int64(st, 2, d->drive_id);
+			sqlite3_bind_int64(st, 3, h->started);
+			if (d->pass_before >= 0)
+				sqlite3_bind_int64(st, 4, d->pass_before);
+			if (d->read0 >= 0 && d->written0 >= 0) {
+				sqlite3_bind_int64(st, 5, d->read0);
+				sqlite3_bind_int64(st, 6, d->written0);
+			}
+			r = step_done(s, st, err, "cannot record a job run");
+		}
+		sqlite3_finalize(st);
+		/* the counters before are in the record from the start: a run whose end never comes still has them */
+		if (r >= 0 && d->pass_before >= 0)
+			r = run_drive_count(s, id, d->drive_id, d->pass_before, -1, err);
+	}
+	r = write_end(s, r, err);
+	if (r >= 0)
+		*ret_id = id;
+	return r;
+}
+
+int store_hook_run_find(struct store *s, const char *job, struct store_hook_run *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	/* the newest of the job's runs, when a hook recorded it and its end is yet to come (or was given up on) */
+	r = prepare_walk(s, "SELECT id, started, ended IS NULL FROM job_run INDEXED BY job_run_by_job WHERE job = ?1 "
+			    "ORDER BY id DESC LIMIT 1",
+			 &st, err);
+	if (r >= 0) {
+		sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
+		r = step_one(s, st, err);
+	}
+	if (r > 0) {
+		ret->id = sqlite3_column_int64(st, 0);
+		ret->started = sqlite3_column_int64(st, 1);
+		ret->open = sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r == 0)
+		return -ENOENT;
+	if (r > 0)
+		/*
+		 * An end that comes after the run was given up on is still its end, unless the job was
+		 * gated since: then it may be an error hook's answer to that gate's refusal.
+		 */
+		r = prepare_walk(s, "SELECT origin = 'hook' AND (ended IS NULL OR (outcome = 'unreported' AND NOT EXISTS "
+				    "(SELECT 1 FROM decision WHERE decision.job = job_run.job AND decision.t > job_run.started))) "
+				    "FROM job_run WHERE id = ?",
+				 &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, ret->id);
+		r = step_one(s, st, err);
+		if (r > 0 && !sqlite3_column_int(st, 0))
+			r = 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r == 0)
+		return -ENOENT;
+	if (r > 0)
+		r = prepare_walk(s, "SELECT drive_id, coalesce(io_read0, -1), coalesce(io_written0, -1), "
+				    "coalesce(pass_before, -1) FROM job_run_drive WHERE run_id = ? ORDER BY drive_id",
+				 &st, err);
+	if (r >= 0)
+		sqlite3_bind_int64(st, 1, ret->id);
+	while (r >= 0 && (r = step_one(s, st, err)) > 0 && ret->n < STORE_RUN_DRIVES_MAX) {
+		struct store_hook_drive *d = &ret->drives[ret->n++];
+
+		d->drive_id = sqlite3_column_int64(st, 0);
+		d->read0 = sqlite3_column_int64(st, 1);
+		d->written0 = sqlite3_column_int64(st, 2);
+		d->pass_before = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+int store_job_run_state(struct store *s, int64_t id, struct store_run_state *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s, "SELECT job, ended IS NULL, origin = 'hook', coalesce(session, -1) FROM job_run "
+			     "WHERE id = ?",
+			     &st, err);
+
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, id);
+		r = step_one(s, st, err);
+	}
+	if (r > 0) {
+		copy_text(st, 0, ret->job, sizeof(ret->job));
+		ret->open = sqlite3_column_int(st, 1);
+		ret->hook = sqlite3_column_int(st, 2);
+		ret->session = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+int store_job_run_session_set(struct store *s, int64_t id, int64_t session, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = write_begin(s, err);
+
+	if (r < 0)
+		return r;
+	r = prepare_walk(s, "UPDATE job_run SET session = ? WHERE id = ?", &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, session);
+		sqlite3_bind_int64(st, 2, id);
+		r = step_done(s, st, err, "cannot record a job's session");
+	}
+	sqlite3_finalize(st);
+	return write_end(s, r, err);
+}
+
+/* A text column into a buffer of the caller's: what does not fit is cut where a character ends, and marked "…". */
 static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
 	const char *v = (const char *)sqlite3_column_text(st, col);
+	struct wg_text t;
 
-	wg_strlcpy(buf, v ? v : "", len);
+	wg_text_init(&t, buf, len);
+	buf[0] = '\0';
+	wg_text_add(&t, "", "%s", v ? v : "");
 }
 
 int store_kernel_error_add(struct store *s, int64_t drive, int64_t t, int64_t run, const char *line,
@@ -2632,7 +2884,7 @@ int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_j
 		return wg_err_set(err, -ENOMEM, "out of memory");
 	r = prepare_walk(s, "SELECT id, job, class, started, coalesce(ended, -1), coalesce(outcome, ''), "
 			    "coalesce(exit_status, -1), coalesce(verdict, ''), coalesce(reason, ''), "
-			    "coalesce(output, '') FROM job_run WHERE started BETWEEN ? AND ? ORDER BY started, id",
+			    "coalesce(output, ''), origin FROM job_run WHERE started BETWEEN ? AND ? ORDER BY started, id",
 			    &st, err);
 	if (r < 0)
 		goto out;
@@ -2648,7 +2900,14 @@ int store_foreach_job_run(struct store *s, int64_t since, int64_t until, store_j
 		run->exit_status = sqlite3_column_int(st, 6);
 		copy_text(st, 7, run->verdict, sizeof(run->verdict));
 		copy_text(st, 8, run->reason, sizeof(run->reason));
-		copy_text(st, 9, run->output, sizeof(run->output));
+		/* the bytes as recorded, NUL bytes included */
+		run->output_len = (size_t)sqlite3_column_bytes(st, 9);
+		if (run->output_len > sizeof(run->output) - 1)
+			run->output_len = sizeof(run->output) - 1;
+		if (run->output_len)
+			memcpy(run->output, sqlite3_column_text(st, 9), run->output_len);
+		run->output[run->output_len] = '\0';
+		copy_text(st, 10, run->origin, sizeof(run->origin));
 		r = run_drives(s, run, err);
 		if (r >= 0)
 			r = cb(run, userdata);
@@ -2682,8 +2941,10 @@ int store_foreach_decision(struct store *s, int64_t since, int64_t until, store_
 		d->t = sqlite3_column_int64(st, 1);
 		copy_text(st, 2, d->job, sizeof(d->job));
 		copy_text(st, 3, d->verdict, sizeof(d->verdict));
-		copy_text(st, 4, d->reason, sizeof(d->reason));
-		copy_text(st, 5, d->states, sizeof(d->states));
+		d->reason = (const char *)sqlite3_column_text(st, 4);
+		d->states = (const char *)sqlite3_column_text(st, 5);
+		d->reason = d->reason ? d->reason : "";
+		d->states = d->states ? d->states : "";
 		r = cb(d, userdata);
 		if (r < 0)
 			goto out;

@@ -204,8 +204,13 @@ void wg_json_string(FILE *f, const char *s)
 		fputs("null", f);
 		return;
 	}
+	wg_json_bytes(f, s, strlen(s));
+}
+
+void wg_json_bytes(FILE *f, const char *s, size_t len)
+{
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; p < (const unsigned char *)s + len; p++) {
 		switch (*p) {
 		case '"':
 			fputs("\\\"", f);

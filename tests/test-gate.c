@@ -27,6 +27,7 @@ struct fixture {
 	struct job_cfg backup, purge;
 	struct config c;
 	struct smart_reading r;
+	char reason[8192]; /* the last check's reason, which its decision points at */
 };
 
 static int setup(void **state)
@@ -110,6 +111,8 @@ static struct gate_decision check_since(struct fixture *f, const struct job_cfg 
 	if (gate_check(&f->c, f->s, j, now, &opts, &res, &err) < 0)
 		fail_msg("gate_check: %s", err.msg);
 	d = res.decision;
+	snprintf(f->reason, sizeof(f->reason), "%s", res.decision.reason);
+	d.reason = f->reason;
 	if (states)
 		snprintf(states, len, "%s", res.states);
 	if (ret_since)

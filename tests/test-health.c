@@ -540,6 +540,7 @@ static void ask(struct history *h, struct gatekeeper *g, int64_t now, int64_t wa
 	}
 	if (g->cls == JOB_MAINTENANCE && dec.verdict == VERDICT_REFUSE && strstr(dec.reason, "waits for a backup"))
 		g->refusals_for_backup++;
+	gate_decision_release(&dec);
 }
 
 static void property(const struct sampling *sm, bool failing)

@@ -84,12 +84,14 @@ static void test_decision_table(void **state)
 				 g.throttle ? " throttled" : "", g.last_chance ? " last-chance" : "", g.reason,
 				 verdict_to_string(cases[i].want), cases[i].throttle ? " throttled" : "",
 				 cases[i].last_chance ? " last-chance" : "", cases[i].reason);
+		gate_decision_release(&g);
 	}
 	/* a disk two drive sections read: not even a backup, whatever on_unknown says */
 	twice.duplicate = true;
 	refused = decide(JOB_BACKUP, VERDICT_GO, -1, &twice, -1, -1);
 	assert_int_equal(refused.verdict, VERDICT_REFUSE);
 	assert_non_null(strstr(refused.reason, "configure the disk once"));
+	gate_decision_release(&refused);
 }
 
 static void test_defer_hot_and_self_test(void **state)
@@ -103,13 +105,16 @@ static void test_defer_hot_and_self_test(void **state)
 	g = decide(JOB_BACKUP, VERDICT_GO, -1, &h, -1, -1); /* even a rescue waits for the drive to cool */
 	assert_int_equal(g.verdict, VERDICT_DEFER);
 	assert_non_null(strstr(g.reason, "sda at 58 C, above the limit of 55 C"));
+	gate_decision_release(&g);
 	g = decide(JOB_MAINTENANCE, VERDICT_GO, -1, &h, -1, -1); /* a refusal stays a refusal */
 	assert_int_equal(g.verdict, VERDICT_REFUSE);
+	gate_decision_release(&g);
 	h.hot = false;
 	h.self_test_running = true;
 	g = decide(JOB_BACKUP, VERDICT_GO, -1, &h, -1, -1);
 	assert_int_equal(g.verdict, VERDICT_DEFER);
 	assert_non_null(strstr(g.reason, "self-test"));
+	gate_decision_release(&g);
 }
 
 static void test_worst_drive_decides(void **state)
@@ -132,12 +137,41 @@ static void test_worst_drive_decides(void **state)
 	/* the reason names the drives that decided, not the others */
 	assert_non_null(strstr(g.reason, "sdc degrading"));
 	assert_null(strstr(g.reason, "sdb"));
+	gate_decision_release(&g);
 	gate_decide(&p, JOB_MAINTENANCE, VERDICT_DEFER, -1, d, 2, NOW, &g);
 	assert_int_equal(g.verdict, VERDICT_DEFER);
 	assert_int_equal(g.retry_at, NOW + HOUR);
 	assert_false(g.throttle);
+	gate_decision_release(&g);
 	gate_decide(&p, JOB_MAINTENANCE, VERDICT_DEFER, -1, d, 0, NOW, &g);
 	assert_non_null(strstr(g.reason, "touches no drive"));
+	gate_decision_release(&g);
+}
+
+/* Many drives refusing: the reason has every one, whole, not cut at some length. */
+static void test_long_reason_whole(void **state)
+{
+	struct health_assessment deg = health_in(HEALTH_DEGRADING, NOW - DAY);
+	struct gate_drive d[60];
+	char names[60][8], want[32];
+	struct gate_decision g;
+	struct policy p;
+
+	(void)state;
+	policy_defaults(&p);
+	for (size_t i = 0; i < 60; i++) {
+		snprintf(names[i], sizeof(names[i]), "sd%zu", i);
+		d[i] = (struct gate_drive){ .name = names[i], .health = &deg, .last_heavy_end = -1, .last_backup_ok = -1 };
+	}
+	gate_decide(&p, JOB_MAINTENANCE, VERDICT_DEFER, -1, d, 60, NOW, &g);
+	assert_int_equal(g.verdict, VERDICT_REFUSE);
+	assert_true(strlen(g.reason) > 4096);
+	for (size_t i = 0; i < 60; i++) {
+		snprintf(want, sizeof(want), "backup of %.7s", names[i]);
+		assert_non_null(strstr(g.reason, want));
+	}
+	assert_null(strstr(g.reason, "…"));
+	gate_decision_release(&g);
 }
 
 static void test_names(void **state)
@@ -160,6 +194,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decision_table),
+		cmocka_unit_test(test_long_reason_whole),
 		cmocka_unit_test(test_defer_hot_and_self_test),
 		cmocka_unit_test(test_worst_drive_decides),
 		cmocka_unit_test(test_names),

@@ -44,10 +44,11 @@ struct output {
 	const char *kill_on; /* SIGKILL to the job when this line comes */
 };
 
-static void on_line(const char *line, void *userdata)
+static void on_line(const char *line, size_t len, void *userdata)
 {
 	struct output *o = userdata;
 
+	(void)len;
 	if (strv_push(&o->lines, line) < 0)
 		abort();
 	o->n++;

@@ -14,7 +14,7 @@ _weargate()
 	local cur prev conf=/etc/weargate.conf cmd="" i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="check-config exec export gate help history prune report run sample status"
+	local commands="check-config done exec export gate help history prune report run sample status"
 
 	# the configuration and the command, wherever they stand before the word being completed
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -30,7 +30,7 @@ _weargate()
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
-	--max-wait | --since | --until | --attr | --buckets)
+	--max-wait | --since | --until | --attr | --buckets | --status)
 		COMPREPLY=()
 		return
 		;;
@@ -53,7 +53,8 @@ _weargate()
 	case $cmd in
 	sample) opts="--wake -q --quiet -h --help"; words=$(_weargate_names drive "$conf") ;;
 	status) opts="--json -h --help" ;;
-	gate) opts="--condition --json --max-wait -q --quiet -h --help"; words=$(_weargate_names job "$conf") ;;
+	gate) opts="--condition --json --max-wait --record -q --quiet -h --help"; words=$(_weargate_names job "$conf") ;;
+	done) opts="--status -q --quiet -h --help"; words=$(_weargate_names job "$conf") ;;
 	exec)
 		opts="-q --quiet -h --help"
 		# after the job's name comes the command: complete it as bash would

@@ -3,22 +3,24 @@
 # pattern) with postsuper -d, in batches, for running under 'weargate exec'.
 #
 # Wire it in: a job in /etc/weargate.conf (weargate gives the command a clean environment, so
-# the settings go on the command line through env(1)):
+# the settings go on the command line through env(1)), and a stop_grace at least as long as one
+# batch takes (a global setting: it is the runner's):
 #
+#	stop_grace = 2m
 #	job "queue-purge" {
 #		class = maintenance
 #		paths = {"/var/spool/postfix"}
 #		command = {"/usr/bin/env", "POSTFIX_PURGE_MATCH=@spam\\.example$",
 #		           "/bin/sh", "/usr/share/weargate/hooks/postfix-purge.sh"}
-#		stop_grace = 2m    # at least as long as one batch takes
 #	}
 #
 # and 'weargate run' starts it, or from cron:
 #
 #	30 2 * * *	root	/usr/sbin/weargate exec -q queue-purge -- /bin/sh /usr/share/weargate/hooks/postfix-purge.sh
 #
-# It reads the queue IDs from 'postqueue -p' once, keeps those whose entry (ID, size, arrival,
-# sender, recipients, deferral reason) matches POSTFIX_PURGE_MATCH, then feeds them to
+# It reads the queue IDs from 'postqueue -p' once, keeps those one line of whose entry (the
+# first: ID, size, arrival, sender; then the deferral reason and each recipient) matches
+# POSTFIX_PURGE_MATCH ('$' ends a line: "@spam\.example$" is the sender's domain), then feeds them to
 # 'postsuper -d - QUEUE' POSTFIX_PURGE_BATCH at a time. Unlike 'postsuper -d ALL deferred' in one
 # go, the watchdog can stop it between batches: SIGTERM (what weargate sends when a drive gets
 # worse or the job times out) lets the current batch finish, then the script exits 143. Postfix
@@ -27,8 +29,8 @@
 # Settings (environment):
 #	POSTFIX_PURGE_QUEUE	the queue postsuper deletes from: deferred, hold, active, incoming,
 #				or ALL (deferred)
-#	POSTFIX_PURGE_MATCH	awk extended regular expression over a message's postqueue -p
-#				entry; empty: every message of the queue ('')
+#	POSTFIX_PURGE_MATCH	awk extended regular expression, matched against each line of a
+#				message's postqueue -p entry; empty: every message of the queue ('')
 #	POSTFIX_PURGE_BATCH	queue IDs per postsuper run (1000)
 #	POSTFIX_PURGE_PAUSE	seconds to wait between batches (0)
 #	POSTFIX_PURGE_DRY_RUN	1: only say what would be deleted (0)
@@ -77,7 +79,8 @@ done
 signal=''   # the signal that asked us to stop
 list=$(mktemp "${TMPDIR:-/tmp}/postfix-purge.XXXXXX")
 ids=$list.batch
-trap 'rm -f "$list" "$ids"' EXIT
+out=$list.out
+trap 'rm -f "$list" "$ids" "$out"' EXIT
 # Noted here, acted on between batches.
 trap 'signal=TERM' TERM
 trap 'signal=INT' INT
@@ -93,14 +96,14 @@ check_signal() {
 # line; the header and the closing "-- N Kbytes" line start with '-'.
 postqueue -p | awk '
 	function flush() {
-		if (id != "" && text ~ ENVIRON["POSTFIX_PURGE_MATCH"]) {
+		if (id != "" && hit) {
 			sub(/[*!]$/, "", id)
 			print id
 		}
 		id = ""
 	}
-	/^[0-9A-Za-z]/ && !/^Mail queue is empty/ { flush(); id = $1; text = $0; next }
-	NF { text = text "\n" $0; next }
+	/^[0-9A-Za-z]/ && !/^Mail queue is empty/ { flush(); id = $1; hit = $0 ~ ENVIRON["POSTFIX_PURGE_MATCH"]; next }
+	NF { if ($0 ~ ENVIRON["POSTFIX_PURGE_MATCH"]) hit = 1; next }
 	{ flush() }
 	END { flush() }
 ' >"$list"
@@ -133,8 +136,13 @@ while [ "$n" -lt "$batches" ]; do
 		rc=0
 		sed -n "${first},${last}p" "$list" >"$ids"
 		check_signal "before batch $((n + 1))"
-		(trap '' TERM INT HUP; exec postsuper -d - "$queue" <"$ids") || rc=$?
-		[ "$rc" -eq 0 ] || die "$rc" "postsuper failed (exit $rc) in batch $((n + 1)) of $batches"
+		# postsuper says a line per message: only its count goes on (cron mails what exec -q passes on)
+		(trap '' TERM INT HUP; exec postsuper -d - "$queue" <"$ids" >"$out" 2>&1) || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			cat "$out"
+			die "$rc" "postsuper failed (exit $rc) in batch $((n + 1)) of $batches"
+		fi
+		grep -i 'deleted:' "$out" | sed 's/^/postfix-purge: /' || true
 	fi
 	n=$((n + 1))
 	done=$last

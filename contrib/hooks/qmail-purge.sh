@@ -5,12 +5,12 @@
 # Wire it in: a job in /etc/weargate.conf (weargate gives the command a clean environment, so
 # the settings go on the command line through env(1)):
 #
+#	stop_grace = 5m
 #	job "queue-purge" {
 #		class = maintenance
 #		paths = {"/var/qmail/queue"}
 #		command = {"/usr/bin/env", "QMAIL_PURGE_PATTERNS=/etc/weargate/qmail-purge.patterns",
 #		           "/bin/sh", "/usr/share/weargate/hooks/qmail-purge.sh"}
-#		stop_grace = 5m    # at least as long as one batch takes
 #	}
 #
 # and 'weargate run' starts it, or from cron:
@@ -27,7 +27,7 @@
 # mail flows between batches. SIGTERM (what weargate sends when a drive gets worse or the job
 # times out) does not cut a batch short: qmail-remove ignores it and finishes its pass, qmail is
 # started again, and the script stops there with exit 143. qmail is never left stopped, short
-# of SIGKILL: keep the job's stop_grace longer than one batch.
+# of SIGKILL: keep stop_grace (global: the runner's) longer than one batch.
 #
 # Settings (environment):
 #	QMAIL_PURGE_PATTERNS	patterns file (/etc/weargate/qmail-purge.patterns)

@@ -84,7 +84,7 @@ job "purge" {
 	class = maintenance
 	drives = {"sda"}
 	user = "nobody"
-	command = {"/usr/local/sbin/purge-queue",
+	command = {"/bin/true",
 		"--batch", "1000"}
 	throttle = "20M"
 }

@@ -98,7 +98,9 @@ options=$(printf '%s\n' "$texts" | awk '
 	/^usage:/ {
 		line = $0
 		while (match(line, /\[-[-A-Za-z0-9]+/)) {
-			print substr(line, RSTART + 1, RLENGTH - 1)
+			# "[--]": the end of the options, not one
+			if (RLENGTH > 3 || substr(line, RSTART, RLENGTH) != "[--")
+				print substr(line, RSTART + 1, RLENGTH - 1)
 			line = substr(line, RSTART + RLENGTH)
 		}
 	}' | sort -u)
