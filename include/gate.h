@@ -40,6 +40,9 @@ void drive_health_assess(const struct policy *p, struct drive_health *h, int64_t
 int drive_usable_sample(struct store *s, const struct store_sample *latest, struct store_sample *ret,
 			bool *ret_found, struct wg_err *err);
 
+/* The drive database entry recorded for a sample's drive and firmware, to free(); *ret NULL when none is. */
+int drive_sample_match(struct store *s, const struct store_sample *x, struct drivedb_match **ret, struct wg_err *err);
+
 /* How drives are read and recorded. */
 struct drives_read {
 	const char *sysfs_root;

@@ -47,6 +47,7 @@ struct export_drive {
 	struct drive_health health;
 	bool have_usable;
 	struct store_sample usable; /* the latest usable sample, the values' source */
+	struct drivedb_match *match; /* the drive database entry of the identity shown; NULL when none */
 };
 
 /* Sectors a job wrote on one drive, over all its recorded runs. */
@@ -99,7 +100,13 @@ static int drive_load(struct cmd_ctx *ctx, const struct drive_cfg *d, struct exp
 	last = x->health.latest;
 	if (!last)
 		return 0;
-	return drive_usable_sample(ctx->store, last, &x->usable, &x->have_usable, err);
+	r = drive_usable_sample(ctx->store, last, &x->usable, &x->have_usable, err);
+	if (r < 0)
+		return r;
+	/* as identity_of() chooses */
+	if (last->reading.identity_valid || !x->have_usable)
+		return drive_sample_match(ctx->store, last, &x->match, err);
+	return drive_sample_match(ctx->store, &x->usable, &x->match, err);
 }
 
 static int written_add(struct export_job *j, const char *name, int64_t sectors)
@@ -348,7 +355,10 @@ static const struct smart_reading *identity_of(const struct export_drive *x)
 
 static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 {
-	/* smartmon.sh's labels: the SCSI ones and model_family empty, as it leaves them for an ATA disk */
+	/*
+	 * smartmon.sh's labels: the SCSI ones empty, as it leaves them for an ATA disk, and the
+	 * model family smartctl names from the drive database (empty where no entry matched)
+	 */
 	smartmon_family(f, "smartmon_device_info");
 	for (size_t i = 0; i < n; i++) {
 		const struct smart_reading *r = identity_of(&drives[i]);
@@ -357,7 +367,8 @@ static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 			continue;
 		series(f, "smartmon_device_info",
 		       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "vendor", "", "product", "",
-					      "revision", "", "lun_id", "", "model_family", "", "device_model",
+					      "revision", "", "lun_id", "", "model_family",
+					      drives[i].match ? drives[i].match->family : "", "device_model",
 					      r->identity.model, "serial_number", r->identity.serial, "firmware_version",
 					      r->identity.firmware, "source", SMARTMON_SOURCE, NULL },
 		       1);
@@ -514,8 +525,10 @@ static int export_build(struct cmd_ctx *ctx, char **ret_buf, size_t *ret_len, st
 				r = wg_err_set(err, -ENOMEM, "out of memory");
 		}
 	}
-	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++)
+	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++) {
 		drive_health_release(&x.drives[i].health);
+		free(x.drives[i].match);
+	}
 	for (size_t i = 0; x.jobs && i < ctx->config->n_jobs; i++)
 		free(x.jobs[i].written);
 	free(x.drives);

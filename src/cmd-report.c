@@ -217,27 +217,6 @@ static int on_sample(const struct store_sample *sample, void *userdata)
 	return 0;
 }
 
-/* The drive database entry recorded for a sample's drive and firmware; *ret NULL when none is. */
-static int match_load(struct store *s, const struct store_sample *x, struct drivedb_match **ret, struct wg_err *err)
-{
-	struct drivedb_match *m;
-	int r;
-
-	*ret = NULL;
-	if (!x->reading.identity_valid)
-		return 0;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return wg_err_set(err, -ENOMEM, "out of memory");
-	r = store_drive_match(s, x->drive_id, x->reading.identity.firmware, m, err);
-	if (r < 0) {
-		free(m);
-		return r == -ENOENT ? 0 : r;
-	}
-	*ret = m;
-	return 0;
-}
-
 static int drive_load(struct report_ctx *x, const struct drive_cfg *cfg, struct report_drive *d, struct wg_err *err)
 {
 	struct cmd_ctx *ctx = x->cmd;
@@ -256,7 +235,7 @@ static int drive_load(struct report_ctx *x, const struct drive_cfg *cfg, struct 
 		return r;
 	if (d->have_usable)
 		attrs_derive(&d->usable.reading, &d->d);
-	r = match_load(ctx->store, d->have_usable ? &d->usable : d->health.latest, &d->match, err);
+	r = drive_sample_match(ctx->store, d->have_usable ? &d->usable : d->health.latest, &d->match, err);
 	if (r < 0)
 		return r;
 	r = store_foreach_sample(ctx->store, d->health.drive_id, x->since, ctx->now, on_sample, d, err);

@@ -82,28 +82,6 @@ static int skipped_load(struct cmd_ctx *ctx, struct drive_status *st, struct wg_
 	return 0;
 }
 
-/* The drive database entry recorded for a sample's drive and firmware; *ret NULL when none is. */
-static int drivedb_match_load(struct cmd_ctx *ctx, const struct store_sample *x, struct drivedb_match **ret,
-			      struct wg_err *err)
-{
-	struct drivedb_match *m;
-	int r;
-
-	*ret = NULL;
-	if (!x->reading.identity_valid)
-		return 0;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return wg_err_set(err, -ENOMEM, "out of memory");
-	r = store_drive_match(ctx->store, x->drive_id, x->reading.identity.firmware, m, err);
-	if (r < 0) {
-		free(m);
-		return r == -ENOENT ? 0 : r;
-	}
-	*ret = m;
-	return 0;
-}
-
 static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive, struct drive_status *st,
 			     struct wg_err *err)
 {
@@ -122,7 +100,7 @@ static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive,
 	r = drive_usable_sample(ctx->store, &st->last, &st->usable, &st->have_usable, err);
 	if (r < 0)
 		return r;
-	r = drivedb_match_load(ctx, st->have_usable ? &st->usable : &st->last, &st->match, err);
+	r = drive_sample_match(ctx->store, st->have_usable ? &st->usable : &st->last, &st->match, err);
 	if (r < 0)
 		return r;
 	if (st->have_usable)

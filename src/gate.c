@@ -174,6 +174,26 @@ int drive_usable_sample(struct store *s, const struct store_sample *latest, stru
 	return r;
 }
 
+int drive_sample_match(struct store *s, const struct store_sample *x, struct drivedb_match **ret, struct wg_err *err)
+{
+	struct drivedb_match *m;
+	int r;
+
+	*ret = NULL;
+	if (!x->reading.identity_valid)
+		return 0;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	r = store_drive_match(s, x->drive_id, x->reading.identity.firmware, m, err);
+	if (r < 0) {
+		free(m);
+		return r == -ENOENT ? 0 : r;
+	}
+	*ret = m;
+	return 0;
+}
+
 void drive_health_release(struct drive_health *h)
 {
 	if (!h)

@@ -60,6 +60,7 @@ json '[a["decoded"] for a in j["drives"][0]["attributes"] if a["id"] == 194] == 
 run 0 "$W" -c "$T/w.conf" export
 contains "$T/out" 'smartmon_attr_raw_value{disk="sda",type="ata",name="bogus_current_pend_sect",smart_id="197",source="weargate"} 1'
 contains "$T/out" 'smartmon_attr_raw_value{disk="sda",type="ata",name="reallocated_sector_ct",smart_id="5",source="weargate"} 11112'
+contains "$T/out" 'model_family="Test Family A",device_model='
 run 0 "$W" -c "$T/w.conf" report --output "$T/report.html"
 contains "$T/report.html" "<th>family</th><td>Test Family A</td>"
 contains "$T/report.html" "<th>drive database warning</th><td>A firmware update is available."

@@ -121,7 +121,11 @@ has 'smartmon_reallocated_sector_ct_threshold{disk="sda",type="ata",smart_id="5"
 lacks '^smartmon_multi_zone_error_rate'
 [ "$(grep -c '^# HELP smartmon_temperature_celsius_raw_value ' "$P")" = 1 ] || fail "a family's HELP is not written once"
 has '# HELP smartmon_device_info SMART metric device_info'
-has 'smartmon_device_info{disk="sda",type="ata",vendor="",product="",revision="",lun_id="",model_family="",device_model="WDC WD5000AAKS-00TMA0",serial_number="WD-WCAPW1234567",firmware_version="12.01C01",source="weargate"} 1'
+# model_family: smartctl's name from the drive database, as status shows it ("" where none matched)
+run 0 "$W" -c "$T/w.conf" status --json
+fam=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["drives"][0]["family"] or "")' "$T/out")
+cp "$P" "$T/out" # the export, which the atomicity check below compares with
+has "smartmon_device_info{disk=\"sda\",type=\"ata\",vendor=\"\",product=\"\",revision=\"\",lun_id=\"\",model_family=\"$fam\",device_model=\"WDC WD5000AAKS-00TMA0\",serial_number=\"WD-WCAPW1234567\",firmware_version=\"12.01C01\",source=\"weargate\"} 1"
 has 'smartmon_device_info{disk="sdb",type="ata",vendor="",product="",revision="",lun_id="",model_family="",device_model="WDC \"Weak\" \\ 1",serial_number="WD-WEAK0000001",firmware_version="12.01C01",source="weargate"} 1'
 has 'smartmon_device_smart_healthy{disk="sda",type="ata",source="weargate"} 1'
 has 'smartmon_device_smart_available{disk="sda",type="ata",source="weargate"} 1'
