@@ -199,7 +199,7 @@ struct store_decision {
 	int64_t id;
 	int64_t t;
 	char job[STORE_NAME_MAX];
-	char verdict[16];
+	char verdict[32]; /* as the gate's line says it: "go (throttled)" */
 	char reason[512];
 	char states[512];
 };

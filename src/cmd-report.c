@@ -179,6 +179,21 @@ static void cell(FILE *f, const char *s)
 	fputs("</td>", f);
 }
 
+/* A verdict as the gate said it ("go (throttled)"), colored by its first word. */
+static void cell_verdict(FILE *f, const char *verdict)
+{
+	size_t n = strcspn(verdict, " ");
+
+	fputs("<td class=\"v-", f);
+	if (n == 0 || strspn(verdict, "abcdefghijklmnopqrstuvwxyz") != n)
+		fputs("other", f);
+	else
+		fwrite(verdict, 1, n, f);
+	fputs("\">", f);
+	html(f, *verdict ? verdict : "-");
+	fputs("</td>", f);
+}
+
 static void cell_count(FILE *f, int64_t v, const char *unit)
 {
 	if (v == ATTR_UNKNOWN)
@@ -726,13 +741,11 @@ static void print_gate(FILE *f, const struct report_ctx *x)
 	fputs("<table class=\"gate\"><tr><th>job</th><th>class</th><th>verdict</th><th>reason</th></tr>\n", f);
 	for (size_t i = 0; i < config->n_jobs; i++) {
 		const struct gate_result *g = &x->gate[i];
-		const char *v = g->decision.verdict == _VERDICT_MAX ? "error" : verdict_to_string(g->decision.verdict);
 
 		fputs("<tr>", f);
 		cell(f, g->job->name);
 		cell(f, job_class_to_string(g->job->class));
-		fprintf(f, "<td class=\"v-%s\">%s%s%s</td>", v, v, g->decision.last_chance ? " (last chance)" : "",
-			g->decision.throttle ? " (throttled)" : "");
+		cell_verdict(f, g->decision.verdict == _VERDICT_MAX ? "error" : gate_decision_verdict(&g->decision));
 		cell(f, g->decision.reason);
 		fputs("</tr>\n", f);
 	}
@@ -762,7 +775,7 @@ static void print_decisions(FILE *f, const struct report_ctx *x)
 		fputs("<tr class=\"decision\">", f);
 		cell(f, when);
 		cell(f, d->job);
-		cell(f, d->verdict);
+		cell_verdict(f, d->verdict);
 		cell(f, d->reason);
 		cell(f, d->states);
 		fputs("</tr>\n", f);

@@ -180,6 +180,10 @@ if "0 → 8" not in text:
     errors.append("the purge's pending sectors 0 → 8 are not in the job table")
 if c.rows.count("decision") < 1:
     errors.append("no gate decision row")
+# the rescue backup's decision as the gate said it, not a bare "go"
+decisions = page[page.find('<table class="decisions">'):]
+if '<td class="v-go">go (throttled)</td>' not in decisions:
+    errors.append("the decisions table does not say 'go (throttled)' for the backup")
 if "backup of the drive" not in text and "refuse" not in text and "defer" not in text:
     errors.append("no verdict in the page")
 if errors:
