@@ -1,7 +1,9 @@
 #!/bin/sh
 # demo.sh — DESIGN.md's story in a few seconds: a weak disk, a night-long mail-queue purge and a
 # full backup, this time with weargate in charge. No real disk: the drive is a SMART blob that the
-# jobs wear by editing it, its I/O counters a fake sysfs file, and the nights a simulated clock.
+# jobs wear by editing it, its I/O counters a fake sysfs file, and the nights a simulated clock
+# that each job moves on by the time it would have taken. It leaves BUILDDIR/demo-report.html,
+# `weargate report` of the three nights.
 # Usage: sh data/demo.sh [BUILDDIR]   (default: build)
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
@@ -26,6 +28,13 @@ mkdir -p "$D/sys/block/sda"
 echo "100 0 1000 50 20 0 500 40 0 60 90" >"$D/sys/block/sda/stat"
 : >"$D/kmsg"
 
+# The clock weargate reads (WEARGATE_NOW=@FILE), and advance SECONDS: a job's work takes that
+# long on it. Written whole and renamed, so that weargate never reads half of it.
+cat >"$D/advance" <<EOF
+t=\$((\$(cat "$D/clock") + \$1))
+echo "\$t" >"$D/clock.new" && mv "$D/clock.new" "$D/clock"
+EOF
+
 # io READ WRITTEN: what the kernel would count for the job's I/O, in sectors.
 cat >"$D/io.sh" <<EOF
 set -- \$(cat "$D/sys/block/sda/stat") "\$1" "\$2"
@@ -41,6 +50,10 @@ echo "queue: \$left junk messages"
 sh "$D/io.sh" 9000 48000
 if [ ! -e "$D/worn" ]; then
 	: >"$D/worn"
+	# an hour and forty minutes of it, then the disk gives (the clock first, and a moment for
+	# weargate to finish any look at the drive it began before)
+	sh "$D/advance" 6000
+	sleep 1
 	"$B" set "$D/sda.blob" 197 add=8
 	echo "removed 20000 messages"
 	echo 20000 >"$D/queue"
@@ -48,14 +61,16 @@ if [ ! -e "$D/worn" ]; then
 	echo "never printed: weargate stopped the purge before"
 	exit 0
 fi
+sh "$D/advance" 3600
 echo "removed \$left messages"
 echo 0 >"$D/queue"
 EOF
 
-# The full backup: one long sequential read of everything.
+# The full backup: one long sequential read of everything, an hour and a half of it throttled.
 cat >"$D/full-backup" <<EOF
 #!/bin/sh
 sh "$D/io.sh" 61440000 0
+sh "$D/advance" 5400
 echo "backed up 30 GiB"
 EOF
 chmod +x "$D/queue-purge" "$D/full-backup"
@@ -82,11 +97,12 @@ night=1795654800 # 2026-11-26 01:00 UTC
 say() {
 	printf '\n### %s\n' "$*"
 }
-# weargate at a time of the story; its pids would differ from run to run, the rest does not
+# weargate at a time of the story, which its jobs move on; its pids would differ from run to run,
+# the rest does not
 wg() {
-	at=$1
+	echo "$1" >"$D/clock"
 	shift
-	WEARGATE_NOW=$at "$W" -c "$D/weargate.conf" "$@" 2>&1 | sed 's/ (pid [0-9]*)//' || true
+	WEARGATE_NOW=@$D/clock "$W" -c "$D/weargate.conf" "$@" 2>&1 | sed 's/ (pid [0-9]*)//' || true
 }
 
 say "Night 1, 01:00. The admin's nightly purge starts on a disk that looks healthy."
@@ -95,8 +111,10 @@ say "Night 1, 03:00. The admin tries again. weargate says no: back up first."
 wg $((night + 7200)) run queue-purge
 say "Night 2, 01:00. The nightly run: the backup goes first; the purge waits out the cooldown."
 wg $((night + 86400)) run
-say "Night 3, 02:00. 24 hours after the backup, the purge may finish the queue, throttled."
-wg $((night + 2 * 86400 + 3600)) run queue-purge
+say "Night 3, 03:00. 24 hours after the backup, the purge may finish the queue, throttled."
+wg $((night + 2 * 86400 + 7200)) run queue-purge
 say "The morning after: the drive, and what each job did to it."
-wg $((night + 2 * 86400 + 7200)) status
-wg $((night + 2 * 86400 + 7200)) history --jobs --since 7d
+wg $((night + 2 * 86400 + 6 * 3600)) status
+wg $((night + 2 * 86400 + 6 * 3600)) history --jobs --since 7d
+wg $((night + 2 * 86400 + 6 * 3600)) report --output "$BUILD/demo-report.html"
+say "The three nights as a page: $BUILD/demo-report.html"

@@ -66,6 +66,11 @@ void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unk
 const char *job_class_to_string(enum job_class c);
 int job_class_from_string(const char *s, enum job_class *ret);
 const char *verdict_to_string(enum verdict v);
+/*
+ * The verdict as the gate's line says it, and as the history records it with a decision or a
+ * run: "go", "go (throttled)", "go (last chance)", "go (last chance) (throttled)", "defer"...
+ */
+const char *gate_decision_verdict(const struct gate_decision *d);
 int verdict_from_string(const char *s, enum verdict *ret);
 
 #endif

@@ -257,7 +257,7 @@ struct store_decision {
 	int64_t id;
 	int64_t t;
 	char job[STORE_NAME_MAX];
-	char verdict[16];
+	char verdict[32]; /* as the gate's line says it: "go (throttled)" */
 	/* whole, as recorded; valid during the callback only: one that keeps them copies them */
 	const char *reason;
 	const char *states;

@@ -71,8 +71,9 @@ void wg_text_init(struct wg_text *t, char *buf, size_t len);
 void wg_text_add(struct wg_text *t, const char *sep, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
- * The clock: time(), or WEARGATE_NOW (epoch seconds) when set, so that tests control time.
- * That fake clock stands still but for wg_sleep(), which advances it instead of sleeping.
+ * The clock: time(), or WEARGATE_NOW (epoch seconds, or @FILE holding them, read at each call)
+ * when set, so that tests control time. That fake clock stands still but for wg_sleep(), which
+ * advances it instead of sleeping, and for what is written into FILE.
  */
 int wg_now(int64_t *ret_now);
 void wg_sleep(int64_t seconds);

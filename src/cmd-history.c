@@ -76,7 +76,7 @@ struct event {
 	const char *drive;
 	/* for a decision its job, verdict and states; for a state change its state; the reason for all */
 	char job[STORE_NAME_MAX];
-	char verdict[16];
+	char verdict[32]; /* "go (last chance)", as the gate said it */
 	char *reason, *states; /* whole, malloc'd */
 };
 

@@ -22,9 +22,9 @@ static const char report_help[] =
 	"Write one self-contained HTML page (inline CSS and SVG, no script, nothing fetched)\n"
 	"of the range: per drive its identity, state and reasons, charts of its media counters\n"
 	"and temperature over time with each job run on it drawn as a band colored by its\n"
-	"outcome, then the job runs, what 'weargate gate' would say now for each job, and the\n"
-	"gate decisions recorded. Nothing is read from the drives and nothing is written to\n"
-	"the history.\n"
+	"outcome and labelled with its job and outcome, then the job runs, what 'weargate\n"
+	"gate' would say now for each job, and the gate decisions recorded. Nothing is read\n"
+	"from the drives and nothing is written to the history.\n"
 	"\n"
 	"Options:\n"
 	"  --output FILE  write FILE atomically (a temporary file in its directory, then a\n"
@@ -57,6 +57,15 @@ struct report_drive {
 	struct drivedb_match *match; /* its drive database entry, as recorded; NULL when none is */
 };
 
+/* A job run drawn on a chart: its band on the time axis, and its label in a lane above the plot. */
+struct chart_band {
+	const struct store_job_run *run;
+	double x0, x1;     /* the band */
+	double lx0, lx1;   /* the label's extent */
+	bool anchor_end;   /* the label ends at the band's end (it would run off the chart otherwise) */
+	int lane;
+};
+
 struct report_ctx {
 	struct cmd_ctx *cmd;
 	int64_t since, t0, t1; /* the range asked for; the time axis */
@@ -66,6 +75,7 @@ struct report_ctx {
 	struct store_decision *decisions; /* a ring of the newest DECISIONS_MAX */
 	size_t n_decisions;               /* all in the range */
 	struct gate_result *gate;
+	struct chart_band *bands; /* room for a band per run, for each chart in turn */
 };
 
 static const struct report_series {
@@ -82,14 +92,19 @@ static const char report_css[] =
 	"body{font:14px/1.4 sans-serif;margin:1.5em;color:#222;background:#fff}"
 	"h1{font-size:1.5em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}"
 	"table{border-collapse:collapse;margin:.5em 0}"
-	"th,td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}"
+	/* a long word wraps rather than widen the page: a path, a drive's states */
+	"th,td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}"
+	"table.identity td{overflow-wrap:anywhere}"
 	"th{background:#f4f4f4}td.n{text-align:right}"
 	".meta{color:#555}.reason{margin:.3em 0}"
 	".state{padding:1px 6px;border-radius:3px;color:#fff;font-size:.9em}"
 	".st-ok{background:#2ca02c}.st-worn{background:#bcbd22}.st-degrading{background:#ff7f0e}"
 	".st-failing{background:#d62728}.st-unknown{background:#7f7f7f}"
-	"svg{display:block;background:#fff;border:1px solid #ddd;margin:.3em 0}"
-	"svg text{font:11px sans-serif;fill:#444}"
+	/* the charts scale to the page's width, their text with them */
+	"svg.chart{display:block;width:100%;height:auto;box-sizing:border-box;background:#fff;"
+	"border:1px solid #ddd;margin:.3em 0}"
+	"svg text{font:13px sans-serif;fill:#444}"
+	"svg .band-label{font-weight:bold;fill:currentColor}svg .leader{stroke:currentColor;stroke-width:1}"
 	"svg .axis{stroke:#444;stroke-width:1}svg .grid{stroke:#e4e4e4;stroke-width:1}"
 	"polyline{fill:none;stroke-width:1.8;stroke-linejoin:round;stroke-linecap:round}"
 	".s-realloc{stroke:#8c564b;color:#8c564b}.s-pending{stroke:#d62728;color:#d62728}"
@@ -140,6 +155,8 @@ enum time_fmt {
 	TIME_SECOND, /* 2026-11-25 02:30:00 */
 	TIME_DAY,    /* 2026-11-25 */
 	TIME_TICK,   /* 11-25 02:30 */
+	TIME_CLOCK,  /* 02:30 */
+	TIME_CLOCK_SECOND, /* 02:30:05 */
 	TIME_ZONE,   /* CET */
 };
 
@@ -163,6 +180,12 @@ static void local_time(int64_t t, enum time_fmt fmt, char *buf, size_t len)
 		case TIME_TICK:
 			n = strftime(buf, len, "%m-%d %H:%M", &tm);
 			break;
+		case TIME_CLOCK:
+			n = strftime(buf, len, "%H:%M", &tm);
+			break;
+		case TIME_CLOCK_SECOND:
+			n = strftime(buf, len, "%H:%M:%S", &tm);
+			break;
 		case TIME_ZONE:
 			n = strftime(buf, len, "%Z", &tm);
 			break;
@@ -177,6 +200,21 @@ static void cell(FILE *f, const char *s)
 {
 	fputs("<td>", f);
 	html(f, s && *s ? s : "-");
+	fputs("</td>", f);
+}
+
+/* A verdict as the gate said it ("go (throttled)"), colored by its first word. */
+static void cell_verdict(FILE *f, const char *verdict)
+{
+	size_t n = strcspn(verdict, " ");
+
+	fputs("<td class=\"v-", f);
+	if (n == 0 || strspn(verdict, "abcdefghijklmnopqrstuvwxyz") != n)
+		fputs("other", f);
+	else
+		fwrite(verdict, 1, n, f);
+	fputs("\">", f);
+	html(f, *verdict ? verdict : "-");
 	fputs("</td>", f);
 }
 
@@ -317,6 +355,9 @@ static int report_load(struct report_ctx *x, struct wg_err *err)
 		r = gate_load(x, err);
 	if (r < 0)
 		return r;
+	x->bands = calloc(x->n_runs ? x->n_runs : 1, sizeof(*x->bands));
+	if (!x->bands)
+		return wg_err_set(err, -ENOMEM, "out of memory");
 	/* the time axis: from the oldest thing to show (not an empty month before the first sample) to now */
 	x->t1 = ctx->now;
 	x->t0 = x->t1;
@@ -330,12 +371,30 @@ static int report_load(struct report_ctx *x, struct wg_err *err)
 	return 0;
 }
 
-/* The chart's frame, in SVG user units. */
-enum { CHART_W = 1000, CHART_H = 240, PAD_L = 56, PAD_R = 16, PAD_T = 14, PAD_B = 40 };
+/*
+ * The chart's frame, in SVG user units: the page scales it to its width. Above the plot, the
+ * bands' labels in as many lanes as they need (LANES_MAX at most, then they may overlap).
+ */
+enum {
+	CHART_W = 1000,
+	PLOT_H = 186,
+	PAD_L = 56,
+	PAD_R = 16,
+	PAD_T = 10,
+	PAD_B = 40,
+	LANE_H = 17,
+	LANES_MAX = 8,
+	/* a label's width per character, generous for the 13-unit bold sans-serif font */
+	LABEL_CHAR_W = 8,
+};
 
 struct chart {
 	FILE *f;
 	int64_t t0, t1, y0, y1;
+	struct chart_band *bands;
+	size_t n_bands;
+	int lanes;
+	int top, height; /* the plot's top; the whole chart's height */
 };
 
 static double chart_x(const struct chart *c, int64_t t)
@@ -345,7 +404,7 @@ static double chart_x(const struct chart *c, int64_t t)
 
 static double chart_y(const struct chart *c, int64_t v)
 {
-	return CHART_H - PAD_B - (double)(v - c->y0) * (CHART_H - PAD_T - PAD_B) / (double)(c->y1 - c->y0);
+	return c->top + PLOT_H - (double)(v - c->y0) * PLOT_H / (double)(c->y1 - c->y0);
 }
 
 /* 1, 2 or 5 times a power of ten, at least range/4: a few ticks. */
@@ -360,34 +419,52 @@ static int64_t nice_step(int64_t range)
 	return raw <= mag ? mag : raw <= 2 * mag ? 2 * mag : raw <= 5 * mag ? 5 * mag : 10 * mag;
 }
 
-static void chart_axes(const struct chart *c)
+/* The time between x-axis ticks: the smallest round one that gives at most 7 steps over the span. */
+static int64_t time_step(int64_t span)
 {
-	static const int64_t steps[] = { 600,        1800,       3600,   2 * 3600,   3 * 3600,   6 * 3600,
-					 12 * 3600,  86400,      2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400 };
-	int64_t span = c->t1 - c->t0, step = steps[WG_ELEMENTSOF(steps) - 1], ystep, first, off;
-	time_t tt = (time_t)c->t0;
-	char label[32], zone[16];
-	struct tm tm;
+	static const int64_t steps[] = {
+		1,         2,         5,         10,         15,         30,         60,         120,
+		300,       600,       900,       1800,       3600,       2 * 3600,   3 * 3600,   6 * 3600,
+		12 * 3600, 86400,     2 * 86400, 7 * 86400,  14 * 86400, 28 * 86400, 91 * 86400, 182 * 86400,
+		364 * 86400,
+	};
 
 	for (size_t i = 0; i < WG_ELEMENTSOF(steps); i++)
-		if (span / steps[i] <= 7) {
-			step = steps[i];
-			break;
-		}
+		if (span / steps[i] <= 7)
+			return steps[i];
+	return steps[WG_ELEMENTSOF(steps) - 1] * (span / (7 * steps[WG_ELEMENTSOF(steps) - 1]) + 1);
+}
+
+static void chart_axes(const struct chart *c)
+{
+	int64_t span = c->t1 - c->t0, step = time_step(span), ystep, first, off;
+	time_t tt = (time_t)c->t0, tt1 = (time_t)c->t1;
+	char label[32], zone[16];
+	struct tm tm, tm1;
+	enum time_fmt fmt;
+	int bottom = c->top + PLOT_H;
+
 	/* ticks on round local times: midnights for days, full hours for hours */
 	off = localtime_r(&tt, &tm) ? (int64_t)tm.tm_gmtoff : 0;
+	if (step >= 86400)
+		fmt = TIME_DAY;
+	else if (localtime_r(&tt1, &tm1) && tm.tm_yday == tm1.tm_yday && tm.tm_year == tm1.tm_year)
+		fmt = step < 60 ? TIME_CLOCK_SECOND : TIME_CLOCK;
+	else
+		fmt = TIME_TICK;
 	first = ((c->t0 + off + step - 1) / step) * step - off;
+	if (step > 86400) /* weeks and more: from the first midnight, not from a round number of seconds */
+		first = ((c->t0 + off + 86400 - 1) / 86400) * 86400 - off;
 	for (int64_t t = first; t <= c->t1; t += step) {
 		double x = chart_x(c, t);
 
-		local_time(t, step < 86400 ? TIME_TICK : TIME_DAY, label, sizeof(label));
-		fprintf(c->f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, PAD_T, x,
-			CHART_H - PAD_B);
-		fprintf(c->f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, CHART_H - PAD_B + 14,
-			label);
+		local_time(t, fmt, label, sizeof(label));
+		fprintf(c->f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, c->top, x, bottom);
+		fprintf(c->f, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x,
+			bottom + 15, label);
 	}
 	local_time(c->t1, TIME_ZONE, zone, sizeof(zone));
-	fprintf(c->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">local time (", CHART_W - PAD_R, CHART_H - 4);
+	fprintf(c->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">local time (", CHART_W - PAD_R, c->height - 4);
 	html(c->f, zone);
 	fputs(")</text>\n", c->f);
 	ystep = nice_step(c->y1 - c->y0);
@@ -399,10 +476,9 @@ static void chart_axes(const struct chart *c)
 		fprintf(c->f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%lld</text>\n", PAD_L - 6, y + 4,
 			(long long)v);
 	}
-	fprintf(c->f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", PAD_L, PAD_T, PAD_L,
-		CHART_H - PAD_B);
-	fprintf(c->f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", PAD_L, CHART_H - PAD_B,
-		CHART_W - PAD_R, CHART_H - PAD_B);
+	fprintf(c->f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", PAD_L, c->top, PAD_L, bottom);
+	fprintf(c->f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", PAD_L, bottom,
+		CHART_W - PAD_R, bottom);
 }
 
 static const char *run_outcome(const struct store_job_run *run)
@@ -418,28 +494,101 @@ static bool run_touches(const struct store_job_run *run, int64_t drive_id)
 	return false;
 }
 
-/* Each job run on the drive, a band across the chart: you see the night the counters rose under. */
-static void chart_bands(const struct chart *c, const struct report_ctx *x, const struct report_drive *d)
+/* Characters, not bytes: what a label's width goes by. */
+static size_t utf8_chars(const char *s)
 {
-	char when[32];
+	size_t n = 0;
 
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * Each job run on the drive, a band across the plot, and its label ("queue-purge: stopped") in
+ * the first lane above the plot where it does not run into another: you see at a glance which
+ * night the counters rose under. Fills c->bands (x->bands) and c->lanes.
+ */
+static void chart_bands_layout(struct chart *c, const struct report_ctx *x, const struct report_drive *d)
+{
+	double lane_end[LANES_MAX];
+
+	c->bands = x->bands;
 	for (size_t i = 0; i < x->n_runs; i++) {
 		const struct store_job_run *run = &x->runs[i];
 		int64_t end = run->ended >= 0 ? run->ended : c->t1;
-		double x0 = chart_x(c, run->started < c->t0 ? c->t0 : run->started);
-		double x1 = chart_x(c, end > c->t1 ? c->t1 : end);
+		struct chart_band *b = &c->bands[c->n_bands];
+		double w;
+		int lane = -1;
 
 		if (!run_touches(run, d->health.drive_id))
 			continue;
-		local_time(run->started, TIME_MINUTE, when, sizeof(when));
-		fprintf(c->f, "<rect class=\"band b-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>",
-			run_outcome(run), x0, PAD_T, x1 - x0 < 4 ? 4 : x1 - x0, CHART_H - PAD_T - PAD_B);
-		html(c->f, run->job);
+		c->n_bands++;
+		b->run = run;
+		b->x0 = chart_x(c, run->started < c->t0 ? c->t0 : run->started);
+		b->x1 = chart_x(c, end > c->t1 ? c->t1 : end);
+		if (b->x1 - b->x0 < 4)
+			b->x1 = b->x0 + 4;
+		w = (double)LABEL_CHAR_W * (double)(utf8_chars(run->job) + 2 + utf8_chars(run_outcome(run)));
+		/* at the right edge, the label ends where the band does, if it fits that way */
+		b->anchor_end = b->x0 + w > CHART_W - PAD_R && b->x1 - w >= 0;
+		b->lx0 = b->anchor_end ? b->x1 - w : b->x0;
+		b->lx1 = b->anchor_end ? b->x1 : b->x0 + w;
+		/* the first lane free at the label's start; when none is, the one that frees first */
+		for (int k = 0; k < c->lanes && lane < 0; k++)
+			if (lane_end[k] + 6 <= b->lx0)
+				lane = k;
+		if (lane < 0 && c->lanes < LANES_MAX)
+			lane = c->lanes++;
+		if (lane < 0) {
+			lane = 0;
+			for (int k = 1; k < c->lanes; k++)
+				if (lane_end[k] < lane_end[lane])
+					lane = k;
+		}
+		b->lane = lane;
+		lane_end[lane] = b->lx1;
+	}
+	c->top = PAD_T + c->lanes * LANE_H;
+	c->height = c->top + PLOT_H + PAD_B;
+}
+
+/* The bands, under the series. */
+static void chart_bands(const struct chart *c)
+{
+	for (size_t i = 0; i < c->n_bands; i++) {
+		const struct chart_band *b = &c->bands[i];
+
+		fprintf(c->f, "<rect class=\"band b-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>\n",
+			run_outcome(b->run), b->x0, c->top, b->x1 - b->x0, PLOT_H);
+	}
+}
+
+/* The labels, each above its band with a line down to it, and the whole run as a tooltip. */
+static void chart_labels(const struct chart *c)
+{
+	char when[32];
+
+	for (size_t i = 0; i < c->n_bands; i++) {
+		const struct chart_band *b = &c->bands[i];
+		/* lane 0 just above the plot, the others above it */
+		double y = c->top - 5 - b->lane * LANE_H, lx = b->anchor_end ? b->x1 : b->x0;
+
+		local_time(b->run->started, TIME_MINUTE, when, sizeof(when));
+		fprintf(c->f, "<g class=\"run b-%s\"><title>", run_outcome(b->run));
+		html(c->f, b->run->job);
 		fputs(" ", c->f);
 		html(c->f, when);
 		fputs(": ", c->f);
-		html(c->f, run_outcome(run));
-		fputs("</title></rect>\n", c->f);
+		html(c->f, run_outcome(b->run));
+		fprintf(c->f, "</title><line class=\"leader\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%d\"/>", lx, y + 3, lx,
+			c->top);
+		fprintf(c->f, "<text class=\"band-label\" x=\"%.1f\" y=\"%.1f\"%s>", lx + (b->anchor_end ? -2 : 2), y,
+			b->anchor_end ? " text-anchor=\"end\"" : "");
+		html(c->f, b->run->job);
+		fputs(": ", c->f);
+		html(c->f, run_outcome(b->run));
+		fputs("</text></g>\n", c->f);
 	}
 }
 
@@ -552,21 +701,24 @@ static void chart(FILE *f, const struct report_ctx *x, const struct report_drive
 		fputs("</span>", f);
 	}
 	fputs("</p>\n", f);
+	chart_bands_layout(&c, x, d);
+	/* the width and height are the viewBox's proportions; the style sheet scales it to the page */
 	fprintf(f,
 		"<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-		"height=\"%d\" role=\"img\"><title>",
-		CHART_W, CHART_H, CHART_W, CHART_H);
+		"height=\"%d\" preserveAspectRatio=\"xMinYMin meet\" role=\"img\"><title>",
+		CHART_W, c.height, CHART_W, c.height);
 	html(f, d->cfg->name);
 	fputs(": ", f);
 	html(f, title);
 	fputs("</title>\n", f);
 	chart_axes(&c);
-	chart_bands(&c, x, d);
+	chart_bands(&c);
 	for (int s = s0; s <= s1; s++)
 		chart_series(&c, d, s);
+	chart_labels(&c);
 	if (!known)
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no known value in this range</text>\n",
-			CHART_W / 2, CHART_H / 2);
+			CHART_W / 2, c.top + PLOT_H / 2);
 	fputs("</svg>\n", f);
 }
 
@@ -720,13 +872,11 @@ static void print_gate(FILE *f, const struct report_ctx *x)
 	fputs("<table class=\"gate\"><tr><th>job</th><th>class</th><th>verdict</th><th>reason</th></tr>\n", f);
 	for (size_t i = 0; i < config->n_jobs; i++) {
 		const struct gate_result *g = &x->gate[i];
-		const char *v = g->decision.verdict == _VERDICT_MAX ? "error" : verdict_to_string(g->decision.verdict);
 
 		fputs("<tr>", f);
 		cell(f, g->job->name);
 		cell(f, job_class_to_string(g->job->class));
-		fprintf(f, "<td class=\"v-%s\">%s%s%s</td>", v, v, g->decision.last_chance ? " (last chance)" : "",
-			g->decision.throttle ? " (throttled)" : "");
+		cell_verdict(f, g->decision.verdict == _VERDICT_MAX ? "error" : gate_decision_verdict(&g->decision));
 		cell(f, g->decision.reason);
 		fputs("</tr>\n", f);
 	}
@@ -756,7 +906,7 @@ static void print_decisions(FILE *f, const struct report_ctx *x)
 		fputs("<tr class=\"decision\">", f);
 		cell(f, when);
 		cell(f, d->job);
-		cell(f, d->verdict);
+		cell_verdict(f, d->verdict);
 		cell(f, d->reason);
 		cell(f, d->states);
 		fputs("</tr>\n", f);
@@ -767,10 +917,13 @@ static void print_decisions(FILE *f, const struct report_ctx *x)
 static void print_report(FILE *f, const struct report_ctx *x)
 {
 	const struct config *config = x->cmd->config;
-	char from[32], to[32], zone[16];
+	/* the range the charts span, to the second when it is short */
+	enum time_fmt fmt = x->t1 - x->t0 < 3600 ? TIME_SECOND : TIME_MINUTE;
+	char from[32], to[32], since[32], zone[16];
 
-	local_time(x->since, TIME_MINUTE, from, sizeof(from));
-	local_time(x->cmd->now, TIME_MINUTE, to, sizeof(to));
+	local_time(x->t0, fmt, from, sizeof(from));
+	local_time(x->t1, fmt, to, sizeof(to));
+	local_time(x->since, TIME_MINUTE, since, sizeof(since));
 	local_time(x->cmd->now, TIME_ZONE, zone, sizeof(zone));
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"viewport\" content=\"width=device-width\">\n"
@@ -778,7 +931,10 @@ static void print_report(FILE *f, const struct report_ctx *x)
 		to, report_css);
 	fprintf(f, "<p class=\"meta\">From %s to %s, local time (", from, to);
 	html(f, zone);
-	fputs("); written by weargate " WEARGATE_VERSION " from its history, without reading the drives.</p>\n", f);
+	fputs(")", f);
+	if (x->since < x->t0)
+		fprintf(f, ", the part of the range asked for (from %s) that the history has", since);
+	fputs("; written by weargate " WEARGATE_VERSION " from its history, without reading the drives.</p>\n", f);
 	fputs("<h2>Drives</h2>\n", f);
 	if (config->n_drives == 0)
 		fputs("<p>No drive is configured.</p>\n", f);
@@ -889,6 +1045,7 @@ out:
 	}
 	free(x.decisions);
 	free(x.runs);
+	free(x.bands);
 	free(buf);
 	return r;
 }

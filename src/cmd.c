@@ -87,7 +87,8 @@ int cmd_load_config(struct cmd_ctx *ctx)
 	int r;
 
 	if (wg_now(&ctx->now) < 0) {
-		cmd_error("WEARGATE_NOW='%s' is not a number of seconds since the epoch", getenv("WEARGATE_NOW"));
+		cmd_error("WEARGATE_NOW='%s' is not a number of seconds since the epoch, or @FILE holding one",
+			  getenv("WEARGATE_NOW"));
 		return WG_EXIT_USAGE;
 	}
 	if (ctx->config)

@@ -426,7 +426,7 @@ out:
 
 int gate_record(struct store *s, const struct gate_result *res, int64_t now, struct wg_err *err)
 {
-	return store_decision_add(s, now, res->job->name, verdict_to_string(res->decision.verdict),
+	return store_decision_add(s, now, res->job->name, gate_decision_verdict(&res->decision),
 				  res->decision.reason ? res->decision.reason : "", res->states ? res->states : "", err);
 }
 

@@ -40,11 +40,6 @@ int hook_nested(struct store *s, const char *job, int64_t *ret_run, struct wg_er
 	return 1;
 }
 
-static void verdict_text(const struct gate_decision *d, char *buf, size_t len)
-{
-	snprintf(buf, len, "go%s%s", d->last_chance ? " (last chance)" : "", d->throttle ? " (throttled)" : "");
-}
-
 int hook_start(struct runner *r, const struct job_cfg *j, const struct gate_result *res, int64_t now, int64_t *ret_id,
 	       struct wg_err *err)
 {
@@ -56,7 +51,6 @@ int hook_start(struct runner *r, const struct job_cfg *j, const struct gate_resu
 		.expires = j->timeout > 0 ? now + j->timeout : -1,
 		.drives = d,
 	};
-	char verdict[48];
 	int k;
 
 	if (!d)
@@ -81,8 +75,7 @@ int hook_start(struct runner *r, const struct job_cfg *j, const struct gate_resu
 		free(disk);
 		h.n++;
 	}
-	verdict_text(&res->decision, verdict, sizeof(verdict));
-	h.verdict = verdict;
+	h.verdict = gate_decision_verdict(&res->decision);
 	k = store_hook_run_begin(r->store, &h, ret_id, err);
 	free(d);
 	if (k < 0)

@@ -49,6 +49,15 @@ const char *verdict_to_string(enum verdict v)
 	return v < _VERDICT_MAX ? verdict_names[v] : "?";
 }
 
+const char *gate_decision_verdict(const struct gate_decision *d)
+{
+	if (d->verdict != VERDICT_GO)
+		return verdict_to_string(d->verdict);
+	if (d->last_chance)
+		return d->throttle ? "go (last chance) (throttled)" : "go (last chance)";
+	return d->throttle ? "go (throttled)" : "go";
+}
+
 int verdict_from_string(const char *s, enum verdict *ret)
 {
 	int i = lookup(verdict_names, _VERDICT_MAX, s);

@@ -481,8 +481,7 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 		used += (size_t)snprintf(names + used, used < sizeof(names) ? sizeof(names) - used : 0, "%s%s",
 					 i ? " " : "", h->drive->name);
 	}
-	snprintf(verdict, sizeof(verdict), "go%s%s", res->decision.last_chance ? " (last chance)" : "",
-		 res->decision.throttle ? " (throttled)" : "");
+	snprintf(verdict, sizeof(verdict), "%s", gate_decision_verdict(&res->decision));
 	wg_now(&start);
 	k = store_job_run_begin(r->store, j->name, job_class_to_string(j->class), start, ids, n_ids, verdict,
 				&ret->run_id, err);

@@ -190,6 +190,25 @@ static void test_names(void **state)
 	assert_string_equal(verdict_to_string(VERDICT_DEFER), "defer");
 }
 
+/* What the history records and the report shows is what the gate's line said. */
+static void test_decision_verdict(void **state)
+{
+	struct gate_decision d = { .verdict = VERDICT_GO };
+
+	(void)state;
+	assert_string_equal(gate_decision_verdict(&d), "go");
+	d.throttle = true;
+	assert_string_equal(gate_decision_verdict(&d), "go (throttled)");
+	d.last_chance = true;
+	assert_string_equal(gate_decision_verdict(&d), "go (last chance) (throttled)");
+	d.throttle = false;
+	assert_string_equal(gate_decision_verdict(&d), "go (last chance)");
+	d.verdict = VERDICT_REFUSE;
+	assert_string_equal(gate_decision_verdict(&d), "refuse");
+	d.verdict = VERDICT_DEFER;
+	assert_string_equal(gate_decision_verdict(&d), "defer");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_defer_hot_and_self_test),
 		cmocka_unit_test(test_worst_drive_decides),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_decision_verdict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,6 +123,46 @@ static void test_now(void **state)
 	assert_true(t > 1700000000);
 }
 
+/* WEARGATE_NOW=@FILE: read at each look, so that a job can move the clock through its run. */
+static void test_now_file(void **state)
+{
+	char dir[] = "/tmp/wg-test-util-XXXXXX", path[128], env[160];
+	int64_t t, t0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/clock", dir);
+	snprintf(env, sizeof(env), "@%s", path);
+	setenv("WEARGATE_NOW", env, 1);
+	/* no file yet, and never read: no clock */
+	assert_int_equal(wg_now(&t), -EINVAL);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("1795654800\n", f);
+	fclose(f);
+	/* what wg_sleep() let pass in this process (test_now's hour) counts on top */
+	assert_int_equal(wg_now(&t0), 0);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("1795657200", f);
+	fclose(f);
+	assert_int_equal(wg_now(&t), 0);
+	assert_int_equal(t - t0, 2400);
+	wg_sleep(60);
+	assert_int_equal(wg_now(&t), 0);
+	assert_int_equal(t - t0, 2460);
+	/* gone a moment: the clock stays where it was */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(wg_now(&t), 0);
+	assert_int_equal(t - t0, 2460);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("soon", f);
+	fclose(f);
+	assert_int_equal(wg_now(&t), -EINVAL);
+	unlink(path);
+	rmdir(dir);
+	unsetenv("WEARGATE_NOW");
+}
+
 static void test_files(void **state)
 {
 	char dir[] = "/tmp/wg-test-util-XXXXXX", path[128];
@@ -204,7 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),    cmocka_unit_test(test_format), cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_strlcpy),     cmocka_unit_test(test_now),    cmocka_unit_test(test_files),
-		cmocka_unit_test(test_strv),        cmocka_unit_test(test_when),
+		cmocka_unit_test(test_strv),        cmocka_unit_test(test_when),   cmocka_unit_test(test_now_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,7 @@ WEARGATE_NOW=$((end + 86400 - 3600)) run 0 "$W" -c "$T/w.conf" sample sda
 WEARGATE_NOW=$((end + 86400 - 3600)) run 75 "$W" -c "$T/w.conf" gate --max-wait 30m purge
 WEARGATE_NOW=$((end + 86400 - 3600)) run 0 "$W" -c "$T/w.conf" gate --max-wait 2h purge
 contains "$T/err" "purge: go (throttled): sda degrading"
-[ "$(sql "SELECT max(t) FROM decision WHERE job = 'purge' AND verdict = 'go'")" = $((end + 86400)) ] ||
+[ "$(sql "SELECT max(t) FROM decision WHERE job = 'purge' AND verdict = 'go (throttled)'")" = $((end + 86400)) ] ||
 	fail "the wait did not end when the cooldown did"
 
 # A drive that cannot be read and was never sampled is unknown: on_unknown decides (defer for maintenance).

@@ -22,7 +22,9 @@ conf=$(one /etc/weargate.conf)
 one /doc/weargate/weargate.conf.example >/dev/null
 one /man8/weargate.8 >/dev/null
 one /man5/weargate.conf.5 >/dev/null
-one /completions/weargate >/dev/null
+one /bash-completion/completions/weargate >/dev/null
+one /zsh/site-functions/_weargate >/dev/null
+one /fish/vendor_completions.d/weargate.fish >/dev/null
 # nothing but what is listed above, the units and the hooks: no database, no lock, no state
 find "$T/root" -name '*.db' -o -name '*.lock' | grep . && fail "install created state"
 

@@ -2,7 +2,8 @@
 # man.sh — the man pages lint clean and document every option, command and config key the code has
 #
 # Environment: SOURCE_ROOT (the source tree; default: two levels above this script),
-# WEARGATE (the built binary). Exits 77 (skipped) only when mandoc cannot be found.
+# WEARGATE (the built binary). Exits 77 (skipped) only when mandoc cannot be found; without
+# man-db, groff's warnings are not checked, and it says so.
 #
 # "Documented" means, in the mdoc source (each page says so in its first comment):
 #   man/weargate.8       an option is the argument of Fl on an .It line that starts with Fl, the tag
@@ -43,14 +44,72 @@ for f in "$man8" "$man5" "$config_c"; do
 	fi
 done
 
-# (a) lint: any warning or error is a failure.
-for page in "$man8" "$man5"; do
+pages=$(ls "$SOURCE_ROOT"/man/*.[1-9])
+skipped=''
+
+# (a) lint, every page: any warning or error of mandoc is a failure, and so is any warning of
+# groff as man(1) renders the page at 80 columns ("can't break line": a word wider than its column).
+for page in $pages; do
 	out=$(mandoc -Tlint -Wwarning "$page" 2>&1)
 	rc=$?
 	if [ -n "$out" ] || [ "$rc" -ne 0 ]; then
 		err "mandoc -Tlint -Wwarning '$page' (exit $rc):"
 		printf '%s\n' "$out" >&2
 	fi
+done
+if ! command -v man >/dev/null 2>&1 || ! man --help 2>&1 | grep -q -e '--warnings'; then
+	skipped="$skipped; groff's warnings (no man-db here; Debian: apt-get install man-db)"
+else
+	for page in $pages; do
+		out=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+		if [ -n "$out" ]; then
+			err "MANWIDTH=80 man --warnings -l '$page':"
+			printf '%s\n' "$out" >&2
+		fi
+	done
+fi
+
+# (a2) other programs' pages by their Debian names: each page referred to (.Xr) is one of these,
+# checked against the packages that ship them, or one that man(1) finds on this machine.
+debian_pages='borgmatic 1 borgmatic
+cron 8 cron
+crontab 5 cron
+doas 1 opendoas
+doas.conf 5 opendoas
+flock 1 util-linux
+flock 2 manpages-dev
+fsck 8 util-linux
+fsync 2 manpages-dev
+ionice 1 util-linux
+jq 1 jq
+nice 1 coreutils
+prometheus-node-exporter 1 prometheus-node-exporter
+regcomp 3 manpages-dev
+setsid 2 manpages-dev
+smartctl 8 smartmontools
+smartd 8 smartmontools
+sudo 8 sudo
+syslog 3 manpages-dev
+systemd-run 1 systemd
+systemd.resource-control 5 systemd
+systemd.timer 5 systemd
+update-smart-drivedb 8 smartmontools'
+# where its package is installed, the table is checked too
+if command -v dpkg-query >/dev/null 2>&1 && command -v man >/dev/null 2>&1; then
+	printf '%s\n' "$debian_pages" | while read -r name section pkg; do
+		dpkg-query -W -f '${Status}\n' "$pkg" 2>/dev/null | grep -q ' installed$' || continue
+		man -w "$section" "$name" >/dev/null 2>&1 ||
+			{ echo "man.sh: $pkg is installed but has no $name($section): the table in man.sh is wrong" >&2; exit 1; }
+	done || fail=1
+fi
+for page in $pages; do
+	sed -n 's/^\.Xr \([^ ]*\) \([0-9]\).*/\1 \2/p' "$page" | sort -u | while read -r name section; do
+		[ -f "$SOURCE_ROOT/man/$name.$section" ] && continue
+		printf '%s\n' "$debian_pages" | grep -q "^$name $section " && continue
+		command -v man >/dev/null 2>&1 && man -w "$section" "$name" >/dev/null 2>&1 && continue
+		echo "man.sh: $page refers to $name($section), which is no Debian manual page known to man.sh" >&2
+		exit 1
+	done || fail=1
 done
 
 # The .It lines of a page, with "\-" read as "-" (".It Fl \-wake" and ".It Fl -wake" are the same option).
@@ -156,6 +215,6 @@ count() {
 }
 if [ "$fail" -eq 0 ]; then
 	echo "man.sh: ok: lint clean; $(count "$options") options, $(count "$commands") commands," \
-		"$(count "$keys") keys documented"
+		"$(count "$keys") keys documented${skipped:+; skipped$skipped}"
 fi
 exit "$fail"
