@@ -450,3 +450,16 @@ void gate_result_release(struct gate_result *r)
 	r->unmonitored = NULL;
 	r->n = 0;
 }
+
+void self_test_describe(const struct store_self_test *t, char *buf, size_t len)
+{
+	char when[32];
+
+	wg_format_when(t->ended >= 0 ? t->ended : t->started, when, sizeof(when));
+	if (!t->result[0])
+		snprintf(buf, len, "%s %s since %s", t->test, t->ended >= 0 ? "unfinished" : "running", when);
+	else if (strcmp(t->result, "passed") == 0 || !t->detail[0])
+		snprintf(buf, len, "%s %s %s", t->test, t->result, when);
+	else
+		snprintf(buf, len, "%s %s (%s) %s", t->test, t->result, t->detail, when);
+}

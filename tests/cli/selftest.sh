@@ -80,6 +80,23 @@ for t in short long conveyance; do
 	[ "$(sql "SELECT outcome FROM job_run WHERE job = 't'")" = success ] || fail "$t: the run is not a success"
 done
 
+# --- status, history --jobs, report and export show the result and when ---
+run 0 later wg status
+contains "$T/out" "sda: last self-test: conveyance passed"
+run 0 later wg status --json
+json "j['drives'][0]['last_self_test']['test'] == 'conveyance' and j['drives'][0]['last_self_test']['result'] == 'passed' and j['drives'][0]['last_self_test']['ended'] is not None"
+run 0 later wg history --jobs --format json
+json "[r['self_tests'] for r in j['runs']] == [[{'drive': 'sda', 'test': 'conveyance', 'result': 'passed', 'detail': 'completed without error', 'status': 0}]]"
+run 0 later wg history --jobs
+contains "$T/out" "sda: conveyance self-test passed"
+run 0 later wg export
+ended=$(sql "SELECT ended FROM self_test")
+grep -q "^weargate_drive_last_self_test_timestamp_seconds{disk=\"[^\"]*\",test=\"conveyance\",result=\"passed\"} $ended\$" "$T/out" ||
+	{ grep self_test "$T/out" >&2; fail "export has no timestamp of the last self-test"; }
+grep -q '^weargate_drive_last_self_test_passed{disk="[^"]*",test="conveyance"} 1$' "$T/out" || fail "export does not say the test passed"
+run 0 later wg report --output "$T/report.html"
+grep -q '<th>last self-test</th><td>conveyance passed ' "$T/report.html" || fail "the report has no row for the last self-test"
+
 # --- the drive does not offer the test: not started, said why ---
 fresh
 spec "selftest_tests short long"
