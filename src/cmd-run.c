@@ -36,7 +36,7 @@ struct job_entry {
 	const struct job_cfg *job;
 	const struct drive_cfg **drives; /* the drives it touches, resolved once; NULL when they cannot be */
 	size_t n_drives;
-	bool behind;            /* maintenance on a degraded drive: after the backups */
+	bool behind;            /* maintenance or a self-test on a degraded drive: after the backups */
 	enum verdict verdict;
 	bool ran;
 	bool not_due;           /* its period (`every`) since its last success is not over */
