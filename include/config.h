@@ -49,6 +49,8 @@ struct job_cfg {
 	int ionice_class;  /* IOPRIO_CLASS_BE 2 (default, level 7), IDLE 3; 0 = unchanged */
 	int ionice_level;
 	int64_t watch_interval; /* seconds between samples of its drives while it runs; 0 = the config's */
+	enum smart_test test;   /* class selftest: the test its drives run */
+	int64_t every;          /* seconds: `run` skips it while its last success is younger; 0 = every run */
 };
 
 struct config {

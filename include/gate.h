@@ -43,6 +43,12 @@ int drive_usable_sample(struct store *s, const struct store_sample *latest, stru
 /* The drive database entry recorded for a sample's drive and firmware, to free(); *ret NULL when none is. */
 int drive_sample_match(struct store *s, const struct store_sample *x, struct drivedb_match **ret, struct wg_err *err);
 
+/*
+ * A drive's self-test as one line: "long passed 2026-11-25 10:00 UTC", "short failed (read
+ * failure) …", "long running since …".
+ */
+void self_test_describe(const struct store_self_test *t, char *buf, size_t len);
+
 /* How drives are read and recorded. */
 struct drives_read {
 	const char *sysfs_root;

@@ -70,6 +70,7 @@ struct health_point {
 	/* a prefailure attribute at or below its threshold: its id (0: none), value and threshold */
 	uint8_t failing_id, failing_value, failing_threshold;
 	bool self_test_running;
+	int self_test; /* the self-test execution status (smart_test_status_of()); -1 unknown */
 };
 
 void health_point_from_reading(const struct smart_reading *r, int64_t t, struct health_point *ret);
@@ -85,6 +86,7 @@ enum health_sign {
 	HEALTH_SIGN_WEAR,           /* the SSD life left, in percent (the lowest wear indicator) */
 	HEALTH_SIGN_USABLE,         /* 1 the sample was usable, 0 not (standby, unreadable) */
 	HEALTH_SIGN_KERNEL,         /* the kernel's I/O error lines on the drive, counted: not in a sample */
+	HEALTH_SIGN_SELF_TEST,      /* 0, or the failure the last self-test ended in (its status, 3 to 8) */
 	_HEALTH_SIGN_MAX,
 };
 
@@ -213,7 +215,8 @@ struct health_assessment {
 /*
  * DESIGN.md's health model, worst state wins:
  * unknown  never sampled, or no usable sample within sample_max_age;
- * failing  self-assessment failed, a prefailure attribute at or below its threshold, or a
+ * failing  self-assessment failed, a prefailure attribute at or below its threshold, a
+ *          self-test that ended in a failure (read, servo, electrical, …), or a
  *          media counter grown by failing_growth within failing_window; once failing, a drive
  *          stays failing (its history is its own: a new drive starts afresh);
  * degrading pending or offline-uncorrectable sectors now, a media counter grown within window, or

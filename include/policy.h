@@ -11,6 +11,7 @@
 enum job_class {
 	JOB_BACKUP,      /* preserves data: the job wanted most on a dying drive */
 	JOB_MAINTENANCE, /* optional heavy I/O: queue purges, fsck, reindex, scrub */
+	JOB_SELFTEST,    /* a SMART self-test the drive runs: gated as maintenance, but a short one is light */
 	_JOB_CLASS_MAX,
 };
 
@@ -58,10 +59,21 @@ int gate_decision_set_reason(struct gate_decision *d, const char *reason);
  * unknown     on_unknown                            on_unknown
  *             (refuse when another drive section read the same disk)
  * and defer while a drive is above its temperature limit or runs a self-test. job_cooldown
- * (>= 0) replaces the worn and degrading cooldowns.
+ * (>= 0) replaces the worn and degrading cooldowns. A self-test (class selftest) is gated as
+ * maintenance but never throttled (the host does none of its I/O); a light one (light: a
+ * short test) needs no cooldown and goes on a degrading drive without waiting for a backup.
  */
-void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unknown, int64_t job_cooldown,
-		 const struct gate_drive *drives, size_t n, int64_t now, struct gate_decision *ret);
+void gate_decide(const struct policy *p, enum job_class cls, bool light, enum verdict on_unknown,
+		 int64_t job_cooldown, const struct gate_drive *drives, size_t n, int64_t now, struct gate_decision *ret);
+
+/*
+ * A job's period (`every`): when it is due again after its last successful run started at
+ * last_success (-1: never, due now). One eighth of the period, at most 6 hours, is slack: a
+ * nightly timer that fires a little earlier than a week ago (RandomizedDelaySec, a longer job
+ * before it) must not put a weekly job off for a whole week more.
+ */
+#define JOB_EVERY_SLACK_MAX (6 * 3600)
+int64_t job_due_at(int64_t every, int64_t last_success);
 
 const char *job_class_to_string(enum job_class c);
 int job_class_from_string(const char *s, enum job_class *ret);

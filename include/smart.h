@@ -105,6 +105,49 @@ void smart_read_blob(const void *buf, size_t len, struct smart_reading *ret);
  */
 void smart_read_device(const char *path, const struct smart_device_opts *opts, struct smart_reading *ret);
 
+/* The SMART self-tests (SMART EXECUTE OFFLINE IMMEDIATE's subcommands, as libatasmart numbers them). */
+enum smart_test {
+	SMART_TEST_SHORT = 1,
+	SMART_TEST_LONG = 2, /* "extended" */
+	SMART_TEST_CONVEYANCE = 3,
+	SMART_TEST_ABORT = 127,
+};
+
+/* "short", "long", "conveyance", "abort"; -EINVAL for another word (abort is not a test to ask for). */
+const char *smart_test_to_string(enum smart_test t);
+int smart_test_from_string(const char *s, enum smart_test *ret);
+
+/* The high nibble of the data page's self-test execution status byte (ATA8-ACS, SMART READ DATA byte 363). */
+enum smart_test_status {
+	SMART_TEST_STATUS_PASSED = 0,      /* the last test completed without error, or none ever ran */
+	SMART_TEST_STATUS_ABORTED = 1,     /* aborted by the host */
+	SMART_TEST_STATUS_INTERRUPTED = 2, /* interrupted by a hardware or software reset */
+	SMART_TEST_STATUS_FATAL = 3,       /* a fatal or unknown error: the test could not complete */
+	SMART_TEST_STATUS_UNKNOWN = 4,     /* completed, an unknown test element failed */
+	SMART_TEST_STATUS_ELECTRICAL = 5,
+	SMART_TEST_STATUS_SERVO = 6,
+	SMART_TEST_STATUS_READ = 7,
+	SMART_TEST_STATUS_HANDLING = 8, /* handling damage suspected */
+	SMART_TEST_STATUS_RUNNING = 15,
+};
+
+/* The status byte's nibble; -1 for an unknown byte (-1). */
+int smart_test_status_of(int status_byte);
+/* A test that ended in a failure of the drive: 3 to 8. */
+bool smart_test_status_failed(int status);
+/* "passed", "aborted by the host", "read failure", …; "status N" for a reserved value. */
+const char *smart_test_status_to_string(int status);
+
+/*
+ * Send SMART EXECUTE OFFLINE IMMEDIATE with test's subcommand (a start, or the abort) to a
+ * device, through libatasmart, in access mode `access` (auto: the reading's fallback order,
+ * the first mode that reads the SMART data page sends it). Like a reading, weargate asks
+ * first whether SMART is on, and never turns it on. Wakes a drive in standby: starting a test
+ * is meant to. 0, or a negative errno with why in reason: -EOPNOTSUPP when the drive does not
+ * offer that test (the data page's offline capabilities say so), -EIO when it refused it.
+ */
+int smart_self_test(const char *path, enum smart_access access, enum smart_test test, char *reason, size_t len);
+
 /* The attribute with this id, or NULL; the first of an id listed twice (as smartctl reads it). */
 const struct smart_attr *smart_reading_attr(const struct smart_reading *r, uint8_t id);
 

@@ -376,6 +376,36 @@ typedef int (*store_clock_step_cb)(int64_t t, int64_t back_from, void *userdata)
 int store_foreach_clock_step(struct store *s, int64_t since, int64_t until, store_clock_step_cb cb, void *userdata,
 			     struct wg_err *err);
 
+/*
+ * A SMART self-test weargate ran on a drive during job run run_id: which (short, long,
+ * conveyance), when it started and ended (-1: not yet, or its runner died), how it ended
+ * ("passed", "failed", "aborted", "interrupted", "unknown", "not started"; "" while it runs),
+ * the self-test execution status byte last read (-1 unknown), and why in words.
+ */
+struct store_self_test {
+	int64_t run_id, drive_id;
+	char test[16];
+	int64_t started, ended;
+	char result[16];
+	int status;
+	char detail[256];
+};
+
+/* Record a self-test as it stands: the first call adds it, later ones update its end. */
+int store_self_test_set(struct store *s, const struct store_self_test *t, struct wg_err *err);
+/*
+ * A drive's newest self-test that started at or before until (ended_only: that has a result,
+ * other than "not started"); -ENOENT when none.
+ */
+int store_self_test_latest(struct store *s, int64_t drive_id, int64_t until, bool ended_only,
+			   struct store_self_test *ret, struct wg_err *err);
+typedef int (*store_self_test_cb)(const struct store_self_test *t, void *userdata);
+/* Every self-test of a job run, by drive. */
+int store_foreach_self_test(struct store *s, int64_t run_id, store_self_test_cb cb, void *userdata,
+			    struct wg_err *err);
+/* When the newest successful run of a job that started at or before until started; -ENOENT when none. */
+int store_job_last_success(struct store *s, const char *job, int64_t until, int64_t *ret_started, struct wg_err *err);
+
 /* A write of the caller's own: everything until the end in one transaction; end(r < 0) rolls it back. */
 int store_transaction_begin(struct store *s, struct wg_err *err);
 int store_transaction_end(struct store *s, int r, struct wg_err *err);

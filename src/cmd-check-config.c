@@ -218,11 +218,15 @@ static void print_job(FILE *f, const struct cmd_ctx *ctx, const struct job_cfg *
 	fputs("\njob ", f);
 	put_string(f, j->name);
 	fprintf(f, " {\n\tclass = %s\n", job_class_to_string(j->class));
-	if (j->command)
+	if (j->class == JOB_SELFTEST)
+		fprintf(f, "\ttest = %s\n\t# command: none, the drive runs its test by itself\n",
+			smart_test_to_string(j->test));
+	else if (j->command)
 		put_list(f, "\t", "command", j->command);
 	else
 		fputs("\t# command: none, the job only asks the gate\n", f);
-	fprintf(f, "\tshell = %s\n", j->shell ? "true" : "false");
+	if (j->class != JOB_SELFTEST)
+		fprintf(f, "\tshell = %s\n", j->shell ? "true" : "false");
 	if (j->paths)
 		put_list(f, "\t", "paths", j->paths);
 	else
@@ -237,6 +241,12 @@ static void print_job(FILE *f, const struct cmd_ctx *ctx, const struct job_cfg *
 		put_duration(f, "\t", "cooldown", j->cooldown, NULL);
 	else
 		fputs("\t# cooldown: the policy's, for the state of the drive\n", f);
+	if (j->every > 0)
+		put_duration(f, "\t", "every", j->every, NULL);
+	else
+		fputs("\t# every: none, the job is due at every run\n", f);
+	if (j->class == JOB_SELFTEST)
+		goto watch; /* no program: no throttle, user, nice or ionice */
 	if (j->throttle > 0) {
 		format_rate(j->throttle, buf, sizeof(buf));
 		fprintf(f, "\tthrottle = %s\n", buf);
@@ -261,6 +271,7 @@ static void print_job(FILE *f, const struct cmd_ctx *ctx, const struct job_cfg *
 	default:
 		fputs("\tionice = \"none\"\n", f);
 	}
+watch:
 	if (j->watch_interval > 0) {
 		put_duration(f, "\t", "watch_interval", j->watch_interval, NULL);
 	} else {

@@ -74,6 +74,11 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("no job '%s' in '%s' (see 'weargate check-config')", argv[optind], ctx->config->path);
 		return WG_EXIT_USAGE;
 	}
+	if (job->class == JOB_SELFTEST) {
+		cmd_error("job '%s' is a self-test, which runs no command: 'weargate run %s' runs it", job->name,
+			  job->name);
+		return WG_EXIT_USAGE;
+	}
 	if (!ctx->store_writable) {
 		if (ctx->store_unwritable.msg[0])
 			cmd_error("%s: a job run must be recorded", ctx->store_unwritable.msg);

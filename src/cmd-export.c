@@ -48,6 +48,8 @@ struct export_drive {
 	bool have_usable;
 	struct store_sample usable; /* the latest usable sample, the values' source */
 	struct drivedb_match *match; /* the drive database entry of the identity shown; NULL when none */
+	bool have_test;
+	struct store_self_test test; /* the newest self-test weargate ran on it that ended */
 };
 
 /* Sectors a job wrote on one drive, over all its recorded runs. */
@@ -100,6 +102,10 @@ static int drive_load(struct cmd_ctx *ctx, const struct drive_cfg *d, struct exp
 	last = x->health.latest;
 	if (!last)
 		return 0;
+	r = store_self_test_latest(ctx->store, x->health.drive_id, ctx->now, true, &x->test, err);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	x->have_test = r == 0;
 	r = drive_usable_sample(ctx->store, last, &x->usable, &x->have_usable, err);
 	if (r < 0)
 		return r;
@@ -439,6 +445,29 @@ static void print_states(FILE *f, const struct export_drive *drives, size_t n)
 			       (const char *const[]){ "disk", drives[i].disk, NULL }, drives[i].usable.t);
 }
 
+/*
+ * The newest self-test weargate ran on each drive that has ended: when, which, how (a label,
+ * as a state is one), and whether it passed.
+ */
+static void print_self_tests(FILE *f, const struct export_drive *drives, size_t n)
+{
+	family(f, "weargate_drive_last_self_test_timestamp_seconds", "gauge",
+	       "When the newest SMART self-test weargate ran on the drive ended, labelled with the test and its result");
+	for (size_t i = 0; i < n; i++)
+		if (drives[i].have_test)
+			series(f, "weargate_drive_last_self_test_timestamp_seconds",
+			       (const char *const[]){ "disk", drives[i].disk, "test", drives[i].test.test, "result",
+						      drives[i].test.result, NULL },
+			       drives[i].test.ended >= 0 ? drives[i].test.ended : drives[i].test.started);
+	family(f, "weargate_drive_last_self_test_passed", "gauge",
+	       "1 when the newest SMART self-test weargate ran on the drive passed, 0 when it did not");
+	for (size_t i = 0; i < n; i++)
+		if (drives[i].have_test)
+			series(f, "weargate_drive_last_self_test_passed",
+			       (const char *const[]){ "disk", drives[i].disk, "test", drives[i].test.test, NULL },
+			       strcmp(drives[i].test.result, "passed") == 0);
+}
+
 /* The label of a drive named in a run's record: its configured drive's disk label, else that name. */
 static const char *run_disk(const struct export_ctx *x, const char *name)
 {
@@ -520,6 +549,7 @@ static int export_build(struct cmd_ctx *ctx, char **ret_buf, size_t *ret_len, st
 			print_attrs(f, x.drives, ctx->config->n_drives);
 			print_devices(f, x.drives, ctx->config->n_drives);
 			print_states(f, x.drives, ctx->config->n_drives);
+			print_self_tests(f, x.drives, ctx->config->n_drives);
 			print_jobs(f, &x);
 			if (fclose(f) != 0)
 				r = wg_err_set(err, -ENOMEM, "out of memory");

@@ -84,6 +84,7 @@ struct history_ctx {
 	struct store *store;
 	enum history_format format;
 	size_t n;
+	size_t self_tests; /* of the run being printed as JSON */
 	bool utf8;
 	size_t n_attrs;
 	uint8_t attrs[HISTORY_ATTRS_MAX];
@@ -150,6 +151,26 @@ static void json_drive(const struct store_job_run_drive *d)
 	putchar('}');
 }
 
+/* A self-test of a run, as JSON: {"drive":…,"test":…,"result":…,"detail":…,"status":…}. */
+static int json_self_test(const struct store_self_test *t, void *userdata)
+{
+	struct history_ctx *h = userdata;
+	char name[STORE_NAME_MAX] = "";
+
+	if (store_drive_name(h->store, t->drive_id, name, sizeof(name), NULL) < 0)
+		name[0] = '\0';
+	printf("%s{\"drive\":", h->self_tests++ ? "," : "");
+	wg_json_string(stdout, name[0] ? name : NULL);
+	fputs(",\"test\":", stdout);
+	wg_json_string(stdout, t->test);
+	fputs(",\"result\":", stdout);
+	wg_json_string(stdout, t->result[0] ? t->result : NULL);
+	fputs(",\"detail\":", stdout);
+	wg_json_string(stdout, t->detail[0] ? t->detail : NULL);
+	t->status >= 0 ? printf(",\"status\":%d}", t->status) : printf(",\"status\":null}");
+	return 0;
+}
+
 static void json_run(struct history_ctx *h, const struct store_job_run *run)
 {
 	char when[32];
@@ -190,6 +211,11 @@ static void json_run(struct history_ctx *h, const struct store_job_run *run)
 			putchar(',');
 		json_drive(&run->drives[i]);
 	}
+	/* a self-test's end on each drive; [] for a job of another class */
+	fputs("],\"self_tests\":[", stdout);
+	h->self_tests = 0;
+	if (strcmp(run->class, "selftest") == 0)
+		store_foreach_self_test(h->store, run->id, json_self_test, h, NULL);
 	fputs("]}", stdout);
 }
 

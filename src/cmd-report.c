@@ -774,6 +774,16 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 			 reading_status_to_string(h->latest->reading.status));
 	}
 	identity_row(f, "latest sample", h->latest ? buf : "never");
+	{
+		/* the newest self-test a selftest job ran on it: one row, read here */
+		struct store_self_test t;
+		char line[512];
+
+		if (h->drive_id >= 0 && store_self_test_latest(x->cmd->store, h->drive_id, x->cmd->now, false, &t, NULL) == 0) {
+			self_test_describe(&t, line, sizeof(line));
+			identity_row(f, "last self-test", line);
+		}
+	}
 	fputs("</table>\n<table class=\"values\"><tr><th>reallocated</th><th>pending</th><th>offline "
 	      "uncorrectable</th><th>temperature</th><th>power-on hours</th><th>SMART</th></tr>\n<tr>",
 	      f);

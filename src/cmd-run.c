@@ -13,9 +13,11 @@
 #include "sampler.h"
 
 static const char run_help[] =
-	"Run the configured jobs that have a command (or the JOBs named), one runner at a\n"
-	"time: sample every drive, then run the jobs in the order of the configuration,\n"
-	"but maintenance jobs on a degrading or failing drive after all the others. Each\n"
+	"Run the configured jobs that have a command and the self-tests (or the JOBs\n"
+	"named), one runner at a time: sample every drive, then run the jobs in the order\n"
+	"of the configuration, but maintenance jobs and self-tests on a degrading or\n"
+	"failing drive after all the others. A job with 'every' whose last success is\n"
+	"younger than that is skipped, and said so. Each\n"
 	"job is gated just before it starts; a deferred job is waited for when run_until\n"
 	"allows, else left for the next run. Each job runs as 'weargate exec' runs one,\n"
 	"and a job that fails does not stop the others. SIGTERM or SIGINT stops the\n"
@@ -34,9 +36,10 @@ struct job_entry {
 	const struct job_cfg *job;
 	const struct drive_cfg **drives; /* the drives it touches, resolved once; NULL when they cannot be */
 	size_t n_drives;
-	bool behind;            /* maintenance on a degraded drive: after the backups */
+	bool behind;            /* maintenance or a self-test on a degraded drive: after the backups */
 	enum verdict verdict;
 	bool ran;
+	bool not_due;           /* its period (`every`) since its last success is not over */
 	struct job_outcome outcome;
 	char *reason; /* why it did not run, whole; malloc'd */
 };
@@ -117,6 +120,12 @@ out:
 	return k;
 }
 
+/* What `run` runs: a job with a command, or a self-test (the drive's to run). */
+static bool job_runs(const struct job_cfg *j)
+{
+	return j->command || j->class == JOB_SELFTEST;
+}
+
 static int select_jobs(struct cmd_ctx *ctx, int argc, char **argv, struct job_entry **ret, size_t *ret_n)
 {
 	const struct config *c = ctx->config;
@@ -130,7 +139,7 @@ static int select_jobs(struct cmd_ctx *ctx, int argc, char **argv, struct job_en
 	for (int i = 0; i < argc; i++) {
 		const struct job_cfg *j = config_job(c, argv[i]);
 
-		if (!j || !j->command) {
+		if (!j || !job_runs(j)) {
 			cmd_error(!j ? "no job '%s' in '%s'" : "job '%s' has no command to run: it only asks the gate (see '%s')",
 				  argv[i], c->path);
 			free(v);
@@ -139,7 +148,7 @@ static int select_jobs(struct cmd_ctx *ctx, int argc, char **argv, struct job_en
 		v[n++].job = j;
 	}
 	for (size_t i = 0; argc == 0 && i < c->n_jobs; i++)
-		if (c->jobs[i].command)
+		if (job_runs(&c->jobs[i]))
 			v[n++].job = &c->jobs[i];
 	/* once: a job's drives do not move during a run (one that cannot be found is its gate's to say) */
 	for (size_t i = 0; i < n; i++)
@@ -159,9 +168,47 @@ static void print_summary(const struct job_entry *v, size_t n)
 			       v[i].outcome.reason[0] ? ": " : "", v[i].outcome.reason);
 		else
 			printf("%s: %s: %s\n", v[i].job->name,
-			       v[i].verdict == _VERDICT_MAX ? "not run" : verdict_to_string(v[i].verdict),
+			       v[i].not_due		    ? "not due"
+			       : v[i].verdict == _VERDICT_MAX ? "not run"
+							      : verdict_to_string(v[i].verdict),
 			       v[i].reason ? v[i].reason : "(out of memory for the reason)");
 	}
+}
+
+/*
+ * A job with a period whose last success is younger than that is not due: say so, and when it
+ * is. False when it is due (or when the history cannot say: better a job too many than none).
+ */
+static bool not_due(struct cmd_ctx *ctx, struct job_entry *e)
+{
+	struct wg_err err = { "" };
+	int64_t now, last = -1, due;
+	char last_s[32], due_s[32], every_s[32];
+	int k;
+
+	if (e->job->every <= 0)
+		return false;
+	wg_now(&now);
+	k = store_job_last_success(ctx->store, e->job->name, now, &last, &err);
+	if (k == -ENOENT)
+		return false;
+	if (k < 0) {
+		cmd_error("%s: its last success is not known (%s): it runs", e->job->name, err.msg);
+		return false;
+	}
+	due = job_due_at(e->job->every, last);
+	if (now >= due)
+		return false;
+	wg_format_utc(last, last_s, sizeof(last_s));
+	wg_format_utc(due, due_s, sizeof(due_s));
+	wg_format_age(e->job->every, every_s, sizeof(every_s));
+	if (asprintf(&e->reason, "every %s: its last success started %s, due from %s", every_s, last_s, due_s) < 0)
+		e->reason = NULL;
+	e->not_due = true;
+	if (!ctx->quiet)
+		fprintf(stderr, "%s: not due: %s\n", e->job->name, e->reason ? e->reason : "");
+	wg_log(LOG_INFO, "job %s: not due: %s", e->job->name, e->reason ? e->reason : "");
+	return true;
 }
 
 /* Gate job e and, on defer for a cooldown that ends before run_until, wait for it and ask again. */
@@ -250,7 +297,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		jobs[i].behind = jobs[i].job->class == JOB_MAINTENANCE && touches_degraded(ctx, &jobs[i], all);
+		jobs[i].behind = jobs[i].job->class != JOB_BACKUP && touches_degraded(ctx, &jobs[i], all);
 	/* a stable order: the jobs not held behind first, then the others, each in config order */
 	{
 		struct job_entry *sorted = calloc(n + 1, sizeof(*sorted));
@@ -276,6 +323,8 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 			e->reason = strdup("weargate was told to stop before it");
 			continue;
 		}
+		if (not_due(ctx, e))
+			continue;
 		k = gate_job(ctx, e, &res, &err);
 		if (k < 0) {
 			e->reason = strdup(err.msg);

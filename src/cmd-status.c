@@ -37,6 +37,8 @@ struct drive_status {
 	int64_t skipped_since;      /* the first of the standby readings the latest one ends; -1 */
 	bool skipped_longer;        /* ... which go back further than SKIP_LOOKBACK */
 	struct drivedb_match *match; /* its drive database entry, as recorded; NULL when none is */
+	bool have_test;
+	struct store_self_test test; /* the newest self-test weargate ran on it */
 };
 
 /* How far back status looks for when a drive began to be skipped. */
@@ -105,6 +107,10 @@ static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive,
 		return r;
 	if (st->have_usable)
 		attrs_derive(&st->usable.reading, &st->d);
+	r = store_self_test_latest(ctx->store, st->health.drive_id, ctx->now, false, &st->test, err);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	st->have_test = r == 0;
 	return skipped_load(ctx, st, err);
 }
 
@@ -185,6 +191,22 @@ static void print_json_drive(FILE *f, const struct drive_status *st, int64_t now
 	if (u && st->usable.t != st->last.t) {
 		wg_format_utc(st->usable.t, when, sizeof(when));
 		json_str(f, "values_sampled_at", when);
+	}
+	if (st->have_test) {
+		fputs("\"last_self_test\":{", f);
+		json_str(f, "test", st->test.test);
+		json_str(f, "result", st->test.result[0] ? st->test.result : NULL);
+		json_str(f, "detail", st->test.detail[0] ? st->test.detail : NULL);
+		wg_format_utc(st->test.started, when, sizeof(when));
+		json_str(f, "started", when);
+		if (st->test.ended >= 0)
+			wg_format_utc(st->test.ended, when, sizeof(when));
+		json_str(f, "ended", st->test.ended >= 0 ? when : NULL);
+		json_int(f, "status", st->test.status, false);
+		json_int(f, "run", st->test.run_id, true);
+		fputs("},", f);
+	} else {
+		fputs("\"last_self_test\":null,", f);
 	}
 	if (st->skipped_since >= 0) {
 		wg_format_utc(st->skipped_since, when, sizeof(when));
@@ -330,6 +352,13 @@ static void print_table(FILE *f, const struct drive_status *sts, size_t n, int64
 				sts[i].health.health.reason);
 	for (size_t i = 0; i < n; i++)
 		print_drivedb_lines(f, &sts[i]);
+	for (size_t i = 0; i < n; i++)
+		if (sts[i].have_test) {
+			char line[512];
+
+			self_test_describe(&sts[i].test, line, sizeof(line));
+			fprintf(f, "%s: last self-test: %s\n", sts[i].name, line);
+		}
 	free(cells);
 }
 

@@ -37,6 +37,7 @@ static int on_temperature(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *r
 static int on_wear(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int on_rate(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int on_class(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int on_test(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int on_verdict(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int on_path(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int on_user(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
@@ -86,6 +87,8 @@ static cfg_opt_t job_opts[] = {
 	CFG_INT_CB("nice", 0, CFGF_NODEFAULT, on_nice),
 	CFG_STR_CB("ionice", NULL, CFGF_NODEFAULT, on_ionice),
 	CFG_INT_CB("watch_interval", 0, CFGF_NODEFAULT, on_period),
+	CFG_STR_CB("test", NULL, CFGF_NODEFAULT, on_test),
+	CFG_INT_CB("every", 0, CFGF_NODEFAULT, on_period),
 	CFG_END(),
 };
 
@@ -321,7 +324,17 @@ static int on_class(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	enum job_class c;
 
 	if (job_class_from_string(value, &c) < 0)
-		return value_error(cfg, opt, value, "is not one of backup, maintenance");
+		return value_error(cfg, opt, value, "is not one of backup, maintenance, selftest");
+	*(const char **)result = value;
+	return 0;
+}
+
+static int on_test(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	enum smart_test t;
+
+	if (smart_test_from_string(value, &t) < 0)
+		return value_error(cfg, opt, value, "is not one of short, long, conveyance");
 	*(const char **)result = value;
 	return 0;
 }
@@ -695,6 +708,45 @@ static bool option_given(cfg_t *sec, const char *key)
 	return opt && (opt->flags & CFGF_MODIFIED);
 }
 
+/*
+ * A self-test job names its test and runs no program: the keys that shape a program's run
+ * (its command, user, niceness, I/O class and rate) mean nothing to a test the drive runs by
+ * itself, and a key that would be silently ignored is an error. `test` belongs to it alone.
+ */
+static int check_selftest(const struct config *c, cfg_t *sec, const char *class, int line, const char *title,
+			  struct wg_err *err)
+{
+	static const char *const program_keys[] = { "command", "shell", "user", "nice", "ionice", "throttle" };
+	bool selftest = strcmp(class, "selftest") == 0;
+
+	if (!selftest) {
+		if (cfg_size(sec, "test"))
+			return wg_err_set(err, -EINVAL, "%s:%d: job '%s': 'test = %s' is only for a job of class selftest",
+					  c->path, line, title, cfg_getstr(sec, "test"));
+		return 0;
+	}
+	if (!cfg_size(sec, "test"))
+		return wg_err_set(err, -EINVAL,
+				  "%s:%d: job '%s' of class selftest needs a 'test': short, long or conveyance", c->path,
+				  line, title);
+	for (size_t i = 0; i < WG_ELEMENTSOF(program_keys); i++)
+		if (option_given(sec, program_keys[i]))
+			return wg_err_set(err, -EINVAL,
+					  "%s:%d: job '%s': '%s' is not for a job of class selftest: the drive runs its "
+					  "test by itself, weargate starts and watches it",
+					  c->path, line, title, program_keys[i]);
+	for (unsigned i = 0; i < cfg_size(sec, "drives"); i++) {
+		const struct drive_cfg *d = config_drive(c, cfg_getnstr(sec, "drives", i));
+
+		if (d && d->source != DRIVE_DEVICE)
+			return wg_err_set(err, -EINVAL,
+					  "%s:%d: job '%s': drive '%s' is a saved reading ('blob'), not a device: it runs "
+					  "no self-test",
+					  c->path, line, title, d->name);
+	}
+	return 0;
+}
+
 /* Values were checked as they were read (the callbacks above); what is left needs the whole section or file. */
 static int load_job(struct config *c, cfg_t *sec, const char *text, struct text_cursor *from, struct wg_err *err)
 {
@@ -715,8 +767,11 @@ static int load_job(struct config *c, cfg_t *sec, const char *text, struct text_
 				  c->path, line, shown, STORE_NAME_MAX - 1);
 	}
 	if (!class)
-		return wg_err_set(err, -EINVAL, "%s:%d: job '%s' needs a 'class': backup or maintenance", c->path,
-				  line, title);
+		return wg_err_set(err, -EINVAL, "%s:%d: job '%s' needs a 'class': backup, maintenance or selftest",
+				  c->path, line, title);
+	r = check_selftest(c, sec, class, line, title, err);
+	if (r < 0)
+		return r;
 	/* libconfuse accepts `command = {}` and calls no check for it; a gate-only job leaves the key out. */
 	if (option_given(sec, "command") && cfg_size(sec, "command") == 0)
 		return wg_err_set(err, -EINVAL,
@@ -750,6 +805,9 @@ static int load_job(struct config *c, cfg_t *sec, const char *text, struct text_
 	j->nice = cfg_size(sec, "nice") ? (int)cfg_getint(sec, "nice") : CONFIG_NICE_DEFAULT;
 	parse_ionice(ionice ? ionice : CONFIG_IONICE_DEFAULT, &j->ionice_class, &j->ionice_level);
 	j->watch_interval = cfg_size(sec, "watch_interval") ? cfg_getint(sec, "watch_interval") : 0;
+	j->every = cfg_size(sec, "every") ? cfg_getint(sec, "every") : 0;
+	if (cfg_getstr(sec, "test"))
+		smart_test_from_string(cfg_getstr(sec, "test"), &j->test);
 	c->n_jobs++; /* from here on config_free() releases what is filled in */
 	j->name = strdup(title);
 	if (!j->name || (user && !(j->user = strdup(user))))

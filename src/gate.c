@@ -66,6 +66,7 @@ static int load_latest_brief(struct store *s, const struct policy *p, const stru
 	attrs_derive(&ret->latest->reading, &ret->point.d); /* all unknown */
 	ret->point.d.temperature_c = b.temperature_c;
 	ret->point.self_test_running = b.self_test >= 0 && (b.self_test >> 4) == SELF_TEST_RUNNING;
+	ret->point.self_test = smart_test_status_of(b.self_test);
 	ret->have_point = now - b.t <= p->sample_max_age;
 	return 0;
 }
@@ -413,7 +414,9 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 				goto out;
 		}
 	}
-	gate_decide(&c->policy, j->class, j->on_unknown, j->cooldown, ret->facts, ret->n, now, &ret->decision);
+	/* a short self-test reads a sample of the surface: light */
+	gate_decide(&c->policy, j->class, j->class == JOB_SELFTEST && j->test == SMART_TEST_SHORT, j->on_unknown,
+		    j->cooldown, ret->facts, ret->n, now, &ret->decision);
 	r = states_line(ret, err);
 out:
 	free(read);
@@ -446,4 +449,17 @@ void gate_result_release(struct gate_result *r)
 	r->states = NULL;
 	r->unmonitored = NULL;
 	r->n = 0;
+}
+
+void self_test_describe(const struct store_self_test *t, char *buf, size_t len)
+{
+	char when[32];
+
+	wg_format_when(t->ended >= 0 ? t->ended : t->started, when, sizeof(when));
+	if (!t->result[0])
+		snprintf(buf, len, "%s %s since %s", t->test, t->ended >= 0 ? "unfinished" : "running", when);
+	else if (strcmp(t->result, "passed") == 0 || !t->detail[0])
+		snprintf(buf, len, "%s %s %s", t->test, t->result, when);
+	else
+		snprintf(buf, len, "%s %s (%s) %s", t->test, t->result, t->detail, when);
 }

@@ -48,7 +48,7 @@ void policy_defaults(struct policy *ret)
  * The model's rules have a version of their own: a change to how the signs make a state
  * (not to the numbers) bumps it, and the states are recorded anew.
  */
-#define HEALTH_MODEL_VERSION 1
+#define HEALTH_MODEL_VERSION 2 /* 2: a failed self-test */
 
 void policy_fingerprint(const struct policy *p, char *buf, size_t len)
 {
@@ -121,6 +121,7 @@ void health_point_from_reading(const struct smart_reading *r, int64_t t, struct 
 		ret->failing_threshold = a->threshold;
 	}
 	ret->self_test_running = r->self_test >= 0 && (r->self_test >> 4) == SELF_TEST_RUNNING;
+	ret->self_test = smart_test_status_of(r->self_test);
 }
 
 /* The store's numbers for the signs that are not attributes: past every attribute id. */
@@ -129,6 +130,7 @@ void health_point_from_reading(const struct smart_reading *r, int64_t t, struct 
 #define CODE_WEAR 258
 #define CODE_USABLE 259
 #define CODE_KERNEL 260
+#define CODE_SELF_TEST 261
 
 int health_sign_code(unsigned sign)
 {
@@ -145,6 +147,8 @@ int health_sign_code(unsigned sign)
 		return CODE_USABLE;
 	case HEALTH_SIGN_KERNEL:
 		return CODE_KERNEL;
+	case HEALTH_SIGN_SELF_TEST:
+		return CODE_SELF_TEST;
 	default:
 		return -1;
 	}
@@ -171,6 +175,9 @@ int64_t health_sign_value(const struct health_point *pt, unsigned sign)
 		return pt->d.ssd_wear_value;
 	case HEALTH_SIGN_USABLE:
 		return 1;
+	case HEALTH_SIGN_SELF_TEST:
+		/* the status byte keeps the last test's end until the next one: a failure is read where it is */
+		return pt->self_test < 0 ? -1 : smart_test_status_failed(pt->self_test) ? pt->self_test : 0;
 	default:
 		return -1;
 	}
@@ -387,6 +394,14 @@ static bool judge_failing(const struct policy *p, const struct health_track *tr,
 		if (r->len)
 			wg_format_when(a->since, when, sizeof(when));
 		wg_text_add(r, "; ", "SMART self-assessment FAILED since %s", when);
+	}
+	if (tr->cur[HEALTH_SIGN_SELF_TEST].value > 0) {
+		const struct health_current *t = &tr->cur[HEALTH_SIGN_SELF_TEST];
+
+		if (r->len)
+			wg_format_when(t->since, when, sizeof(when));
+		wg_text_add(r, "; ", "SMART self-test failed (%s) since %s", smart_test_status_to_string((int)t->value),
+			    when);
 	}
 	if (f->value > 0) {
 		uint8_t id = (uint8_t)(f->value & 0xff);

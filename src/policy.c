@@ -13,6 +13,7 @@
 static const char *const class_names[_JOB_CLASS_MAX] = {
 	[JOB_BACKUP] = "backup",
 	[JOB_MAINTENANCE] = "maintenance",
+	[JOB_SELFTEST] = "selftest",
 };
 
 static const char *const verdict_names[_VERDICT_MAX] = {
@@ -27,6 +28,15 @@ static int lookup(const char *const *names, int n, const char *s)
 		if (strcmp(names[i], s) == 0)
 			return i;
 	return -EINVAL;
+}
+
+int64_t job_due_at(int64_t every, int64_t last_success)
+{
+	int64_t slack = every / 8 < JOB_EVERY_SLACK_MAX ? every / 8 : JOB_EVERY_SLACK_MAX;
+
+	if (every <= 0 || last_success < 0)
+		return INT64_MIN;
+	return last_success + every - slack;
 }
 
 const char *job_class_to_string(enum job_class c)
@@ -90,8 +100,8 @@ static void cooldown_check(const struct gate_drive *d, int64_t cooldown, int64_t
 		 health_state_to_string(d->health->state), spent, left);
 }
 
-static void drive_decide(const struct policy *p, enum job_class cls, enum verdict on_unknown, int64_t job_cooldown,
-			 const struct gate_drive *d, int64_t now, struct drive_verdict *v)
+static void drive_decide(const struct policy *p, enum job_class cls, bool light, enum verdict on_unknown,
+			 int64_t job_cooldown, const struct gate_drive *d, int64_t now, struct drive_verdict *v)
 {
 	const struct health_assessment *h = d->health;
 	const char *state = health_state_to_string(h->state);
@@ -113,10 +123,10 @@ static void drive_decide(const struct policy *p, enum job_class cls, enum verdic
 			 verdict_to_string(on_unknown));
 		return;
 	case HEALTH_FAILING:
-		if (cls == JOB_MAINTENANCE) {
+		if (cls != JOB_BACKUP) {
 			v->verdict = VERDICT_REFUSE;
-			snprintf(v->reason, sizeof(v->reason), "%s failing (%s); no maintenance on a failing drive",
-				 d->name, h->reason);
+			snprintf(v->reason, sizeof(v->reason), "%s failing (%s); no %s on a failing drive", d->name,
+				 h->reason, cls == JOB_SELFTEST ? "self-test" : "maintenance");
 			return;
 		}
 		if (d->last_backup_ok >= 0 && d->last_backup_ok >= h->since) {
@@ -131,32 +141,41 @@ static void drive_decide(const struct policy *p, enum job_class cls, enum verdic
 		snprintf(v->reason, sizeof(v->reason), "LAST-CHANCE BACKUP: %s failing (%s)", d->name, h->reason);
 		break;
 	case HEALTH_DEGRADING:
-		v->throttle = true;
+		/* a drive's own test has no I/O of the host's to limit */
+		v->throttle = cls != JOB_SELFTEST;
 		if (cls == JOB_BACKUP) {
 			snprintf(v->reason, sizeof(v->reason), "rescue: %s degrading (%s), backup first, throttled",
 				 d->name, h->reason);
 			break;
 		}
+		/* a short self-test reads a sample of the surface for minutes: the drive's word is worth it now */
+		if (light) {
+			snprintf(v->reason, sizeof(v->reason), "%s degrading (%s); a short self-test is light: it goes",
+				 d->name, h->reason);
+			break;
+		}
 		if (d->last_backup_ok < 0 || d->last_backup_ok < h->since) {
 			v->verdict = VERDICT_REFUSE;
-			snprintf(v->reason, sizeof(v->reason), "%s degrading (%s); maintenance waits for a backup of %s",
-				 d->name, h->reason, d->name);
+			snprintf(v->reason, sizeof(v->reason), "%s degrading (%s); %s waits for a backup of %s", d->name,
+				 h->reason, cls == JOB_SELFTEST ? "a self-test" : "maintenance", d->name);
 			return;
 		}
 		wg_format_when(d->last_backup_ok, when, sizeof(when));
-		snprintf(v->reason, sizeof(v->reason), "%s degrading (%s); backed up at %s, throttled", d->name,
-			 h->reason, when);
+		snprintf(v->reason, sizeof(v->reason), "%s degrading (%s); backed up at %s%s", d->name, h->reason, when,
+			 v->throttle ? ", throttled" : "");
 		cooldown_check(d, job_cooldown >= 0 ? job_cooldown : p->cooldown_degrading, now, v);
 		break;
 	case HEALTH_WORN:
-		v->throttle = true;
-		snprintf(v->reason, sizeof(v->reason), "%s worn (%s): throttled", d->name, h->reason);
-		cooldown_check(d, job_cooldown >= 0 ? job_cooldown : p->cooldown_worn, now, v);
+		v->throttle = cls != JOB_SELFTEST;
+		snprintf(v->reason, sizeof(v->reason), "%s worn (%s)%s", d->name, h->reason, v->throttle ? ": throttled" : "");
+		if (!light)
+			cooldown_check(d, job_cooldown >= 0 ? job_cooldown : p->cooldown_worn, now, v);
 		break;
 	case HEALTH_OK:
 	default:
 		snprintf(v->reason, sizeof(v->reason), "%s %s", d->name, state);
-		cooldown_check(d, p->cooldown_ok, now, v);
+		if (!light)
+			cooldown_check(d, p->cooldown_ok, now, v);
 		break;
 	}
 	if (v->verdict != VERDICT_GO)
@@ -202,8 +221,8 @@ int gate_decision_set_reason(struct gate_decision *d, const char *reason)
 	return copy ? 0 : -ENOMEM;
 }
 
-void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unknown, int64_t job_cooldown,
-		 const struct gate_drive *drives, size_t n, int64_t now, struct gate_decision *ret)
+void gate_decide(const struct policy *p, enum job_class cls, bool light, enum verdict on_unknown,
+		 int64_t job_cooldown, const struct gate_drive *drives, size_t n, int64_t now, struct gate_decision *ret)
 {
 	struct drive_verdict v;
 	size_t len = sizeof("the job touches no drive"), used = 0;
@@ -213,7 +232,7 @@ void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unk
 	ret->worst = HEALTH_OK;
 	/* first the verdict (the worst drive's), then the reasons of the drives that gave it */
 	for (size_t i = 0; i < n; i++) {
-		drive_decide(p, cls, on_unknown, job_cooldown, &drives[i], now, &v);
+		drive_decide(p, cls, light, on_unknown, job_cooldown, &drives[i], now, &v);
 		if (v.verdict > ret->verdict)
 			ret->verdict = v.verdict;
 		if (severity(drives[i].health->state) > severity(ret->worst))
@@ -225,7 +244,7 @@ void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unk
 	}
 	/* the whole reason, however many drives gave the verdict: it is recorded and shown by --json as it is */
 	for (size_t i = 0; i < n; i++) {
-		drive_decide(p, cls, on_unknown, job_cooldown, &drives[i], now, &v);
+		drive_decide(p, cls, light, on_unknown, job_cooldown, &drives[i], now, &v);
 		if (v.verdict == ret->verdict)
 			len += strlen(v.reason) + 2;
 	}
@@ -235,7 +254,7 @@ void gate_decide(const struct policy *p, enum job_class cls, enum verdict on_unk
 	} else {
 		ret->reason[0] = '\0';
 		for (size_t i = 0; i < n; i++) {
-			drive_decide(p, cls, on_unknown, job_cooldown, &drives[i], now, &v);
+			drive_decide(p, cls, light, on_unknown, job_cooldown, &drives[i], now, &v);
 			if (v.verdict == ret->verdict)
 				used += (size_t)snprintf(ret->reason + used, len - used, "%s%s", used ? "; " : "", v.reason);
 		}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,19 +137,17 @@ static void describe_change(const struct media_counter *m, const char *drive, in
 	snprintf(buf, len, "%s %s %lld → %lld during the run", drive, m->label, (long long)from, (long long)to);
 }
 
-/* The watchdog: sample the job's drives; true stops a maintenance job whose drive got worse. */
-static bool watch_tick(void *userdata)
+/*
+ * The watchdog's look: sample the job's drives into readings[0..n) (recorded as a pass); true
+ * stops a maintenance job or a self-test whose drive got worse.
+ */
+static bool watch_look(struct watch_ctx *w, struct smart_reading *readings)
 {
-	struct watch_ctx *w = userdata;
 	const struct drive_cfg **drives = calloc(w->n ? w->n : 1, sizeof(*drives));
-	struct smart_reading *readings = calloc(w->n ? w->n : 1, sizeof(*readings));
 	bool stop = false;
 
-	if (runner_stop_requested() || !drives || !readings) {
-		free(drives);
-		free(readings);
-		return runner_stop_requested();
-	}
+	if (!drives)
+		return false;
 	for (size_t i = 0; i < w->n; i++)
 		drives[i] = w->d[i].health->drive;
 	sample_pass(w->r, drives, w->n, readings);
@@ -179,7 +178,7 @@ static bool watch_tick(void *userdata)
 				fprintf(w->r->log, "%s: watchdog: %s unchanged\n", w->j->name, d->health->drive->name);
 			continue;
 		}
-		if (w->j->class == JOB_MAINTENANCE) {
+		if (w->j->class != JOB_BACKUP) {
 			/* recorded as outcome "stopped" with this reason: "stopped: sda pending sectors 0 → 8 …" */
 			snprintf(w->stop_reason, sizeof(w->stop_reason), "%s", what);
 			fprintf(w->r->log, "%s: stopping it: %s\n", w->j->name, what);
@@ -192,8 +191,23 @@ static bool watch_tick(void *userdata)
 			d->base = now;
 		}
 	}
-	free(readings);
 	free(drives);
+	return stop;
+}
+
+/* The watchdog of a running command: a look at its drives every watch interval. */
+static bool watch_tick(void *userdata)
+{
+	struct watch_ctx *w = userdata;
+	struct smart_reading *readings = calloc(w->n ? w->n : 1, sizeof(*readings));
+	bool stop;
+
+	if (runner_stop_requested() || !readings) {
+		free(readings);
+		return runner_stop_requested();
+	}
+	stop = watch_look(w, readings);
+	free(readings);
 	return stop;
 }
 
@@ -242,13 +256,13 @@ static void kernel_error(struct watch_ctx *w, struct run_drive *d, const char *m
 	if (d->kernel_lines > 1)
 		return;
 	snprintf(d->kernel_first, sizeof(d->kernel_first), "%s", msg);
-	if (w->j->class == JOB_MAINTENANCE && !w->stopped && !w->ended) {
+	if (w->j->class != JOB_BACKUP && !w->stopped && !w->ended) {
 		/* recorded as outcome "stopped": "kernel: sda: I/O error, dev sda, sector 2048 …" */
 		snprintf(w->stop_reason, sizeof(w->stop_reason), "kernel: %s: %s", name, msg);
 		fprintf(w->r->log, "%s: stopping it: %s\n", w->j->name, w->stop_reason);
 		wg_log(LOG_WARNING, "job %s: stopping it: %s", w->j->name, w->stop_reason);
 		w->stopped = w->stop_now = d->kernel_stopped = true;
-	} else if (w->j->class != JOB_MAINTENANCE && !w->ended) {
+	} else if (w->j->class == JOB_BACKUP && !w->ended) {
 		/* the backup of a drive the kernel fails to read is the one job wanted most: it goes on */
 		fprintf(w->r->log, "%s: kernel: %s: %s: a backup goes on\n", w->j->name, name, msg);
 		wg_log(LOG_WARNING, "job %s: kernel: %s: %s: a backup goes on", w->j->name, name, msg);
@@ -387,6 +401,295 @@ static void outcome_of(const struct proc_result *pr, const struct watch_ctx *w, 
 	}
 }
 
+/* --- a self-test job: the drives run it, weargate starts it, watches it, and aborts it when it must --- */
+
+/* One drive's self-test as it goes. */
+struct test_drive {
+	bool started, done;
+	bool standby; /* the last look found the drive in standby: it was not woken to ask */
+	int status;   /* the self-test execution status byte last read; -1 none */
+	struct store_self_test rec;
+};
+
+/* What a reader process sends: the test (or the abort), through each drive's access mode. */
+struct test_send {
+	enum smart_test test;
+	const struct drive_cfg **drives;
+	const enum smart_access *access;
+	size_t n;
+};
+
+/* In a reader process of its own, with the drive's read_timeout: a drive that hangs holds up nothing. */
+static void send_test(const struct drive_cfg *drive, void *userdata, void (*command)(const char *what, void *u),
+		      void *command_userdata, struct smart_reading *ret)
+{
+	const struct test_send *ts = userdata;
+	enum smart_access access = drive->access;
+	char reason[sizeof(ret->reason)] = "";
+	int k;
+
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->drives[i] == drive)
+			access = ts->access[i];
+	command(ts->test == SMART_TEST_ABORT ? "SMART EXECUTE OFFLINE IMMEDIATE (abort)"
+					     : "SMART EXECUTE OFFLINE IMMEDIATE",
+		command_userdata);
+	memset(ret, 0, sizeof(*ret));
+	ret->smart_ok = -1;
+	ret->self_test = -1;
+	k = smart_self_test(drive->path, access, ts->test, reason, sizeof(reason));
+	ret->status = k == 0 ? READING_OK : k == -EOPNOTSUPP ? READING_UNSUPPORTED : READING_ERROR;
+	wg_strlcpy(ret->reason, reason, sizeof(ret->reason));
+}
+
+/* Send the test (or the abort) to the drives whose want[i] is set; ret[i] says how each went. */
+static void test_send_all(struct runner *r, enum smart_test test, const struct drive_cfg **drives,
+			  const enum smart_access *access, const bool *want, size_t n, struct smart_reading *ret)
+{
+	const struct drive_cfg **some = calloc(n ? n : 1, sizeof(*some));
+	struct smart_reading *got = calloc(n ? n : 1, sizeof(*got));
+	struct test_send ts = { .test = test, .drives = drives, .access = access, .n = n };
+	struct sampler_opts so = { .sysfs_root = r->env->sysfs_root, .read = send_test, .userdata = &ts };
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		ret[i] = (struct smart_reading){ .status = READING_ERROR, .smart_ok = -1, .self_test = -1 };
+		snprintf(ret[i].reason, sizeof(ret[i].reason), "out of memory");
+		if (want[i] && some)
+			some[m++] = drives[i];
+	}
+	if (some && got && m && sampler_read_all(some, m, &so, got) == 0)
+		for (size_t i = 0, k = 0; i < n; i++)
+			if (want[i])
+				ret[i] = got[k++];
+	free(got);
+	free(some);
+}
+
+/* The access mode a drive's test goes through: the one its newest reading worked through, else its section's. */
+static enum smart_access test_access(const struct drive_health *h)
+{
+	enum smart_access a = h->drive->access;
+
+	if (a == SMART_ACCESS_AUTO && h->latest && !h->latest_brief && h->latest->reading.status == READING_OK &&
+	    smart_access_from_string(h->latest->reading.access, &a) < 0)
+		a = SMART_ACCESS_AUTO;
+	return a;
+}
+
+static void test_end(struct test_drive *t, const char *result, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void test_end(struct test_drive *t, const char *result, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->done = true;
+	wg_strlcpy(t->rec.result, result, sizeof(t->rec.result));
+	va_start(ap, fmt);
+	vsnprintf(t->rec.detail, sizeof(t->rec.detail), fmt, ap);
+	va_end(ap);
+}
+
+/* What a look at a drive running the test says: still running, or how it ended. */
+static void test_look(struct test_drive *t, const struct smart_reading *rd)
+{
+	int status;
+
+	if (rd->status == READING_STANDBY) {
+		t->standby = true;
+		return;
+	}
+	/* an unreadable look says nothing of the test: the next one may */
+	if (rd->status != READING_OK || rd->self_test < 0)
+		return;
+	t->standby = false;
+	t->status = t->rec.status = rd->self_test;
+	status = smart_test_status_of(rd->self_test);
+	if (status == SMART_TEST_STATUS_RUNNING)
+		return;
+	if (status == SMART_TEST_STATUS_PASSED)
+		test_end(t, "passed", "completed without error");
+	else if (status == SMART_TEST_STATUS_ABORTED)
+		test_end(t, "aborted", "aborted by the host, not by weargate");
+	else if (status == SMART_TEST_STATUS_INTERRUPTED)
+		test_end(t, "interrupted", "interrupted by a reset");
+	else if (smart_test_status_failed(status))
+		test_end(t, "failed", "%s", smart_test_status_to_string(status));
+	else
+		test_end(t, "unknown", "self-test execution status 0x%02x", (unsigned)rd->self_test);
+}
+
+static void test_record(struct runner *r, const struct job_cfg *j, const struct drive_health *h,
+			const struct test_drive *t)
+{
+	struct wg_err err = { "" };
+
+	if (h->drive_id >= 0 && store_self_test_set(r->store, &t->rec, &err) < 0)
+		fprintf(r->log, "weargate: %s: %s: the self-test was not recorded: %s\n", j->name, h->drive->name, err.msg);
+}
+
+/*
+ * Start the job's test on each of its drives, then look at them (a sampling pass, as the
+ * watchdog takes: CHECK POWER MODE first, so a drive in standby is not woken, then only
+ * commands that reading SMART data during a test takes) at once and every watch interval
+ * until every test has ended. Its timeout, a drive getting worse, the kernel's I/O errors on a
+ * drive or a request to stop abort the tests still running. Each drive's test is recorded.
+ */
+static void self_test_run(struct watch_ctx *w, struct job_outcome *ret)
+{
+	struct runner *r = w->r;
+	const struct job_cfg *j = w->j;
+	const char *test = smart_test_to_string(j->test);
+	size_t n = w->n;
+	struct test_drive *td = calloc(n ? n : 1, sizeof(*td));
+	const struct drive_cfg **drives = calloc(n ? n : 1, sizeof(*drives));
+	enum smart_access *access = calloc(n ? n : 1, sizeof(*access));
+	struct smart_reading *readings = calloc(n ? n : 1, sizeof(*readings));
+	bool *want = calloc(n ? n : 1, sizeof(*want));
+	int64_t interval = j->watch_interval ? j->watch_interval : r->config->watch_interval;
+	int64_t start, now, next_look;
+	enum outcome cause = OUTCOME_SUCCESS; /* what aborted the tests still running; success: nothing */
+	size_t running = 0;
+	struct wg_text why;
+
+	ret->outcome = OUTCOME_FAILED;
+	ret->exit_status = 1;
+	wg_text_init(&why, ret->reason, sizeof(ret->reason));
+	if (!td || !drives || !access || !readings || !want) {
+		wg_text_add(&why, "; ", "out of memory");
+		goto out;
+	}
+	wg_now(&start);
+	for (size_t i = 0; i < n; i++) {
+		const struct drive_health *h = w->d[i].health;
+
+		drives[i] = h->drive;
+		access[i] = test_access(h);
+		want[i] = h->drive->source == DRIVE_DEVICE;
+		td[i].status = -1;
+		td[i].rec = (struct store_self_test){ .run_id = w->run_id, .drive_id = h->drive_id, .started = start,
+						      .ended = -1, .status = -1 };
+		wg_strlcpy(td[i].rec.test, test, sizeof(td[i].rec.test));
+	}
+	test_send_all(r, j->test, drives, access, want, n, readings);
+	for (size_t i = 0; i < n; i++) {
+		if (!want[i])
+			test_end(&td[i], "not started", "'%s' is a saved reading, not a device", drives[i]->path);
+		else if (readings[i].status != READING_OK)
+			test_end(&td[i], "not started", "%s", readings[i].reason);
+		else
+			td[i].started = true;
+		running += td[i].started;
+		if (td[i].started && !r->quiet)
+			fprintf(r->log, "%s: %s: %s self-test started\n", j->name, drives[i]->name, test);
+		if (!td[i].started)
+			fprintf(r->log, "%s: %s: %s self-test not started: %s\n", j->name, drives[i]->name, test,
+				td[i].rec.detail);
+		test_record(r, j, w->d[i].health, &td[i]);
+	}
+	wg_log(LOG_INFO, "job %s (run %lld): %s self-test started on %zu of %zu drive(s)", j->name,
+	       (long long)w->run_id, test, running, n);
+	/* the first look at once: it tells the gates of other jobs that the drive is busy */
+	for (next_look = start; running > 0;) {
+		wg_now(&now);
+		if (w->kmsg)
+			kernel_look(w);
+		if (runner_stop_requested()) {
+			cause = OUTCOME_INTERRUPTED;
+			break;
+		}
+		if (w->stop_now) {
+			cause = OUTCOME_STOPPED;
+			break;
+		}
+		if (j->timeout > 0 && now >= start + j->timeout) {
+			cause = OUTCOME_TIMEOUT;
+			break;
+		}
+		if (now >= next_look) {
+			bool worse = watch_look(w, readings);
+
+			for (size_t i = 0; i < n; i++)
+				if (td[i].started && !td[i].done) {
+					test_look(&td[i], &readings[i]);
+					running -= td[i].done;
+					if (r->verbose && !td[i].done)
+						fprintf(r->log, "%s: %s: self-test %s\n", j->name, drives[i]->name,
+							td[i].standby ? "not asked: the drive is in standby"
+								      : "running");
+				}
+			next_look = now + interval;
+			if (worse && running > 0) {
+				cause = OUTCOME_STOPPED;
+				break;
+			}
+			continue;
+		}
+		/* in steps of a second: a signal, or the kernel's word, ends the wait as promptly as a job's */
+		wg_sleep(1);
+	}
+	if (cause != OUTCOME_SUCCESS) {
+		char limit[32];
+
+		wg_format_age(j->timeout, limit, sizeof(limit));
+		/* a drive seen in standby runs no test, and an abort would wake it */
+		for (size_t i = 0; i < n; i++)
+			want[i] = td[i].started && !td[i].done && !td[i].standby;
+		test_send_all(r, SMART_TEST_ABORT, drives, access, want, n, readings);
+		for (size_t i = 0; i < n; i++) {
+			if (!td[i].started || td[i].done)
+				continue;
+			if (td[i].standby)
+				test_end(&td[i], "unknown", "the drive was in standby at the last look: not woken to ask");
+			else if (readings[i].status != READING_OK)
+				test_end(&td[i], "unknown", "the abort failed: %s", readings[i].reason);
+			else if (cause == OUTCOME_TIMEOUT)
+				test_end(&td[i], "aborted", "aborted by weargate after the job's timeout of %s", limit);
+			else if (cause == OUTCOME_STOPPED)
+				test_end(&td[i], "aborted", "aborted by weargate: %s", w->stop_reason);
+			else
+				test_end(&td[i], "aborted", "aborted by weargate, which was told to stop");
+			fprintf(r->log, "%s: %s: %s self-test %s: %s\n", j->name, drives[i]->name, test, td[i].rec.result,
+				td[i].rec.detail);
+		}
+	}
+	wg_now(&now);
+	ret->outcome = OUTCOME_SUCCESS;
+	ret->exit_status = 0;
+	for (size_t i = 0; i < n; i++) {
+		td[i].rec.ended = now;
+		test_record(r, j, w->d[i].health, &td[i]);
+		if (strcmp(td[i].rec.result, "passed") != 0) {
+			ret->outcome = OUTCOME_FAILED;
+			ret->exit_status = 1;
+		}
+		wg_text_add(&why, "; ", "%s: %s self-test %s%s%s", drives[i]->name, test, td[i].rec.result,
+			    strcmp(td[i].rec.result, "passed") != 0 ? ": " : "",
+			    strcmp(td[i].rec.result, "passed") != 0 ? td[i].rec.detail : "");
+	}
+	if (cause == OUTCOME_TIMEOUT || cause == OUTCOME_INTERRUPTED || cause == OUTCOME_STOPPED) {
+		char head[512];
+
+		if (cause == OUTCOME_STOPPED)
+			snprintf(head, sizeof(head), "%s", w->stop_reason);
+		else if (cause == OUTCOME_TIMEOUT)
+			snprintf(head, sizeof(head), "stopped after its timeout of %llds", (long long)j->timeout);
+		else
+			snprintf(head, sizeof(head), "weargate was told to stop");
+		ret->outcome = cause;
+		w->stopped = cause == OUTCOME_STOPPED;
+		wg_text_init(&why, ret->reason, sizeof(ret->reason));
+		wg_text_add(&why, "; ", "%s", head);
+		for (size_t i = 0; i < n; i++)
+			wg_text_add(&why, "; ", "%s: %s self-test %s", drives[i]->name, test, td[i].rec.result);
+	}
+out:
+	free(want);
+	free(readings);
+	free(access);
+	free(drives);
+	free(td);
+}
+
 static void run_drives_release(struct run_drive *d, size_t n)
 {
 	for (size_t i = 0; d && i < n; i++) {
@@ -495,6 +798,18 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 		goto out;
 	}
 
+	/* a self-test runs in the drive: no process, no throttle, its drives watched as a job's are */
+	if (j->class == JOB_SELFTEST) {
+		w.run_id = ret->run_id;
+		kernel_watch_begin(&w);
+		if (!r->quiet)
+			fprintf(r->log, "%s: started\n", j->name);
+		self_test_run(&w, ret);
+		w.ended = true;
+		if (w.kmsg)
+			kernel_look(&w);
+		goto ended;
+	}
 	/* the limit is for a worn or degrading drive (the gate's "throttled"); an ok drive runs free */
 	if (res->decision.throttle && j->throttle) {
 		throttle_prepare(&r->throttle_env, r->env->sysfs_root, j->name, j->throttle, disks, &t);
@@ -599,7 +914,8 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 			}
 		}
 	}
-	if (runner_stop_requested() && ret->outcome != OUTCOME_SUCCESS) {
+ended:
+	if (runner_stop_requested() && ret->outcome != OUTCOME_SUCCESS && j->class != JOB_SELFTEST) {
 		ret->outcome = OUTCOME_INTERRUPTED;
 		snprintf(ret->reason, sizeof(ret->reason), "weargate was told to stop");
 	}

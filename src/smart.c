@@ -544,3 +544,144 @@ void smart_read_device(const char *path, const struct smart_device_opts *opts, s
 		reading_set(r, READING_UNSUPPORTED, "no SMART on '%s' through access '%s'", path,
 			    access_names[opts->access]);
 }
+
+const char *smart_test_to_string(enum smart_test t)
+{
+	switch (t) {
+	case SMART_TEST_SHORT:
+		return "short";
+	case SMART_TEST_LONG:
+		return "long";
+	case SMART_TEST_CONVEYANCE:
+		return "conveyance";
+	case SMART_TEST_ABORT:
+		return "abort";
+	}
+	return "?";
+}
+
+int smart_test_from_string(const char *s, enum smart_test *ret)
+{
+	static const enum smart_test tests[] = { SMART_TEST_SHORT, SMART_TEST_LONG, SMART_TEST_CONVEYANCE };
+
+	for (size_t i = 0; i < WG_ELEMENTSOF(tests); i++)
+		if (strcmp(s, smart_test_to_string(tests[i])) == 0) {
+			*ret = tests[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int smart_test_status_of(int status_byte)
+{
+	return status_byte < 0 ? -1 : (status_byte >> 4) & 0xf;
+}
+
+bool smart_test_status_failed(int status)
+{
+	return status >= SMART_TEST_STATUS_FATAL && status <= SMART_TEST_STATUS_HANDLING;
+}
+
+const char *smart_test_status_to_string(int status)
+{
+	static const char *const names[16] = {
+		[SMART_TEST_STATUS_PASSED] = "passed",
+		[SMART_TEST_STATUS_ABORTED] = "aborted by the host",
+		[SMART_TEST_STATUS_INTERRUPTED] = "interrupted by a reset",
+		[SMART_TEST_STATUS_FATAL] = "fatal error",
+		[SMART_TEST_STATUS_UNKNOWN] = "failed element unknown",
+		[SMART_TEST_STATUS_ELECTRICAL] = "electrical failure",
+		[SMART_TEST_STATUS_SERVO] = "servo/seek failure",
+		[SMART_TEST_STATUS_READ] = "read failure",
+		[SMART_TEST_STATUS_HANDLING] = "handling damage",
+		[SMART_TEST_STATUS_RUNNING] = "running",
+	};
+	static const char *const reserved[16] = { "", "", "", "", "", "", "", "", "", "status 9", "status 10",
+						  "status 11", "status 12", "status 13", "status 14", "" };
+
+	if (status < 0 || status > 15)
+		return "unknown";
+	return names[status] ? names[status] : reserved[status];
+}
+
+static void say(char *reason, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *reason, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!reason || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, len, fmt, ap);
+	va_end(ap);
+}
+
+int smart_self_test(const char *path, enum smart_access access, enum smart_test test, char *reason, size_t len)
+{
+	static const enum smart_access fallback[] = {
+		SMART_ACCESS_AUTO, SMART_ACCESS_LINUX_IDE, SMART_ACCESS_SAT16, SMART_ACCESS_SAT12,
+	};
+	const enum smart_access *modes = access == SMART_ACCESS_AUTO ? fallback : &access;
+	size_t n = access == SMART_ACCESS_AUTO ? WG_ELEMENTSOF(fallback) : 1;
+	struct smart_device_opts opts = { .access = access, .wake = true };
+	struct smart_reading *r = calloc(1, sizeof(*r));
+	struct device_read dr = { .path = path, .opts = &opts, .r = r };
+	const char *what = smart_test_to_string(test);
+	int k = -EOPNOTSUPP;
+
+	if (!r) {
+		say(reason, len, "out of memory");
+		return -ENOMEM;
+	}
+	reading_init(r);
+	say(reason, len, "no SMART on '%s'", path);
+	/* weargate's own IDENTIFY first: SMART switched off stays off */
+	if (!ask_first(&dr)) {
+		say(reason, len, "%s", r->reason);
+		k = r->status == READING_UNSUPPORTED ? -EOPNOTSUPP : -EIO;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		SkDisk *d = NULL;
+		int e;
+
+		k = open_mode(&dr, modes[i], &d);
+		if (k < 0) {
+			say(reason, len, "cannot open '%s': %s", path, strerror(-k));
+			goto out;
+		}
+		if (k == 0) {
+			k = -EOPNOTSUPP;
+			continue;
+		}
+		/* the page says which tests the drive offers; a mode that cannot read it is not the drive's */
+		errno = 0;
+		if (sk_disk_smart_read_data(d) < 0) {
+			e = errno ? errno : EIO;
+			say(reason, len, "SMART READ DATA failed on '%s': %s", path, strerror(e));
+			sk_disk_free(d);
+			k = -e;
+			continue;
+		}
+		errno = 0;
+		if (sk_disk_smart_self_test(d, (SkSmartSelfTest)test) < 0) {
+			e = errno ? errno : EIO;
+			if (e == ENOTSUP || e == EOPNOTSUPP) {
+				k = -EOPNOTSUPP;
+				say(reason, len, "the drive offers no %s self-test (its SMART data page says so)", what);
+			} else {
+				k = -e;
+				say(reason, len, "SMART EXECUTE OFFLINE IMMEDIATE (%s) failed on '%s': %s", what, path,
+				    strerror(e));
+			}
+		} else {
+			k = 0;
+			say(reason, len, "%s", "");
+		}
+		sk_disk_free(d);
+		goto out;
+	}
+out:
+	free(r);
+	return k;
+}

@@ -226,6 +226,23 @@ static const char *const migrations[] = {
 	"ALTER TABLE job_run_drive ADD COLUMN io_written0 INTEGER;"
 	"CREATE INDEX job_run_open ON job_run(origin, job) WHERE ended IS NULL;"
 	"CREATE INDEX job_run_by_job ON job_run(job, id);",
+	/*
+	 * 9: the SMART self-tests weargate ran, per job run and drive: which test, how it ended
+	 * (passed, failed, aborted, interrupted, unknown, not started; NULL while it runs), the
+	 * self-test execution status byte last read, and why in words
+	 */
+	"CREATE TABLE self_test ("
+	"  run_id INTEGER NOT NULL REFERENCES job_run(id),"
+	"  drive_id INTEGER NOT NULL REFERENCES drive(id),"
+	"  test TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  ended INTEGER,"
+	"  result TEXT,"
+	"  status INTEGER,"
+	"  detail TEXT,"
+	"  PRIMARY KEY (run_id, drive_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX self_test_by_drive ON self_test(drive_id, started);",
 };
 
 enum stmt {
@@ -3239,4 +3256,122 @@ int store_prune(struct store *s, int64_t before, int64_t thin_to, store_sample_k
 	if (r >= 0 && ret)
 		*ret = stats;
 	return r;
+}
+
+/* --- SMART self-tests and job periods ---------------------------------------------------------- */
+
+/* One write of the self-test table, in the caller's transaction when there is one. */
+static int self_test_write(struct store *s, const char *sql, const struct store_self_test *t, struct wg_err *err)
+{
+	bool own = sqlite3_get_autocommit(s->db) != 0;
+	sqlite3_stmt *st = NULL;
+	int r = own ? write_begin(s, err) : 0;
+
+	if (r < 0)
+		return r;
+	r = prepare_walk(s, sql, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, t->run_id);
+		sqlite3_bind_int64(st, 2, t->drive_id);
+		sqlite3_bind_text(st, 3, t->test, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, t->started);
+		if (t->ended >= 0)
+			sqlite3_bind_int64(st, 5, t->ended);
+		if (t->result[0])
+			sqlite3_bind_text(st, 6, t->result, -1, SQLITE_STATIC);
+		if (t->status >= 0)
+			sqlite3_bind_int(st, 7, t->status);
+		if (t->detail[0])
+			sqlite3_bind_text(st, 8, t->detail, -1, SQLITE_STATIC);
+		r = step_done(s, st, err, "cannot record a self-test");
+	}
+	sqlite3_finalize(st);
+	return own ? write_end(s, r, err) : r;
+}
+
+int store_self_test_set(struct store *s, const struct store_self_test *t, struct wg_err *err)
+{
+	return self_test_write(s,
+			       "INSERT INTO self_test(run_id, drive_id, test, started, ended, result, status, detail) "
+			       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(run_id, drive_id) DO UPDATE SET "
+			       "ended = ?5, result = ?6, status = ?7, detail = ?8",
+			       t, err);
+}
+
+#define SELF_TEST_COLS "run_id, drive_id, test, started, coalesce(ended, -1), coalesce(result, ''), coalesce(status, -1), coalesce(detail, '')"
+
+static void self_test_row(sqlite3_stmt *st, struct store_self_test *t)
+{
+	t->run_id = sqlite3_column_int64(st, 0);
+	t->drive_id = sqlite3_column_int64(st, 1);
+	copy_text(st, 2, t->test, sizeof(t->test));
+	t->started = sqlite3_column_int64(st, 3);
+	t->ended = sqlite3_column_int64(st, 4);
+	copy_text(st, 5, t->result, sizeof(t->result));
+	t->status = sqlite3_column_int(st, 6);
+	copy_text(st, 7, t->detail, sizeof(t->detail));
+}
+
+int store_self_test_latest(struct store *s, int64_t drive_id, int64_t until, bool ended_only,
+			   struct store_self_test *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s,
+			     ended_only ? "SELECT " SELF_TEST_COLS " FROM self_test WHERE drive_id = ?1 AND started <= ?2 "
+					  "AND result IS NOT NULL AND result <> 'not started' ORDER BY started DESC, run_id DESC LIMIT 1"
+					: "SELECT " SELF_TEST_COLS " FROM self_test WHERE drive_id = ?1 AND started <= ?2 "
+					  "ORDER BY started DESC, run_id DESC LIMIT 1",
+			     &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, drive_id);
+	sqlite3_bind_int64(st, 2, until);
+	r = step_one(s, st, err);
+	if (r > 0)
+		self_test_row(st, ret);
+	sqlite3_finalize(st);
+	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
+}
+
+int store_foreach_self_test(struct store *s, int64_t run_id, store_self_test_cb cb, void *userdata,
+			    struct wg_err *err)
+{
+	struct store_self_test t;
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s, "SELECT " SELF_TEST_COLS " FROM self_test WHERE run_id = ?1 ORDER BY drive_id", &st,
+			     err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, run_id);
+	while ((r = step_one(s, st, err)) > 0) {
+		self_test_row(st, &t);
+		r = cb(&t, userdata);
+		if (r < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_job_last_success(struct store *s, const char *job, int64_t until, int64_t *ret_started, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s,
+			     "SELECT max(started) FROM job_run INDEXED BY job_run_by_job WHERE job = ?1 "
+			     "AND outcome = 'success' AND started <= ?2",
+			     &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, until);
+	r = step_one(s, st, err);
+	if (r > 0 && sqlite3_column_type(st, 0) == SQLITE_NULL)
+		r = 0;
+	if (r > 0)
+		*ret_started = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
 }

@@ -35,6 +35,20 @@
  *   udev_access A       the ID_ATA_SMART_ACCESS property (libatasmart's own choice), e.g. sat16
  *   udev_bus B          the parent subsystem libatasmart looks for when there is no such
  *                       property: scsi (default: libatasmart picks sat16), ide (linux-ide), none
+ *   selftest FILE       the drive runs SMART self-tests, their state kept in FILE (every process
+ *                       that opens the drive shares it, as they share a real drive): the data
+ *                       page then offers short, long and conveyance tests and the abort (offline
+ *                       capability byte 367), SMART EXECUTE OFFLINE IMMEDIATE with subcommand 1,
+ *                       2 or 3 starts one ("self-test short" etc. is logged after the command) and
+ *                       127 aborts a running one (status 0x10, aborted by the host). FILE holds
+ *                       one line "SUBCOMMAND STATUS READS_LEFT RESULT" (numbers, 0x… allowed): a
+ *                       running test shows status 0xF0 | READS_LEFT (at most 9, the tenths left)
+ *                       in the next READS_LEFT answers to SMART READ DATA, then RESULT. A test
+ *                       may write FILE itself. The page's checksum is made right again.
+ *   selftest_reads N    how many SMART READ DATA answers a started test is seen running (default 1)
+ *   selftest_result R   the status byte it ends with: passed (0x00), interrupted (0x20), fatal,
+ *                       unknown, electrical, servo, read, handling (0x30 … 0x80), or a number
+ *   selftest_tests T... which of short, long, conveyance the page offers (default all three)
  */
 #undef _FILE_OFFSET_BITS /* the real names are defined here, not redirected to their *64 twins */
 #ifndef _GNU_SOURCE
@@ -90,6 +104,9 @@ struct drive {
 	uint8_t identify[512], data[512], thresholds[512];
 	bool has_data, has_thresholds;
 	int status; /* SMST: 1 good, 0 failing, -1 none */
+	char selftest[PATH_MAX]; /* the self-test state file; "" when the drive runs none */
+	int selftest_reads, selftest_result;
+	unsigned selftest_tests; /* 1 short (and long: the page offers both or neither), 2 long, 4 conveyance */
 };
 
 /* The drives behind open descriptors. */
@@ -292,6 +309,38 @@ static bool set_key(struct drive *d, const char *key, const char *v)
 		}
 		return true;
 	}
+	if (strcmp(key, "selftest") == 0)
+		return snprintf(d->selftest, sizeof(d->selftest), "%s", v) < (int)sizeof(d->selftest);
+	if (strcmp(key, "selftest_reads") == 0)
+		return sscanf(v, "%d", &d->selftest_reads) == 1 && d->selftest_reads >= 0;
+	if (strcmp(key, "selftest_result") == 0) {
+		static const char *const names[] = { "passed", "aborted", "interrupted", "fatal", "unknown",
+						     "electrical", "servo", "read", "handling" };
+		char *end;
+
+		for (int i = 0; i < 9; i++)
+			if (strcmp(v, names[i]) == 0) {
+				d->selftest_result = i << 4;
+				return true;
+			}
+		d->selftest_result = (int)strtol(v, &end, 0);
+		return *v && !*end && d->selftest_result >= 0 && d->selftest_result <= 255;
+	}
+	if (strcmp(key, "selftest_tests") == 0) {
+		char copy[128], *save = NULL;
+
+		snprintf(copy, sizeof(copy), "%s", v);
+		d->selftest_tests = 0;
+		for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+			if (strcmp(t, "short") == 0 || strcmp(t, "long") == 0)
+				d->selftest_tests |= 3;
+			else if (strcmp(t, "conveyance") == 0)
+				d->selftest_tests |= 4;
+			else
+				return false;
+		}
+		return true;
+	}
 	if (strcmp(key, "udev_access") == 0)
 		return snprintf(d->udev_access, sizeof(d->udev_access), "%s", v) < (int)sizeof(d->udev_access);
 	if (strcmp(key, "udev_bus") == 0)
@@ -407,6 +456,8 @@ static bool spec_build(const char *spec, const struct spec_drive *sd, struct dri
 	d->smart = -1;
 	d->status = -1;
 	d->transports = T_LINUX_IDE | T_SAT16 | T_SAT12;
+	d->selftest_reads = 1;
+	d->selftest_tests = 7;
 	snprintf(d->udev_bus, sizeof(d->udev_bus), "scsi");
 	for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save), lineno++) {
 		char *v = strchr(l, ' ');
@@ -551,6 +602,94 @@ static void identify_page(const struct drive *d, uint8_t page[512])
 	}
 }
 
+/* --- self-tests ---------------------------------------------------------------------------- */
+
+struct selftest_state {
+	int sub, status, left, result;
+};
+
+/* The drive's self-test as its state file has it; with no file, the blob page's status byte and no test. */
+static void selftest_load(const struct drive *d, struct selftest_state *ret)
+{
+	char buf[128] = "";
+	int fd = real_open()(d->selftest, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		real_close()(fd);
+	*ret = (struct selftest_state){ .sub = 0, .status = d->data[363], .left = 0, .result = 0 };
+	if (n > 0) {
+		buf[n] = '\0';
+		if (sscanf(buf, "%i %i %i %i", &ret->sub, &ret->status, &ret->left, &ret->result) != 4)
+			complain("self-test state '%s' is not 'SUBCOMMAND STATUS READS_LEFT RESULT'", d->selftest);
+	}
+}
+
+static void selftest_save(const struct drive *d, const struct selftest_state *st)
+{
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), "%d 0x%02x %d 0x%02x\n", st->sub, st->status, st->left, st->result);
+	int fd = real_open()(d->selftest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		complain("cannot write the self-test state '%s': %s", d->selftest, strerror(errno));
+	if (fd >= 0)
+		real_close()(fd);
+}
+
+/* The data page as the drive answers it now: its self-test capabilities and status, the checksum right. */
+static void selftest_page(const struct drive *d, uint8_t page[512])
+{
+	struct selftest_state st;
+	unsigned sum = 0;
+
+	selftest_load(d, &st);
+	/* bit 0 EXECUTE OFFLINE IMMEDIATE (and so the abort), bit 4 short and long, bit 5 conveyance */
+	page[367] = (uint8_t)((page[367] & ~0x31u) | 0x01 | (d->selftest_tests & 3 ? 0x10 : 0) |
+			      (d->selftest_tests & 4 ? 0x20 : 0));
+	if (st.left > 0) {
+		page[363] = (uint8_t)(0xf0 | (st.left > 9 ? 9 : st.left));
+		if (--st.left == 0)
+			st.status = st.result;
+		selftest_save(d, &st);
+	} else {
+		page[363] = (uint8_t)st.status;
+	}
+	for (int i = 0; i < 511; i++)
+		sum += page[i];
+	page[511] = (uint8_t)(-sum & 0xff);
+}
+
+/* SMART EXECUTE OFFLINE IMMEDIATE: false when the drive refuses the subcommand. */
+static bool selftest_execute(const struct drive *d, uint8_t sub)
+{
+	static const char *const names[] = { [1] = "short", [2] = "long", [3] = "conveyance" };
+	struct selftest_state st;
+	uint8_t kind = sub & 0x7f;
+
+	if (sub == 0) /* an off-line data collection: nothing a test sees */
+		return true;
+	selftest_load(d, &st);
+	if (sub == 0x7f) {
+		log_line(d, "self-test abort%s", st.left > 0 ? "" : " (none running)");
+		if (st.left > 0) {
+			st.left = 0;
+			st.status = 0x10;
+			selftest_save(d, &st);
+		}
+		return true;
+	}
+	if (kind < 1 || kind > 3 || !(d->selftest_tests & (kind == 3 ? 4 : 3))) {
+		log_line(d, "self-test 0x%02x refused", sub);
+		return false;
+	}
+	log_line(d, "self-test %s%s", names[kind], sub & 0x80 ? " captive" : "");
+	st = (struct selftest_state){ .sub = sub, .status = d->selftest_reads ? 0xf9 : d->selftest_result,
+				      .left = d->selftest_reads, .result = d->selftest_result };
+	selftest_save(d, &st);
+	return true;
+}
+
 /* What the drive does with one command that reached it. */
 static void execute(struct drive *d, unsigned transport, const struct regs *r, struct answer *a)
 {
@@ -619,6 +758,8 @@ static void execute(struct drive *d, unsigned transport, const struct regs *r, s
 			return;
 		}
 		memcpy(a->page, r->feature == 0xd0 ? d->data : d->thresholds, 512);
+		if (r->feature == 0xd0 && d->selftest[0])
+			selftest_page(d, a->page);
 		a->data = true;
 		return;
 	case 0xda:
@@ -627,6 +768,8 @@ static void execute(struct drive *d, unsigned transport, const struct regs *r, s
 		a->lba_high = d->status == 1 ? 0xc2 : d->status == 0 ? 0x2c : 0x34;
 		return;
 	case 0xd4:
+		if (d->selftest[0] && !selftest_execute(d, r->lba_low))
+			a->refused = true;
 		return;
 	default:
 		a->refused = true;

@@ -398,11 +398,46 @@ static void test_jobs(void **state)
 	config_free(c);
 }
 
+/* A self-test job: its test, its period, and the program keys it must not have. */
+static void test_selftest_job(void **state)
+{
+	static const char drive[] = "drive \"sda\" { device = \"/dev/sda\" }\ndrive \"b\" { blob = \"/x.blob\" }\n";
+	char text[1024];
+	struct config *c;
+	(void)state;
+
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = selftest\n  test = long\n  drives = {\"sda\"}\n  every = 7d\n}\n", drive);
+	c = load(text);
+	assert_int_equal(config_job(c, "t")->class, JOB_SELFTEST);
+	assert_int_equal(config_job(c, "t")->test, SMART_TEST_LONG);
+	assert_int_equal(config_job(c, "t")->every, 7 * 86400);
+	assert_int_equal(config_job(c, "t")->on_unknown, VERDICT_DEFER);
+	config_free(c);
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = selftest\n  drives = {\"sda\"}\n}\n", drive);
+	expect_error(text, "%s:3: job 't' of class selftest needs a 'test': short, long or conveyance");
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = selftest\n  test = quick\n  drives = {\"sda\"}\n}\n", drive);
+	expect_error(text, "%s:5: job 't': test 'quick' is not one of short, long, conveyance");
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = maintenance\n  test = short\n  drives = {\"sda\"}\n}\n", drive);
+	expect_error(text, "%s:3: job 't': 'test = short' is only for a job of class selftest");
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = selftest\n  test = short\n  command = {\"/bin/true\"}\n  drives = {\"sda\"}\n}\n", drive);
+	expect_error(text, "%s:3: job 't': 'command' is not for a job of class selftest");
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = selftest\n  test = short\n  throttle = \"10M\"\n  drives = {\"sda\"}\n}\n", drive);
+	expect_error(text, "%s:3: job 't': 'throttle' is not for a job of class selftest");
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = selftest\n  test = short\n  drives = {\"b\"}\n}\n", drive);
+	expect_error(text, "%s:3: job 't': drive 'b' is a saved reading ('blob'), not a device: it runs no self-test");
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = selftest\n  test = short\n}\n", drive);
+	expect_error(text, "%s:3: job 't' touches no drive: give it 'paths' or 'drives'");
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = backup\n  drives = {\"sda\"}\n  every = 0\n}\n", drive);
+	expect_error(text, "%s:6: job 't': every '0' must be longer than 0");
+	snprintf(text, sizeof(text), "%sjob \"t\" {\n  class = backup\n  drives = {\"sda\"}\n  every = weekly\n}\n", drive);
+	expect_error(text, "%s:6: job 't': every 'weekly' is not a duration");
+}
+
 static void test_job_errors(void **state)
 {
 	(void)state;
 	expect_error("job \"j\" {\n  class = backup\n  colour = \"red\"\n}\n", "%s:3: no such option 'colour'");
-	expect_error("\njob \"j\" {\n  paths = {\"/\"}\n}\n", "%s:2: job 'j' needs a 'class': backup or maintenance");
+	expect_error("\njob \"j\" {\n  paths = {\"/\"}\n}\n", "%s:2: job 'j' needs a 'class': backup, maintenance or selftest");
 	expect_error("job \"j\" {\n  paths = {\"/\"}\n  class = nightly\n}\n",
 		     "%s:3: job 'j': class 'nightly' is not one of backup, maintenance");
 	expect_error("job \"j\" {\n  class = backup\n  paths = {\"/\"}\n  on_unknown = maybe\n}\n",
@@ -955,6 +990,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_selftest_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runner_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_runner, setup, teardown),

@@ -531,7 +531,7 @@ static void ask(struct history *h, struct gatekeeper *g, int64_t now, int64_t wa
 			 (long long)want_since);
 	d = (struct gate_drive){ .name = "sda", .health = &a, .last_heavy_end = g->last_heavy_end,
 				 .last_backup_ok = g->last_backup_ok };
-	gate_decide(&h->p, g->cls, VERDICT_GO, -1, &d, 1, now, &dec);
+	gate_decide(&h->p, g->cls, false, VERDICT_GO, -1, &d, 1, now, &dec);
 	if (g->cls == JOB_BACKUP && dec.verdict == VERDICT_GO) {
 		/* the backup runs at once, for an hour, and succeeds */
 		g->last_chances += dec.last_chance;

@@ -32,7 +32,7 @@ static struct gate_decision decide(enum job_class cls, enum verdict on_unknown, 
 	struct policy p;
 
 	policy_defaults(&p);
-	gate_decide(&p, cls, on_unknown, job_cooldown, &d, 1, NOW, &g);
+	gate_decide(&p, cls, false, on_unknown, job_cooldown, &d, 1, NOW, &g);
 	return g;
 }
 
@@ -131,19 +131,19 @@ static void test_worst_drive_decides(void **state)
 
 	(void)state;
 	policy_defaults(&p);
-	gate_decide(&p, JOB_MAINTENANCE, VERDICT_DEFER, -1, d, 3, NOW, &g);
+	gate_decide(&p, JOB_MAINTENANCE, false, VERDICT_DEFER, -1, d, 3, NOW, &g);
 	assert_int_equal(g.verdict, VERDICT_REFUSE);
 	assert_int_equal(g.worst, HEALTH_DEGRADING);
 	/* the reason names the drives that decided, not the others */
 	assert_non_null(strstr(g.reason, "sdc degrading"));
 	assert_null(strstr(g.reason, "sdb"));
 	gate_decision_release(&g);
-	gate_decide(&p, JOB_MAINTENANCE, VERDICT_DEFER, -1, d, 2, NOW, &g);
+	gate_decide(&p, JOB_MAINTENANCE, false, VERDICT_DEFER, -1, d, 2, NOW, &g);
 	assert_int_equal(g.verdict, VERDICT_DEFER);
 	assert_int_equal(g.retry_at, NOW + HOUR);
 	assert_false(g.throttle);
 	gate_decision_release(&g);
-	gate_decide(&p, JOB_MAINTENANCE, VERDICT_DEFER, -1, d, 0, NOW, &g);
+	gate_decide(&p, JOB_MAINTENANCE, false, VERDICT_DEFER, -1, d, 0, NOW, &g);
 	assert_non_null(strstr(g.reason, "touches no drive"));
 	gate_decision_release(&g);
 }
@@ -163,7 +163,7 @@ static void test_long_reason_whole(void **state)
 		snprintf(names[i], sizeof(names[i]), "sd%zu", i);
 		d[i] = (struct gate_drive){ .name = names[i], .health = &deg, .last_heavy_end = -1, .last_backup_ok = -1 };
 	}
-	gate_decide(&p, JOB_MAINTENANCE, VERDICT_DEFER, -1, d, 60, NOW, &g);
+	gate_decide(&p, JOB_MAINTENANCE, false, VERDICT_DEFER, -1, d, 60, NOW, &g);
 	assert_int_equal(g.verdict, VERDICT_REFUSE);
 	assert_true(strlen(g.reason) > 4096);
 	for (size_t i = 0; i < 60; i++) {
@@ -172,6 +172,124 @@ static void test_long_reason_whole(void **state)
 	}
 	assert_null(strstr(g.reason, "…"));
 	gate_decision_release(&g);
+}
+
+/*
+ * A self-test is gated as maintenance, never throttled; a short one (light) also goes on a
+ * degrading drive with no backup and past any cooldown. Every state, both weights.
+ */
+static void test_selftest_table(void **state)
+{
+	static const struct {
+		enum health_state s;
+		bool light;
+		int64_t last_heavy_end, last_backup_ok;
+		enum verdict want;
+		const char *reason;
+	} cases[] = {
+		{ HEALTH_OK, true, NOW - 60, -1, VERDICT_GO, "sda ok" },
+		{ HEALTH_OK, false, NOW - 60, -1, VERDICT_GO, "sda ok" },
+		{ HEALTH_WORN, true, NOW - 60, -1, VERDICT_GO, "sda worn" },
+		{ HEALTH_WORN, false, NOW - 60, -1, VERDICT_DEFER, "cooldown of 2h" },
+		{ HEALTH_DEGRADING, true, NOW - 60, -1, VERDICT_GO, "a short self-test is light" },
+		{ HEALTH_DEGRADING, false, -1, -1, VERDICT_REFUSE, "a self-test waits for a backup of sda" },
+		{ HEALTH_DEGRADING, false, NOW - 60, NOW - 3600, VERDICT_DEFER, "cooldown of 24h" },
+		{ HEALTH_DEGRADING, false, NOW - 2 * 86400, NOW - 3 * 86400, VERDICT_GO, "backed up at" },
+		{ HEALTH_FAILING, true, -1, -1, VERDICT_REFUSE, "no self-test on a failing drive" },
+		{ HEALTH_FAILING, false, -1, NOW - 60, VERDICT_REFUSE, "no self-test on a failing drive" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct health_assessment h = health_in(cases[i].s, NOW - 7 * 86400 + 600);
+		struct gate_drive d = { .name = "sda", .health = &h, .last_heavy_end = cases[i].last_heavy_end,
+					.last_backup_ok = cases[i].last_backup_ok };
+		struct gate_decision g;
+		struct policy p;
+
+		if (cases[i].s == HEALTH_DEGRADING)
+			h.since = NOW - 4 * 86400;
+		policy_defaults(&p);
+		gate_decide(&p, JOB_SELFTEST, cases[i].light, VERDICT_DEFER, -1, &d, 1, NOW, &g);
+		if (g.verdict != cases[i].want || !strstr(g.reason, cases[i].reason) || g.throttle) {
+			print_error("case %zu (%s, %s): %s%s: %s\n", i, health_state_to_string(cases[i].s),
+				    cases[i].light ? "short" : "long", verdict_to_string(g.verdict),
+				    g.throttle ? " throttled" : "", g.reason);
+			fail();
+		}
+		/* the same drive running a self-test of anyone's holds back even a short one */
+		if (cases[i].want == VERDICT_GO) {
+			gate_decision_release(&g);
+			h.self_test_running = true;
+			gate_decide(&p, JOB_SELFTEST, cases[i].light, VERDICT_DEFER, -1, &d, 1, NOW, &g);
+			assert_int_equal(g.verdict, VERDICT_DEFER);
+		}
+		gate_decision_release(&g);
+	}
+}
+
+/* A small deterministic generator, for the jitter of a nightly timer. */
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1664525u + 1013904223u;
+	return *x >> 8;
+}
+
+/*
+ * `every`: a nightly runner, its start jittered by up to ±jitter (RandomizedDelaySec, a slow
+ * job before it), runs a job of period `every` days once every `every` nights, never a night
+ * early or late, from any start and at any time of day; and between two runs the job is
+ * due exactly from job_due_at() on, never before.
+ */
+static void test_every_nightly(void **state)
+{
+	static const int periods[] = { 1, 2, 7, 14, 30 };
+	static const int64_t jitters[] = { 0, 600, 2700, 3 * 3600 - 1 };
+	static const int64_t starts[] = { 0, 3 * 3600, 86399, 40000 };
+	uint32_t seed = 7;
+	(void)state;
+
+	for (size_t p = 0; p < sizeof(periods) / sizeof(periods[0]); p++)
+		for (size_t jt = 0; jt < sizeof(jitters) / sizeof(jitters[0]); jt++)
+			for (size_t st = 0; st < sizeof(starts) / sizeof(starts[0]); st++) {
+				int64_t every = periods[p] * 86400LL, last = -1, last_night = -1;
+				int runs = 0;
+
+				/* the slack only holds a jitter below it: 1d's is 3h */
+				if (2 * jitters[jt] >= (every / 8 < JOB_EVERY_SLACK_MAX ? every / 8 : JOB_EVERY_SLACK_MAX))
+					continue;
+				for (int night = 0; night < 200; night++) {
+					int64_t j = (int64_t)(lcg(&seed) % (uint32_t)(2 * jitters[jt] + 1)) - jitters[jt];
+					int64_t now = NOW + starts[st] + night * 86400LL + j;
+
+					if (now < job_due_at(every, last))
+						continue;
+					if (last_night >= 0 && night - last_night != periods[p]) {
+						print_error("every %dd, jitter %llds, start %llds: ran on night %d after %d\n",
+							    periods[p], (long long)jitters[jt], (long long)starts[st], night,
+							    (int)last_night);
+						fail();
+					}
+					last = now;
+					last_night = night;
+					runs++;
+				}
+				assert_int_equal(runs, (199 / periods[p]) + 1);
+			}
+	/* between runs: not due before the due time, due at and after it, for any period and offset */
+	for (int64_t every = 60; every < 400 * 86400LL; every = every * 3 + 7)
+		for (int64_t off = -2 * every; off <= 2 * every; off += every / 5 + 1) {
+			int64_t due = job_due_at(every, NOW);
+			bool due_now = NOW + off >= due;
+
+			assert_true(due <= NOW + every);
+			assert_true(due >= NOW + every - JOB_EVERY_SLACK_MAX);
+			assert_true(due > NOW);
+			assert_int_equal(due_now, off >= every - (every / 8 < JOB_EVERY_SLACK_MAX ? every / 8 : JOB_EVERY_SLACK_MAX));
+		}
+	/* never run: due at once; no period: always due */
+	assert_true(job_due_at(86400, -1) <= INT64_MIN);
+	assert_true(job_due_at(0, NOW) <= INT64_MIN);
 }
 
 static void test_names(void **state)
@@ -216,6 +334,8 @@ int main(void)
 		cmocka_unit_test(test_long_reason_whole),
 		cmocka_unit_test(test_defer_hot_and_self_test),
 		cmocka_unit_test(test_worst_drive_decides),
+		cmocka_unit_test(test_selftest_table),
+		cmocka_unit_test(test_every_nightly),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_decision_verdict),
 	};

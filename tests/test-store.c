@@ -931,6 +931,7 @@ static void test_run_counters(void **state)
 		 "DROP INDEX job_run_open; DROP INDEX job_run_by_job; ALTER TABLE job_run DROP COLUMN origin;"
 		 "ALTER TABLE job_run DROP COLUMN expires; ALTER TABLE job_run DROP COLUMN session;"
 		 "ALTER TABLE job_run_drive DROP COLUMN io_read0; ALTER TABLE job_run_drive DROP COLUMN io_written0;"
+		 "DROP TABLE self_test;"
 		 "PRAGMA user_version = 3");
 	s = open_store();
 	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());

@@ -56,6 +56,70 @@ else
 	done
 fi
 
+# --- the drop-ins that gate the distribution's heavy jobs, each against its package's unit ---
+# SYSTEMD_UNIT_PATH=DIR: (a trailing colon keeps the default directories) makes systemd-analyze
+# load the unit from /lib/systemd/system as installed and its drop-in from DIR/UNIT.d/, as
+# /etc/systemd/system/UNIT.d/ would be; no running systemd is needed. A broken copy of the
+# drop-in must fail the same check: the drop-in was read, not passed over.
+# pkg UNIT: the Debian package that ships UNIT (for the skip message)
+pkg() {
+	case $1 in
+	e2scrub_all.service) echo e2fsprogs ;;
+	fstrim.service) echo util-linux ;;
+	mdcheck_*) echo mdadm ;;
+	zfs-scrub@.service) echo "zfsutils-linux (Debian's contrib component)" ;;
+	esac
+}
+mkdir "$T/dropins"
+for unit in e2scrub_all.service fstrim.service mdcheck_start.service mdcheck_continue.service zfs-scrub@.service; do
+	f=$U/$unit.weargate.conf
+	[ -f "$f" ] || fail "$f was not generated"
+	grep -q '@[a-z]*@' "$f" && fail "$f still has an @variable@"
+	job=$(sed -n 's/^ExecCondition=[^ ]*weargate gate --condition //p' "$f")
+	[ -n "$job" ] || fail "$f has no ExecCondition=… weargate gate --condition JOB"
+	# each job the drop-ins name is in the example configuration (a pool's scrub as zfs-scrub-POOL)
+	example_job=$(printf '%s' "$job" | sed 's/%i$/tank/')
+	grep -Eq "^(# )?job \"$example_job\"" "$SOURCE_ROOT/data/weargate.conf.example" ||
+		fail "the job '$example_job' of $unit's drop-in is not in data/weargate.conf.example"
+	if ! command -v systemd-analyze >/dev/null 2>&1 || case $skipped in *systemd-analyze*) true ;; *) false ;; esac then
+		continue
+	fi
+	instance=$unit
+	case $unit in *@.service) instance=${unit%@.service}@tank.service ;; esac
+	if [ ! -f "/lib/systemd/system/$unit" ] && [ ! -f "/usr/lib/systemd/system/$unit" ]; then
+		skipped="$skipped $unit (its package $(pkg "$unit") is not installed: the drop-in is not verified against it)"
+		continue
+	fi
+	rm -rf "$T/dropins/"*
+	mkdir "$T/dropins/$unit.d"
+	sed "s|=[^ ]*/weargate |=$WEARGATE |" "$f" >"$T/dropins/$unit.d/weargate.conf"
+	(cd / && SYSTEMD_UNIT_PATH=$T/dropins: systemd-analyze verify --man=no "$instance") >"$T/out" 2>&1 || {
+		cat "$T/out" >&2
+		fail "systemd-analyze verify $instance with weargate's drop-in"
+	}
+	grep "$T/dropins" "$T/out" >&2 && fail "systemd-analyze warned about weargate's drop-in for $unit"
+	sed 's|=[^ ]*/weargate |=/nonexistent/weargate |' "$f" >"$T/dropins/$unit.d/weargate.conf"
+	(cd / && SYSTEMD_UNIT_PATH=$T/dropins: systemd-analyze verify --man=no "$instance") >"$T/out" 2>&1 &&
+		fail "systemd-analyze verify $instance did not read weargate's drop-in (a broken one passed)"
+	grep -q '/nonexistent/weargate' "$T/out" || { cat "$T/out" >&2; fail "verify of $instance failed, but not for the broken drop-in"; }
+done
+# Debian 12's btrfs-progs ships no btrfs-scrub@.service (btrfsmaintenance has its own units):
+# there is no drop-in for one. Should a later btrfs-progs ship one, this says a drop-in is due.
+if dpkg -L btrfs-progs >/dev/null 2>&1; then
+	dpkg -L btrfs-progs | grep -q 'systemd/system/.*scrub' &&
+		fail "btrfs-progs now ships a scrub unit ($(dpkg -L btrfs-progs | grep 'systemd/system/.*scrub')): add a drop-in for it"
+else
+	skipped="$skipped btrfs-progs (not installed: that it ships no scrub unit is not checked)"
+fi
+# mdadm's cron check, gated: the same checkarray line as mdadm's own, and the gate in its condition
+grep -q '&& /usr/sbin/weargate gate -q mdcheck; then /usr/share/mdadm/checkarray --cron --all --idle --quiet; fi$' "$C/cron/mdadm" ||
+	fail "contrib/cron/mdadm does not gate checkarray"
+if [ -f /etc/cron.d/mdadm ]; then
+	want=$(grep -v '^#' /etc/cron.d/mdadm | grep checkarray)
+	got=$(grep -v '^#' "$C/cron/mdadm" | grep checkarray | sed 's| && /usr/sbin/weargate gate -q mdcheck||')
+	[ "$want" = "$got" ] || fail "contrib/cron/mdadm strays from mdadm's own line: '$got' against '$want'"
+fi
+
 # --- fake mail servers: each records its calls in $T/log
 B=$T/bin
 mkdir "$B"

@@ -47,7 +47,7 @@ cases=$(cat <<'CASES'
 1: retention: keep_full '0' must be longer than 0	retention { keep_full = 0 }\n
 1: job 'j': drive 'sdb' is not configured	job "j" { class = backup drives = {"sda", "sdb"} }\ndrive "sda" { blob = "x" }\n
 2: found duplicate title 'sda'	drive "sda" { blob = "x" }\ndrive "sda" { device = "/dev/sda" }\n
-1: job 'j' needs a 'class': backup or maintenance	job "j" { drives = {"sda"} }\ndrive "sda" { blob = "x" }\n
+1: job 'j' needs a 'class': backup, maintenance or selftest	job "j" { drives = {"sda"} }\ndrive "sda" { blob = "x" }\n
 1: drive 'sda' needs exactly one of 'device' or 'blob'	drive "sda" { access = "sat16" }\n
 1: no such option '\xef\xbb\xbfdatabase'	\357\273\277database = "h.db"\n
 3: premature end of file: job 'purge' is not closed with '}'	drive "sda" { blob = "x" }\njob "purge" {\n class = maintenance drives = {"sda"}\n

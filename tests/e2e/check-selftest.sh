@@ -44,6 +44,10 @@ mutate gate 's/^@@WG-END gate-purge 0$/@@WG-END gate-purge 75/'
 mutate hot 's/^@@WG-END gate-hot 75$/@@WG-END gate-hot 0/'
 mutate woken '/^@@WG-BEGIN after-standby$/,/^@@WG-END/{s/^suspended$/active/;}'
 mutate written 's/"sectors_written":[0-9]*/"sectors_written":8/'
+# a SMART self-test that did not pass, or one QEMU would not offer that started
+mutate selftest 's/^selftest: success: sda: short self-test passed$/selftest: failed: sda: short self-test failed: read failure/'
+mutate selftest-result 's/"test":"short","result":"passed"/"test":"short","result":"aborted"/'
+mutate conveyance 's/^@@WG-END selftest-conveyance 1$/@@WG-END selftest-conveyance 0/'
 # shellcheck disable=SC2016 # a sed address, not an expansion
 mutate died '/^@@WG-BEGIN gate-backup$/,$d'
 exit 0

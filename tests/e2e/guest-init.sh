@@ -80,6 +80,11 @@ step sample-linux-ide $W -v -c $C/linux-ide.conf sample
 step sample-sat16 $W -v -c $C/sat16.conf sample
 step exec-write $W -c $C/auto.conf exec purge -- /bin/dd if=/dev/zero of=/data/written bs=65536 count=64 conv=fsync
 step jobs $W -c $C/auto.conf history --jobs --format json
+# a SMART self-test through the kernel: QEMU's disk runs a short one at once; it offers no conveyance test
+step selftest $W -c $C/auto.conf run selftest
+step selftest-conveyance $W -c $C/auto.conf run selftest-conveyance
+step selftest-jobs $W -c $C/auto.conf history --jobs --format json
+step selftest-status $W -c $C/auto.conf status --json
 # Runtime PM: once the disk is idle the kernel suspends it (sd stops it: STANDBY IMMEDIATE).
 # A routine sample must say so without waking it; --wake reads it.
 umount /data

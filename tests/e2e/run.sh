@@ -194,6 +194,19 @@ job "purge" {
 	command = {"/bin/true"}
 	paths = {"/data"}
 }
+job "selftest" {
+	class = selftest
+	test = short
+	drives = {"sda"}
+	timeout = 10m
+	watch_interval = 10s
+}
+job "selftest-conveyance" {
+	class = selftest
+	test = conveyance
+	drives = {"sda"}
+	timeout = 10m
+}
 EOF
 	chmod 0644 "$root/etc/weargate/$1.conf"
 }
