@@ -73,6 +73,8 @@ void cmd_ctx_release(struct cmd_ctx *ctx);
 
 /* "weargate: MSG" on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* From now on, each MSG cmd_error() says is also kept in *lines (a strv), for a command's JSON; NULL stops. */
+void cmd_error_capture(char ***lines);
 /* A usage error: the message, then "usage: weargate NAME USAGE"; returns WG_EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_print_help(const struct cmd_entry *e, FILE *f);

@@ -83,6 +83,24 @@ void wg_json_string(FILE *f, const char *s);
 /* The same for len bytes, a NUL byte among them written as \u0000. */
 void wg_json_bytes(FILE *f, const char *s, size_t len);
 
+/*
+ * One JSON object or array, written member by member: the commas are its business. Members
+ * of an object take a key; the items of an array pass NULL. A value not known is null.
+ */
+struct wg_json {
+	FILE *f;
+	bool any; /* a member was written: the next one needs a comma */
+};
+void wg_json_open(struct wg_json *j, FILE *f, char bracket); /* '{' or '[' */
+void wg_json_close(struct wg_json *j, char bracket);         /* '}' or ']' */
+/* The key (and comma) of a member whose value the caller writes itself: a nested object, an array. */
+void wg_json_key(struct wg_json *j, const char *key);
+void wg_json_str(struct wg_json *j, const char *key, const char *v); /* NULL: null */
+void wg_json_int(struct wg_json *j, const char *key, int64_t v, bool known);
+void wg_json_bool(struct wg_json *j, const char *key, int v); /* < 0: null */
+void wg_json_utc(struct wg_json *j, const char *key, int64_t t); /* ISO 8601 UTC; < 0: null */
+void wg_json_strv(struct wg_json *j, const char *key, char *const *v); /* an array of strings; NULL: null */
+
 /* Copy src into dst (size len), never overflowing; returns -ENAMETOOLONG on truncation. */
 int wg_strlcpy(char *dst, const char *src, size_t len);
 

@@ -27,6 +27,9 @@ static const char check_config_help[] =
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE  the file to check, as weargate's own -c\n"
+	"  --json             print JSON instead: {\"file\",\"valid\",\"messages\":[…],\n"
+	"                     \"drives\":[…],\"jobs\":[…]}, each job with the drives it\n"
+	"                     touches; also when the file is not valid (exit 78)\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"Exit status: 0 when the file is valid, 64 for a wrong option, 78 when the file is\n"
@@ -397,30 +400,99 @@ static int check_programs(const struct config *c, struct wg_err *err)
 	return 0;
 }
 
-static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
+/* A job's drives as the gate will find them, for --json: names, and what no drive section names. */
+static void json_job_drives(struct wg_json *j, const struct cmd_ctx *ctx, const struct job_cfg *job)
 {
-	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const struct config *c;
-	int opt, r;
+	const struct drive_cfg **drives = NULL;
+	char **unmonitored = NULL;
+	struct wg_json a;
 
-	while ((opt = getopt_long(argc, argv, ":c:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			ctx->config_path = optarg;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, opt, argv);
+	wg_json_key(j, "touches");
+	wg_json_open(&a, j->f, '[');
+	if (resolve(ctx, job, &drives, &unmonitored, NULL) == 0)
+		for (size_t i = 0; drives[i]; i++)
+			wg_json_str(&a, NULL, drives[i]->name);
+	wg_json_close(&a, ']');
+	wg_json_strv(j, "unmonitored", unmonitored ? unmonitored : (char *[]){ NULL });
+	free(drives);
+	strv_free(unmonitored);
+}
+
+/*
+ * check-config --json: {"file", "valid", "messages": what was said on stderr, "drives",
+ * "jobs"}; the drives and jobs as understood (null when the file is not valid), each job with
+ * the drives it touches.
+ */
+static void print_json(const struct cmd_ctx *ctx, bool valid, char *const *messages)
+{
+	const struct config *c = valid ? ctx->config : NULL;
+	struct wg_json o, a;
+
+	wg_json_open(&o, stdout, '{');
+	wg_json_str(&o, "file", ctx->config ? ctx->config->path : ctx->config_path);
+	wg_json_bool(&o, "valid", valid);
+	wg_json_strv(&o, "messages", messages ? messages : (char *[]){ NULL });
+	wg_json_str(&o, "database", c ? c->database : NULL);
+	wg_json_key(&o, "drives");
+	if (!c) {
+		fputs("null", stdout);
+	} else {
+		wg_json_open(&a, stdout, '[');
+		for (size_t i = 0; i < c->n_drives; i++) {
+			const struct drive_cfg *d = &c->drives[i];
+			struct wg_json x;
+
+			wg_json_key(&a, NULL);
+			wg_json_open(&x, stdout, '{');
+			wg_json_str(&x, "name", d->name);
+			wg_json_int(&x, "line", d->line, true);
+			wg_json_str(&x, "device", d->source == DRIVE_DEVICE ? d->path : NULL);
+			wg_json_str(&x, "blob", d->source == DRIVE_BLOB ? d->path : NULL);
+			wg_json_str(&x, "access", d->source == DRIVE_DEVICE ? smart_access_to_string(d->access) : NULL);
+			wg_json_int(&x, "read_timeout", d->read_timeout > 0 ? d->read_timeout : DRIVE_READ_TIMEOUT_DEFAULT,
+				    true);
+			wg_json_close(&x, '}');
 		}
+		wg_json_close(&a, ']');
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	wg_json_key(&o, "jobs");
+	if (!c) {
+		fputs("null", stdout);
+	} else {
+		wg_json_open(&a, stdout, '[');
+		for (size_t i = 0; i < c->n_jobs; i++) {
+			const struct job_cfg *jb = &c->jobs[i];
+			struct wg_json x;
+
+			wg_json_key(&a, NULL);
+			wg_json_open(&x, stdout, '{');
+			wg_json_str(&x, "name", jb->name);
+			wg_json_int(&x, "line", jb->line, true);
+			wg_json_str(&x, "class", job_class_to_string(jb->class));
+			wg_json_str(&x, "test", jb->class == JOB_SELFTEST ? smart_test_to_string(jb->test) : NULL);
+			wg_json_strv(&x, "command", jb->command);
+			wg_json_bool(&x, "shell", jb->shell);
+			wg_json_strv(&x, "paths", jb->paths);
+			wg_json_strv(&x, "drives", jb->drives);
+			json_job_drives(&x, ctx, jb);
+			wg_json_int(&x, "timeout", jb->timeout, jb->timeout > 0);
+			wg_json_int(&x, "cooldown", jb->cooldown, jb->cooldown >= 0);
+			wg_json_int(&x, "every", jb->every, jb->every > 0);
+			wg_json_str(&x, "on_unknown", verdict_to_string(jb->on_unknown));
+			wg_json_close(&x, '}');
+		}
+		wg_json_close(&a, ']');
+	}
+	wg_json_close(&o, '}');
+	putchar('\n');
+}
+
+/* Every check, in the order an admin fixes them; what is wrong is said on stderr. 0 when the file is valid. */
+static int check(struct cmd_ctx *ctx)
+{
+	const struct config *c;
+	int r;
+
 	r = cmd_ready(ctx);
 	if (r)
 		return r;
@@ -461,7 +533,53 @@ static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 		free(drives);
 		strv_free(unmonitored);
 	}
+	return 0;
+}
 
+static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const struct config *c;
+	char **messages = NULL;
+	bool json = false;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, ":c:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			ctx->config_path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cmd_print_help(ctx->entry, stdout);
+			return 0;
+		default:
+			return cmd_option_error(ctx->entry, opt, argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	if (json) {
+		cmd_error_capture(&messages);
+		r = check(ctx);
+		cmd_error_capture(NULL);
+		/* an error of weargate's own (out of memory) is no verdict on the file */
+		if (r == 0 || r == WG_EXIT_CONFIG)
+			print_json(ctx, r == 0, messages);
+		strv_free(messages);
+		return r;
+	}
+	r = check(ctx);
+	if (r)
+		return r;
+	c = ctx->config;
 	fputs("# ", stdout);
 	put_string(stdout, c->path);
 	fputs(" is valid: every setting as weargate reads it, defaults included\n", stdout);
@@ -486,7 +604,7 @@ static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_check_config_entry = {
 	.name = "check-config",
-	.usage = "[-c FILE]",
+	.usage = "[-c FILE] [--json]",
 	.summary = "check the configuration file and print it as understood",
 	.help = check_config_help,
 	.flags = CMD_NEEDS_CONFIG,

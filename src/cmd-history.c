@@ -42,6 +42,7 @@ static const char history_help[] =
 	"                      date, \"2026-11-20\" or \"2026-11-20T14:10\" local, or UTC with Z\n"
 	"  --until WHEN        up to WHEN (default: now)\n"
 	"  --format FORMAT     table (default), csv or json\n"
+	"  --json              the same as --format json\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0, 64 for a wrong option or value, 69 when there is no history yet or it\n"
@@ -1115,6 +1116,7 @@ int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -1174,6 +1176,9 @@ int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_
 				a.format = HISTORY_JSON;
 			else
 				return cmd_usage_error(ctx->entry, "--format '%s' is not one of table, csv, json", optarg);
+			break;
+		case 'j': /* as status, gate, sample and check-config say it */
+			a.format = HISTORY_JSON;
 			break;
 		case 'h':
 			cmd_print_help(ctx->entry, stdout);
@@ -1268,7 +1273,7 @@ out:
 const struct cmd_entry cmd_history_entry = {
 	.name = "history",
 	.usage = "[DRIVE…] [--attr ID|NAME] [--trend | --events | --jobs] [--buckets N] [--since WHEN] "
-		 "[--until WHEN] [--format table|csv|json]",
+		 "[--until WHEN] [--format table|csv|json | --json]",
 	.summary = "show the drives' samples, trends and events, and what each heavy job did",
 	.help = history_help,
 	.flags = CMD_READS_STORE,

@@ -18,6 +18,8 @@ static const char sample_help[] =
 	"state that changed is told (syslog, the notify command).\n"
 	"\n"
 	"Options:\n"
+	"  --json       print JSON instead: {\"pass\":…,\"drives\":[…]}, each drive with what\n"
+	"               was read and its state, null where a value is unknown\n"
 	"  --wake       read drives in standby or asleep too (spins them up)\n"
 	"  -q, --quiet  print only the drives that could not be read\n"
 	"  -h, --help   show this help\n"
@@ -60,6 +62,36 @@ static void print_summary(FILE *f, const struct drive_health *h, bool verbose)
 	fprintf(f, "; %s: %s\n", health_state_to_string(h->health.state), h->health.reason);
 }
 
+/* One drive of `sample --json`: the names of status --json's drives, for what one pass read. */
+static void print_json_drive(struct wg_json *all, const struct drive_health *h)
+{
+	const struct smart_reading *r = &h->latest->reading;
+	bool ok = r->status == READING_OK, id = r->identity_valid;
+	struct smart_derived d;
+	struct wg_json j;
+
+	attrs_derive(r, &d); /* all unknown for a reading that did not work */
+	wg_json_key(all, NULL);
+	wg_json_open(&j, all->f, '{');
+	wg_json_str(&j, "name", h->drive->name);
+	wg_json_utc(&j, "sampled_at", h->latest->t);
+	wg_json_str(&j, "reading", reading_status_to_string(r->status));
+	wg_json_str(&j, "reading_reason", r->reason[0] ? r->reason : NULL);
+	wg_json_str(&j, "model", id ? r->identity.model : NULL);
+	wg_json_str(&j, "serial", id && r->identity.serial[0] ? r->identity.serial : NULL);
+	wg_json_str(&j, "firmware", id && r->identity.firmware[0] ? r->identity.firmware : NULL);
+	wg_json_int(&j, "reallocated_sectors", d.reallocated, ok && d.reallocated != ATTR_UNKNOWN);
+	wg_json_int(&j, "pending_sectors", d.pending, ok && d.pending != ATTR_UNKNOWN);
+	wg_json_int(&j, "offline_uncorrectable", d.offline_uncorrectable, ok && d.offline_uncorrectable != ATTR_UNKNOWN);
+	wg_json_int(&j, "temperature_c", d.temperature_c, ok && d.temperature_c != ATTR_UNKNOWN);
+	wg_json_int(&j, "power_on_hours", d.power_on_hours, ok && d.power_on_hours != ATTR_UNKNOWN);
+	wg_json_bool(&j, "smart_ok", ok ? r->smart_ok : -1);
+	wg_json_str(&j, "state", health_state_to_string(h->health.state));
+	wg_json_str(&j, "state_reason", h->health.reason);
+	wg_json_utc(&j, "state_since", h->health.since);
+	wg_json_close(&j, '}');
+}
+
 static int select_drives(struct cmd_ctx *ctx, int argc, char **argv, const struct drive_cfg ***ret, size_t *ret_n)
 {
 	const struct config *c = ctx->config;
@@ -97,6 +129,7 @@ static int select_drives(struct cmd_ctx *ctx, int argc, char **argv, const struc
 static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "wake", no_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -107,12 +140,16 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 	struct drive_health *all = NULL, **hs = NULL;
 	struct wg_err err = { "" };
 	char warning[256] = "";
-	bool quiet = false, unreadable = false, twice = false, recorded = false;
+	bool quiet = false, json = false, unreadable = false, twice = false, recorded = false;
+	struct wg_json out, list;
 	size_t n = 0;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		switch (c) {
+		case 'j':
+			json = true;
+			break;
 		case 'w':
 			how.wake = true;
 			break;
@@ -160,16 +197,29 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
 		goto out;
 	}
+	if (json) {
+		wg_json_open(&out, stdout, '{');
+		wg_json_int(&out, "pass", n ? all[0].latest->pass_id : -1, n && all[0].latest->pass_id >= 0);
+		wg_json_key(&out, "drives");
+		wg_json_open(&list, stdout, '[');
+	}
 	for (size_t i = 0; i < n; i++) {
 		enum reading_status st = all[i].latest->reading.status;
 		bool bad = st != READING_OK && st != READING_STANDBY;
 
 		unreadable |= bad && st != READING_DUPLICATE;
 		twice |= st == READING_DUPLICATE;
+		if (json)
+			print_json_drive(&list, &all[i]);
 		if (bad)
 			print_summary(stderr, &all[i], ctx->verbose);
-		else if (!quiet)
+		else if (!quiet && !json)
 			print_summary(stdout, &all[i], ctx->verbose);
+	}
+	if (json) {
+		wg_json_close(&list, ']');
+		wg_json_close(&out, '}');
+		putchar('\n');
 	}
 	/* the lines above say each drive's state: the news goes to syslog and the notify command */
 	runner_announce(&(struct runner){ .config = ctx->config, .store = ctx->store });
@@ -185,7 +235,7 @@ out:
 
 const struct cmd_entry cmd_sample_entry = {
 	.name = "sample",
-	.usage = "[--wake] [-q] [NAME…]",
+	.usage = "[--json] [--wake] [-q] [NAME…]",
 	.summary = "read the drives and record one pass in the history",
 	.help = sample_help,
 	.flags = CMD_NEEDS_STORE,

@@ -13,6 +13,13 @@
 #include "runner.h"
 #include "track.h"
 
+static char ***error_lines;
+
+void cmd_error_capture(char ***lines)
+{
+	error_lines = lines;
+}
+
 void cmd_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -22,6 +29,18 @@ void cmd_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (error_lines) {
+		char *msg = NULL;
+
+		va_start(ap, fmt);
+		if (vasprintf(&msg, fmt, ap) < 0)
+			msg = NULL;
+		va_end(ap);
+		/* out of memory, it is not kept: it was said on stderr all the same */
+		if (msg)
+			(void)strv_push(error_lines, msg);
+		free(msg);
+	}
 }
 
 void cmd_print_help(const struct cmd_entry *e, FILE *f)

@@ -247,6 +247,77 @@ void wg_json_string(FILE *f, const char *s)
 	wg_json_bytes(f, s, strlen(s));
 }
 
+void wg_json_open(struct wg_json *j, FILE *f, char bracket)
+{
+	j->f = f;
+	j->any = false;
+	fputc(bracket, f);
+}
+
+void wg_json_close(struct wg_json *j, char bracket)
+{
+	fputc(bracket, j->f);
+}
+
+void wg_json_key(struct wg_json *j, const char *key)
+{
+	if (j->any)
+		fputc(',', j->f);
+	j->any = true;
+	if (key) {
+		wg_json_string(j->f, key);
+		fputc(':', j->f);
+	}
+}
+
+void wg_json_str(struct wg_json *j, const char *key, const char *v)
+{
+	wg_json_key(j, key);
+	wg_json_string(j->f, v);
+}
+
+void wg_json_int(struct wg_json *j, const char *key, int64_t v, bool known)
+{
+	wg_json_key(j, key);
+	if (known)
+		fprintf(j->f, "%lld", (long long)v);
+	else
+		fputs("null", j->f);
+}
+
+void wg_json_bool(struct wg_json *j, const char *key, int v)
+{
+	wg_json_key(j, key);
+	fputs(v < 0 ? "null" : v ? "true" : "false", j->f);
+}
+
+void wg_json_utc(struct wg_json *j, const char *key, int64_t t)
+{
+	char buf[32];
+
+	if (t < 0) {
+		wg_json_str(j, key, NULL);
+		return;
+	}
+	wg_format_utc(t, buf, sizeof(buf));
+	wg_json_str(j, key, buf);
+}
+
+void wg_json_strv(struct wg_json *j, const char *key, char *const *v)
+{
+	struct wg_json a;
+
+	wg_json_key(j, key);
+	if (!v) {
+		fputs("null", j->f);
+		return;
+	}
+	wg_json_open(&a, j->f, '[');
+	for (size_t i = 0; v[i]; i++)
+		wg_json_str(&a, NULL, v[i]);
+	wg_json_close(&a, ']');
+}
+
 void wg_json_bytes(FILE *f, const char *s, size_t len)
 {
 	fputc('"', f);

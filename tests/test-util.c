@@ -92,6 +92,42 @@ static void test_json_string(void **state)
 	free(out);
 }
 
+/* The writer puts the commas between members, at every depth, and null where a value is not known. */
+static void test_json_writer(void **state)
+{
+	char *out = NULL, *v[] = { "x", "y\"", NULL };
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct wg_json o, a, e;
+
+	(void)state;
+	wg_json_open(&o, f, '{');
+	wg_json_str(&o, "s", "a");
+	wg_json_str(&o, "n", NULL);
+	wg_json_int(&o, "i", -5, true);
+	wg_json_int(&o, "u", 7, false);
+	wg_json_bool(&o, "t", 1);
+	wg_json_bool(&o, "f", 0);
+	wg_json_bool(&o, "b", -1);
+	wg_json_utc(&o, "at", 86400);
+	wg_json_utc(&o, "never", -1);
+	wg_json_strv(&o, "v", v);
+	wg_json_strv(&o, "none", NULL);
+	wg_json_key(&o, "list");
+	wg_json_open(&a, f, '[');
+	wg_json_key(&a, NULL);
+	wg_json_open(&e, f, '{');
+	wg_json_close(&e, '}');
+	wg_json_int(&a, NULL, 1, true);
+	wg_json_close(&a, ']');
+	wg_json_close(&o, '}');
+	fclose(f);
+	assert_string_equal(out, "{\"s\":\"a\",\"n\":null,\"i\":-5,\"u\":null,\"t\":true,\"f\":false,\"b\":null,"
+				 "\"at\":\"1970-01-02T00:00:00Z\",\"never\":null,\"v\":[\"x\",\"y\\\"\"],\"none\":null,"
+				 "\"list\":[{},1]}");
+	free(out);
+}
+
 static void test_strlcpy(void **state)
 {
 	char buf[4];
@@ -242,7 +278,7 @@ static void test_strv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration),    cmocka_unit_test(test_format), cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_duration),    cmocka_unit_test(test_format), cmocka_unit_test(test_json_string), cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_strlcpy),     cmocka_unit_test(test_now),    cmocka_unit_test(test_files),
 		cmocka_unit_test(test_strv),        cmocka_unit_test(test_when),   cmocka_unit_test(test_now_file),
 	};

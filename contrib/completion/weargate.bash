@@ -51,7 +51,7 @@ _weargate()
 
 	local opts="" words=""
 	case $cmd in
-	sample) opts="--wake -q --quiet -h --help"; words=$(_weargate_names drive "$conf") ;;
+	sample) opts="--json --wake -q --quiet -h --help"; words=$(_weargate_names drive "$conf") ;;
 	status) opts="--json -h --help" ;;
 	gate) opts="--condition --json --max-wait --record -q --quiet -h --help"; words=$(_weargate_names job "$conf") ;;
 	done) opts="--status -q --quiet -h --help"; words=$(_weargate_names job "$conf") ;;
@@ -67,11 +67,11 @@ _weargate()
 		words=$(_weargate_names job "$conf")
 		;;
 	run) opts="-h --help"; words=$(_weargate_names job "$conf") ;;
-	history) opts="--attr --trend --events --jobs --buckets --since --until --format -h --help"; words=$(_weargate_names drive "$conf") ;;
+	history) opts="--attr --trend --events --jobs --buckets --since --until --format --json -h --help"; words=$(_weargate_names drive "$conf") ;;
 	export) opts="--output -h --help" ;;
 	prune) opts="--older-than --thin-to -h --help" ;;
 	report) opts="--output --since -h --help" ;;
-	check-config) opts="-c --config -h --help" ;;
+	check-config) opts="-c --config --json -h --help" ;;
 	help) words=$commands ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -161,6 +161,7 @@ complete -c weargate -n $nocommand -a help -d 'show the help of a command'
 complete -c weargate -n '__weargate_command; and not __weargate_exec_has_job' -s h -l help -d 'show the help'
 
 complete -c weargate -n '__weargate_command_is check-config' -s c -l config -r -F -d 'the file to check'
+complete -c weargate -n '__weargate_command_is check-config' -l json -d 'print JSON'
 
 complete -c weargate -n '__weargate_command_is done' -l status -x -d 'how the job ended: 0 success, 1-255 failed'
 complete -c weargate -n '__weargate_command_is done' -s q -l quiet -d 'say nothing when all goes well'
@@ -187,6 +188,7 @@ complete -c weargate -n '__weargate_command_is history' -l buckets -x -d 'at mos
 complete -c weargate -n '__weargate_command_is history' -l since -x -d 'from this time or duration back'
 complete -c weargate -n '__weargate_command_is history' -l until -x -d 'up to this time'
 complete -c weargate -n '__weargate_command_is history' -l format -x -a 'table csv json' -d 'output format'
+complete -c weargate -n '__weargate_command_is history' -l json -d 'the same as --format json'
 complete -c weargate -n '__weargate_command_is history' -a '(__weargate_names drive)' -d drive
 
 complete -c weargate -n '__weargate_command_is prune' -l older-than -x -d 'thin what is older than this'
@@ -197,6 +199,7 @@ complete -c weargate -n '__weargate_command_is report' -l since -x -d 'from this
 
 complete -c weargate -n '__weargate_command_is run' -a '(__weargate_names job)' -d job
 
+complete -c weargate -n '__weargate_command_is sample' -l json -d 'print JSON'
 complete -c weargate -n '__weargate_command_is sample' -l wake -d 'read drives in standby or asleep too'
 complete -c weargate -n '__weargate_command_is sample' -s q -l quiet -d 'print only the drives that could not be read'
 complete -c weargate -n '__weargate_command_is sample' -a '(__weargate_names drive)' -d drive
