@@ -54,6 +54,7 @@ extern const struct cmd_entry cmd_exec_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_gate_entry;
 extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_run_entry;

@@ -35,6 +35,13 @@ void store_free(struct store *s); /* NULL is fine; aborts an open pass */
  */
 int store_set_durable(struct store *s, bool durable, struct wg_err *err);
 
+/*
+ * Whether this process copies the log into the file when its commits take the log past 256
+ * pages (the default). A hook's gate, on the critical path of a backup, never does:
+ * the writers that are not (sample, run, prune) do it for it. Nobody does it on closing.
+ */
+void store_set_checkpoints(struct store *s, bool checkpoints);
+
 /* The schema version this build writes (PRAGMA user_version). */
 int store_schema_version(void);
 
@@ -280,8 +287,10 @@ typedef void (*store_sample_key_fn)(const struct smart_reading *r, int64_t key[S
 /*
  * Thin the samples of the chunks that end before `before` to one per `thin_to` span, keeping
  * every sample whose key differs from the one before it (the health model's signs and the
- * reading's status: health_sample_key()) and every sample a job run points at. One
- * transaction: all or nothing. Job runs, decisions, signs and episodes are never touched.
+ * reading's status: health_sample_key()) and every sample a job run points at. A batch at a
+ * time (one drive's chunks holding some 200,000 samples), each a transaction of its own that
+ * holds the write lock well under a second; then the freed pages are given back to the file
+ * system. Job runs, decisions, signs and episodes are never touched.
  */
 int store_prune(struct store *s, int64_t before, int64_t thin_to, store_sample_key_fn key, struct store_prune_stats *ret,
 		struct wg_err *err);
@@ -405,6 +414,29 @@ int store_foreach_self_test(struct store *s, int64_t run_id, store_self_test_cb 
 			    struct wg_err *err);
 /* When the newest successful run of a job that started at or before until started; -ENOENT when none. */
 int store_job_last_success(struct store *s, const char *job, int64_t until, int64_t *ret_started, struct wg_err *err);
+
+/*
+ * Import what another tool kept of drives' histories (smartd's attribute logs, smartctl's
+ * reports): one transaction, begun, filled and ended (r < 0 rolls it back). A sample is added
+ * only where its drive has none: before the first sample weargate read itself, and outside the
+ * span of every chunk it already has; so importing the same again adds nothing. Imported
+ * samples sort before weargate's own, by time. An import that added any marks the sign log and
+ * episodes to be recorded anew (meta 'episodes'): track_store_ready() does it.
+ */
+int store_import_begin(struct store *s, struct wg_err *err);
+/*
+ * The drive of an imported history: the one with that model and serial (compared as smartd
+ * writes them in its file names when as_smartd), else a new one first seen at first_seen. Its
+ * name (as last sampled, else `name`), model and serial as recorded, and its firmware as
+ * weargate last read it ("" none).
+ */
+int store_import_drive(struct store *s, const char *model, const char *serial, bool as_smartd, const char *name,
+		       int64_t first_seen, int64_t *ret_drive, char *ret_name, size_t name_len, char ret_model[41],
+		       char ret_serial[21], char *ret_firmware, size_t fw_len, struct wg_err *err);
+/* One sample of drive at t, under name: 1 added, 0 not (the drive has one there). */
+int store_import_sample(struct store *s, int64_t drive, const char *name, int64_t t, struct smart_reading *r,
+			struct wg_err *err);
+int store_import_end(struct store *s, int r, struct wg_err *err);
 
 /* A write of the caller's own: everything until the end in one transaction; end(r < 0) rolls it back. */
 int store_transaction_begin(struct store *s, struct wg_err *err);

@@ -229,6 +229,8 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 		return condition ? CONDITION_ERROR : r;
 	if (ctx->store_unwritable.msg[0])
 		cmd_error("%s: reading the history only", ctx->store_unwritable.msg);
+	/* on a backup's critical path: the log is copied into the file by the writers that are not */
+	store_set_checkpoints(ctx->store, false);
 	job = config_job(ctx->config, argv[optind]);
 	if (!job) {
 		cmd_error("no job '%s' in '%s' (see 'weargate check-config')", argv[optind], ctx->config->path);

@@ -16,6 +16,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_export_entry,
 	&cmd_gate_entry,
 	&cmd_history_entry,
+	&cmd_import_entry,
 	&cmd_prune_entry,
 	&cmd_report_entry,
 	&cmd_run_entry,
@@ -53,8 +54,9 @@ static void usage(FILE *f)
 	fprintf(f, "  %-12s %s\n", "help", "show the help of a command");
 	fprintf(f,
 		"\n"
-		"Exit codes: 0 success (gate: go), 1 refused, 64 usage error, 69 a drive or the\n"
-		"database unavailable, 70 internal error, 75 deferred, 78 configuration error.\n"
+		"Exit codes: 0 success (gate: go), 1 refused, 64 usage error, 65 bad input (import),\n"
+		"69 a drive or the database unavailable, 70 internal error, 75 deferred, 78\n"
+		"configuration error.\n"
 		"See weargate(8) and weargate.conf(5).\n");
 }
 

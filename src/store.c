@@ -1,36 +1,49 @@
 /* store.c — the SMART history in one SQLite file (the only user of sqlite3) */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "attrs.h"
 #include "drivedb.h"
 #include "frame.h"
+#include "import.h"
 #include "store.h"
 
 /*
- * A chunk row stays within one 4 KiB page (SQLite keeps up to 4061 bytes of a row on its
- * leaf): appending a sample then rewrites that one page, never a chain of overflow pages.
+ * A chunk row stays within half a 4 KiB page: appending a sample then rewrites one page, never
+ * a chain of overflow pages, and two full chunks fill a page, where one of a page's size left
+ * a quarter of the chunks' pages unused (a chunk also ends at CHUNK_MAX_SPAN, seldom full).
  */
-#define CHUNK_MAX 3400
+#define CHUNK_MAX 1980
 /*
  * Nor does a chunk cover more than this, so that the chunks of a time range are found by the
  * time they start, through an index that appending never touches.
  */
 #define CHUNK_MAX_SPAN (4 * 86400)
+/*
+ * A chunk's newest records are kept in its tail, a row of its own in a table that holds only
+ * the tails of the open chunks: the tails of two dozen drives fit one page, which a pass
+ * rewrites instead of a page per drive. A tail is folded into its chunk's row once it would
+ * hold more than this: at 3 bytes for a sample that changed nothing, every 40 or so.
+ */
+#define TAIL_MAX 128
 #define BUSY_TIMEOUT_MS 10000
 /*
- * The log is copied into the file once it holds this many pages (SQLite's own default). A
- * writer closing with fewer than WAL_KEEP_FRAMES in it leaves them there: the next process to
- * open the history reads them back (cheap), instead of every short-lived gate paying two
- * syncs and a rewrite of the file's pages to checkpoint its one decision.
+ * The log is copied into the file once it holds this many pages, by the writer whose commit
+ * took it there, unless that writer is a hook's gate (store_set_checkpoints). No one
+ * checkpoints when closing: the next process to open the history reads the log back, instead
+ * of every short-lived process paying two syncs and a rewrite of the file's pages for the few
+ * pages it wrote. Reading it back is not free (a process that opens the history first checks
+ * every page of the log: some 5,000 instructions a page): 256 pages, a megabyte, cost a gate
+ * a third of a millisecond at most, and a pass of three pages checkpoints every 85 or so.
  */
-#define WAL_CHECKPOINT_FRAMES 1000
-#define WAL_KEEP_FRAMES 64
+#define WAL_CHECKPOINT_FRAMES 256
 
 /*
  * Migrations, applied in order on open; entry i takes the schema from version i to i + 1.
@@ -243,6 +256,26 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (run_id, drive_id)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX self_test_by_drive ON self_test(drive_id, started);",
+	/*
+	 * 10: a gate's decision is one page written, not two: no query reads decisions by job (they
+	 * are read by time), and the index by job was a second page of every decision's commit
+	 */
+	"DROP INDEX IF EXISTS decision_by_job;"
+	/*
+	 * and a pass writes a page or two, not one per drive: the newest samples of a chunk are
+	 * kept in its tail, a small row beside the tails of the other drives' open chunks, and
+	 * folded into the chunk's own row once the tail holds TAIL_MAX bytes
+	 */
+	"CREATE TABLE chunk_tail ("
+	"  chunk_id INTEGER PRIMARY KEY,"
+	"  last_pass INTEGER NOT NULL,"
+	"  t1 INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  last_status INTEGER,"
+	"  last_temperature INTEGER,"
+	"  last_self_test INTEGER"
+	");",
 };
 
 enum stmt {
@@ -254,6 +287,9 @@ enum stmt {
 	ST_CHUNK_LAST_OF_NAME,
 	ST_CHUNK_INSERT,
 	ST_CHUNK_UPDATE,
+	ST_TAIL_PUT,
+	ST_TAIL_DELETE,
+	ST_TAIL_FOLD,
 	ST_CHUNK_OF_PASS,
 	ST_CHUNKS_IN_RANGE,
 	ST_LAST_PASS,
@@ -295,10 +331,18 @@ enum stmt {
 	_ST_MAX,
 };
 
-#define CHUNK_COLS "id, drive_id, name, first_pass, t0, data, last_pass, t1"
+/*
+ * A chunk is its row and its tail, when it has one: the tail's records follow the row's, and
+ * its last pass, time and brief are the chunk's.
+ */
+#define CHUNK_TAIL "LEFT JOIN chunk_tail x ON x.chunk_id = c.id"
+#define CHUNK_LAST_PASS "coalesce(x.last_pass, c.last_pass)"
+#define CHUNK_T1 "coalesce(x.t1, c.t1)"
+#define CHUNK_COLS "c.id, c.drive_id, c.name, c.first_pass, c.t0, c.data, " CHUNK_LAST_PASS ", " CHUNK_T1 ", x.data, coalesce(x.n, 0)"
 
 static const char *const stmt_sql[_ST_MAX] = {
-	[ST_PASS_INSERT] = "INSERT INTO pass(t) VALUES(?)",
+	/* above every pass, and above 0: imported passes are numbered below it (store_import_sample) */
+	[ST_PASS_INSERT] = "INSERT INTO pass(id, t) VALUES((SELECT max(coalesce(max(id), 0), 0) + 1 FROM pass), ?)",
 	[ST_DRIVE_BY_IDENTITY] = "SELECT id FROM drive WHERE model = ? AND serial = ? AND placeholder IS NULL",
 	[ST_DRIVE_BY_PLACEHOLDER] = "SELECT id FROM drive WHERE placeholder = ?",
 	[ST_DRIVE_INSERT] = "INSERT INTO drive(model, serial, placeholder, first_seen) VALUES(?, ?, ?, ?)",
@@ -306,22 +350,38 @@ static const char *const stmt_sql[_ST_MAX] = {
 	 * A drive's chunks are in the order of their first pass, as of their ids: asked by first
 	 * pass, the newest is one seek in chunk_drive instead of a sort of all of them.
 	 */
-	[ST_CHUNK_LAST_OF_DRIVE] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_drive WHERE drive_id = ? "
-				   "ORDER BY first_pass DESC LIMIT 1",
-	[ST_CHUNK_LAST_OF_NAME] = "SELECT " CHUNK_COLS " FROM chunk WHERE name = ? ORDER BY id DESC LIMIT 1",
-	[ST_CHUNK_INSERT] = "INSERT INTO chunk(drive_id, name, first_pass, last_pass, t0, t1, n, data, last_status, "
-			    "last_temperature, last_self_test) VALUES(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-	[ST_CHUNK_UPDATE] = "UPDATE chunk SET last_pass = ?, t1 = ?, n = n + 1, data = ?, last_status = ?, "
+	[ST_CHUNK_LAST_OF_DRIVE] = "SELECT " CHUNK_COLS " FROM chunk c INDEXED BY chunk_drive " CHUNK_TAIL
+				   " WHERE c.drive_id = ? ORDER BY c.first_pass DESC LIMIT 1",
+	[ST_CHUNK_LAST_OF_NAME] = "SELECT " CHUNK_COLS " FROM chunk c " CHUNK_TAIL
+				  " WHERE c.name = ? ORDER BY c.id DESC LIMIT 1",
+	/* above every chunk, and above 0: imported chunks are numbered below it (store_import_sample) */
+	[ST_CHUNK_INSERT] = "INSERT INTO chunk(id, drive_id, name, first_pass, last_pass, t0, t1, n, data, last_status, "
+			    "last_temperature, last_self_test) VALUES((SELECT max(coalesce(max(id), 0), 0) + 1 FROM chunk), "
+			    "?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+	[ST_CHUNK_UPDATE] = "UPDATE chunk SET last_pass = ?, t1 = ?, n = n + ?, data = ?, last_status = ?, "
 			    "last_temperature = ?, last_self_test = ? WHERE id = ?",
-	[ST_CHUNK_TIME_OF_DRIVE_UPTO] = "SELECT last_pass, t1 FROM chunk INDEXED BY chunk_drive WHERE drive_id = ?1 "
-					"AND t0 <= ?2 AND first_pass < ?3 ORDER BY first_pass DESC LIMIT 1",
-	[ST_CHUNK_BRIEF_OF_NAME_UPTO] = "SELECT drive_id, last_pass, t1, last_status, last_temperature, last_self_test "
-					"FROM chunk WHERE name = ?1 AND t0 <= ?2 ORDER BY id DESC LIMIT 1",
-	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ?1 AND first_pass <= ?2 "
-			     "AND last_pass >= ?2 ORDER BY first_pass DESC LIMIT 1",
-	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_time WHERE drive_id = ?1 "
-			       "AND t0 BETWEEN ?2 - " WG_STRINGIFY(CHUNK_MAX_SPAN) " AND ?3 AND t1 >= ?2 "
-			       "ORDER BY first_pass",
+	/* a chunk closed: its tail's records, and the tail's last pass, time and brief, into its row */
+	[ST_TAIL_FOLD] = "UPDATE chunk SET data = ?2, last_pass = t.last_pass, t1 = t.t1, n = chunk.n + t.n, "
+			 "last_status = t.last_status, last_temperature = t.last_temperature, "
+			 "last_self_test = t.last_self_test FROM (SELECT * FROM chunk_tail WHERE chunk_id = ?1) AS t "
+			 "WHERE chunk.id = ?1",
+	[ST_TAIL_PUT] = "INSERT OR REPLACE INTO chunk_tail(last_pass, t1, n, data, last_status, last_temperature, "
+			"last_self_test, chunk_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_TAIL_DELETE] = "DELETE FROM chunk_tail WHERE chunk_id = ?",
+	[ST_CHUNK_TIME_OF_DRIVE_UPTO] = "SELECT " CHUNK_LAST_PASS ", " CHUNK_T1 " FROM chunk c INDEXED BY chunk_drive "
+					CHUNK_TAIL " WHERE c.drive_id = ?1 AND c.t0 <= ?2 AND c.first_pass < ?3 "
+					"ORDER BY c.first_pass DESC LIMIT 1",
+	/* the tail's brief when there is one, even a temperature it does not know */
+	[ST_CHUNK_BRIEF_OF_NAME_UPTO] = "SELECT c.drive_id, " CHUNK_LAST_PASS ", " CHUNK_T1 ", "
+					"CASE WHEN x.chunk_id IS NULL THEN c.last_status ELSE x.last_status END, "
+					"CASE WHEN x.chunk_id IS NULL THEN c.last_temperature ELSE x.last_temperature END, "
+					"CASE WHEN x.chunk_id IS NULL THEN c.last_self_test ELSE x.last_self_test END "
+					"FROM chunk c " CHUNK_TAIL " WHERE c.name = ?1 AND c.t0 <= ?2 ORDER BY c.id DESC LIMIT 1",
+	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk c " CHUNK_TAIL " WHERE c.drive_id = ?1 AND "
+			     "c.first_pass <= ?2 AND " CHUNK_LAST_PASS " >= ?2 ORDER BY c.first_pass DESC LIMIT 1",
+	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk c INDEXED BY chunk_time " CHUNK_TAIL
+			       " WHERE c.drive_id = ?1 AND c.t0 BETWEEN ?2 - " WG_STRINGIFY(CHUNK_MAX_SPAN) " AND ?3 AND "
+			       CHUNK_T1 " >= ?2 ORDER BY c.first_pass",
 	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
 	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started, verdict) VALUES(?, ?, ?, ?)",
 	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id, started) VALUES(?, ?, ?)",
@@ -370,10 +430,11 @@ static const char *const stmt_sql[_ST_MAX] = {
 	 * Up to a time: what a clock set ahead stamped later is passed over. Chunks are started
 	 * anew when the clock goes back, so the newest one that starts in time is the one to read.
 	 */
-	[ST_CHUNK_LAST_OF_DRIVE_UPTO] = "SELECT " CHUNK_COLS " FROM chunk INDEXED BY chunk_drive WHERE drive_id = ?1 "
-					"AND t0 <= ?2 AND first_pass < ?3 ORDER BY first_pass DESC LIMIT 1",
-	[ST_CHUNK_LAST_OF_NAME_UPTO] = "SELECT " CHUNK_COLS " FROM chunk WHERE name = ?1 AND t0 <= ?2 "
-				       "ORDER BY id DESC LIMIT 1",
+	[ST_CHUNK_LAST_OF_DRIVE_UPTO] = "SELECT " CHUNK_COLS " FROM chunk c INDEXED BY chunk_drive " CHUNK_TAIL
+					" WHERE c.drive_id = ?1 AND c.t0 <= ?2 AND c.first_pass < ?3 "
+					"ORDER BY c.first_pass DESC LIMIT 1",
+	[ST_CHUNK_LAST_OF_NAME_UPTO] = "SELECT " CHUNK_COLS " FROM chunk c " CHUNK_TAIL
+				       " WHERE c.name = ?1 AND c.t0 <= ?2 ORDER BY c.id DESC LIMIT 1",
 	[ST_SIGN_INSERT] = "INSERT INTO sign_change(drive_id, sign, t, t_prev, from_value, to_value) "
 			   "VALUES(?, ?, ?, ?, ?, ?)",
 	/* the newest as recorded: after the clock went back, that is not the one with the largest t */
@@ -442,8 +503,9 @@ struct store {
 	struct meta_cache meta[4];
 	size_t n_meta;
 	bool in_pass;
+	struct import_state *import; /* an import open: what it is building */
 	int64_t pass_id, pass_t;
-	int wal_frames; /* in the log after this connection's last commit; -1 when it committed nothing */
+	bool no_checkpoint; /* a hook's gate: never copies the log into the file */
 	sqlite3_stmt *stmts[_ST_MAX];
 	struct drivedb_source *drivedb; /* borrowed; NULL: the recorded matches only */
 	struct defs_cached *defs;
@@ -616,9 +678,19 @@ static int migrate(struct store *s, int version, struct wg_err *err)
 		char sql[64];
 
 		r = exec(s, migrations[version], err, "cannot migrate the schema");
-		/* 4 adds the runs' counters, which only the samples (decoded here, in C) can fill */
-		if (r >= 0 && version == 3)
-			r = backfill_run_counts(s, err);
+		/*
+		 * 4 adds the runs' counters, which only the samples (decoded here, in C) can fill: read
+		 * as a chunk is read now, with its tail, of which a history before 10 has none
+		 */
+		if (r >= 0 && version == 3) {
+			r = exec(s, "CREATE TEMP TABLE chunk_tail(chunk_id INTEGER PRIMARY KEY, last_pass, t1, n, data, "
+				    "last_status, last_temperature, last_self_test)",
+				 err, "cannot migrate the schema");
+			if (r >= 0)
+				r = backfill_run_counts(s, err);
+			if (r >= 0)
+				r = exec(s, "DROP TABLE temp.chunk_tail", err, "cannot migrate the schema");
+		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", ++version);
 		if (r >= 0)
 			r = exec(s, sql, err, "cannot migrate the schema");
@@ -655,6 +727,86 @@ static int make_parent(const char *path)
 	return 0;
 }
 
+/*
+ * SQLite syncs the directory after the first sync of a log it opened with leave to create it,
+ * and it asks that leave whenever it may write, whether the log is there or not: one more sync
+ * in every process that commits. This VFS, SQLite's default one but for that, opens a log that
+ * is already there without leave to create it. A log it does create has its directory synced
+ * at once, whether the process that made it ever commits or not (a reader, a gate's decision
+ * that does not wait for the disk): a log that is there is one whose name the disk keeps.
+ */
+#define VFS_NAME "weargate"
+
+static sqlite3_vfs shim_vfs;
+
+static int sync_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd, r = 0;
+
+	if (wg_strlcpy(dir, path, sizeof(dir)) < 0)
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		wg_strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
+{
+	sqlite3_vfs *real = vfs->pAppData;
+	bool create = name && (flags & SQLITE_OPEN_WAL) && (flags & SQLITE_OPEN_CREATE);
+	struct stat st;
+	int rc;
+
+	if (create && stat(name, &st) == 0 && S_ISREG(st.st_mode)) {
+		rc = real->xOpen(real, name, f, flags & ~SQLITE_OPEN_CREATE, out_flags);
+		if (rc == SQLITE_OK)
+			return rc;
+		/* gone meanwhile: made anew, as below */
+	} else if (!create) {
+		return real->xOpen(real, name, f, flags, out_flags);
+	}
+	rc = real->xOpen(real, name, f, flags, out_flags);
+	if (rc == SQLITE_OK && sync_dir_of(name) < 0) {
+		f->pMethods->xClose(f);
+		f->pMethods = NULL;
+		rc = SQLITE_IOERR_DIR_FSYNC;
+	}
+	return rc;
+}
+
+/* The shim over whatever VFS is SQLite's default now (a test may have put its own there). */
+static const char *vfs_name(void)
+{
+	sqlite3_vfs *def = sqlite3_vfs_find(NULL);
+
+	if (!def)
+		return NULL;
+	if (def == &shim_vfs || def == shim_vfs.pAppData)
+		return VFS_NAME;
+	/* out of SQLite's list before it changes: the list runs through it */
+	if (shim_vfs.zName)
+		sqlite3_vfs_unregister(&shim_vfs);
+	shim_vfs = *def;
+	shim_vfs.pNext = NULL;
+	shim_vfs.zName = VFS_NAME;
+	shim_vfs.pAppData = def;
+	shim_vfs.xOpen = shim_open;
+	return sqlite3_vfs_register(&shim_vfs, 0) == SQLITE_OK ? VFS_NAME : NULL;
+}
+
 enum open_mode {
 	OPEN_WRITE,
 	OPEN_READ,
@@ -689,15 +841,13 @@ static int store_new(const char *path, enum open_mode mode, struct store **ret, 
 	int rc;
 
 	s = calloc(1, sizeof(*s));
-	if (s)
-		s->wal_frames = -1;
 	if (!s || !(s->path = strdup(path)) || (mode == OPEN_READ_IMMUTABLE && !(uri = uri_of(path, "?immutable=1")))) {
 		if (s)
 			free(s->path);
 		free(s);
 		return wg_err_set(err, -ENOMEM, "out of memory");
 	}
-	rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags[mode], NULL);
+	rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags[mode], vfs_name());
 	free(uri);
 	if (rc != SQLITE_OK) {
 		int r = s->db ? db_err(s, rc, err, "cannot open") : wg_err_set(err, -ENOMEM, "out of memory");
@@ -719,16 +869,38 @@ static int not_a_database(struct store *s, int r, struct wg_err *err)
 	return r;
 }
 
-/* Replaces SQLite's autocheckpoint hook: the same checkpoint, and the log's size for store_free(). */
+/*
+ * Copy the log into the file, then cut it back to nothing. The copy takes no lock that a writer
+ * waits for; the cut takes the write lock for an instant, and only when nobody reads the log.
+ */
+static void wal_copy_in(sqlite3 *db, const char *name)
+{
+	sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	sqlite3_busy_handler(db, NULL, NULL);
+	sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+}
+
+/*
+ * Replaces SQLite's autocheckpoint hook, never run by a hook's gate. The log is cut back to
+ * nothing once copied: what a checkpoint copied is known only to the index in shared memory,
+ * which the next process to open the history alone rebuilds from the log, and a log that was
+ * never started over would be copied whole again at every commit. Nobody is waited for: with a
+ * reader still in the log, as much as can be is copied, and the next writer tries again.
+ */
 static int wal_hook(void *userdata, sqlite3 *db, const char *name, int frames)
 {
 	struct store *s = userdata;
 
-	s->wal_frames = frames;
-	if (frames >= WAL_CHECKPOINT_FRAMES &&
-	    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
-		s->wal_frames = 0;
+	if (frames < WAL_CHECKPOINT_FRAMES || s->no_checkpoint)
+		return SQLITE_OK;
+	wal_copy_in(db, name);
 	return SQLITE_OK;
+}
+
+void store_set_checkpoints(struct store *s, bool checkpoints)
+{
+	s->no_checkpoint = !checkpoints;
 }
 
 int store_open(const char *path, struct store **ret, struct wg_err *err)
@@ -760,6 +932,9 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 		r = wg_err_set(err, -EACCES, "'%s' is read-only for this user (%s)", path, sqlite3_errmsg(s->db));
 	if (r >= 0 && version > store_schema_version())
 		r = newer_schema(s, version, err);
+	/* a new history gives back what a prune frees, a step at a time (before its first table: only then) */
+	if (r >= 0 && version == 0)
+		r = exec(s, "PRAGMA auto_vacuum = INCREMENTAL", err, "cannot set up");
 	if (r >= 0)
 		r = not_a_database(s, exec(s, "PRAGMA journal_mode = WAL", err, "cannot use write-ahead logging"), err);
 	/*
@@ -840,10 +1015,11 @@ void store_free(struct store *s)
 		return;
 	if (s->in_pass)
 		store_pass_abort(s);
+	if (s->import)
+		store_import_end(s, -ECANCELED, NULL);
 	for (int i = 0; i < _ST_MAX; i++)
 		sqlite3_finalize(s->stmts[i]);
-	if (s->wal_frames >= 0 && s->wal_frames < WAL_KEEP_FRAMES)
-		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_close(s->db);
 	free(s->head);
 	free(s->defs);
@@ -1169,18 +1345,21 @@ static int resolve_defs(struct store *s, int64_t drive, struct smart_reading *r,
 	return 0;
 }
 
-/* One chunk row, its data copied out of SQLite's buffers. */
+/* One chunk, its row's data and its tail's one after the other, copied out of SQLite's buffers. */
 struct chunk_row {
 	int64_t id, drive_id, first_pass, t0, last_pass, t1;
 	char name[STORE_NAME_MAX];
 	uint8_t data[CHUNK_MAX];
 	size_t len;
+	size_t tail_len; /* of len, what the tail holds */
+	int64_t tail_n;  /* samples in the tail */
+	bool has_tail;
 };
 
 static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *ret, struct wg_err *err)
 {
-	const void *data = sqlite3_column_blob(st, 5);
-	int len = sqlite3_column_bytes(st, 5);
+	const void *data = sqlite3_column_blob(st, 5), *tail;
+	int len = sqlite3_column_bytes(st, 5), tail_len;
 	const char *name = (const char *)sqlite3_column_text(st, 2);
 
 	ret->id = sqlite3_column_int64(st, 0);
@@ -1189,11 +1368,19 @@ static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *r
 	ret->t0 = sqlite3_column_int64(st, 4);
 	ret->last_pass = sqlite3_column_int64(st, 6);
 	ret->t1 = sqlite3_column_int64(st, 7);
-	if (len < 0 || (size_t)len > sizeof(ret->data) || !name || wg_strlcpy(ret->name, name, sizeof(ret->name)) < 0)
+	ret->has_tail = sqlite3_column_type(st, 8) != SQLITE_NULL;
+	tail = sqlite3_column_blob(st, 8);
+	tail_len = sqlite3_column_bytes(st, 8);
+	ret->tail_n = sqlite3_column_int64(st, 9);
+	if (len < 0 || tail_len < 0 || (size_t)len + (size_t)tail_len > sizeof(ret->data) || !name ||
+	    wg_strlcpy(ret->name, name, sizeof(ret->name)) < 0)
 		return wg_err_set(err, -EBADMSG, "'%s': chunk %lld is damaged", s->path, (long long)ret->id);
 	if (len)
 		memcpy(ret->data, data, (size_t)len);
-	ret->len = (size_t)len;
+	if (tail_len)
+		memcpy(ret->data + len, tail, (size_t)tail_len);
+	ret->len = (size_t)len + (size_t)tail_len;
+	ret->tail_len = (size_t)tail_len;
 	return 0;
 }
 
@@ -1286,6 +1473,17 @@ static void bind_brief(sqlite3_stmt *st, int col, const struct brief *b)
 		sqlite3_bind_int(st, col + 2, b->self_test);
 }
 
+static int tail_delete(struct store *s, int64_t chunk, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = stmt(s, ST_TAIL_DELETE, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, chunk);
+	return step_done(s, st, err, "cannot record a sample");
+}
+
 static int chunk_append(struct store *s, int64_t drive, const char *name, const uint8_t *frame, size_t frame_len,
 			const struct brief *b, struct wg_err *err)
 {
@@ -1322,7 +1520,24 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 	if (r < 0)
 		goto out;
 	n = append ? chunk_record_encode(&c, s->pass_id, s->pass_t, frame, frame_len, rec) : -ERANGE;
+	if (n >= 0 && last->len + (size_t)n <= CHUNK_MAX && last->tail_len + (size_t)n <= TAIL_MAX) {
+		/* into the tail: a small row among the other drives' tails, not the chunk's own */
+		memcpy(buf, last->data + last->len - last->tail_len, last->tail_len);
+		memcpy(buf + last->tail_len, rec, (size_t)n);
+		r = stmt(s, ST_TAIL_PUT, &st, err);
+		if (r < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, s->pass_id);
+		sqlite3_bind_int64(st, 2, s->pass_t);
+		sqlite3_bind_int64(st, 3, last->tail_n + 1);
+		sqlite3_bind_blob(st, 4, buf, (int)(last->tail_len + (size_t)n), SQLITE_STATIC);
+		bind_brief(st, 5, b);
+		sqlite3_bind_int64(st, 8, last->id);
+		r = step_done(s, st, err, "cannot record a sample");
+		goto out;
+	}
 	if (n >= 0 && last->len + (size_t)n <= CHUNK_MAX) {
+		/* the tail is full: it and the sample into the chunk's row */
 		memcpy(buf, last->data, last->len);
 		memcpy(buf + last->len, rec, (size_t)n);
 		r = stmt(s, ST_CHUNK_UPDATE, &st, err);
@@ -1330,11 +1545,27 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 			goto out;
 		sqlite3_bind_int64(st, 1, s->pass_id);
 		sqlite3_bind_int64(st, 2, s->pass_t);
-		sqlite3_bind_blob(st, 3, buf, (int)(last->len + (size_t)n), SQLITE_STATIC);
-		bind_brief(st, 4, b);
-		sqlite3_bind_int64(st, 7, last->id);
+		sqlite3_bind_int64(st, 3, last->tail_n + 1);
+		sqlite3_bind_blob(st, 4, buf, (int)(last->len + (size_t)n), SQLITE_STATIC);
+		bind_brief(st, 5, b);
+		sqlite3_bind_int64(st, 8, last->id);
 		r = step_done(s, st, err, "cannot record a sample");
+		if (r >= 0 && last->has_tail)
+			r = tail_delete(s, last->id, err);
 		goto out;
+	}
+	/* a new chunk: the one it follows is closed, its tail folded into its row */
+	if (r > 0 && last->has_tail) {
+		r = stmt(s, ST_TAIL_FOLD, &st, err);
+		if (r < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, last->id);
+		sqlite3_bind_blob(st, 2, last->data, (int)last->len, SQLITE_STATIC);
+		r = step_done(s, st, err, "cannot record a sample");
+		if (r >= 0)
+			r = tail_delete(s, last->id, err);
+		if (r < 0)
+			goto out;
 	}
 	chunk_cursor_init(&c, NULL, 0, s->pass_id, s->pass_t);
 	n = chunk_record_encode(&c, s->pass_id, s->pass_t, frame, frame_len, rec);
@@ -2384,10 +2615,13 @@ int store_decision_add(struct store *s, int64_t t, const char *job, const char *
 	/*
 	 * A decision is a record of what was said, not data the next decision depends on: its
 	 * commit need not wait for the disk (a power loss may lose the last ones, never corrupt).
+	 * OFF, not NORMAL: the first commit into a log just started over syncs the log's header
+	 * under NORMAL. Nothing is lost by it: every checkpoint and every commit that waits for the
+	 * disk is another process's, which syncs the log (the decision's writes with it) first.
 	 */
 	if (s->in_pass)
 		return wg_err_set(err, -EBUSY, "a sampling pass is open");
-	r = exec(s, "PRAGMA synchronous = NORMAL", err, "cannot set durability");
+	r = exec(s, "PRAGMA synchronous = OFF", err, "cannot set durability");
 	if (r >= 0)
 		r = write_begin(s, err);
 	if (r < 0)
@@ -2979,61 +3213,111 @@ struct kept {
 	uint8_t frame[FRAME_MAX];
 };
 
+/*
+ * A prune takes the write lock for one batch at a time: the chunks of one drive (under one
+ * name) holding about this many samples, thinned and written back in a transaction of their
+ * own (some 50 ms here). A batch takes well under a second, and between two the lock is left
+ * free for longer than a writer waiting for it sleeps between its tries (SQLite's busy handler
+ * sleeps up to 100 ms): `sample` and `gate` go on meanwhile, not only in principle.
+ */
+#define PRUNE_BATCH_SAMPLES 200000
+#define PRUNE_PAUSE_MS 120
+/* The space freed is given back this many pages at a time, each step a transaction of its own. */
+#define VACUUM_STEP_PAGES 1024
+
 struct prune_drive {
 	int64_t drive;
 	char name[STORE_NAME_MAX];
 	struct kept *kept;
 	size_t n_kept, cap;
 	int64_t *chunk_ids;
-	size_t n_chunks;
+	size_t n_chunks, cap_chunks;
+	/* the passes job runs point at (before and after them), sorted: attribution must not lose them */
+	int64_t *refs;
+	size_t n_refs, cap_refs;
 	/* the walk: the last sample seen, its bucket and what the caller's key made of it */
 	bool have_last;
 	int64_t last_bucket;
 	int64_t last_key[STORE_KEY_MAX];
 	store_sample_key_fn key;
+	/* the last sample decoded, so that one that changed only values decodes only them */
+	struct smart_reading *reading;
+	bool reading_valid;
 };
 
-/* The passes whose samples a job run points at (before and after it): attribution must not lose them. */
-static bool pass_referenced(struct store *s, int64_t drive, int64_t pass)
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The passes of a drive that its job runs point at: one query per batch, not one per sample. */
+static int prune_refs(struct store *s, struct prune_drive *pd, struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	bool yes = false;
+	int r = prepare_walk(s,
+			     "SELECT pass_before FROM job_run_drive WHERE drive_id = ?1 AND pass_before IS NOT NULL "
+			     "UNION ALL SELECT pass_after FROM job_run_drive WHERE drive_id = ?1 AND pass_after IS NOT NULL",
+			     &st, err);
 
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT 1 FROM job_run_drive WHERE drive_id = ? AND (pass_before = ?2 OR pass_after = ?2) "
-			       "LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return true; /* when in doubt, keep */
-	sqlite3_bind_int64(st, 1, drive);
-	sqlite3_bind_int64(st, 2, pass);
-	yes = step(st) == SQLITE_ROW;
+	pd->n_refs = 0;
+	if (r >= 0)
+		sqlite3_bind_int64(st, 1, pd->drive);
+	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
+		if (pd->n_refs == pd->cap_refs) {
+			size_t cap = pd->cap_refs ? 2 * pd->cap_refs : 64;
+			int64_t *v = realloc(pd->refs, cap * sizeof(*v));
+
+			if (!v) {
+				r = wg_err_set(err, -ENOMEM, "out of memory");
+				break;
+			}
+			pd->refs = v;
+			pd->cap_refs = cap;
+		}
+		pd->refs[pd->n_refs++] = sqlite3_column_int64(st, 0);
+	}
 	sqlite3_finalize(st);
-	return yes;
+	if (r >= 0 && pd->n_refs)
+		qsort(pd->refs, pd->n_refs, sizeof(*pd->refs), cmp_i64);
+	return r;
+}
+
+static bool pass_referenced(const struct prune_drive *pd, int64_t pass)
+{
+	return pd->n_refs && bsearch(&pass, pd->refs, pd->n_refs, sizeof(*pd->refs), cmp_i64);
 }
 
 /*
  * Whether a sample older than the full-resolution period stays: the first of its bucket; any
  * change of its status or of a media counter (the first non-zero included); a job run's
- * before or after.
+ * before or after. A sample the same as the one before has the same key: only a changed one
+ * is decoded, and then only what changed.
  */
 static bool keep_sample(struct store *s, struct prune_drive *pd, const struct chunk_cursor *c, int64_t thin_to)
 {
-	struct smart_reading *r = malloc(sizeof(*r));
 	int64_t key[STORE_KEY_MAX];
 	bool keep;
 
-	if (!r)
-		return true;
-	/* a sample that cannot be read is kept, and so is the next: its key is unlike any */
-	memset(key, 0xff, sizeof(key));
-	key[0] = INT64_MIN;
-	if (frame_to_reading(c->frame, c->frame_len, r) == 0) {
-		attach_defs(s, pd->drive, r);
-		pd->key(r, key);
+	if (pd->have_last && !c->changed && c->n > 1) {
+		memcpy(key, pd->last_key, sizeof(key));
+	} else {
+		int k = pd->reading_valid && c->n > 1
+				? frame_update_reading(c->frame, c->frame_len, c->changed_from, pd->reading)
+				: frame_to_reading(c->frame, c->frame_len, pd->reading);
+
+		/* a sample that cannot be read is kept, and so is the next: its key is unlike any */
+		memset(key, 0xff, sizeof(key));
+		key[0] = INT64_MIN;
+		pd->reading_valid = k == 0;
+		if (k == 0) {
+			attach_defs(s, pd->drive, pd->reading);
+			pd->key(pd->reading, key);
+		}
 	}
-	free(r);
 	keep = !pd->have_last || c->t / thin_to != pd->last_bucket || memcmp(key, pd->last_key, sizeof(key)) != 0 ||
-	       pass_referenced(s, pd->drive, c->pass);
+	       pass_referenced(pd, c->pass);
 	if (keep)
 		pd->last_bucket = c->t / thin_to;
 	pd->have_last = true;
@@ -3145,38 +3429,60 @@ static int prune_write(struct store *s, const struct prune_drive *pd, struct wg_
 	return r;
 }
 
-/* Thin one drive's chunks (those under one name) that end before `before`. */
-static int prune_drive(struct store *s, struct prune_drive *pd, int64_t before, int64_t thin_to,
+/*
+ * One batch of a drive's chunks (those under one name) that end before `before`, after chunk
+ * *after_id: read, thinned and written back in one transaction. *after_id moves past the
+ * batch; 0 when it was the last one.
+ */
+static int prune_batch(struct store *s, struct prune_drive *pd, int64_t before, int64_t thin_to, int64_t *after_id,
 		       struct store_prune_stats *stats, struct wg_err *err)
 {
 	struct chunk_row *ch = malloc(sizeof(*ch));
 	sqlite3_stmt *st = NULL;
 	size_t samples = 0;
+	bool more = false;
 	int r, rc;
 
 	if (!ch)
 		return wg_err_set(err, -ENOMEM, "out of memory");
+	pd->n_kept = pd->n_chunks = 0;
+	r = write_begin(s, err);
+	if (r >= 0)
+		r = prune_refs(s, pd, err);
+	if (r < 0)
+		goto out;
 	rc = sqlite3_prepare_v2(s->db,
-				"SELECT " CHUNK_COLS " FROM chunk WHERE drive_id = ? AND name = ? AND t1 < ? "
-				"ORDER BY id",
+				"SELECT " CHUNK_COLS " FROM chunk c " CHUNK_TAIL " WHERE c.drive_id = ? AND c.name = ? AND "
+				CHUNK_T1 " < ? AND c.id > ? ORDER BY c.id",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
-		free(ch);
-		return db_err(s, rc, err, "cannot prepare a query");
+		r = db_err(s, rc, err, "cannot prepare a query");
+		goto out;
 	}
 	sqlite3_bind_int64(st, 1, pd->drive);
 	sqlite3_bind_text(st, 2, pd->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, before);
+	sqlite3_bind_int64(st, 4, *after_id);
 	while ((r = chunk_fetch(s, st, ch, err)) > 0) {
 		struct chunk_cursor c;
-		int64_t *ids = realloc(pd->chunk_ids, (pd->n_chunks + 1) * sizeof(*ids));
 
-		if (!ids) {
-			r = wg_err_set(err, -ENOMEM, "out of memory");
+		if (samples >= PRUNE_BATCH_SAMPLES) {
+			more = true; /* this chunk is the next batch's */
 			break;
 		}
-		pd->chunk_ids = ids;
+		if (pd->n_chunks == pd->cap_chunks) {
+			size_t cap = pd->cap_chunks ? 2 * pd->cap_chunks : 64;
+			int64_t *ids = realloc(pd->chunk_ids, cap * sizeof(*ids));
+
+			if (!ids) {
+				r = wg_err_set(err, -ENOMEM, "out of memory");
+				break;
+			}
+			pd->chunk_ids = ids;
+			pd->cap_chunks = cap;
+		}
 		pd->chunk_ids[pd->n_chunks++] = ch->id;
+		*after_id = ch->id;
 		r = chunk_cursor_init(&c, ch->data, ch->len, ch->first_pass, ch->t0);
 		while (r >= 0 && (r = chunk_cursor_next(&c)) > 0) {
 			samples++;
@@ -3191,29 +3497,78 @@ static int prune_drive(struct store *s, struct prune_drive *pd, int64_t before, 
 		}
 	}
 	sqlite3_finalize(st);
-	free(ch);
 	if (r < 0 || pd->n_kept == samples) /* nothing to thin */
-		return r;
-	r = exec(s, "SAVEPOINT prune_drive", err, "cannot thin");
+		goto out;
 	for (size_t i = 0; r >= 0 && i < pd->n_chunks; i++) {
 		char sql[64];
 
 		snprintf(sql, sizeof(sql), "DELETE FROM chunk WHERE id = %lld", (long long)pd->chunk_ids[i]);
 		r = exec(s, sql, err, "cannot thin");
+		if (r >= 0)
+			r = tail_delete(s, pd->chunk_ids[i], err);
 	}
 	if (r >= 0)
 		r = prune_write(s, pd, err);
 	if (r == -ENOSPC) { /* thinned, it would not fit where it was: keep it whole */
-		exec(s, "ROLLBACK TO prune_drive", NULL, "");
-		r = exec(s, "RELEASE prune_drive", err, "cannot thin");
-		return r;
+		write_end(s, -ENOSPC, NULL);
+		free(ch);
+		*after_id = more ? *after_id : 0;
+		return 0;
 	}
-	if (r >= 0)
-		r = exec(s, "RELEASE prune_drive", err, "cannot thin");
 	if (r >= 0) {
 		stats->samples += samples;
 		stats->removed += samples - pd->n_kept;
 	}
+out:
+	free(ch);
+	r = write_end(s, r, err);
+	if (r >= 0 && !more)
+		*after_id = 0;
+	return r;
+}
+
+/* Give the pages a prune freed back to the file system, a step at a time, when the history lets it. */
+static int give_back(struct store *s, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t mode = 0, freed = 1;
+	int r = prepare_walk(s, "PRAGMA auto_vacuum", &st, err);
+
+	if (r >= 0 && (r = step_one(s, st, err)) > 0)
+		mode = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	r = 0;
+	if (mode != 2) {
+		/*
+		 * A history made before weargate kept it so: made so once, by a VACUUM, which holds
+		 * the write lock for as long as it takes to copy the history (seconds).
+		 */
+		r = exec(s, "PRAGMA auto_vacuum = INCREMENTAL", err, "cannot vacuum");
+		if (r >= 0)
+			r = exec(s, "VACUUM", err, "cannot vacuum");
+	}
+	while (r >= 0 && freed > 0) {
+		char sql[64];
+
+		r = write_begin(s, err);
+		snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%d)", VACUUM_STEP_PAGES);
+		if (r >= 0)
+			r = exec(s, sql, err, "cannot vacuum");
+		r = write_end(s, r, err);
+		if (r >= 0 && (r = prepare_walk(s, "PRAGMA freelist_count", &st, err)) >= 0) {
+			r = step_one(s, st, err);
+			freed = r > 0 ? sqlite3_column_int64(st, 0) : 0;
+			r = r < 0 ? r : 0;
+			sqlite3_finalize(st);
+		}
+		if (r >= 0 && freed > 0)
+			sqlite3_sleep(PRUNE_PAUSE_MS);
+	}
+	/* and the file shrinks as the log is copied into it: without waiting for anyone */
+	if (r >= 0 && !s->no_checkpoint)
+		wal_copy_in(s->db, "main");
 	return r;
 }
 
@@ -3221,38 +3576,63 @@ int store_prune(struct store *s, int64_t before, int64_t thin_to, store_sample_k
 		struct wg_err *err)
 {
 	struct store_prune_stats stats = { 0 };
+	struct prune_drive *groups = NULL;
 	sqlite3_stmt *st = NULL;
-	int r, rc;
+	size_t n = 0, cap = 0;
+	int r;
 
 	if (thin_to <= 0)
 		return wg_err_set(err, -EINVAL, "cannot thin to a span of %lld seconds", (long long)thin_to);
-	r = write_begin(s, err);
-	if (r < 0)
-		return r;
-	rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT drive_id, name FROM chunk WHERE t1 < ? ORDER BY drive_id, name",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		r = db_err(s, rc, err, "cannot prepare a query");
-	else
+	if (s->in_pass)
+		return wg_err_set(err, -EBUSY, "a sampling pass is open");
+	r = prepare_walk(s,
+			 "SELECT DISTINCT c.drive_id, c.name FROM chunk c " CHUNK_TAIL " WHERE " CHUNK_T1
+			 " < ? ORDER BY c.drive_id, c.name",
+			 &st, err);
+	if (r >= 0)
 		sqlite3_bind_int64(st, 1, before);
 	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
-		struct prune_drive *pd = calloc(1, sizeof(*pd));
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 
-		if (!pd) {
-			r = wg_err_set(err, -ENOMEM, "out of memory");
-			break;
+		if (n == cap) {
+			struct prune_drive *v = realloc(groups, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+
+			if (!v) {
+				r = wg_err_set(err, -ENOMEM, "out of memory");
+				break;
+			}
+			groups = v;
 		}
-		pd->drive = sqlite3_column_int64(st, 0);
-		pd->key = key;
-		wg_strlcpy(pd->name, name ? name : "", sizeof(pd->name));
-		r = prune_drive(s, pd, before, thin_to, &stats, err);
-		free(pd->kept);
-		free(pd->chunk_ids);
-		free(pd);
+		memset(&groups[n], 0, sizeof(groups[n]));
+		groups[n].drive = sqlite3_column_int64(st, 0);
+		groups[n].key = key;
+		wg_strlcpy(groups[n].name, name ? name : "", sizeof(groups[n].name));
+		n++;
 	}
 	sqlite3_finalize(st);
-	r = write_end(s, r, err);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct prune_drive *pd = &groups[i];
+		int64_t after = INT64_MIN;
+
+		pd->reading = malloc(sizeof(*pd->reading));
+		if (!pd->reading)
+			r = wg_err_set(err, -ENOMEM, "out of memory");
+		while (r >= 0) {
+			r = prune_batch(s, pd, before, thin_to, &after, &stats, err);
+			if (after == 0)
+				break;
+			sqlite3_sleep(PRUNE_PAUSE_MS); /* the lock free for whoever waits for it */
+		}
+		if (i + 1 < n)
+			sqlite3_sleep(PRUNE_PAUSE_MS);
+		free(pd->kept);
+		free(pd->chunk_ids);
+		free(pd->refs);
+		free(pd->reading);
+	}
+	free(groups);
+	if (r >= 0 && stats.removed)
+		r = give_back(s, err);
 	if (r >= 0 && ret)
 		*ret = stats;
 	return r;
@@ -3374,4 +3754,262 @@ int store_job_last_success(struct store *s, const char *job, int64_t until, int6
 		*ret_started = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return r < 0 ? r : r > 0 ? 0 : -ENOENT;
+}
+
+/*
+ * Imported samples. What another tool kept is older than what weargate read itself: an
+ * imported sample has a pass of its own time, numbered below every pass weargate records
+ * (IMPORT_PASS_BASE + t, one per second, shared by the drives imported for that second), in
+ * chunks numbered by their first pass and drive, below every chunk weargate writes. The
+ * order of a drive's chunks by id and by pass is then the order of their times, as every
+ * reader expects. A sample is imported only where the drive has none yet: before its first
+ * sample that weargate read, and outside the span of every chunk it has.
+ */
+#define IMPORT_PASS_BASE (-(INT64_C(1) << 40))
+#define IMPORT_CHUNK_DRIVE_BITS 20
+
+struct import_state {
+	int64_t drive; /* the chunk being built: -1 none */
+	char name[STORE_NAME_MAX];
+	uint8_t buf[CHUNK_MAX];
+	size_t len;
+	struct chunk_cursor c;
+	int64_t first_pass, t0, last_pass, t1, limit_t;
+	/* the drive whose bounds are known: its first own sample's time */
+	int64_t bounds_drive, own_from;
+	bool added;
+};
+
+int store_import_begin(struct store *s, struct wg_err *err)
+{
+	int r;
+
+	if (s->import)
+		return wg_err_set(err, -EBUSY, "an import is already open");
+	r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	s->import = calloc(1, sizeof(*s->import));
+	if (!s->import) {
+		write_end(s, -ENOMEM, NULL);
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	}
+	s->import->drive = s->import->bounds_drive = -1;
+	caches_forget(s);
+	return 0;
+}
+
+static int import_flush(struct store *s, struct wg_err *err)
+{
+	struct import_state *x = s->import;
+	int64_t id;
+	int r;
+
+	if (x->drive < 0)
+		return 0;
+	id = x->first_pass * (INT64_C(1) << IMPORT_CHUNK_DRIVE_BITS) + x->drive;
+	r = chunk_insert_as(s, id, x->drive, x->name, x->first_pass, x->last_pass, x->t0, x->t1, x->c.n, x->buf, x->len,
+			    err);
+	x->drive = -1;
+	x->len = 0;
+	return r;
+}
+
+/* One value a query of a drive and a time gives: 1 with it, 0 with none (or NULL). */
+static int query_i64(struct store *s, const char *sql, int64_t drive, int64_t t, int64_t *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prepare_walk(s, sql, &st, err);
+
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, t);
+		r = step_one(s, st, err);
+		if (r > 0 && sqlite3_column_type(st, 0) == SQLITE_NULL)
+			r = 0;
+		if (r > 0)
+			*ret = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_import_drive(struct store *s, const char *model, const char *serial, bool as_smartd, const char *name,
+		       int64_t first_seen, int64_t *ret_drive, char *ret_name, size_t name_len, char ret_model[41],
+		       char ret_serial[21], char *ret_firmware, size_t fw_len, struct wg_err *err)
+{
+	struct store_sample *x = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t drive = -1;
+	int found = 0, r;
+
+	if (!s->import)
+		return wg_err_set(err, -EINVAL, "no import is open");
+	/* smartd's file names keep only the letters and digits of a model and serial: compared so */
+	r = prepare_walk(s, "SELECT id, model, serial FROM drive WHERE placeholder IS NULL ORDER BY id", &st, err);
+	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
+		char m[41], sn[21];
+		const char *dm = (const char *)sqlite3_column_text(st, 1), *ds = (const char *)sqlite3_column_text(st, 2);
+
+		if (!dm || !ds)
+			continue;
+		if (as_smartd) {
+			import_smartd_normalize(dm, m, sizeof(m));
+			import_smartd_normalize(ds, sn, sizeof(sn));
+		} else {
+			wg_strlcpy(m, dm, sizeof(m));
+			wg_strlcpy(sn, ds, sizeof(sn));
+		}
+		if (strcmp(m, model) != 0 || strcmp(sn, serial) != 0)
+			continue;
+		if (found++) {
+			r = wg_err_set(err, -EEXIST, "'%s' '%s' is the model and serial of more than one drive in the history",
+				       model, serial);
+			break;
+		}
+		drive = sqlite3_column_int64(st, 0);
+		wg_strlcpy(ret_model, dm, 41);
+		wg_strlcpy(ret_serial, ds, 21);
+	}
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	ret_firmware[0] = '\0';
+	if (!found) {
+		wg_strlcpy(ret_model, model, 41);
+		wg_strlcpy(ret_serial, serial, 21);
+	}
+	if (!found) {
+		int64_t keep_t = s->pass_t;
+
+		s->pass_t = first_seen;
+		r = drive_id(s, model, serial, NULL, &drive, err);
+		s->pass_t = keep_t;
+		if (r < 0)
+			return r;
+		wg_strlcpy(ret_name, name, name_len);
+	} else if (store_drive_name(s, drive, ret_name, name_len, err) == -ENOENT) {
+		wg_strlcpy(ret_name, name, name_len);
+	} else {
+		/* the firmware of the drive as weargate last read it: its readings decode by it */
+		sqlite3_stmt *q = NULL;
+
+		x = malloc(sizeof(*x));
+		r = x ? stmt(s, ST_CHUNK_LAST_OF_DRIVE, &q, err) : wg_err_set(err, -ENOMEM, "out of memory");
+		if (r >= 0) {
+			sqlite3_bind_int64(q, 1, drive);
+			r = sample_in_chunk(s, q, 0, x, err);
+			if (r >= 0 && x->reading.identity_valid)
+				wg_strlcpy(ret_firmware, x->reading.identity.firmware, fw_len);
+			r = r == -ENOENT ? 0 : r;
+		}
+		free(x);
+		if (r < 0)
+			return r;
+	}
+	*ret_drive = drive;
+	return 0;
+}
+
+int store_import_sample(struct store *s, int64_t drive, const char *name, int64_t t, struct smart_reading *r,
+			struct wg_err *err)
+{
+	struct import_state *x = s->import;
+	uint8_t frame[FRAME_MAX], rec[CHUNK_RECORD_MAX];
+	int64_t pass = IMPORT_PASS_BASE + t, v;
+	size_t frame_len;
+	sqlite3_stmt *st = NULL;
+	int k, n;
+
+	if (!x)
+		return wg_err_set(err, -EINVAL, "no import is open");
+	if (t <= 0 || t >= -IMPORT_PASS_BASE)
+		return wg_err_set(err, -ERANGE, "time %lld is out of range", (long long)t);
+	k = check_name(name, err);
+	if (k < 0)
+		return k;
+	if (x->bounds_drive != drive) {
+		x->bounds_drive = drive;
+		x->own_from = INT64_MAX;
+		k = query_i64(s, "SELECT min(t0) FROM chunk WHERE drive_id = ?1 AND first_pass > 0 AND ?2 = ?2", drive, 0,
+			      &x->own_from, err);
+		if (k < 0)
+			return k;
+		/* the drive's definitions, matched in the drive database now if it has none for this firmware */
+		if (r->identity_valid) {
+			k = resolve_defs(s, drive, r, err);
+			if (k < 0)
+				return k;
+		}
+	}
+	if (t >= x->own_from)
+		return 0; /* weargate read the drive itself by then */
+	if (x->drive == drive && t <= x->t1)
+		return 0; /* not after the sample before it: a repeat, or a clock set back */
+	k = query_i64(s,
+		      "SELECT 1 FROM chunk c INDEXED BY chunk_time " CHUNK_TAIL " WHERE c.drive_id = ?1 AND c.t0 "
+		      "BETWEEN ?2 - " WG_STRINGIFY(CHUNK_MAX_SPAN) " AND ?2 AND " CHUNK_T1 " >= ?2",
+		      drive, t, &v, err);
+	if (k != 0)
+		return k < 0 ? k : 0; /* a chunk already holds that time */
+	frame_len = frame_from_reading(r, frame);
+	n = -ERANGE;
+	if (x->drive == drive && t < x->limit_t && t - x->t0 <= CHUNK_MAX_SPAN && strcmp(x->name, name) == 0)
+		n = chunk_record_encode(&x->c, pass, t, frame, frame_len, rec);
+	if (n < 0 || x->len + (size_t)n > CHUNK_MAX) {
+		k = import_flush(s, err);
+		if (k < 0)
+			return k;
+		/* the next chunk after this time bounds the new one: chunks never overlap in time */
+		x->limit_t = INT64_MAX;
+		k = query_i64(s, "SELECT min(t0) FROM chunk WHERE drive_id = ?1 AND t0 > ?2", drive, t, &x->limit_t, err);
+		if (k < 0)
+			return k;
+		if (x->own_from < x->limit_t)
+			x->limit_t = x->own_from;
+		x->drive = drive;
+		wg_strlcpy(x->name, name, sizeof(x->name));
+		x->first_pass = pass;
+		x->t0 = t;
+		chunk_cursor_init(&x->c, NULL, 0, pass, t);
+		n = chunk_record_encode(&x->c, pass, t, frame, frame_len, rec);
+		if (n < 0 || (size_t)n > CHUNK_MAX)
+			return wg_err_set(err, -EINVAL, "cannot encode a sample");
+	}
+	memcpy(x->buf + x->len, rec, (size_t)n);
+	x->len += (size_t)n;
+	/* the cursor steps onto the record just written, for the next one's change */
+	x->c.data = x->buf;
+	x->c.len = x->len;
+	if (x->c.n == 0 && chunk_cursor_init(&x->c, x->buf, x->len, pass, t) < 0)
+		return wg_err_set(err, -EINVAL, "cannot encode a sample");
+	if (chunk_cursor_next(&x->c) <= 0)
+		return wg_err_set(err, -EINVAL, "cannot encode a sample");
+	x->last_pass = pass;
+	x->t1 = t;
+	x->added = true;
+	k = prepare_walk(s, "INSERT OR IGNORE INTO pass(id, t) VALUES(?, ?)", &st, err);
+	if (k >= 0) {
+		sqlite3_bind_int64(st, 1, pass);
+		sqlite3_bind_int64(st, 2, t);
+		k = step_done(s, st, err, "cannot record an imported pass");
+	}
+	sqlite3_finalize(st);
+	return k < 0 ? k : 1;
+}
+
+int store_import_end(struct store *s, int r, struct wg_err *err)
+{
+	struct import_state *x = s->import;
+
+	if (!x)
+		return wg_err_set(err, -EINVAL, "no import is open");
+	if (r >= 0)
+		r = import_flush(s, err);
+	/* what the samples make of the drives' signs and states is recorded anew from them all */
+	if (r >= 0 && x->added)
+		r = store_meta_set(s, "episodes", "rebuild", err);
+	free(x);
+	s->import = NULL;
+	return write_end(s, r, err);
 }

@@ -14,7 +14,7 @@ _weargate()
 	local cur prev conf=/etc/weargate.conf cmd="" i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="check-config done exec export gate help history prune report run sample status"
+	local commands="check-config done exec export gate help history import prune report run sample status"
 
 	# the configuration and the command, wherever they stand before the word being completed
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -69,7 +69,18 @@ _weargate()
 	run) opts="-h --help"; words=$(_weargate_names job "$conf") ;;
 	history) opts="--attr --trend --events --jobs --buckets --since --until --format --json -h --help"; words=$(_weargate_names drive "$conf") ;;
 	export) opts="--output -h --help" ;;
-	prune) opts="--older-than --thin-to -h --help" ;;
+	prune) opts="--older-than --thin-to --json -h --help" ;;
+	import)
+		opts="--json -q --quiet -h --help"
+		# the kind of file first, then the files
+		for ((i = 2; i < COMP_CWORD; i++)); do
+			if [[ ${COMP_WORDS[i]} == smartd || ${COMP_WORDS[i]} == smartctl ]]; then
+				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+				return
+			fi
+		done
+		words="smartd smartctl"
+		;;
 	report) opts="--output --since -h --help" ;;
 	check-config) opts="-c --config --json -h --help" ;;
 	help) words=$commands ;;

@@ -150,6 +150,7 @@ complete -c weargate -n $nocommand -a exec -d 'gate a job, then run a command un
 complete -c weargate -n $nocommand -a export -d "write the drives, their states and the gate's verdicts as Prometheus metrics"
 complete -c weargate -n $nocommand -a gate -d 'decide whether a heavy job may run now'
 complete -c weargate -n $nocommand -a history -d "show the drives' samples, trends and events, and what each heavy job did"
+complete -c weargate -n $nocommand -a import -d "add the history smartd's attribute logs or smartctl's JSON reports already kept"
 complete -c weargate -n $nocommand -a prune -d 'thin old samples'
 complete -c weargate -n $nocommand -a report -d "write one HTML page of the drives' history, the job runs and the gate's decisions"
 complete -c weargate -n $nocommand -a run -d 'run the configured jobs, gated, ordered, watched and recorded'
@@ -193,6 +194,12 @@ complete -c weargate -n '__weargate_command_is history' -a '(__weargate_names dr
 
 complete -c weargate -n '__weargate_command_is prune' -l older-than -x -d 'thin what is older than this'
 complete -c weargate -n '__weargate_command_is prune' -l thin-to -x -d 'keep one sample per this long'
+complete -c weargate -n '__weargate_command_is prune' -l json -d 'print JSON'
+
+complete -c weargate -n '__weargate_command_is import' -l json -d 'print JSON'
+complete -c weargate -n '__weargate_command_is import' -s q -l quiet -d 'print nothing but errors'
+complete -c weargate -n '__weargate_command_is import; and not __fish_seen_subcommand_from smartd smartctl' -x -a 'smartctl smartd' -d 'kind of file'
+complete -c weargate -n '__weargate_command_is import; and __fish_seen_subcommand_from smartd smartctl' -F
 
 complete -c weargate -n '__weargate_command_is report' -l output -r -F -d 'write the page to a file atomically'
 complete -c weargate -n '__weargate_command_is report' -l since -x -d 'from this time or duration back'
@@ -206,4 +213,4 @@ complete -c weargate -n '__weargate_command_is sample' -a '(__weargate_names dri
 
 complete -c weargate -n '__weargate_command_is status' -l json -d 'print JSON'
 
-complete -c weargate -n '__weargate_command_is help' -a 'check-config done exec export gate history prune report run sample status help'
+complete -c weargate -n '__weargate_command_is help' -a 'check-config done exec export gate history import prune report run sample status help'

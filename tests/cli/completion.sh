@@ -101,6 +101,7 @@ check() {
 	expect "$s" "nightly-backup queue-purge " "$WEARGATE" -c "$T/w.conf" run ""
 	expect "$s" "csv json table " "$WEARGATE" history --format ""
 	expect "$s" "--jobs " "$WEARGATE" history --jo
+	expect "$s" "smartctl smartd " "$WEARGATE" import ""
 	# after exec's job comes a command, completed as the shell completes commands
 	offers "$s" echo "$WEARGATE" -c "$T/w.conf" exec queue-purge -- ech
 	offers "$s" echo "$WEARGATE" -c "$T/w.conf" exec -q queue-purge ech

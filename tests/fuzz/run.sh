@@ -13,7 +13,7 @@ set -u
 seconds=${1:-60}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${2:-$src/build-fuzz}
-targets=${FUZZ_TARGETS:-blob config when history drivedb}
+targets=${FUZZ_TARGETS:-blob config when history drivedb import-smartd import-smartctl}
 case $seconds in '' | *[!0-9]*) echo "usage: run.sh [SECONDS [BUILDDIR]]" >&2; exit 64 ;; esac
 
 skip() {
