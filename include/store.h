@@ -36,9 +36,10 @@ void store_free(struct store *s); /* NULL is fine; aborts an open pass */
 int store_set_durable(struct store *s, bool durable, struct wg_err *err);
 
 /*
- * Whether this process copies the log into the file when its commits take the log past 256
- * pages (the default). A hook's gate, on the critical path of a backup, never does:
- * the writers that are not (sample, run, prune) do it for it. Nobody does it on closing.
+ * Whether this process copies the log into the file when its commits take the log past 64
+ * pages (the default). A hook's gate, on the critical path of a backup, leaves that to the
+ * writers that are not (sample, run, prune), unless the log reaches twice that, when no writer
+ * has run for a long while. Nobody does it on closing.
  */
 void store_set_checkpoints(struct store *s, bool checkpoints);
 
