@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "export.h"
 #include "lock.h"
 #include "resolve.h"
 #include "runner.h"
@@ -363,7 +364,8 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 			wg_log(LOG_INFO, "retention: thinned %zu of %zu old samples", st.removed, st.samples);
 	}
 	/* the fleet's view of this night: states, verdicts, what the jobs did */
-	if (ctx->config->export_path && cmd_export_to(ctx, ctx->config->export_path, &err) < 0)
+	if (ctx->config->export_path &&
+	    export_write(ctx->config, ctx->store, &ctx->env, ctx->now, ctx->config->export_path, &err) < 0)
 		cmd_error("export: %s", err.msg);
 	k = bad || runner_stop_requested() ? WG_EXIT_REFUSE : deferred ? WG_EXIT_DEFER : 0;
 out:
