@@ -7,17 +7,15 @@
 
 #include "attrs.h"
 #include "export.h"
+#include "snapshot.h"
 
-/* When the latest reading is not usable (standby), the values come from the last usable one this recent, as in status. */
 struct export_drive {
-	const struct drive_cfg *cfg;
+	/*
+	 * the drive as the history has it now: when its newest reading is not usable (standby),
+	 * the values come from the last usable one this recent, as in status
+	 */
+	const struct snapshot_drive *x;
 	char disk[PATH_MAX]; /* the disk label */
-	struct drive_health health;
-	bool have_usable;
-	struct store_sample usable; /* the latest usable sample, the values' source */
-	struct drivedb_match *match; /* the drive database entry of the identity shown; NULL when none */
-	bool have_test;
-	struct store_self_test test; /* the newest self-test weargate ran on it that ended */
 };
 
 /* Sectors a job wrote on one drive, over all its recorded runs. */
@@ -40,8 +38,8 @@ struct export_job {
 struct export_ctx {
 	const struct config *config;
 	struct store *store;
-	const struct blockdev_env *env;
 	int64_t now;
+	struct snapshot snap; /* the drives (the self-tests that ended), and what the gate would say for each job */
 	struct export_drive *drives;
 	struct export_job *jobs;
 };
@@ -58,33 +56,6 @@ static void disk_label(const struct blockdev_env *env, const struct drive_cfg *d
 	else
 		snprintf(buf, len, "%s", d->path);
 	free(name);
-}
-
-static int drive_load(const struct export_ctx *ctx, const struct drive_cfg *d, struct export_drive *x,
-		      struct wg_err *err)
-{
-	const struct store_sample *last;
-	int r;
-
-	x->cfg = d;
-	disk_label(ctx->env, d, x->disk, sizeof(x->disk));
-	r = drive_health_load(ctx->store, &ctx->config->policy, d, ctx->now, &x->health, err);
-	if (r < 0)
-		return r;
-	last = x->health.latest;
-	if (!last)
-		return 0;
-	r = store_self_test_latest(ctx->store, x->health.drive_id, ctx->now, true, &x->test, err);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	x->have_test = r == 0;
-	r = drive_usable_sample(ctx->store, last, &x->usable, &x->have_usable, err);
-	if (r < 0)
-		return r;
-	/* as identity_of() chooses */
-	if (last->reading.identity_valid || !x->have_usable)
-		return drive_sample_match(ctx->store, last, &x->match, err);
-	return drive_sample_match(ctx->store, &x->usable, &x->match, err);
 }
 
 static int written_add(struct export_job *j, const char *name, int64_t sectors)
@@ -134,24 +105,15 @@ static int on_run(const struct store_job_run *run, void *userdata)
 
 static int jobs_load(struct export_ctx *x, struct wg_err *err)
 {
-	struct gate_opts opts = { .env = x->env, .may_sample = false, .record = false };
 	int r;
 
 	for (size_t i = 0; i < x->config->n_jobs; i++) {
-		struct gate_result res = { 0 };
-
 		x->jobs[i].cfg = &x->config->jobs[i];
 		x->jobs[i].last_ended = -1;
 		x->jobs[i].last_success_ended = -1;
-		r = gate_check(x->config, x->store, &x->config->jobs[i], x->now, &opts, &res, err);
 		/* a job whose drives cannot be resolved has no verdict: its series are left out */
-		if (r == 0) {
-			x->jobs[i].verdict_known = true;
-			x->jobs[i].verdict = res.decision.verdict;
-		}
-		gate_result_release(&res);
-		if (r < 0 && r != -EINVAL)
-			return r;
+		x->jobs[i].verdict_known = x->snap.jobs[i].decision.verdict != _VERDICT_MAX;
+		x->jobs[i].verdict = x->snap.jobs[i].decision.verdict;
 	}
 	r = store_foreach_job_run(x->store, INT64_MIN, x->now, on_run, x, err);
 	if (r == -ENOMEM)
@@ -274,9 +236,9 @@ static void print_attrs(FILE *f, const struct export_drive *drives, size_t n)
 		snprintf(fam, sizeof(fam), "smartmon_attr_%s", field_suffix[k]);
 		smartmon_family(f, fam);
 		for (size_t i = 0; i < n; i++) {
-			const struct smart_reading *u = &drives[i].usable.reading;
+			const struct smart_reading *u = &drives[i].x->usable.reading;
 
-			for (unsigned a = 0; drives[i].have_usable && a < u->n_attrs; a++) {
+			for (unsigned a = 0; drives[i].x->have_usable && a < u->n_attrs; a++) {
 				const struct smart_attr *at = &u->attrs[a];
 				int64_t v;
 
@@ -299,9 +261,9 @@ static void print_attrs(FILE *f, const struct export_drive *drives, size_t n)
 
 			snprintf(fam, sizeof(fam), "smartmon_%s_%s", smartmon_sh_attrs[s], field_suffix[k]);
 			for (size_t i = 0; i < n; i++) {
-				const struct smart_reading *u = &drives[i].usable.reading;
+				const struct smart_reading *u = &drives[i].x->usable.reading;
 
-				for (unsigned a = 0; drives[i].have_usable && a < u->n_attrs; a++) {
+				for (unsigned a = 0; drives[i].x->have_usable && a < u->n_attrs; a++) {
 					const struct smart_attr *at = &u->attrs[a];
 					int64_t v;
 
@@ -323,14 +285,6 @@ static void print_attrs(FILE *f, const struct export_drive *drives, size_t n)
 	}
 }
 
-/* The reading that says who the drive is: the latest, else (standby before identify) the latest usable; NULL when neither. */
-static const struct smart_reading *identity_of(const struct export_drive *x)
-{
-	if (x->health.latest && x->health.latest->reading.identity_valid)
-		return &x->health.latest->reading;
-	return x->have_usable ? &x->usable.reading : NULL;
-}
-
 static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 {
 	/*
@@ -339,14 +293,14 @@ static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 	 */
 	smartmon_family(f, "smartmon_device_info");
 	for (size_t i = 0; i < n; i++) {
-		const struct smart_reading *r = identity_of(&drives[i]);
+		const struct smart_reading *r = snapshot_identity(drives[i].x);
 
 		if (!r)
 			continue;
 		series(f, "smartmon_device_info",
 		       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "vendor", "", "product", "",
 					      "revision", "", "lun_id", "", "model_family",
-					      drives[i].match ? drives[i].match->family : "", "device_model",
+					      drives[i].x->match ? drives[i].x->match->family : "", "device_model",
 					      r->identity.model, "serial_number", r->identity.serial, "firmware_version",
 					      r->identity.firmware, "source", SMARTMON_SOURCE, NULL },
 		       1);
@@ -354,7 +308,7 @@ static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 	/* SMART is there when a reading said so; libatasmart turns it on where it was off */
 	smartmon_family(f, "smartmon_device_smart_available");
 	for (size_t i = 0; i < n; i++) {
-		const struct store_sample *last = drives[i].health.latest;
+		const struct store_sample *last = drives[i].x->health.latest;
 
 		if (last && (last->reading.status == READING_OK || last->reading.status == READING_UNSUPPORTED))
 			series(f, "smartmon_device_smart_available",
@@ -364,7 +318,7 @@ static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 	}
 	smartmon_family(f, "smartmon_device_smart_enabled");
 	for (size_t i = 0; i < n; i++) {
-		const struct store_sample *last = drives[i].health.latest;
+		const struct store_sample *last = drives[i].x->health.latest;
 
 		if (last && (last->reading.status == READING_OK || last->reading.status == READING_UNSUPPORTED))
 			series(f, "smartmon_device_smart_enabled",
@@ -374,14 +328,14 @@ static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 	}
 	smartmon_family(f, "smartmon_device_smart_healthy");
 	for (size_t i = 0; i < n; i++)
-		if (drives[i].have_usable && drives[i].usable.reading.smart_ok >= 0)
+		if (drives[i].x->have_usable && drives[i].x->usable.reading.smart_ok >= 0)
 			series(f, "smartmon_device_smart_healthy",
 			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
 						      SMARTMON_SOURCE, NULL },
-			       drives[i].usable.reading.smart_ok);
+			       drives[i].x->usable.reading.smart_ok);
 	smartmon_family(f, "smartmon_device_active");
 	for (size_t i = 0; i < n; i++) {
-		const struct store_sample *last = drives[i].health.latest;
+		const struct store_sample *last = drives[i].x->health.latest;
 
 		if (last && (last->reading.status == READING_OK || last->reading.status == READING_STANDBY))
 			series(f, "smartmon_device_active",
@@ -395,26 +349,26 @@ static void print_states(FILE *f, const struct export_drive *drives, size_t n)
 {
 	family(f, "weargate_drive_state", "gauge", "Drive state judged from its history: 1 for the current state, 0 for the others");
 	for (size_t i = 0; i < n; i++) {
-		const struct smart_reading *id = identity_of(&drives[i]);
+		const struct smart_reading *id = snapshot_identity(drives[i].x);
 		const char *serial = id ? id->identity.serial : "";
 
 		for (int s = 0; s < _HEALTH_STATE_MAX; s++)
 			series(f, "weargate_drive_state",
 			       (const char *const[]){ "disk", drives[i].disk, "serial", serial, "state",
 						      health_state_to_string((enum health_state)s), NULL },
-			       drives[i].health.health.state == (enum health_state)s);
+			       drives[i].x->health.health.state == (enum health_state)s);
 	}
 	family(f, "weargate_drive_state_since_timestamp_seconds", "gauge",
 	       "When the drive entered its current state (the episode's start, as status and history --events say)");
 	for (size_t i = 0; i < n; i++)
-		if (drives[i].health.health.since >= 0)
+		if (drives[i].x->health.health.since >= 0)
 			series(f, "weargate_drive_state_since_timestamp_seconds",
-			       (const char *const[]){ "disk", drives[i].disk, NULL }, drives[i].health.health.since);
+			       (const char *const[]){ "disk", drives[i].disk, NULL }, drives[i].x->health.health.since);
 	family(f, "weargate_drive_sample_timestamp_seconds", "gauge", "When the sample the smartmon_attr values come from was taken");
 	for (size_t i = 0; i < n; i++)
-		if (drives[i].have_usable)
+		if (drives[i].x->have_usable)
 			series(f, "weargate_drive_sample_timestamp_seconds",
-			       (const char *const[]){ "disk", drives[i].disk, NULL }, drives[i].usable.t);
+			       (const char *const[]){ "disk", drives[i].disk, NULL }, drives[i].x->usable.t);
 }
 
 /*
@@ -426,25 +380,25 @@ static void print_self_tests(FILE *f, const struct export_drive *drives, size_t 
 	family(f, "weargate_drive_last_self_test_timestamp_seconds", "gauge",
 	       "When the newest SMART self-test weargate ran on the drive ended, labelled with the test and its result");
 	for (size_t i = 0; i < n; i++)
-		if (drives[i].have_test)
+		if (drives[i].x->have_test)
 			series(f, "weargate_drive_last_self_test_timestamp_seconds",
-			       (const char *const[]){ "disk", drives[i].disk, "test", drives[i].test.test, "result",
-						      drives[i].test.result, NULL },
-			       drives[i].test.ended >= 0 ? drives[i].test.ended : drives[i].test.started);
+			       (const char *const[]){ "disk", drives[i].disk, "test", drives[i].x->test.test, "result",
+						      drives[i].x->test.result, NULL },
+			       drives[i].x->test.ended >= 0 ? drives[i].x->test.ended : drives[i].x->test.started);
 	family(f, "weargate_drive_last_self_test_passed", "gauge",
 	       "1 when the newest SMART self-test weargate ran on the drive passed, 0 when it did not");
 	for (size_t i = 0; i < n; i++)
-		if (drives[i].have_test)
+		if (drives[i].x->have_test)
 			series(f, "weargate_drive_last_self_test_passed",
-			       (const char *const[]){ "disk", drives[i].disk, "test", drives[i].test.test, NULL },
-			       strcmp(drives[i].test.result, "passed") == 0);
+			       (const char *const[]){ "disk", drives[i].disk, "test", drives[i].x->test.test, NULL },
+			       strcmp(drives[i].x->test.result, "passed") == 0);
 }
 
 /* The label of a drive named in a run's record: its configured drive's disk label, else that name. */
 static const char *run_disk(const struct export_ctx *x, const char *name)
 {
 	for (size_t i = 0; i < x->config->n_drives; i++)
-		if (strcmp(x->drives[i].cfg->name, name) == 0)
+		if (strcmp(x->drives[i].x->cfg->name, name) == 0)
 			return x->drives[i].disk;
 	return name;
 }
@@ -494,22 +448,27 @@ static void print_jobs(FILE *f, const struct export_ctx *x)
 int export_build(const struct config *c, struct store *s, const struct blockdev_env *env, int64_t now, char **ret_buf,
 		 size_t *ret_len, struct wg_err *err)
 {
-	struct export_ctx x = { .config = c, .store = s, .env = env, .now = now };
+	struct export_ctx x = { .config = c, .store = s, .now = now };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	int r = 0;
+	int r;
 
+	r = snapshot_load(c, s, env, now, SNAPSHOT_TEST_ENDED | SNAPSHOT_MATCH_IDENTITY, &x.snap, err);
+	if (r < 0 && x.snap.failed) {
+		struct wg_err why = *err;
+
+		return wg_err_set(err, r, "cannot read the history of '%s': %s", x.snap.failed->name, why.msg);
+	}
+	if (r < 0)
+		return r;
 	x.drives = calloc(c->n_drives ? c->n_drives : 1, sizeof(*x.drives));
 	x.jobs = calloc(c->n_jobs ? c->n_jobs : 1, sizeof(*x.jobs));
 	if (!x.drives || !x.jobs)
 		r = wg_err_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; r >= 0 && i < c->n_drives; i++) {
-		struct wg_err derr = { "" };
-
-		r = drive_load(&x, &c->drives[i], &x.drives[i], &derr);
-		if (r < 0)
-			wg_err_set(err, r, "cannot read the history of '%s': %s", c->drives[i].name, derr.msg);
+		x.drives[i].x = &x.snap.drives[i];
+		disk_label(env, &c->drives[i], x.drives[i].disk, sizeof(x.drives[i].disk));
 	}
 	if (r >= 0)
 		r = jobs_load(&x, err);
@@ -527,14 +486,11 @@ int export_build(const struct config *c, struct store *s, const struct blockdev_
 				r = wg_err_set(err, -ENOMEM, "out of memory");
 		}
 	}
-	for (size_t i = 0; x.drives && i < c->n_drives; i++) {
-		drive_health_release(&x.drives[i].health);
-		free(x.drives[i].match);
-	}
 	for (size_t i = 0; x.jobs && i < c->n_jobs; i++)
 		free(x.jobs[i].written);
 	free(x.drives);
 	free(x.jobs);
+	snapshot_release(&x.snap);
 	if (r < 0) {
 		free(buf);
 		return r;
