@@ -61,15 +61,6 @@ static int64_t next_time_of_day(int64_t now, int minutes)
 	return t <= now ? t + 86400 : t;
 }
 
-/* Sleep in short steps, so that SIGTERM ends a wait as promptly as it ends a job. */
-static void wait_until(int64_t until)
-{
-	int64_t now;
-
-	for (wg_now(&now); now < until && !runner_stop_requested(); wg_now(&now))
-		wg_sleep(until - now < 1 ? until - now : 1);
-}
-
 /* Whether the job touches a drive that is degrading or failing now. */
 static bool touches_degraded(const struct cmd_ctx *ctx, const struct job_entry *e, const struct drive_health *all)
 {
@@ -213,39 +204,17 @@ static bool not_due(struct cmd_ctx *ctx, struct job_entry *e)
 }
 
 /* Gate job e and, on defer for a cooldown that ends before run_until, wait for it and ask again. */
-static int gate_job(struct cmd_ctx *ctx, struct job_entry *e, struct gate_result *res, struct wg_err *err)
+static int gate_job(struct cmd_ctx *ctx, struct runner *r, struct job_entry *e, struct gate_result *res,
+		    struct wg_err *err)
 {
 	const struct config *c = ctx->config;
 	int64_t deadline = c->run_until >= 0 ? next_time_of_day(ctx->now, c->run_until) : 0;
 	struct gate_opts opts = { .env = &ctx->env, .may_sample = true, .record = true,
 				  .resolved = e->drives, .n_resolved = e->n_drives };
+	int64_t now;
 
-	for (;;) {
-		int64_t now;
-		int k;
-
-		wg_now(&now);
-		k = gate_check(c, ctx->store, e->job, now, &opts, res, err);
-		if (k < 0)
-			return k;
-		if (gate_record(ctx->store, res, now, err) < 0)
-			cmd_error("the decision was not recorded: %s", err->msg);
-		if (!ctx->quiet || res->decision.verdict != VERDICT_GO)
-			fprintf(stderr, "%s: %s%s%s: %s\n", e->job->name, verdict_to_string(res->decision.verdict),
-				res->decision.last_chance ? " (last chance)" : "",
-				res->decision.throttle ? " (throttled)" : "", res->decision.reason);
-		if (res->decision.verdict != VERDICT_DEFER || res->decision.retry_at <= now ||
-		    res->decision.retry_at > deadline || runner_stop_requested())
-			return 0;
-		{
-			char when[32];
-
-			wg_format_utc(res->decision.retry_at, when, sizeof(when));
-			fprintf(stderr, "%s: waiting until %s, within run_until\n", e->job->name, when);
-		}
-		wait_until(res->decision.retry_at);
-		gate_result_release(res);
-	}
+	wg_now(&now);
+	return runner_gate(r, e->job, now, &opts, deadline, res, err);
 }
 
 static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
@@ -326,7 +295,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		if (not_due(ctx, e))
 			continue;
-		k = gate_job(ctx, e, &res, &err);
+		k = gate_job(ctx, &r, e, &res, &err);
 		if (k < 0) {
 			e->reason = strdup(err.msg);
 			cmd_error("%s", err.msg);
@@ -338,16 +307,11 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		if (e->verdict != VERDICT_GO)
 			wg_log(LOG_NOTICE, "job %s: %s: %s", e->job->name, verdict_to_string(e->verdict),
 			       res.decision.reason);
-		if (e->verdict == VERDICT_REFUSE)
-			runner_notify(&r, "refusal", e->job->name, runner_worst_drive(&res),
-				      health_state_to_string(res.decision.worst), res.decision.reason);
-		if (e->verdict == VERDICT_GO) {
-			k = runner_run_job(&r, e->job, e->job->command, &res, &e->outcome, &err);
-			e->ran = true;
-			if (k < 0)
-				cmd_error("%s", err.msg);
-			bad |= k < 0 || e->outcome.outcome != OUTCOME_SUCCESS;
-		}
+		k = runner_follow(&r, e->job, e->job->command, &res, &e->outcome, &err);
+		e->ran = e->verdict == VERDICT_GO;
+		if (k < 0)
+			cmd_error("%s", err.msg);
+		bad |= k < 0 || (e->ran && e->outcome.outcome != OUTCOME_SUCCESS);
 		deferred |= e->verdict == VERDICT_DEFER;
 		bad |= e->verdict == VERDICT_REFUSE;
 		gate_result_release(&res);

@@ -1039,6 +1039,59 @@ const char *runner_worst_drive(const struct gate_result *res)
 	return res->n ? res->drives[0].drive->name : "";
 }
 
+void runner_print_verdict(FILE *f, const struct gate_result *res)
+{
+	const struct gate_decision *d = &res->decision;
+
+	fprintf(f, "%s: %s%s%s: %s\n", res->job->name, verdict_to_string(d->verdict), d->last_chance ? " (last chance)" : "",
+		d->throttle ? " (throttled)" : "", d->reason);
+}
+
+/* Sleep in short steps, so that SIGTERM ends a wait as promptly as it ends a job. */
+static void wait_until(int64_t until)
+{
+	int64_t now;
+
+	for (wg_now(&now); now < until && !runner_stop_requested(); wg_now(&now))
+		wg_sleep(until - now < 1 ? until - now : 1);
+}
+
+int runner_gate(struct runner *r, const struct job_cfg *j, int64_t now, const struct gate_opts *opts,
+		int64_t deadline, struct gate_result *ret, struct wg_err *err)
+{
+	for (;;) {
+		char when[32];
+		int k = gate_check(r->config, r->store, j, now, opts, ret, err);
+
+		if (k < 0)
+			return k;
+		if (gate_record(r->store, ret, now, err) < 0)
+			fprintf(r->log, "weargate: the decision was not recorded: %s\n", err->msg);
+		if (!r->quiet || ret->decision.verdict != VERDICT_GO)
+			runner_print_verdict(r->log, ret);
+		if (ret->decision.verdict != VERDICT_DEFER || ret->decision.retry_at <= now ||
+		    ret->decision.retry_at > deadline || runner_stop_requested())
+			return 0;
+		wg_format_utc(ret->decision.retry_at, when, sizeof(when));
+		fprintf(r->log, "%s: waiting until %s, within run_until\n", j->name, when);
+		wait_until(ret->decision.retry_at);
+		gate_result_release(ret);
+		wg_now(&now);
+	}
+}
+
+int runner_follow(struct runner *r, const struct job_cfg *j, char *const *argv, struct gate_result *res,
+		  struct job_outcome *ret, struct wg_err *err)
+{
+	if (res->decision.verdict == VERDICT_REFUSE)
+		runner_notify(r, "refusal", j->name, runner_worst_drive(res), health_state_to_string(res->decision.worst),
+			      res->decision.reason);
+	if (res->decision.verdict == VERDICT_GO)
+		return runner_run_job(r, j, argv, res, ret, err);
+	*ret = (struct job_outcome){ .outcome = OUTCOME_NOT_STARTED, .exit_status = 127, .run_id = -1 };
+	return 0;
+}
+
 int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err *err)
 {
 	return runner_begin_wait(r, 0, ret_lock, err);
