@@ -217,6 +217,104 @@ static int gate_job(struct cmd_ctx *ctx, struct runner *r, struct job_entry *e, 
 	return runner_gate(r, e->job, now, &opts, deadline, res, err);
 }
 
+/* The runner, with the lock beside the history taken: 0, or the exit code (its message said). */
+static int begin_run(struct cmd_ctx *ctx, struct runner *r, struct runner_lock **ret_lock)
+{
+	struct wg_err err = { "" };
+	int k;
+
+	*r = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env,
+			      .throttle_env = ctx->throttle_env, .log = stderr, .quiet = ctx->quiet,
+			      .verbose = ctx->verbose };
+	k = runner_begin(r, ret_lock, &err);
+	if (k < 0) {
+		cmd_error("%s", err.msg);
+		return k == -EBUSY ? WG_EXIT_DEFER : WG_EXIT_UNAVAILABLE;
+	}
+	return 0;
+}
+
+/*
+ * Maintenance jobs and self-tests on a degrading or failing drive go behind the others, in a
+ * stable order: the jobs not held behind first, then the others, each in config order. 0, or
+ * the exit code.
+ */
+static int order_jobs(struct cmd_ctx *ctx, struct job_entry **jobs, size_t n, const struct drive_health *all)
+{
+	struct job_entry *v = *jobs, *sorted = calloc(n + 1, sizeof(*sorted));
+	size_t m = 0;
+
+	if (!sorted)
+		return WG_EXIT_SOFTWARE;
+	for (size_t i = 0; i < n; i++)
+		v[i].behind = v[i].job->class != JOB_BACKUP && touches_degraded(ctx, &v[i], all);
+	for (int behind = 0; behind < 2; behind++)
+		for (size_t j = 0; j < n; j++)
+			if (v[j].behind == (behind == 1))
+				sorted[m++] = v[j];
+	free(v);
+	*jobs = sorted;
+	return 0;
+}
+
+/*
+ * One job of the night: not when weargate was told to stop or it is not due; else gated (and
+ * waited for within run_until), then run, or the notify command told of its refusal. True when
+ * it went wrong: its gate failed, it was refused, or it ran and did not succeed.
+ */
+static bool run_one(struct cmd_ctx *ctx, struct runner *r, struct job_entry *e)
+{
+	struct gate_result res = { 0 };
+	struct wg_err err = { "" };
+	bool bad;
+	int k;
+
+	e->verdict = _VERDICT_MAX;
+	if (runner_stop_requested()) {
+		e->reason = strdup("weargate was told to stop before it");
+		return false;
+	}
+	if (not_due(ctx, e))
+		return false;
+	k = gate_job(ctx, r, e, &res, &err);
+	if (k < 0) {
+		e->reason = strdup(err.msg);
+		cmd_error("%s", err.msg);
+		return true;
+	}
+	e->verdict = res.decision.verdict;
+	e->reason = strdup(res.decision.reason);
+	if (e->verdict != VERDICT_GO)
+		wg_log(LOG_NOTICE, "job %s: %s: %s", e->job->name, verdict_to_string(e->verdict), res.decision.reason);
+	k = runner_follow(r, e->job, e->job->command, &res, &e->outcome, &err);
+	e->ran = e->verdict == VERDICT_GO;
+	if (k < 0)
+		cmd_error("%s", err.msg);
+	bad = k < 0 || (e->ran && e->outcome.outcome != OUTCOME_SUCCESS) || e->verdict == VERDICT_REFUSE;
+	gate_result_release(&res);
+	return bad;
+}
+
+/* The night's last, lightest chores: retention, when the config asks for it, and the metrics for the fleet's view. */
+static void night_chores(struct cmd_ctx *ctx)
+{
+	struct wg_err err = { "" };
+
+	if (ctx->config->retention_keep > 0 && !runner_stop_requested()) {
+		struct store_prune_stats st = { 0 };
+
+		if (store_prune(ctx->store, ctx->now - ctx->config->retention_keep, ctx->config->retention_thin,
+				health_sample_key, &st, &err) < 0)
+			cmd_error("retention: nothing thinned: %s", err.msg);
+		else if (st.removed)
+			wg_log(LOG_INFO, "retention: thinned %zu of %zu old samples", st.removed, st.samples);
+	}
+	/* states, verdicts, what the jobs did */
+	if (ctx->config->export_path &&
+	    export_write(ctx->config, ctx->store, &ctx->env, ctx->now, ctx->config->export_path, &err) < 0)
+		cmd_error("export: %s", err.msg);
+}
+
 static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -250,15 +348,9 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	k = cmd_ready(ctx);
 	if (k)
 		goto out;
-	r = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env,
-			     .throttle_env = ctx->throttle_env, .log = stderr, .quiet = ctx->quiet,
-			     .verbose = ctx->verbose };
-	k = runner_begin(&r, &lock, &err);
-	if (k < 0) {
-		cmd_error("%s", err.msg);
-		k = k == -EBUSY ? WG_EXIT_DEFER : WG_EXIT_UNAVAILABLE;
+	k = begin_run(ctx, &r, &lock);
+	if (k)
 		goto out;
-	}
 	cmd_stop_signals();
 	k = survey(ctx, &r, &all, &err);
 	if (k < 0) {
@@ -266,71 +358,15 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		k = WG_EXIT_UNAVAILABLE;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		jobs[i].behind = jobs[i].job->class != JOB_BACKUP && touches_degraded(ctx, &jobs[i], all);
-	/* a stable order: the jobs not held behind first, then the others, each in config order */
-	{
-		struct job_entry *sorted = calloc(n + 1, sizeof(*sorted));
-		size_t m = 0;
-
-		if (!sorted) {
-			k = WG_EXIT_SOFTWARE;
-			goto out;
-		}
-		for (int behind = 0; behind < 2; behind++)
-			for (size_t j = 0; j < n; j++)
-				if (jobs[j].behind == (behind == 1))
-					sorted[m++] = jobs[j];
-		free(jobs);
-		jobs = sorted;
-	}
+	k = order_jobs(ctx, &jobs, n, all);
+	if (k)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct job_entry *e = &jobs[i];
-		struct gate_result res = { 0 };
-
-		e->verdict = _VERDICT_MAX;
-		if (runner_stop_requested()) {
-			e->reason = strdup("weargate was told to stop before it");
-			continue;
-		}
-		if (not_due(ctx, e))
-			continue;
-		k = gate_job(ctx, &r, e, &res, &err);
-		if (k < 0) {
-			e->reason = strdup(err.msg);
-			cmd_error("%s", err.msg);
-			bad = true;
-			continue;
-		}
-		e->verdict = res.decision.verdict;
-		e->reason = strdup(res.decision.reason);
-		if (e->verdict != VERDICT_GO)
-			wg_log(LOG_NOTICE, "job %s: %s: %s", e->job->name, verdict_to_string(e->verdict),
-			       res.decision.reason);
-		k = runner_follow(&r, e->job, e->job->command, &res, &e->outcome, &err);
-		e->ran = e->verdict == VERDICT_GO;
-		if (k < 0)
-			cmd_error("%s", err.msg);
-		bad |= k < 0 || (e->ran && e->outcome.outcome != OUTCOME_SUCCESS);
-		deferred |= e->verdict == VERDICT_DEFER;
-		bad |= e->verdict == VERDICT_REFUSE;
-		gate_result_release(&res);
+		bad |= run_one(ctx, &r, &jobs[i]);
+		deferred |= jobs[i].verdict == VERDICT_DEFER;
 	}
 	print_summary(jobs, n);
-	/* retention, when the config asks for it: the night's last, lightest chore */
-	if (ctx->config->retention_keep > 0 && !runner_stop_requested()) {
-		struct store_prune_stats st = { 0 };
-
-		if (store_prune(ctx->store, ctx->now - ctx->config->retention_keep, ctx->config->retention_thin,
-				health_sample_key, &st, &err) < 0)
-			cmd_error("retention: nothing thinned: %s", err.msg);
-		else if (st.removed)
-			wg_log(LOG_INFO, "retention: thinned %zu of %zu old samples", st.removed, st.samples);
-	}
-	/* the fleet's view of this night: states, verdicts, what the jobs did */
-	if (ctx->config->export_path &&
-	    export_write(ctx->config, ctx->store, &ctx->env, ctx->now, ctx->config->export_path, &err) < 0)
-		cmd_error("export: %s", err.msg);
+	night_chores(ctx);
 	k = bad || runner_stop_requested() ? WG_EXIT_REFUSE : deferred ? WG_EXIT_DEFER : 0;
 out:
 	for (size_t i = 0; all && i < ctx->config->n_drives; i++)
