@@ -285,6 +285,13 @@ static void print_attrs(FILE *f, const struct export_drive *drives, size_t n)
 	}
 }
 
+/* A smartmon_device_ series of one drive, labelled as smartmon.sh labels them. */
+static void device_series(FILE *f, const char *name, const struct export_drive *d, int64_t v)
+{
+	series(f, name, (const char *const[]){ "disk", d->disk, "type", SMARTMON_TYPE, "source", SMARTMON_SOURCE, NULL },
+	       v);
+}
+
 static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 {
 	/*
@@ -306,42 +313,27 @@ static void print_devices(FILE *f, const struct export_drive *drives, size_t n)
 		       1);
 	}
 	/* SMART is there when a reading said so; libatasmart turns it on where it was off */
-	smartmon_family(f, "smartmon_device_smart_available");
-	for (size_t i = 0; i < n; i++) {
-		const struct store_sample *last = drives[i].x->health.latest;
+	for (int k = 0; k < 2; k++) {
+		const char *name = k == 0 ? "smartmon_device_smart_available" : "smartmon_device_smart_enabled";
 
-		if (last && (last->reading.status == READING_OK || last->reading.status == READING_UNSUPPORTED))
-			series(f, "smartmon_device_smart_available",
-			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
-						      SMARTMON_SOURCE, NULL },
-			       last->reading.status == READING_OK);
-	}
-	smartmon_family(f, "smartmon_device_smart_enabled");
-	for (size_t i = 0; i < n; i++) {
-		const struct store_sample *last = drives[i].x->health.latest;
+		smartmon_family(f, name);
+		for (size_t i = 0; i < n; i++) {
+			const struct store_sample *last = drives[i].x->health.latest;
 
-		if (last && (last->reading.status == READING_OK || last->reading.status == READING_UNSUPPORTED))
-			series(f, "smartmon_device_smart_enabled",
-			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
-						      SMARTMON_SOURCE, NULL },
-			       last->reading.status == READING_OK);
+			if (last && (last->reading.status == READING_OK || last->reading.status == READING_UNSUPPORTED))
+				device_series(f, name, &drives[i], last->reading.status == READING_OK);
+		}
 	}
 	smartmon_family(f, "smartmon_device_smart_healthy");
 	for (size_t i = 0; i < n; i++)
 		if (drives[i].x->have_usable && drives[i].x->usable.reading.smart_ok >= 0)
-			series(f, "smartmon_device_smart_healthy",
-			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
-						      SMARTMON_SOURCE, NULL },
-			       drives[i].x->usable.reading.smart_ok);
+			device_series(f, "smartmon_device_smart_healthy", &drives[i], drives[i].x->usable.reading.smart_ok);
 	smartmon_family(f, "smartmon_device_active");
 	for (size_t i = 0; i < n; i++) {
 		const struct store_sample *last = drives[i].x->health.latest;
 
 		if (last && (last->reading.status == READING_OK || last->reading.status == READING_STANDBY))
-			series(f, "smartmon_device_active",
-			       (const char *const[]){ "disk", drives[i].disk, "type", SMARTMON_TYPE, "source",
-						      SMARTMON_SOURCE, NULL },
-			       last->reading.status == READING_OK);
+			device_series(f, "smartmon_device_active", &drives[i], last->reading.status == READING_OK);
 	}
 }
 
