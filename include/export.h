@@ -7,7 +7,6 @@
 
 #include "blockdev.h"
 #include "config.h"
-#include "gate.h"
 #include "store.h"
 
 /*
