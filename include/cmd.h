@@ -79,8 +79,6 @@ void cmd_error_capture(char ***lines);
 /* A usage error: the message, then "usage: weargate NAME USAGE"; returns WG_EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_print_help(const struct cmd_entry *e, FILE *f);
-/* Write the Prometheus metrics to path, atomically (cmd-export.c; 'run' does it at its end when configured). */
-int cmd_export_to(struct cmd_ctx *ctx, const char *path, struct wg_err *err);
 
 /*
  * What the history holds stamped later than now (a clock that was set ahead), one line of

@@ -53,6 +53,26 @@ struct job_outcome {
 int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, struct gate_result *res,
 		   struct job_outcome *ret, struct wg_err *err);
 
+/* The gate's verdict as one line: "JOB: VERDICT[ (last chance)][ (throttled)]: REASON". */
+void runner_print_verdict(FILE *f, const struct gate_result *res);
+
+/*
+ * Gate job j for a run at now, as `run` and `exec` do: decide (opts), record the decision
+ * (saying so on the log when it cannot be), and say the verdict there (with quiet, only when
+ * it is not go). A defer for a cooldown that ends before deadline (0: none) is waited for
+ * and the gate asked again, unless the runner is told to stop. Errors are gate_check()'s.
+ */
+int runner_gate(struct runner *r, const struct job_cfg *j, int64_t now, const struct gate_opts *opts,
+		int64_t deadline, struct gate_result *ret, struct wg_err *err);
+
+/*
+ * What the verdict leads to: on go, the job runs (runner_run_job(), argv as there); on refuse,
+ * the notify command hears of it; on defer, nothing. Errors are runner_run_job()'s; ret says
+ * not started unless the job ran.
+ */
+int runner_follow(struct runner *r, const struct job_cfg *j, char *const *argv, struct gate_result *res,
+		  struct job_outcome *ret, struct wg_err *err);
+
 struct runner_lock;
 
 /*

@@ -42,6 +42,7 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct wg_err err = { "" };
 	const struct job_cfg *job;
 	struct runner_lock *lock = NULL;
+	enum verdict verdict;
 	bool quiet = false;
 	char **cmdv;
 	int c, k;
@@ -100,31 +101,19 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	cmd_stop_signals();
 	opts.record = true;
-	k = gate_check(ctx->config, ctx->store, job, ctx->now, &opts, &res, &err);
+	k = runner_gate(&r, job, ctx->now, &opts, 0, &res, &err);
 	if (k < 0) {
 		cmd_error("%s", err.msg);
 		runner_lock_release(lock);
 		return k == -EINVAL ? WG_EXIT_CONFIG : k == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
 	}
-	if (gate_record(ctx->store, &res, ctx->now, &err) < 0)
-		cmd_error("the decision was not recorded: %s", err.msg);
-	if (!(quiet || ctx->quiet) || res.decision.verdict != VERDICT_GO)
-		fprintf(stderr, "%s: %s%s%s: %s\n", job->name, verdict_to_string(res.decision.verdict),
-			res.decision.last_chance ? " (last chance)" : "", res.decision.throttle ? " (throttled)" : "",
-			res.decision.reason);
 	runner_announce(&r);
-	if (res.decision.verdict != VERDICT_GO) {
-		if (res.decision.verdict == VERDICT_REFUSE)
-			runner_notify(&r, "refusal", job->name, runner_worst_drive(&res),
-				      health_state_to_string(res.decision.worst), res.decision.reason);
-		k = res.decision.verdict == VERDICT_DEFER ? WG_EXIT_DEFER : WG_EXIT_REFUSE;
-		gate_result_release(&res);
-		runner_lock_release(lock);
-		return k;
-	}
-	k = runner_run_job(&r, job, cmdv, &res, &outcome, &err);
+	k = runner_follow(&r, job, cmdv, &res, &outcome, &err);
+	verdict = res.decision.verdict;
 	gate_result_release(&res);
 	runner_lock_release(lock);
+	if (verdict != VERDICT_GO)
+		return verdict == VERDICT_DEFER ? WG_EXIT_DEFER : WG_EXIT_REFUSE;
 	if (k < 0) {
 		cmd_error("%s", err.msg);
 		/* the command ran; its status is the answer even when the record failed */

@@ -11,6 +11,7 @@
 #include "gate.h"
 #include "hook.h"
 #include "lock.h"
+#include "runner.h"
 
 /* On defer with --max-wait, look again at least this often: a drive can cool or finish a self-test any time. */
 #define RECHECK_INTERVAL 60
@@ -113,10 +114,7 @@ static void print_json(FILE *f, const struct gate_result *res)
 
 static void print_line(const struct gate_result *res)
 {
-	const struct gate_decision *d = &res->decision;
-
-	fprintf(stderr, "%s: %s%s%s: %s\n", res->job->name, verdict_to_string(d->verdict),
-		d->last_chance ? " (last chance)" : "", d->throttle ? " (throttled)" : "", d->reason);
+	runner_print_verdict(stderr, res);
 	if (res->warning[0])
 		cmd_error("%s", res->warning);
 }

@@ -9,7 +9,7 @@
 
 #include "attrs.h"
 #include "cmd.h"
-#include "gate.h"
+#include "snapshot.h"
 #include "version.h"
 
 #define DEFAULT_SINCE (30 * 86400)
@@ -46,15 +46,11 @@ struct report_point {
 };
 
 struct report_drive {
-	const struct drive_cfg *cfg;
-	struct drive_health health;
-	bool have_usable;
-	struct store_sample usable;
+	const struct snapshot_drive *x; /* the drive as the history has it now */
 	struct smart_derived d; /* of the usable sample */
 	struct report_point *points;
 	size_t n, cap;
 	int64_t last[_SER_MAX]; /* of the previous sample, for the unchanged ones */
-	struct drivedb_match *match; /* its drive database entry, as recorded; NULL when none is */
 };
 
 /* A job run drawn on a chart: its band on the time axis, and its label in a lane above the plot. */
@@ -74,7 +70,7 @@ struct report_ctx {
 	size_t n_runs;
 	struct store_decision *decisions; /* a ring of the newest DECISIONS_MAX */
 	size_t n_decisions;               /* all in the range */
-	struct gate_result *gate;
+	struct snapshot snap;             /* the drives, and what the gate would say for each job now */
 	struct chart_band *bands; /* room for a band per run, for each chart in turn */
 };
 
@@ -255,28 +251,17 @@ static int on_sample(const struct store_sample *sample, void *userdata)
 	return 0;
 }
 
-static int drive_load(struct report_ctx *x, const struct drive_cfg *cfg, struct report_drive *d, struct wg_err *err)
+static int drive_load(struct report_ctx *x, const struct snapshot_drive *sd, struct report_drive *d, struct wg_err *err)
 {
+	static const struct smart_reading none = { .status = READING_ERROR };
 	struct cmd_ctx *ctx = x->cmd;
 	int r;
 
-	d->cfg = cfg;
-	d->usable.reading.status = READING_ERROR;
-	attrs_derive(&d->usable.reading, &d->d); /* all unknown */
-	r = drive_health_load(ctx->store, &ctx->config->policy, cfg, ctx->now, &d->health, err);
-	if (r < 0)
-		return r;
-	if (!d->health.latest)
+	d->x = sd;
+	attrs_derive(sd->have_usable ? &sd->usable.reading : &none, &d->d); /* else all unknown */
+	if (!sd->health.latest)
 		return 0;
-	r = drive_usable_sample(ctx->store, d->health.latest, &d->usable, &d->have_usable, err);
-	if (r < 0)
-		return r;
-	if (d->have_usable)
-		attrs_derive(&d->usable.reading, &d->d);
-	r = drive_sample_match(ctx->store, d->have_usable ? &d->usable : d->health.latest, &d->match, err);
-	if (r < 0)
-		return r;
-	r = store_foreach_sample(ctx->store, d->health.drive_id, x->since, ctx->now, on_sample, d, err);
+	r = store_foreach_sample(ctx->store, sd->health.drive_id, x->since, ctx->now, on_sample, d, err);
 	if (r == -ENOMEM)
 		return wg_err_set(err, r, "out of memory");
 	return r < 0 ? r : 0;
@@ -315,34 +300,16 @@ static int on_decision(const struct store_decision *d, void *userdata)
 	return 0;
 }
 
-/* What the gate would say for each job now, as status says it: from the history alone. */
-static int gate_load(struct report_ctx *x, struct wg_err *err)
-{
-	struct cmd_ctx *ctx = x->cmd;
-	struct gate_opts opts = { .env = &ctx->env };
-
-	for (size_t i = 0; i < ctx->config->n_jobs; i++) {
-		int r = gate_check(ctx->config, ctx->store, &ctx->config->jobs[i], ctx->now, &opts, &x->gate[i], err);
-
-		if (r == -EINVAL) {
-			x->gate[i].job = &ctx->config->jobs[i];
-			x->gate[i].decision.verdict = _VERDICT_MAX;
-			gate_decision_set_reason(&x->gate[i].decision, err->msg);
-			continue;
-		}
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int report_load(struct report_ctx *x, struct wg_err *err)
 {
 	struct cmd_ctx *ctx = x->cmd;
 	int r;
 
+	r = snapshot_load(ctx->config, ctx->store, &ctx->env, ctx->now, 0, &x->snap, err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ctx->config->n_drives; i++) {
-		r = drive_load(x, &ctx->config->drives[i], &x->drives[i], err);
+		r = drive_load(x, &x->snap.drives[i], &x->drives[i], err);
 		if (r < 0)
 			return r;
 	}
@@ -351,8 +318,6 @@ static int report_load(struct report_ctx *x, struct wg_err *err)
 		r = store_foreach_decision(ctx->store, x->since, ctx->now, on_decision, x, err);
 	if (r == -ENOMEM)
 		return wg_err_set(err, r, "out of memory");
-	if (r >= 0)
-		r = gate_load(x, err);
 	if (r < 0)
 		return r;
 	x->bands = calloc(x->n_runs ? x->n_runs : 1, sizeof(*x->bands));
@@ -521,7 +486,7 @@ static void chart_bands_layout(struct chart *c, const struct report_ctx *x, cons
 		double w;
 		int lane = -1;
 
-		if (!run_touches(run, d->health.drive_id))
+		if (!run_touches(run, d->x->health.drive_id))
 			continue;
 		c->n_bands++;
 		b->run = run;
@@ -707,7 +672,7 @@ static void chart(FILE *f, const struct report_ctx *x, const struct report_drive
 		"<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
 		"height=\"%d\" preserveAspectRatio=\"xMinYMin meet\" role=\"img\"><title>",
 		CHART_W, c.height, CHART_W, c.height);
-	html(f, d->cfg->name);
+	html(f, d->x->cfg->name);
 	fputs(": ", f);
 	html(f, title);
 	fputs("</title>\n", f);
@@ -733,15 +698,14 @@ static void identity_row(FILE *f, const char *key, const char *value)
 
 static void print_drive(FILE *f, const struct report_ctx *x, const struct report_drive *d)
 {
-	const struct drive_health *h = &d->health;
-	const struct smart_reading *id = h->latest && h->latest->reading.identity_valid ? &h->latest->reading
-					 : d->have_usable                                  ? &d->usable.reading
-											   : NULL;
+	const struct snapshot_drive *sd = d->x;
+	const struct drive_health *h = &sd->health;
+	const struct smart_reading *id = snapshot_identity(sd);
 	const char *state = health_state_to_string(h->health.state);
 	char buf[64], source[DRIVEDB_SOURCE_MAX + 64];
 
 	fputs("<section class=\"drive\">\n<h3>", f);
-	html(f, d->cfg->name);
+	html(f, sd->cfg->name);
 	fprintf(f, " <span class=\"state st-%s\">%s</span></h3>\n", state, state);
 	if (h->health.reason[0]) {
 		fputs("<p class=\"reason\">", f);
@@ -753,16 +717,16 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 		fputs("</p>\n", f);
 	}
 	fputs("<table class=\"identity\">\n", f);
-	identity_row(f, d->cfg->source == DRIVE_BLOB ? "blob" : "device", d->cfg->path);
+	identity_row(f, sd->cfg->source == DRIVE_BLOB ? "blob" : "device", sd->cfg->path);
 	identity_row(f, "model", id ? id->identity.model : NULL);
 	identity_row(f, "serial", id ? id->identity.serial : NULL);
 	identity_row(f, "firmware", id ? id->identity.firmware : NULL);
 	/* what smartmontools' drive database says of it, and any warning it has for the model */
-	identity_row(f, "family", !d->match ? NULL : d->match->family[0] ? d->match->family : "not in the drive database");
-	if (d->match && d->match->warning[0])
-		identity_row(f, "drive database warning", d->match->warning);
-	if (d->match)
-		identity_row(f, "drive database", drivedb_match_source(d->match, source, sizeof(source)));
+	identity_row(f, "family", !sd->match ? NULL : sd->match->family[0] ? sd->match->family : "not in the drive database");
+	if (sd->match && sd->match->warning[0])
+		identity_row(f, "drive database warning", sd->match->warning);
+	if (sd->match)
+		identity_row(f, "drive database", drivedb_match_source(sd->match, source, sizeof(source)));
 	buf[0] = '\0';
 	if (id && id->identity.sectors)
 		wg_format_bytes(id->identity.sectors * 512, buf, sizeof(buf));
@@ -774,15 +738,12 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 			 reading_status_to_string(h->latest->reading.status));
 	}
 	identity_row(f, "latest sample", h->latest ? buf : "never");
-	{
-		/* the newest self-test a selftest job ran on it: one row, read here */
-		struct store_self_test t;
+	if (sd->have_test) {
+		/* the newest self-test a selftest job ran on it */
 		char line[512];
 
-		if (h->drive_id >= 0 && store_self_test_latest(x->cmd->store, h->drive_id, x->cmd->now, false, &t, NULL) == 0) {
-			self_test_describe(&t, line, sizeof(line));
-			identity_row(f, "last self-test", line);
-		}
+		self_test_describe(&sd->test, line, sizeof(line));
+		identity_row(f, "last self-test", line);
 	}
 	fputs("</table>\n<table class=\"values\"><tr><th>reallocated</th><th>pending</th><th>offline "
 	      "uncorrectable</th><th>temperature</th><th>power-on hours</th><th>SMART</th></tr>\n<tr>",
@@ -792,8 +753,8 @@ static void print_drive(FILE *f, const struct report_ctx *x, const struct report
 	cell_count(f, d->d.offline_uncorrectable, "");
 	cell_count(f, d->d.temperature_c, " °C");
 	cell_count(f, d->d.power_on_hours, "");
-	cell(f, !d->have_usable || d->usable.reading.smart_ok < 0 ? NULL
-		: d->usable.reading.smart_ok                      ? "passed"
+	cell(f, !sd->have_usable || sd->usable.reading.smart_ok < 0 ? NULL
+		: sd->usable.reading.smart_ok                     ? "passed"
 								  : "FAILED");
 	fputs("</tr></table>\n", f);
 	if (d->n == 0) {
@@ -881,7 +842,7 @@ static void print_gate(FILE *f, const struct report_ctx *x)
 	}
 	fputs("<table class=\"gate\"><tr><th>job</th><th>class</th><th>verdict</th><th>reason</th></tr>\n", f);
 	for (size_t i = 0; i < config->n_jobs; i++) {
-		const struct gate_result *g = &x->gate[i];
+		const struct gate_result *g = &x->snap.jobs[i];
 
 		fputs("<tr>", f);
 		cell(f, g->job->name);
@@ -1001,9 +962,8 @@ static int cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	if (since_arg && (r = cmd_parse_when(ctx->entry, "--since", since_arg, ctx->now, &x.since)))
 		return r;
 	x.drives = calloc(ctx->config->n_drives ? ctx->config->n_drives : 1, sizeof(*x.drives));
-	x.gate = calloc(ctx->config->n_jobs ? ctx->config->n_jobs : 1, sizeof(*x.gate));
 	x.decisions = calloc(DECISIONS_MAX, sizeof(*x.decisions));
-	if (!x.drives || !x.gate || !x.decisions) {
+	if (!x.drives || !x.decisions) {
 		cmd_error("out of memory");
 		r = WG_EXIT_SOFTWARE;
 		goto out;
@@ -1040,15 +1000,10 @@ static int cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	r = 0;
 out:
-	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++) {
-		drive_health_release(&x.drives[i].health);
-		free(x.drives[i].match);
+	for (size_t i = 0; x.drives && i < ctx->config->n_drives; i++)
 		free(x.drives[i].points);
-	}
-	for (size_t i = 0; x.gate && i < ctx->config->n_jobs; i++)
-		gate_result_release(&x.gate[i]);
 	free(x.drives);
-	free(x.gate);
+	snapshot_release(&x.snap);
 	for (size_t i = 0; x.decisions && i < DECISIONS_MAX; i++) {
 		free((char *)x.decisions[i].reason);
 		free((char *)x.decisions[i].states);

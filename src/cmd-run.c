@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "export.h"
 #include "lock.h"
 #include "resolve.h"
 #include "runner.h"
@@ -58,15 +59,6 @@ static int64_t next_time_of_day(int64_t now, int minutes)
 	tm.tm_isdst = -1;
 	t = mktime(&tm);
 	return t <= now ? t + 86400 : t;
-}
-
-/* Sleep in short steps, so that SIGTERM ends a wait as promptly as it ends a job. */
-static void wait_until(int64_t until)
-{
-	int64_t now;
-
-	for (wg_now(&now); now < until && !runner_stop_requested(); wg_now(&now))
-		wg_sleep(until - now < 1 ? until - now : 1);
 }
 
 /* Whether the job touches a drive that is degrading or failing now. */
@@ -212,39 +204,115 @@ static bool not_due(struct cmd_ctx *ctx, struct job_entry *e)
 }
 
 /* Gate job e and, on defer for a cooldown that ends before run_until, wait for it and ask again. */
-static int gate_job(struct cmd_ctx *ctx, struct job_entry *e, struct gate_result *res, struct wg_err *err)
+static int gate_job(struct cmd_ctx *ctx, struct runner *r, struct job_entry *e, struct gate_result *res,
+		    struct wg_err *err)
 {
 	const struct config *c = ctx->config;
 	int64_t deadline = c->run_until >= 0 ? next_time_of_day(ctx->now, c->run_until) : 0;
 	struct gate_opts opts = { .env = &ctx->env, .may_sample = true, .record = true,
 				  .resolved = e->drives, .n_resolved = e->n_drives };
+	int64_t now;
 
-	for (;;) {
-		int64_t now;
-		int k;
+	wg_now(&now);
+	return runner_gate(r, e->job, now, &opts, deadline, res, err);
+}
 
-		wg_now(&now);
-		k = gate_check(c, ctx->store, e->job, now, &opts, res, err);
-		if (k < 0)
-			return k;
-		if (gate_record(ctx->store, res, now, err) < 0)
-			cmd_error("the decision was not recorded: %s", err->msg);
-		if (!ctx->quiet || res->decision.verdict != VERDICT_GO)
-			fprintf(stderr, "%s: %s%s%s: %s\n", e->job->name, verdict_to_string(res->decision.verdict),
-				res->decision.last_chance ? " (last chance)" : "",
-				res->decision.throttle ? " (throttled)" : "", res->decision.reason);
-		if (res->decision.verdict != VERDICT_DEFER || res->decision.retry_at <= now ||
-		    res->decision.retry_at > deadline || runner_stop_requested())
-			return 0;
-		{
-			char when[32];
+/* The runner, with the lock beside the history taken: 0, or the exit code (its message said). */
+static int begin_run(struct cmd_ctx *ctx, struct runner *r, struct runner_lock **ret_lock)
+{
+	struct wg_err err = { "" };
+	int k;
 
-			wg_format_utc(res->decision.retry_at, when, sizeof(when));
-			fprintf(stderr, "%s: waiting until %s, within run_until\n", e->job->name, when);
-		}
-		wait_until(res->decision.retry_at);
-		gate_result_release(res);
+	*r = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env,
+			      .throttle_env = ctx->throttle_env, .log = stderr, .quiet = ctx->quiet,
+			      .verbose = ctx->verbose };
+	k = runner_begin(r, ret_lock, &err);
+	if (k < 0) {
+		cmd_error("%s", err.msg);
+		return k == -EBUSY ? WG_EXIT_DEFER : WG_EXIT_UNAVAILABLE;
 	}
+	return 0;
+}
+
+/*
+ * Maintenance jobs and self-tests on a degrading or failing drive go behind the others, in a
+ * stable order: the jobs not held behind first, then the others, each in config order. 0, or
+ * the exit code.
+ */
+static int order_jobs(struct cmd_ctx *ctx, struct job_entry **jobs, size_t n, const struct drive_health *all)
+{
+	struct job_entry *v = *jobs, *sorted = calloc(n + 1, sizeof(*sorted));
+	size_t m = 0;
+
+	if (!sorted)
+		return WG_EXIT_SOFTWARE;
+	for (size_t i = 0; i < n; i++)
+		v[i].behind = v[i].job->class != JOB_BACKUP && touches_degraded(ctx, &v[i], all);
+	for (int behind = 0; behind < 2; behind++)
+		for (size_t j = 0; j < n; j++)
+			if (v[j].behind == (behind == 1))
+				sorted[m++] = v[j];
+	free(v);
+	*jobs = sorted;
+	return 0;
+}
+
+/*
+ * One job of the night: not when weargate was told to stop or it is not due; else gated (and
+ * waited for within run_until), then run, or the notify command told of its refusal. True when
+ * it went wrong: its gate failed, it was refused, or it ran and did not succeed.
+ */
+static bool run_one(struct cmd_ctx *ctx, struct runner *r, struct job_entry *e)
+{
+	struct gate_result res = { 0 };
+	struct wg_err err = { "" };
+	bool bad;
+	int k;
+
+	e->verdict = _VERDICT_MAX;
+	if (runner_stop_requested()) {
+		e->reason = strdup("weargate was told to stop before it");
+		return false;
+	}
+	if (not_due(ctx, e))
+		return false;
+	k = gate_job(ctx, r, e, &res, &err);
+	if (k < 0) {
+		e->reason = strdup(err.msg);
+		cmd_error("%s", err.msg);
+		return true;
+	}
+	e->verdict = res.decision.verdict;
+	e->reason = strdup(res.decision.reason);
+	if (e->verdict != VERDICT_GO)
+		wg_log(LOG_NOTICE, "job %s: %s: %s", e->job->name, verdict_to_string(e->verdict), res.decision.reason);
+	k = runner_follow(r, e->job, e->job->command, &res, &e->outcome, &err);
+	e->ran = e->verdict == VERDICT_GO;
+	if (k < 0)
+		cmd_error("%s", err.msg);
+	bad = k < 0 || (e->ran && e->outcome.outcome != OUTCOME_SUCCESS) || e->verdict == VERDICT_REFUSE;
+	gate_result_release(&res);
+	return bad;
+}
+
+/* The night's last, lightest chores: retention, when the config asks for it, and the metrics for the fleet's view. */
+static void night_chores(struct cmd_ctx *ctx)
+{
+	struct wg_err err = { "" };
+
+	if (ctx->config->retention_keep > 0 && !runner_stop_requested()) {
+		struct store_prune_stats st = { 0 };
+
+		if (store_prune(ctx->store, ctx->now - ctx->config->retention_keep, ctx->config->retention_thin,
+				health_sample_key, &st, &err) < 0)
+			cmd_error("retention: nothing thinned: %s", err.msg);
+		else if (st.removed)
+			wg_log(LOG_INFO, "retention: thinned %zu of %zu old samples", st.removed, st.samples);
+	}
+	/* states, verdicts, what the jobs did */
+	if (ctx->config->export_path &&
+	    export_write(ctx->config, ctx->store, &ctx->env, ctx->now, ctx->config->export_path, &err) < 0)
+		cmd_error("export: %s", err.msg);
 }
 
 static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
@@ -280,15 +348,9 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	k = cmd_ready(ctx);
 	if (k)
 		goto out;
-	r = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env,
-			     .throttle_env = ctx->throttle_env, .log = stderr, .quiet = ctx->quiet,
-			     .verbose = ctx->verbose };
-	k = runner_begin(&r, &lock, &err);
-	if (k < 0) {
-		cmd_error("%s", err.msg);
-		k = k == -EBUSY ? WG_EXIT_DEFER : WG_EXIT_UNAVAILABLE;
+	k = begin_run(ctx, &r, &lock);
+	if (k)
 		goto out;
-	}
 	cmd_stop_signals();
 	k = survey(ctx, &r, &all, &err);
 	if (k < 0) {
@@ -296,75 +358,15 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		k = WG_EXIT_UNAVAILABLE;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		jobs[i].behind = jobs[i].job->class != JOB_BACKUP && touches_degraded(ctx, &jobs[i], all);
-	/* a stable order: the jobs not held behind first, then the others, each in config order */
-	{
-		struct job_entry *sorted = calloc(n + 1, sizeof(*sorted));
-		size_t m = 0;
-
-		if (!sorted) {
-			k = WG_EXIT_SOFTWARE;
-			goto out;
-		}
-		for (int behind = 0; behind < 2; behind++)
-			for (size_t j = 0; j < n; j++)
-				if (jobs[j].behind == (behind == 1))
-					sorted[m++] = jobs[j];
-		free(jobs);
-		jobs = sorted;
-	}
+	k = order_jobs(ctx, &jobs, n, all);
+	if (k)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct job_entry *e = &jobs[i];
-		struct gate_result res = { 0 };
-
-		e->verdict = _VERDICT_MAX;
-		if (runner_stop_requested()) {
-			e->reason = strdup("weargate was told to stop before it");
-			continue;
-		}
-		if (not_due(ctx, e))
-			continue;
-		k = gate_job(ctx, e, &res, &err);
-		if (k < 0) {
-			e->reason = strdup(err.msg);
-			cmd_error("%s", err.msg);
-			bad = true;
-			continue;
-		}
-		e->verdict = res.decision.verdict;
-		e->reason = strdup(res.decision.reason);
-		if (e->verdict != VERDICT_GO)
-			wg_log(LOG_NOTICE, "job %s: %s: %s", e->job->name, verdict_to_string(e->verdict),
-			       res.decision.reason);
-		if (e->verdict == VERDICT_REFUSE)
-			runner_notify(&r, "refusal", e->job->name, runner_worst_drive(&res),
-				      health_state_to_string(res.decision.worst), res.decision.reason);
-		if (e->verdict == VERDICT_GO) {
-			k = runner_run_job(&r, e->job, e->job->command, &res, &e->outcome, &err);
-			e->ran = true;
-			if (k < 0)
-				cmd_error("%s", err.msg);
-			bad |= k < 0 || e->outcome.outcome != OUTCOME_SUCCESS;
-		}
-		deferred |= e->verdict == VERDICT_DEFER;
-		bad |= e->verdict == VERDICT_REFUSE;
-		gate_result_release(&res);
+		bad |= run_one(ctx, &r, &jobs[i]);
+		deferred |= jobs[i].verdict == VERDICT_DEFER;
 	}
 	print_summary(jobs, n);
-	/* retention, when the config asks for it: the night's last, lightest chore */
-	if (ctx->config->retention_keep > 0 && !runner_stop_requested()) {
-		struct store_prune_stats st = { 0 };
-
-		if (store_prune(ctx->store, ctx->now - ctx->config->retention_keep, ctx->config->retention_thin,
-				health_sample_key, &st, &err) < 0)
-			cmd_error("retention: nothing thinned: %s", err.msg);
-		else if (st.removed)
-			wg_log(LOG_INFO, "retention: thinned %zu of %zu old samples", st.removed, st.samples);
-	}
-	/* the fleet's view of this night: states, verdicts, what the jobs did */
-	if (ctx->config->export_path && cmd_export_to(ctx, ctx->config->export_path, &err) < 0)
-		cmd_error("export: %s", err.msg);
+	night_chores(ctx);
 	k = bad || runner_stop_requested() ? WG_EXIT_REFUSE : deferred ? WG_EXIT_DEFER : 0;
 out:
 	for (size_t i = 0; all && i < ctx->config->n_drives; i++)

@@ -6,7 +6,7 @@
 
 #include "attrs.h"
 #include "cmd.h"
-#include "gate.h"
+#include "snapshot.h"
 
 static const char status_help[] =
 	"Show every configured drive: its latest recorded sample (or, when that one is not\n"
@@ -27,18 +27,10 @@ static const char status_help[] =
 	"be read, 70 on an internal error, 78 for a configuration error.\n";
 
 struct drive_status {
-	const char *name;
-	bool sampled;             /* any sample at all under this name */
-	struct store_sample last; /* the latest sample */
-	bool have_usable;
-	struct store_sample usable; /* the latest usable sample (== last when last is usable) */
-	struct smart_derived d;
-	struct drive_health health; /* the state, from the history */
+	const struct snapshot_drive *x; /* the drive as the history has it now */
+	struct smart_derived d;     /* of its usable sample */
 	int64_t skipped_since;      /* the first of the standby readings the latest one ends; -1 */
 	bool skipped_longer;        /* ... which go back further than SKIP_LOOKBACK */
-	struct drivedb_match *match; /* its drive database entry, as recorded; NULL when none is */
-	bool have_test;
-	struct store_self_test test; /* the newest self-test weargate ran on it */
 };
 
 /* How far back status looks for when a drive began to be skipped. */
@@ -68,71 +60,34 @@ static int skip_step(const struct store_sample *sample, void *userdata)
 /* Since when the drive has been skipped (in standby, not woken): the run of standby readings up to the latest. */
 static int skipped_load(struct cmd_ctx *ctx, struct drive_status *st, struct wg_err *err)
 {
+	const struct store_sample *last = st->x->health.latest;
 	struct skip_walk w = { .since = -1, .first = true };
-	int64_t from = st->have_usable ? st->usable.t : st->last.t - SKIP_LOOKBACK;
+	int64_t from = st->x->have_usable ? st->x->usable.t : last->t - SKIP_LOOKBACK;
 	int r;
 
-	if (st->last.reading.status != READING_STANDBY)
+	if (last->reading.status != READING_STANDBY)
 		return 0;
-	if (from < st->last.t - SKIP_LOOKBACK)
-		from = st->last.t - SKIP_LOOKBACK;
-	r = store_foreach_sample(ctx->store, st->last.drive_id, from, st->last.t, skip_step, &w, err);
+	if (from < last->t - SKIP_LOOKBACK)
+		from = last->t - SKIP_LOOKBACK;
+	r = store_foreach_sample(ctx->store, last->drive_id, from, last->t, skip_step, &w, err);
 	if (r < 0)
 		return r;
-	st->skipped_since = w.since >= 0 ? w.since : st->last.t;
-	st->skipped_longer = w.from_start && !st->have_usable;
+	st->skipped_since = w.since >= 0 ? w.since : last->t;
+	st->skipped_longer = w.from_start && !st->x->have_usable;
 	return 0;
 }
 
-static int drive_status_load(struct cmd_ctx *ctx, const struct drive_cfg *drive, struct drive_status *st,
+/* What status adds to the snapshot of a drive: its values derived, and how long it has been skipped. */
+static int drive_status_load(struct cmd_ctx *ctx, const struct snapshot_drive *x, struct drive_status *st,
 			     struct wg_err *err)
 {
-	int r;
+	static const struct smart_reading none;
 
 	memset(st, 0, sizeof(*st));
-	st->name = drive->name;
+	st->x = x;
 	st->skipped_since = -1;
-	attrs_derive(&st->last.reading, &st->d); /* all unknown */
-	r = drive_health_load(ctx->store, &ctx->config->policy, drive, ctx->now, &st->health, err);
-	if (r < 0 || !st->health.latest)
-		return r;
-	/* the newest sample up to now: what a clock set ahead stamped later is not shown as the latest */
-	st->sampled = true;
-	st->last = *st->health.latest;
-	r = drive_usable_sample(ctx->store, &st->last, &st->usable, &st->have_usable, err);
-	if (r < 0)
-		return r;
-	r = drive_sample_match(ctx->store, st->have_usable ? &st->usable : &st->last, &st->match, err);
-	if (r < 0)
-		return r;
-	if (st->have_usable)
-		attrs_derive(&st->usable.reading, &st->d);
-	r = store_self_test_latest(ctx->store, st->health.drive_id, ctx->now, false, &st->test, err);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	st->have_test = r == 0;
-	return skipped_load(ctx, st, err);
-}
-
-/* What the gate would say for each job now: from the history alone, reading and writing nothing. */
-static int jobs_load(struct cmd_ctx *ctx, struct gate_result *res, struct wg_err *err)
-{
-	struct gate_opts opts = { .env = &ctx->env };
-
-	for (size_t i = 0; i < ctx->config->n_jobs; i++) {
-		int r = gate_check(ctx->config, ctx->store, &ctx->config->jobs[i], ctx->now, &opts, &res[i], err);
-
-		/* a job whose drives cannot be resolved says so in its row, and the rest still shows */
-		if (r == -EINVAL) {
-			res[i].job = &ctx->config->jobs[i];
-			res[i].decision.verdict = _VERDICT_MAX;
-			gate_decision_set_reason(&res[i].decision, err->msg);
-			continue;
-		}
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	attrs_derive(x->have_usable ? &x->usable.reading : &none, &st->d); /* else all unknown */
+	return x->health.latest ? skipped_load(ctx, st, err) : 0;
 }
 
 static void json_int(FILE *f, const char *key, int64_t v, bool last)
@@ -152,23 +107,23 @@ static void json_str(FILE *f, const char *key, const char *v)
 
 static void print_json_drive(FILE *f, const struct drive_status *st, int64_t now)
 {
-	const struct smart_reading *id = st->sampled ? &st->last.reading : NULL;
-	const struct smart_reading *u = st->have_usable ? &st->usable.reading : NULL;
+	const struct smart_reading *id = st->x->health.latest ? &st->x->health.latest->reading : NULL;
+	const struct smart_reading *u = st->x->have_usable ? &st->x->usable.reading : NULL;
 	char when[32], shown[64], source[DRIVEDB_SOURCE_MAX + 64];
 	int64_t v;
 
 	fputc('{', f);
-	json_str(f, "name", st->name);
+	json_str(f, "name", st->x->cfg->name);
 	json_str(f, "model", id && id->identity_valid ? id->identity.model : NULL);
 	json_str(f, "serial", id && id->identity_valid && id->identity.serial[0] ? id->identity.serial : NULL);
 	json_str(f, "firmware", id && id->identity_valid && id->identity.firmware[0] ? id->identity.firmware : NULL);
-	json_str(f, "family", st->match && st->match->family[0] ? st->match->family : NULL);
-	json_str(f, "drivedb_warning", st->match && st->match->warning[0] ? st->match->warning : NULL);
-	json_str(f, "drivedb", st->match ? drivedb_match_source(st->match, source, sizeof(source)) : NULL);
-	json_str(f, "state", health_state_to_string(st->health.health.state));
-	json_str(f, "state_reason", st->health.health.reason);
-	if (st->health.health.since >= 0) {
-		wg_format_utc(st->health.health.since, when, sizeof(when));
+	json_str(f, "family", st->x->match && st->x->match->family[0] ? st->x->match->family : NULL);
+	json_str(f, "drivedb_warning", st->x->match && st->x->match->warning[0] ? st->x->match->warning : NULL);
+	json_str(f, "drivedb", st->x->match ? drivedb_match_source(st->x->match, source, sizeof(source)) : NULL);
+	json_str(f, "state", health_state_to_string(st->x->health.health.state));
+	json_str(f, "state_reason", st->x->health.health.reason);
+	if (st->x->health.health.since >= 0) {
+		wg_format_utc(st->x->health.health.since, when, sizeof(when));
 		json_str(f, "state_since", when);
 	} else {
 		fputs("\"state_since\":null,", f);
@@ -182,28 +137,28 @@ static void print_json_drive(FILE *f, const struct drive_status *st, int64_t now
 	json_int(f, "power_on_hours", st->d.power_on_hours, false);
 	fprintf(f, "\"smart_ok\":%s,", !u || u->smart_ok < 0 ? "null" : u->smart_ok ? "true" : "false");
 	if (id) {
-		wg_format_utc(st->last.t, when, sizeof(when));
+		wg_format_utc(st->x->health.latest->t, when, sizeof(when));
 		json_str(f, "sampled_at", when);
-		json_int(f, "age_seconds", now - st->last.t, false);
+		json_int(f, "age_seconds", now - st->x->health.latest->t, false);
 	} else {
 		fputs("\"sampled_at\":null,\"age_seconds\":null,", f);
 	}
-	if (u && st->usable.t != st->last.t) {
-		wg_format_utc(st->usable.t, when, sizeof(when));
+	if (u && st->x->usable.t != st->x->health.latest->t) {
+		wg_format_utc(st->x->usable.t, when, sizeof(when));
 		json_str(f, "values_sampled_at", when);
 	}
-	if (st->have_test) {
+	if (st->x->have_test) {
 		fputs("\"last_self_test\":{", f);
-		json_str(f, "test", st->test.test);
-		json_str(f, "result", st->test.result[0] ? st->test.result : NULL);
-		json_str(f, "detail", st->test.detail[0] ? st->test.detail : NULL);
-		wg_format_utc(st->test.started, when, sizeof(when));
+		json_str(f, "test", st->x->test.test);
+		json_str(f, "result", st->x->test.result[0] ? st->x->test.result : NULL);
+		json_str(f, "detail", st->x->test.detail[0] ? st->x->test.detail : NULL);
+		wg_format_utc(st->x->test.started, when, sizeof(when));
 		json_str(f, "started", when);
-		if (st->test.ended >= 0)
-			wg_format_utc(st->test.ended, when, sizeof(when));
-		json_str(f, "ended", st->test.ended >= 0 ? when : NULL);
-		json_int(f, "status", st->test.status, false);
-		json_int(f, "run", st->test.run_id, true);
+		if (st->x->test.ended >= 0)
+			wg_format_utc(st->x->test.ended, when, sizeof(when));
+		json_str(f, "ended", st->x->test.ended >= 0 ? when : NULL);
+		json_int(f, "status", st->x->test.status, false);
+		json_int(f, "run", st->x->test.run_id, true);
 		fputs("},", f);
 	} else {
 		fputs("\"last_self_test\":null,", f);
@@ -258,11 +213,11 @@ static void fmt_count(char *buf, size_t len, int64_t v)
 
 static void table_row(const struct drive_status *st, int64_t now, char cells[_COL_MAX][48])
 {
-	const struct smart_reading *id = st->sampled ? &st->last.reading : NULL;
-	const struct smart_reading *u = st->have_usable ? &st->usable.reading : NULL;
+	const struct smart_reading *id = st->x->health.latest ? &st->x->health.latest->reading : NULL;
+	const struct smart_reading *u = st->x->have_usable ? &st->x->usable.reading : NULL;
 
-	snprintf(cells[COL_NAME], 48, "%s", st->name);
-	snprintf(cells[COL_STATE], 48, "%s", health_state_to_string(st->health.health.state));
+	snprintf(cells[COL_NAME], 48, "%s", st->x->cfg->name);
+	snprintf(cells[COL_STATE], 48, "%s", health_state_to_string(st->x->health.health.state));
 	snprintf(cells[COL_MODEL], 48, "%s", id && id->identity_valid ? id->identity.model : "-");
 	snprintf(cells[COL_SERIAL], 48, "%s", id && id->identity_valid && id->identity.serial[0] ? id->identity.serial : "-");
 	snprintf(cells[COL_FW], 48, "%s", id && id->identity_valid && id->identity.firmware[0] ? id->identity.firmware : "-");
@@ -276,7 +231,7 @@ static void table_row(const struct drive_status *st, int64_t now, char cells[_CO
 	fmt_count(cells[COL_POH], 48, st->d.power_on_hours);
 	snprintf(cells[COL_SMART], 48, "%s", !u || u->smart_ok < 0 ? "-" : u->smart_ok ? "passed" : "FAILED");
 	if (id)
-		wg_format_age(now - st->last.t, cells[COL_AGE], 48);
+		wg_format_age(now - st->x->health.latest->t, cells[COL_AGE], 48);
 	else
 		snprintf(cells[COL_AGE], 48, "never");
 	if (st->skipped_since >= 0) { /* how long the drive has not been read for its sleep */
@@ -302,25 +257,25 @@ static void put_line(FILE *f, const char *s)
 /* What smartmontools' drive database says of the drive: its family, a warning, and where that came from. */
 static void print_drivedb_lines(FILE *f, const struct drive_status *st)
 {
-	const struct smart_reading *u = st->have_usable ? &st->usable.reading : NULL;
-	const struct drivedb_match *m = st->match;
+	const struct smart_reading *u = st->x->have_usable ? &st->x->usable.reading : NULL;
+	const struct drivedb_match *m = st->x->match;
 	uint8_t twice = u ? attrs_repeated_id(u) : 0;
 	char source[DRIVEDB_SOURCE_MAX + 64];
 
 	if (m) {
-		fprintf(f, "%s: %s (drive database: %s)\n", st->name, m->family[0] ? m->family : "not in the drive database",
+		fprintf(f, "%s: %s (drive database: %s)\n", st->x->cfg->name, m->family[0] ? m->family : "not in the drive database",
 			drivedb_match_source(m, source, sizeof(source)));
 		if (m->warning[0]) {
-			fprintf(f, "%s: drive database warning: ", st->name);
+			fprintf(f, "%s: drive database warning: ", st->x->cfg->name);
 			put_line(f, m->warning);
 		}
 	} else if (u) {
 		/* sampled only by the gate (which never reads the database), or before weargate read one */
 		fprintf(f, "%s: not matched in the drive database yet: smartctl's default attribute formats until "
-			   "'weargate sample'\n", st->name);
+			   "'weargate sample'\n", st->x->cfg->name);
 	}
 	if (twice)
-		fprintf(f, "%s: note: the drive lists attribute %u twice; the first is read, as smartctl does\n", st->name,
+		fprintf(f, "%s: note: the drive lists attribute %u twice; the first is read, as smartctl does\n", st->x->cfg->name,
 			twice);
 }
 
@@ -347,17 +302,17 @@ static void print_table(FILE *f, const struct drive_status *sts, size_t n, int64
 			fprintf(f, "%-*s%s", c == _COL_MAX - 1 ? 0 : (int)width[c], cells[i][c],
 				c == _COL_MAX - 1 ? "\n" : "  ");
 	for (size_t i = 0; i < n; i++)
-		if (sts[i].health.health.state != HEALTH_OK)
-			fprintf(f, "%s: %s: %s\n", sts[i].name, health_state_to_string(sts[i].health.health.state),
-				sts[i].health.health.reason);
+		if (sts[i].x->health.health.state != HEALTH_OK)
+			fprintf(f, "%s: %s: %s\n", sts[i].x->cfg->name, health_state_to_string(sts[i].x->health.health.state),
+				sts[i].x->health.health.reason);
 	for (size_t i = 0; i < n; i++)
 		print_drivedb_lines(f, &sts[i]);
 	for (size_t i = 0; i < n; i++)
-		if (sts[i].have_test) {
+		if (sts[i].x->have_test) {
 			char line[512];
 
-			self_test_describe(&sts[i].test, line, sizeof(line));
-			fprintf(f, "%s: last self-test: %s\n", sts[i].name, line);
+			self_test_describe(&sts[i].x->test, line, sizeof(line));
+			fprintf(f, "%s: last self-test: %s\n", sts[i].x->cfg->name, line);
 		}
 	free(cells);
 }
@@ -401,8 +356,8 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct snapshot snap = { 0 };
 	struct drive_status *sts = NULL;
-	struct gate_result *jobs = NULL;
 	struct wg_err err = { "" };
 	char **ahead = NULL;
 	bool json = false;
@@ -427,24 +382,30 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	n = ctx->config->n_drives;
+	r = snapshot_load(ctx->config, ctx->store, &ctx->env, ctx->now, 0, &snap, &err);
+	if (r < 0) {
+		if (snap.failed)
+			cmd_error("cannot read the history of '%s': %s", snap.failed->name, err.msg);
+		else
+			cmd_error("cannot read the history: %s", err.msg);
+		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
+		goto out;
+	}
 	sts = calloc(n ? n : 1, sizeof(*sts));
-	jobs = calloc(ctx->config->n_jobs ? ctx->config->n_jobs : 1, sizeof(*jobs));
-	if (!sts || !jobs) {
+	if (!sts) {
 		cmd_error("out of memory");
 		r = WG_EXIT_SOFTWARE;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		r = drive_status_load(ctx, &ctx->config->drives[i], &sts[i], &err);
+		r = drive_status_load(ctx, &snap.drives[i], &sts[i], &err);
 		if (r < 0) {
 			cmd_error("cannot read the history of '%s': %s", ctx->config->drives[i].name, err.msg);
 			r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
 			goto out;
 		}
 	}
-	r = jobs_load(ctx, jobs, &err);
-	if (r >= 0)
-		r = cmd_ahead_warnings(ctx, &ahead, &err);
+	r = cmd_ahead_warnings(ctx, &ahead, &err);
 	if (r < 0) {
 		cmd_error("cannot read the history: %s", err.msg);
 		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
@@ -460,7 +421,7 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 			print_json_drive(stdout, &sts[i], ctx->now);
 		}
 		fputs("],", stdout);
-		print_json_jobs(stdout, jobs, ctx->config->n_jobs);
+		print_json_jobs(stdout, snap.jobs, snap.n_jobs);
 		fputs(",\"warnings\":[", stdout);
 		for (size_t i = 0; ahead && ahead[i]; i++) {
 			if (i)
@@ -470,18 +431,12 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		fputs("]}\n", stdout);
 	} else {
 		print_table(stdout, sts, n, ctx->now);
-		print_jobs(stdout, jobs, ctx->config->n_jobs);
+		print_jobs(stdout, snap.jobs, snap.n_jobs);
 	}
 	r = 0;
 out:
-	for (size_t i = 0; sts && i < n; i++) {
-		drive_health_release(&sts[i].health);
-		free(sts[i].match);
-	}
-	for (size_t i = 0; jobs && i < ctx->config->n_jobs; i++)
-		gate_result_release(&jobs[i]);
-	free(jobs);
 	free(sts);
+	snapshot_release(&snap);
 	strv_free(ahead);
 	return r;
 }

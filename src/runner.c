@@ -727,44 +727,49 @@ static int record_drives(struct runner *r, const struct job_cfg *j, struct run_d
 	return 0;
 }
 
-int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, struct gate_result *res,
-		   struct job_outcome *ret, struct wg_err *err)
-{
-	struct watch_ctx w = { .r = r, .j = j, .n = res->n };
-	int64_t *ids = calloc(res->n ? res->n : 1, sizeof(*ids));
-	struct proc_result *pr = calloc(1, sizeof(*pr));
-	struct throttle t = { .method = THROTTLE_NONE };
-	struct proc_spec spec = { .shell = j->shell && argv == j->command };
-	struct wg_err perr = { "" };
-	char **disks = NULL, **env = NULL, **full_argv = NULL, names[512] = "", verdict[48];
-	size_t n_ids = 0, used = 0;
-	struct drive_health **hs = calloc(res->n ? res->n : 1, sizeof(*hs));
-	struct proc *p = NULL;
-	bool after_recorded = false;
-	int64_t start, end;
-	int k = -ENOMEM;
+/* One run of a job, through its steps: what each leaves for the next. */
+struct job_run {
+	struct runner *r;
+	const struct job_cfg *j;
+	struct gate_result *res;
+	struct watch_ctx w;       /* its drives, watched */
+	struct drive_health **hs; /* res's drives, sampled again after it */
+	int64_t *ids;             /* the drives' ids in the history */
+	size_t n_ids;
+	char **disks;             /* their disks, for the throttle */
+	char names[512];          /* their names, for WEARGATE_DRIVES */
+	struct throttle t;
+	bool shell;               /* the command is a line for the shell */
+	char **env, **argv;       /* the process's */
+	struct proc_spec spec;
+	struct proc_result *pr;
+};
 
-	/* until it has started, it has not: nothing here is a success by default */
-	memset(ret, 0, sizeof(*ret));
-	ret->run_id = -1;
-	ret->outcome = OUTCOME_NOT_STARTED;
-	ret->exit_status = 127;
-	w.d = calloc(res->n ? res->n : 1, sizeof(*w.d));
-	if (!hs || !ids || !pr || !w.d) {
-		wg_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
+/* The job's drives: where the watchdog measures from, and their disks and I/O counters before it. */
+static int run_prepare(struct job_run *jr, struct wg_err *err)
+{
+	struct runner *r = jr->r;
+	const struct gate_result *res = jr->res;
+	size_t used = 0;
+	int k;
+
+	jr->w.d = calloc(res->n ? res->n : 1, sizeof(*jr->w.d));
+	jr->hs = calloc(res->n ? res->n : 1, sizeof(*jr->hs));
+	jr->ids = calloc(res->n ? res->n : 1, sizeof(*jr->ids));
+	jr->pr = calloc(1, sizeof(*jr->pr));
+	if (!jr->w.d || !jr->hs || !jr->ids || !jr->pr)
+		return wg_err_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < res->n; i++)
-		hs[i] = &res->drives[i];
+		jr->hs[i] = &res->drives[i];
 	for (size_t i = 0; i < res->n; i++) {
-		struct run_drive *d = &w.d[i];
+		struct run_drive *d = &jr->w.d[i];
 		const struct drive_health *h = &res->drives[i];
 
 		d->health = h;
 		d->state0 = h->health.state;
 		d->pass_before = h->latest ? h->latest->pass_id : -1;
 		if (h->drive_id >= 0)
-			ids[n_ids++] = h->drive_id;
+			jr->ids[jr->n_ids++] = h->drive_id;
 		/* the media counters as the drive's signs last had them: the watchdog measures from there */
 		if (h->track.last_usable_t >= 0) {
 			struct smart_reading none = { .status = READING_ERROR };
@@ -776,165 +781,227 @@ int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv,
 			d->base_known = true;
 		}
 		d->disk = runner_disk_of(r->env, h->drive);
-		if (d->disk && (k = strv_push(&disks, d->disk)) < 0) {
-			wg_err_set(err, k, "out of memory");
-			goto out;
-		}
+		if (d->disk && (k = strv_push(&jr->disks, d->disk)) < 0)
+			return wg_err_set(err, k, "out of memory");
 		d->io_known = d->disk && iostat_read(r->env->sysfs_root, d->disk, &d->read0, &d->written0, NULL) >= 0;
-		used += (size_t)snprintf(names + used, used < sizeof(names) ? sizeof(names) - used : 0, "%s%s",
-					 i ? " " : "", h->drive->name);
+		used += (size_t)snprintf(jr->names + used, used < sizeof(jr->names) ? sizeof(jr->names) - used : 0,
+					 "%s%s", i ? " " : "", h->drive->name);
 	}
-	snprintf(verdict, sizeof(verdict), "%s", gate_decision_verdict(&res->decision));
+	return 0;
+}
+
+/* The run's start, in the history: a run that cannot be recorded does not start. */
+static int run_record_start(struct job_run *jr, struct job_outcome *ret, struct wg_err *err)
+{
+	const struct job_cfg *j = jr->j;
+	char verdict[48];
+	int64_t start;
+	int k;
+
+	snprintf(verdict, sizeof(verdict), "%s", gate_decision_verdict(&jr->res->decision));
 	wg_now(&start);
-	k = store_job_run_begin(r->store, j->name, job_class_to_string(j->class), start, ids, n_ids, verdict,
+	k = store_job_run_begin(jr->r->store, j->name, job_class_to_string(j->class), start, jr->ids, jr->n_ids, verdict,
 				&ret->run_id, err);
 	if (k < 0) {
 		struct wg_text why;
 
 		wg_text_init(&why, ret->reason, sizeof(ret->reason));
 		wg_text_add(&why, "", "its run could not be recorded: %s", err->msg);
-		fprintf(r->log, "%s: not started: %s\n", j->name, ret->reason);
+		fprintf(jr->r->log, "%s: not started: %s\n", j->name, ret->reason);
 		wg_log(LOG_WARNING, "job %s: not started: %s", j->name, ret->reason);
-		goto out;
+		return k;
 	}
+	jr->w.run_id = ret->run_id;
+	return 0;
+}
 
-	/* a self-test runs in the drive: no process, no throttle, its drives watched as a job's are */
-	if (j->class == JOB_SELFTEST) {
-		w.run_id = ret->run_id;
-		kernel_watch_begin(&w);
-		if (!r->quiet)
-			fprintf(r->log, "%s: started\n", j->name);
-		self_test_run(&w, ret);
-		w.ended = true;
-		if (w.kmsg)
-			kernel_look(&w);
-		goto ended;
-	}
-	/* the limit is for a worn or degrading drive (the gate's "throttled"); an ok drive runs free */
-	if (res->decision.throttle && j->throttle) {
-		throttle_prepare(&r->throttle_env, r->env->sysfs_root, j->name, j->throttle, disks, &t);
-		if (t.method == THROTTLE_NONE)
-			fprintf(r->log, "%s: NOT THROTTLED: no I/O limit could be applied (%s): idle I/O class instead\n",
-				j->name, t.why);
-	}
-	env = job_env(j, names, ret->run_id, res->decision.throttle);
-	for (size_t i = 0; t.method == THROTTLE_SYSTEMD_RUN && t.argv_prefix && t.argv_prefix[i]; i++) {
+/* A self-test runs in the drive: no process, no throttle, its drives watched as a job's are. */
+static void run_self_test(struct job_run *jr, struct job_outcome *ret)
+{
+	kernel_watch_begin(&jr->w);
+	if (!jr->r->quiet)
+		fprintf(jr->r->log, "%s: started\n", jr->j->name);
+	self_test_run(&jr->w, ret);
+	jr->w.ended = true;
+	if (jr->w.kmsg)
+		kernel_look(&jr->w);
+}
+
+/* The limit is for a worn or degrading drive (the gate's "throttled"); an ok drive runs free. */
+static void run_throttle(struct job_run *jr)
+{
+	struct runner *r = jr->r;
+	const struct job_cfg *j = jr->j;
+
+	if (!jr->res->decision.throttle || !j->throttle)
+		return;
+	throttle_prepare(&r->throttle_env, r->env->sysfs_root, j->name, j->throttle, jr->disks, &jr->t);
+	if (jr->t.method == THROTTLE_NONE)
+		fprintf(r->log, "%s: NOT THROTTLED: no I/O limit could be applied (%s): idle I/O class instead\n", j->name,
+			jr->t.why);
+}
+
+/* The command line (behind systemd-run's when the throttle goes through it) and its clean environment. */
+static int run_argv(struct job_run *jr, char *const *argv, struct wg_err *err)
+{
+	const struct job_cfg *j = jr->j;
+	const struct throttle *t = &jr->t;
+	char **env = job_env(j, jr->names, jr->w.run_id, jr->res->decision.throttle);
+
+	for (size_t i = 0; t->method == THROTTLE_SYSTEMD_RUN && t->argv_prefix && t->argv_prefix[i]; i++) {
 		/* systemd-run needs root to make its scope: it becomes the job's user itself, after "--" is too late */
-		if (j->user && strcmp(t.argv_prefix[i], "--") == 0) {
+		if (j->user && strcmp(t->argv_prefix[i], "--") == 0) {
 			char *uid = NULL;
 
 			if (asprintf(&uid, "--uid=%s", j->user) < 0)
 				uid = NULL;
-			if (!uid || strv_push(&full_argv, uid) < 0)
+			if (!uid || strv_push(&jr->argv, uid) < 0)
 				env = (strv_free(env), NULL);
 			free(uid);
 		}
-		if (strv_push(&full_argv, t.argv_prefix[i]) < 0)
+		if (strv_push(&jr->argv, t->argv_prefix[i]) < 0)
 			env = (strv_free(env), NULL);
 	}
 	/* behind systemd-run the shell must be spelt out: proc's shell mode would run systemd-run through it */
-	if (spec.shell && t.method == THROTTLE_SYSTEMD_RUN) {
-		if (strv_push(&full_argv, "/bin/sh") < 0 || strv_push(&full_argv, "-c") < 0)
+	if (jr->shell && t->method == THROTTLE_SYSTEMD_RUN) {
+		if (strv_push(&jr->argv, "/bin/sh") < 0 || strv_push(&jr->argv, "-c") < 0)
 			env = (strv_free(env), NULL);
-		spec.shell = false;
+		jr->shell = false;
 	}
 	for (size_t i = 0; argv && argv[i]; i++)
-		if (strv_push(&full_argv, argv[i]) < 0)
+		if (strv_push(&jr->argv, argv[i]) < 0)
 			env = (strv_free(env), NULL);
-	if (!env || !full_argv) {
-		k = wg_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	spec.argv = full_argv;
-	spec.env = env;
-	spec.user = t.method == THROTTLE_SYSTEMD_RUN ? NULL : j->user;
-	spec.nice = j->nice;
-	spec.ionice_class = j->ionice_class;
-	spec.ionice_level = j->ionice_level;
-	/* "throttled" with no rate to throttle to, or none that could be applied: the idle class */
-	if (res->decision.throttle && t.method == THROTTLE_NONE) {
-		spec.ionice_class = IOPRIO_CLASS_IDLE;
-		spec.ionice_level = 0;
-	}
-	spec.cgroup = t.method == THROTTLE_CGROUP ? t.cgroup : NULL;
+	jr->env = env;
+	if (!env || !jr->argv)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
 
-	w.run_id = ret->run_id;
-	kernel_watch_begin(&w);
-	if (proc_start(&spec, &p, &perr) < 0) {
+/* How the process runs: the job's user, nice and ionice (the idle class when throttled but not limited), its cgroup. */
+static void run_spec(struct job_run *jr)
+{
+	const struct job_cfg *j = jr->j;
+	const struct throttle *t = &jr->t;
+	struct proc_spec *spec = &jr->spec;
+
+	spec->shell = jr->shell;
+	spec->argv = jr->argv;
+	spec->env = jr->env;
+	spec->user = t->method == THROTTLE_SYSTEMD_RUN ? NULL : j->user;
+	spec->nice = j->nice;
+	spec->ionice_class = j->ionice_class;
+	spec->ionice_level = j->ionice_level;
+	/* "throttled" with no rate to throttle to, or none that could be applied: the idle class */
+	if (jr->res->decision.throttle && t->method == THROTTLE_NONE) {
+		spec->ionice_class = IOPRIO_CLASS_IDLE;
+		spec->ionice_level = 0;
+	}
+	spec->cgroup = t->method == THROTTLE_CGROUP ? t->cgroup : NULL;
+}
+
+/*
+ * Start the process, forward its output, and watch its drives and the kernel's log until it
+ * ends (its timeout, the watchdog or a request to stop may end it): how it ended into ret.
+ */
+static void run_and_watch(struct job_run *jr, struct job_outcome *ret)
+{
+	struct runner *r = jr->r;
+	const struct job_cfg *j = jr->j;
+	const struct gate_decision *dec = &jr->res->decision;
+	struct proc_result *pr = jr->pr;
+	struct wg_err perr = { "" };
+	struct proc *p = NULL;
+	struct proc_watch watch = {
+		.interval = j->watch_interval ? j->watch_interval : r->config->watch_interval,
+		.tick = watch_tick,
+		.look = kernel_look,
+		.line = forward_line,
+		.userdata = &jr->w,
+	};
+	unsigned long long started_at;
+	int k;
+
+	kernel_watch_begin(&jr->w);
+	if (proc_start(&jr->spec, &p, &perr) < 0) {
 		ret->outcome = OUTCOME_FAILED;
 		ret->exit_status = 127;
 		snprintf(ret->reason, sizeof(ret->reason), "%s", perr.msg);
 		fprintf(r->log, "%s: %s\n", j->name, perr.msg);
 		pr->tail[0] = '\0';
-	} else {
-		struct proc_watch watch = {
-			.interval = j->watch_interval ? j->watch_interval : r->config->watch_interval,
-			.tick = watch_tick,
-			.look_ms = w.kmsg ? KERNEL_LOOK_MS : 0,
-			.look = kernel_look,
-			.line = forward_line,
-			.userdata = &w,
-		};
-		unsigned long long started_at;
-
-		/* should we die now, the next runner stops the job */
-		if (proc_start_time(proc_pid(p), &started_at) == 0)
-			runner_lock_note_job(r->lock, proc_pid(p), started_at);
-		/* a gate that the job's own hooks ask from its session is part of this run (hook.c) */
-		if (store_job_run_session_set(r->store, ret->run_id, proc_pid(p), &perr) < 0)
-			fprintf(r->log, "weargate: %s: a gate inside it will not know the run: %s\n", j->name, perr.msg);
-		wg_log(res->decision.last_chance ? LOG_WARNING : LOG_INFO, "job %s (run %lld): started%s", j->name,
-		       (long long)ret->run_id, res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
-		if (!r->quiet || res->decision.last_chance)
-			fprintf(r->log, "%s: started (pid %d)%s%s%s\n", j->name, (int)proc_pid(p),
-			t.method == THROTTLE_SYSTEMD_RUN ? ", throttled through systemd-run"
-			: t.method == THROTTLE_CGROUP	 ? ", throttled in a cgroup of its own"
-							 : "",
-			res->decision.throttle && t.method == THROTTLE_NONE ? ", throttled to idle I/O" : "",
-			res->decision.last_chance ? ", LAST-CHANCE BACKUP" : "");
-		k = proc_wait(p, j->timeout, r->config->stop_grace, &watch, pr, &perr);
-		runner_lock_note_job(r->lock, 0, 0);
-		/* what the kernel logged as the job ended is still the job's */
-		w.ended = true;
-		if (w.kmsg)
-			kernel_look(&w);
-		if (k < 0) {
-			ret->outcome = OUTCOME_FAILED;
-			ret->exit_status = 127;
-			snprintf(ret->reason, sizeof(ret->reason), "%s", perr.msg);
-		} else {
-			outcome_of(pr, &w, j, ret);
-			if (pr->left_behind) {
-				size_t len = strlen(ret->reason);
-
-				snprintf(ret->reason + len, sizeof(ret->reason) - len,
-					 "%sa process of the job outlived SIGKILL (stuck in the kernel, on the disk?)",
-					 len ? "; " : "");
-				fprintf(r->log, "%s: %s\n", j->name, ret->reason + len + (len ? 2 : 0));
-			}
-		}
+		return;
 	}
-ended:
+	watch.look_ms = jr->w.kmsg ? KERNEL_LOOK_MS : 0;
+	/* should we die now, the next runner stops the job */
+	if (proc_start_time(proc_pid(p), &started_at) == 0)
+		runner_lock_note_job(r->lock, proc_pid(p), started_at);
+	/* a gate that the job's own hooks ask from its session is part of this run (hook.c) */
+	if (store_job_run_session_set(r->store, ret->run_id, proc_pid(p), &perr) < 0)
+		fprintf(r->log, "weargate: %s: a gate inside it will not know the run: %s\n", j->name, perr.msg);
+	wg_log(dec->last_chance ? LOG_WARNING : LOG_INFO, "job %s (run %lld): started%s", j->name, (long long)ret->run_id,
+	       dec->last_chance ? ", LAST-CHANCE BACKUP" : "");
+	if (!r->quiet || dec->last_chance)
+		fprintf(r->log, "%s: started (pid %d)%s%s%s\n", j->name, (int)proc_pid(p),
+			jr->t.method == THROTTLE_SYSTEMD_RUN ? ", throttled through systemd-run"
+			: jr->t.method == THROTTLE_CGROUP    ? ", throttled in a cgroup of its own"
+							     : "",
+			dec->throttle && jr->t.method == THROTTLE_NONE ? ", throttled to idle I/O" : "",
+			dec->last_chance ? ", LAST-CHANCE BACKUP" : "");
+	k = proc_wait(p, j->timeout, r->config->stop_grace, &watch, pr, &perr);
+	runner_lock_note_job(r->lock, 0, 0);
+	/* what the kernel logged as the job ended is still the job's */
+	jr->w.ended = true;
+	if (jr->w.kmsg)
+		kernel_look(&jr->w);
+	if (k < 0) {
+		ret->outcome = OUTCOME_FAILED;
+		ret->exit_status = 127;
+		snprintf(ret->reason, sizeof(ret->reason), "%s", perr.msg);
+		return;
+	}
+	outcome_of(pr, &jr->w, j, ret);
+	if (pr->left_behind) {
+		size_t len = strlen(ret->reason);
+
+		snprintf(ret->reason + len, sizeof(ret->reason) - len,
+			 "%sa process of the job outlived SIGKILL (stuck in the kernel, on the disk?)", len ? "; " : "");
+		fprintf(r->log, "%s: %s\n", j->name, ret->reason + len + (len ? 2 : 0));
+	}
+}
+
+/*
+ * After the job: its outcome (interrupted when the runner was told to stop), the kernel's lines
+ * in its reason, its drives sampled again, and what it did to each and how it ended recorded;
+ * said on the log and to syslog, and any state it made worse told. Errors are the store's.
+ */
+static int run_record_end(struct job_run *jr, struct job_outcome *ret, struct wg_err *err)
+{
+	struct runner *r = jr->r;
+	const struct job_cfg *j = jr->j;
+	struct proc_result *pr = jr->pr;
+	bool after_recorded = false;
+	int64_t end;
+	int k;
+
 	if (runner_stop_requested() && ret->outcome != OUTCOME_SUCCESS && j->class != JOB_SELFTEST) {
 		ret->outcome = OUTCOME_INTERRUPTED;
 		snprintf(ret->reason, sizeof(ret->reason), "weargate was told to stop");
 	}
-	kernel_note_in_reason(&w, ret);
-	kmsg_free(w.kmsg);
-	w.kmsg = NULL;
+	kernel_note_in_reason(&jr->w, ret);
+	kmsg_free(jr->w.kmsg);
+	jr->w.kmsg = NULL;
 	/* the counters after the job, for "before → after", and the drives' states after it */
 	wg_now(&end);
 	{
 		struct drives_read how = { .sysfs_root = r->env->sysfs_root, .record = true };
 		char warning[256] = "";
 
-		k = drives_sample(r->config, r->store, hs, res->n, end, &how, &after_recorded, warning, sizeof(warning),
-				  err);
+		k = drives_sample(r->config, r->store, jr->hs, jr->res->n, end, &how, &after_recorded, warning,
+				  sizeof(warning), err);
 		if (warning[0])
 			fprintf(r->log, "weargate: %s\n", warning);
 	}
 	if (k >= 0)
-		k = record_drives(r, j, w.d, res->n, ret->run_id, after_recorded, err);
+		k = record_drives(r, j, jr->w.d, jr->res->n, ret->run_id, after_recorded, err);
 	if (k >= 0)
 		k = store_job_run_end_output(r->store, ret->run_id, end, outcome_to_string(ret->outcome),
 					     ret->exit_status, ret->reason[0] ? ret->reason : NULL,
@@ -956,16 +1023,58 @@ ended:
 	       (long long)ret->run_id, outcome_to_string(ret->outcome), ret->reason[0] ? ": " : "", ret->reason);
 	/* the notify hook hears now of a state the job made worse */
 	runner_announce(r);
+	return k;
+}
+
+static void job_run_release(struct job_run *jr)
+{
+	free(jr->hs);
+	kmsg_free(jr->w.kmsg);
+	throttle_release(&jr->t);
+	strv_free(jr->argv);
+	strv_free(jr->env);
+	strv_free(jr->disks);
+	run_drives_release(jr->w.d, jr->res->n);
+	free(jr->pr);
+	free(jr->ids);
+}
+
+int runner_run_job(struct runner *r, const struct job_cfg *j, char *const *argv, struct gate_result *res,
+		   struct job_outcome *ret, struct wg_err *err)
+{
+	struct job_run jr = {
+		.r = r,
+		.j = j,
+		.res = res,
+		.w = { .r = r, .j = j, .n = res->n },
+		.t = { .method = THROTTLE_NONE },
+		.shell = j->shell && argv == j->command,
+	};
+	int k;
+
+	/* until it has started, it has not: nothing here is a success by default */
+	memset(ret, 0, sizeof(*ret));
+	ret->run_id = -1;
+	ret->outcome = OUTCOME_NOT_STARTED;
+	ret->exit_status = 127;
+	k = run_prepare(&jr, err);
+	if (k >= 0)
+		k = run_record_start(&jr, ret, err);
+	if (k < 0)
+		goto out;
+	if (j->class == JOB_SELFTEST) {
+		run_self_test(&jr, ret);
+	} else {
+		run_throttle(&jr);
+		k = run_argv(&jr, argv, err);
+		if (k < 0)
+			goto out;
+		run_spec(&jr);
+		run_and_watch(&jr, ret);
+	}
+	k = run_record_end(&jr, ret, err);
 out:
-	free(hs);
-	kmsg_free(w.kmsg);
-	throttle_release(&t);
-	strv_free(full_argv);
-	strv_free(env);
-	strv_free(disks);
-	run_drives_release(w.d, res->n);
-	free(pr);
-	free(ids);
+	job_run_release(&jr);
 	return k < 0 ? k : 0;
 }
 
@@ -1037,6 +1146,59 @@ const char *runner_worst_drive(const struct gate_result *res)
 		if (res->drives[i].health.state == res->decision.worst)
 			return res->drives[i].drive->name;
 	return res->n ? res->drives[0].drive->name : "";
+}
+
+void runner_print_verdict(FILE *f, const struct gate_result *res)
+{
+	const struct gate_decision *d = &res->decision;
+
+	fprintf(f, "%s: %s%s%s: %s\n", res->job->name, verdict_to_string(d->verdict), d->last_chance ? " (last chance)" : "",
+		d->throttle ? " (throttled)" : "", d->reason);
+}
+
+/* Sleep in short steps, so that SIGTERM ends a wait as promptly as it ends a job. */
+static void wait_until(int64_t until)
+{
+	int64_t now;
+
+	for (wg_now(&now); now < until && !runner_stop_requested(); wg_now(&now))
+		wg_sleep(until - now < 1 ? until - now : 1);
+}
+
+int runner_gate(struct runner *r, const struct job_cfg *j, int64_t now, const struct gate_opts *opts,
+		int64_t deadline, struct gate_result *ret, struct wg_err *err)
+{
+	for (;;) {
+		char when[32];
+		int k = gate_check(r->config, r->store, j, now, opts, ret, err);
+
+		if (k < 0)
+			return k;
+		if (gate_record(r->store, ret, now, err) < 0)
+			fprintf(r->log, "weargate: the decision was not recorded: %s\n", err->msg);
+		if (!r->quiet || ret->decision.verdict != VERDICT_GO)
+			runner_print_verdict(r->log, ret);
+		if (ret->decision.verdict != VERDICT_DEFER || ret->decision.retry_at <= now ||
+		    ret->decision.retry_at > deadline || runner_stop_requested())
+			return 0;
+		wg_format_utc(ret->decision.retry_at, when, sizeof(when));
+		fprintf(r->log, "%s: waiting until %s, within run_until\n", j->name, when);
+		wait_until(ret->decision.retry_at);
+		gate_result_release(ret);
+		wg_now(&now);
+	}
+}
+
+int runner_follow(struct runner *r, const struct job_cfg *j, char *const *argv, struct gate_result *res,
+		  struct job_outcome *ret, struct wg_err *err)
+{
+	if (res->decision.verdict == VERDICT_REFUSE)
+		runner_notify(r, "refusal", j->name, runner_worst_drive(res), health_state_to_string(res->decision.worst),
+			      res->decision.reason);
+	if (res->decision.verdict == VERDICT_GO)
+		return runner_run_job(r, j, argv, res, ret, err);
+	*ret = (struct job_outcome){ .outcome = OUTCOME_NOT_STARTED, .exit_status = 127, .run_id = -1 };
+	return 0;
 }
 
 int runner_begin(struct runner *r, struct runner_lock **ret_lock, struct wg_err *err)
