@@ -26,9 +26,6 @@ static int keep_point(const struct store_sample *sample, void *userdata)
 	return 0;
 }
 
-/* ATA: the high nibble of the self-test execution status is 15 while a test runs. */
-#define SELF_TEST_RUNNING 0xf
-
 /* Step one for a drive: its newest sample up to now, and the newest usable one within sample_max_age. */
 static int load_latest(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
 		       struct drive_health *ret, struct wg_err *err);
@@ -62,11 +59,7 @@ static int load_latest_brief(struct store *s, const struct policy *p, const stru
 	ret->latest_brief = true;
 	ret->sampled = true;
 	ret->drive_id = b.drive_id;
-	ret->point = (struct health_point){ .t = b.t };
-	attrs_derive(&ret->latest->reading, &ret->point.d); /* all unknown */
-	ret->point.d.temperature_c = b.temperature_c;
-	ret->point.self_test_running = b.self_test >= 0 && (b.self_test >> 4) == SELF_TEST_RUNNING;
-	ret->point.self_test = smart_test_status_of(b.self_test);
+	health_point_from_brief(b.t, b.temperature_c, b.self_test, &ret->point);
 	ret->have_point = now - b.t <= p->sample_max_age;
 	return 0;
 }

@@ -191,16 +191,6 @@ static void drive_decide(const struct policy *p, enum job_class cls, bool light,
 	}
 }
 
-/* For the worst state of a job's drives: not knowing is worse than ok, better than any sign of wear. */
-static int severity(enum health_state s)
-{
-	static const int rank[_HEALTH_STATE_MAX] = {
-		[HEALTH_OK] = 0, [HEALTH_UNKNOWN] = 1, [HEALTH_WORN] = 2, [HEALTH_DEGRADING] = 3, [HEALTH_FAILING] = 4,
-	};
-
-	return s < _HEALTH_STATE_MAX ? rank[s] : 0;
-}
-
 /* When even the reason's memory cannot be had: the verdict stands, with a reason that says so. */
 static char no_memory[] = "(out of memory for the reason)";
 
@@ -235,8 +225,7 @@ void gate_decide(const struct policy *p, enum job_class cls, bool light, enum ve
 		drive_decide(p, cls, light, on_unknown, job_cooldown, &drives[i], now, &v);
 		if (v.verdict > ret->verdict)
 			ret->verdict = v.verdict;
-		if (severity(drives[i].health->state) > severity(ret->worst))
-			ret->worst = drives[i].health->state;
+		ret->worst = health_state_worse(ret->worst, drives[i].health->state);
 		ret->throttle |= v.throttle;
 		ret->last_chance |= v.last_chance;
 		if (v.verdict == VERDICT_DEFER && v.retry_at > ret->retry_at)
