@@ -36,7 +36,6 @@ struct job_entry {
 	const struct job_cfg *job;
 	const struct drive_cfg **drives; /* the drives it touches, resolved once; NULL when they cannot be */
 	size_t n_drives;
-	bool behind;            /* maintenance or a self-test on a degraded drive: after the backups */
 	enum verdict verdict;
 	bool ran;
 	bool not_due;           /* its period (`every`) since its last success is not over */
@@ -69,14 +68,15 @@ static void wait_until(int64_t until)
 		wg_sleep(until - now < 1 ? until - now : 1);
 }
 
-/* Whether the job touches a drive that is degrading or failing now. */
-static bool touches_degraded(const struct cmd_ctx *ctx, const struct job_entry *e, const struct drive_health *all)
+/* What run's order goes by: the job's class, and the worst state of its drives now. */
+static struct job_rank job_rank_of(const struct cmd_ctx *ctx, const struct job_entry *e,
+				   const struct drive_health *all)
 {
-	bool degraded = false;
+	struct job_rank rank = { .cls = e->job->class, .worst = HEALTH_OK };
 
 	for (size_t k = 0; k < e->n_drives; k++)
-		degraded |= all[e->drives[k] - ctx->config->drives].health.state >= HEALTH_DEGRADING;
-	return degraded;
+		rank.worst = health_state_worse(rank.worst, all[e->drives[k] - ctx->config->drives].health.state);
+	return rank;
 }
 
 /*
@@ -296,21 +296,25 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		k = WG_EXIT_UNAVAILABLE;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		jobs[i].behind = jobs[i].job->class != JOB_BACKUP && touches_degraded(ctx, &jobs[i], all);
-	/* a stable order: the jobs not held behind first, then the others, each in config order */
 	{
 		struct job_entry *sorted = calloc(n + 1, sizeof(*sorted));
-		size_t m = 0;
+		struct job_rank *ranks = calloc(n + 1, sizeof(*ranks));
+		size_t *order = calloc(n + 1, sizeof(*order));
 
-		if (!sorted) {
+		if (!sorted || !ranks || !order) {
+			free(order);
+			free(ranks);
+			free(sorted);
 			k = WG_EXIT_SOFTWARE;
 			goto out;
 		}
-		for (int behind = 0; behind < 2; behind++)
-			for (size_t j = 0; j < n; j++)
-				if (jobs[j].behind == (behind == 1))
-					sorted[m++] = jobs[j];
+		for (size_t i = 0; i < n; i++)
+			ranks[i] = job_rank_of(ctx, &jobs[i], all);
+		job_order(ranks, n, order);
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = jobs[order[i]];
+		free(order);
+		free(ranks);
 		free(jobs);
 		jobs = sorted;
 	}
