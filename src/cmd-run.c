@@ -85,38 +85,11 @@ static struct job_rank job_rank_of(const struct cmd_ctx *ctx, const struct job_e
  */
 static int survey(struct cmd_ctx *ctx, struct runner *r, struct drive_health **ret, struct wg_err *err)
 {
-	const struct config *c = ctx->config;
-	struct drive_health *all = calloc(c->n_drives ? c->n_drives : 1, sizeof(*all));
-	struct drive_health **hs = calloc(c->n_drives ? c->n_drives : 1, sizeof(*hs));
 	struct drives_read how = { .sysfs_root = ctx->sysfs_root, .record = true };
-	char warning[256] = "";
-	bool recorded = false;
-	int k = -ENOMEM;
+	int k = drives_sample_new(ctx->config, ctx->store, NULL, ctx->config->n_drives, ctx->now, &how, ret, err);
 
-	if (!all || !hs) {
-		wg_err_set(err, k, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < c->n_drives; i++) {
-		all[i].drive = &c->drives[i];
-		all[i].drive_id = -1;
-		health_track_init(&all[i].track);
-		hs[i] = &all[i];
-	}
-	k = drives_sample(c, ctx->store, hs, c->n_drives, ctx->now, &how, &recorded, warning, sizeof(warning), err);
-	if (k >= 0 && !recorded)
-		k = wg_err_set(err, -EIO, "%s", warning);
 	if (k >= 0)
 		runner_announce(r);
-out:
-	if (k < 0 && all) {
-		for (size_t i = 0; i < c->n_drives; i++)
-			drive_health_release(&all[i]);
-		free(all);
-		all = NULL;
-	}
-	*ret = all;
-	free(hs);
 	return k;
 }
 
@@ -371,9 +344,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("export: %s", err.msg);
 	k = bad || runner_stop_requested() ? WG_EXIT_REFUSE : deferred ? WG_EXIT_DEFER : 0;
 out:
-	for (size_t i = 0; all && i < ctx->config->n_drives; i++)
-		drive_health_release(&all[i]);
-	free(all);
+	drives_health_free(all, ctx->config->n_drives);
 	runner_lock_release(lock);
 	for (size_t i = 0; jobs && i < n; i++) {
 		free(jobs[i].drives);

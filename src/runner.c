@@ -103,31 +103,29 @@ char *runner_disk_of(const struct blockdev_env *env, const struct drive_cfg *d)
 	return strdup(d->name);
 }
 
-/* Read the drives and record them as one pass; its id, or -1 when it could not be recorded. */
+/* The watchdog's sampling pass over the job's drives; its id, or -1 when it could not be recorded. */
 static int64_t sample_pass(struct runner *r, const struct drive_cfg **drives, size_t n, struct smart_reading *readings)
 {
-	struct sampler_opts so = { .sysfs_root = r->env->sysfs_root };
-	const char **names = calloc(n ? n : 1, sizeof(*names));
+	struct drives_read how = { .sysfs_root = r->env->sysfs_root, .record = true };
 	struct track_result *res = calloc(n ? n : 1, sizeof(*res));
 	struct wg_err err = { "" };
+	bool recorded = false;
 	int64_t now, id = -1;
 
 	wg_now(&now);
-	if (n == 0 || !names || !res || sampler_read_all(drives, n, &so, readings) < 0)
+	if (n == 0 || !res || sampler_pass(r->store, &r->config->policy, drives, n, now, &how, readings, res, &recorded,
+					   &err) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		names[i] = drives[i]->name;
-	if (track_record_pass(r->store, &r->config->policy, now, names, readings, n, false, res, &err) < 0) {
+	if (!recorded) {
 		fprintf(r->log, "weargate: the drives' sample was not recorded: %s\n", err.msg);
 		goto out;
 	}
 	id = res[0].pass_id;
-	for (size_t i = 0; i < n; i++)
-		health_track_release(&res[i].track);
 	runner_announce(r);
 out:
+	for (size_t i = 0; res && i < n; i++)
+		health_track_release(&res[i].track);
 	free(res);
-	free(names);
 	return id;
 }
 
