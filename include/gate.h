@@ -9,6 +9,7 @@
 #include "blockdev.h"
 #include "config.h"
 #include "policy.h"
+#include "sampler.h"
 #include "store.h"
 
 /* One configured drive as its history stands at a time, and the state it gives. */
@@ -49,22 +50,23 @@ int drive_sample_match(struct store *s, const struct store_sample *x, struct dri
  */
 void self_test_describe(const struct store_self_test *t, char *buf, size_t len);
 
-/* How drives are read and recorded. */
-struct drives_read {
-	const char *sysfs_root;
-	bool wake;     /* read drives in standby too */
-	bool record;   /* record the pass: needs a writable store */
-	bool notified; /* the episodes it opens need no telling (there is no notify command) */
-};
-
 /*
- * Read drives hs[0..n) now (not waking drives in standby), record the pass when asked, and
- * bring each one's health up to date, assessed once: from the recorded pass, or, when it
- * cannot be recorded, from the readings themselves (*ret_recorded false, warning says why).
+ * Take a sampling pass over drives hs[0..n) now (sampler_pass(): not waking drives in standby
+ * unless how says so, recorded when asked) and bring each one's health up to date, assessed
+ * once: from the recorded pass, or, when it cannot be recorded, from the readings themselves
+ * (*ret_recorded false, warning says why).
  */
 int drives_sample(const struct config *c, struct store *s, struct drive_health *const *hs, size_t n, int64_t now,
 		  const struct drives_read *how, bool *ret_recorded, char *warning, size_t warning_len,
 		  struct wg_err *err);
+/*
+ * The same over drives[0..n) (NULL: every configured drive, in config order) from nothing, a
+ * pass that must be recorded: their health in *ret (n entries, to drives_health_free()); -EIO
+ * when the pass could not be recorded, err saying why.
+ */
+int drives_sample_new(const struct config *c, struct store *s, const struct drive_cfg *const *drives, size_t n,
+		      int64_t now, const struct drives_read *how, struct drive_health **ret, struct wg_err *err);
+void drives_health_free(struct drive_health *v, size_t n); /* NULL is fine */
 
 struct gate_opts {
 	const struct blockdev_env *env; /* the kernel's view: sysfs and mountinfo */

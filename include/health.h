@@ -20,6 +20,8 @@ enum health_state {
 
 const char *health_state_to_string(enum health_state s);
 int health_state_from_string(const char *s, enum health_state *ret);
+/* The worse of two states, a when they are as bad: not knowing is worse than ok, better than any sign of wear. */
+enum health_state health_state_worse(enum health_state a, enum health_state b);
 
 /* Every number of the health model and the gate; config's `policy { }` and top level set them. */
 struct policy {
@@ -74,6 +76,11 @@ struct health_point {
 };
 
 void health_point_from_reading(const struct smart_reading *r, int64_t t, struct health_point *ret);
+/*
+ * The same from what the store keeps of a usable sample without decoding it: its temperature
+ * and self-test execution status byte (-1 unknown); the attributes are unknown.
+ */
+void health_point_from_brief(int64_t t, int64_t temperature_c, int self_test, struct health_point *ret);
 
 /*
  * The signs: what the model judges a drive by, each a number in every usable sample. Only

@@ -1,4 +1,4 @@
-/* policy.h — the gate's verdict for a job from the states of its drives (pure: no I/O, no clock, no logging) */
+/* policy.h — what is done from the drives' states: the gate's verdict, run's order, the watchdog's rule (pure: no I/O, no clock, no logging) */
 #ifndef WEARGATE_POLICY_H
 #define WEARGATE_POLICY_H
 
@@ -74,6 +74,38 @@ void gate_decide(const struct policy *p, enum job_class cls, bool light, enum ve
  */
 #define JOB_EVERY_SLACK_MAX (6 * 3600)
 int64_t job_due_at(int64_t every, int64_t last_success);
+
+/*
+ * run's order, backups first on a weak drive: a job held behind (maintenance or a self-test on a
+ * drive degrading or failing now: the backups go first) runs after all the others, and each
+ * group keeps the order of the configuration. worst is the worst state of the job's drives
+ * (health_state_worse()); ret_order[0..n) gets the jobs' indices in the order they run.
+ */
+struct job_rank {
+	enum job_class cls;
+	enum health_state worst;
+};
+
+bool job_held_behind(const struct job_rank *j);
+void job_order(const struct job_rank *jobs, size_t n, size_t *ret_order);
+
+/*
+ * The watchdog's rule for a drive during a job, looked at from base (its media counters at the
+ * start, or at the last change it told of) to a reading now: the drive got worse when a media
+ * counter grew (the first that did is said) or its self-assessment failed. A maintenance job or
+ * a self-test is stopped for it; a backup of a drive getting worse is the job most wanted: it
+ * goes on, and the watchdog measures from now on. The same goes for the kernel's I/O errors on
+ * the drive (watch_stops()).
+ */
+struct watch_verdict {
+	bool worse;
+	bool stop;
+	char what[384]; /* "sda pending sectors 0 → 8 during the run"; "" when not worse */
+};
+
+bool watch_stops(enum job_class cls);
+void watch_judge(enum job_class cls, const char *drive, const struct smart_derived *base,
+		 const struct smart_derived *now, int smart_ok, struct watch_verdict *ret);
 
 const char *job_class_to_string(enum job_class c);
 int job_class_from_string(const char *s, enum job_class *ret);

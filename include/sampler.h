@@ -1,4 +1,4 @@
-/* sampler.h — read many drives at once, each with a deadline, so that one hung drive holds up nothing */
+/* sampler.h — read many drives at once, each with a deadline, so that one hung drive holds up nothing, and record them as one pass */
 #ifndef WEARGATE_SAMPLER_H
 #define WEARGATE_SAMPLER_H
 
@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "smart.h"
+#include "track.h"
 
 /*
  * How one drive is read; tests pass their own. It runs in a reader process of its own (see
@@ -38,5 +39,25 @@ struct sampler_opts {
  */
 int sampler_read_all(const struct drive_cfg *const *drives, size_t n, const struct sampler_opts *opts,
 		     struct smart_reading *ret_readings);
+
+/* How a sampling pass reads drives and records them. */
+struct drives_read {
+	const char *sysfs_root;
+	bool wake;     /* read drives in standby too */
+	bool record;   /* record the pass: needs a writable store */
+	bool notified; /* the episodes it opens need no telling (there is no notify command) */
+};
+
+/*
+ * The sampling pass, the one every command and the watchdog take: read drives[0..n) at now
+ * (sampler_read_all(), into ret_readings[0..n)) and, when how->record, record the readings as
+ * one pass with the sign changes and episodes they make (track_record_pass(); ret, n entries,
+ * may be NULL, gets each drive's pass and track after it); else only mark the duplicates.
+ * *ret_recorded says whether the pass was recorded, err why not. A negative errno only when
+ * the drives could not be read (-ENOMEM).
+ */
+int sampler_pass(struct store *s, const struct policy *p, const struct drive_cfg *const *drives, size_t n, int64_t now,
+		 const struct drives_read *how, struct smart_reading *ret_readings, struct track_result *ret,
+		 bool *ret_recorded, struct wg_err *err);
 
 #endif

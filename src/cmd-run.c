@@ -37,7 +37,6 @@ struct job_entry {
 	const struct job_cfg *job;
 	const struct drive_cfg **drives; /* the drives it touches, resolved once; NULL when they cannot be */
 	size_t n_drives;
-	bool behind;            /* maintenance or a self-test on a degraded drive: after the backups */
 	enum verdict verdict;
 	bool ran;
 	bool not_due;           /* its period (`every`) since its last success is not over */
@@ -61,14 +60,15 @@ static int64_t next_time_of_day(int64_t now, int minutes)
 	return t <= now ? t + 86400 : t;
 }
 
-/* Whether the job touches a drive that is degrading or failing now. */
-static bool touches_degraded(const struct cmd_ctx *ctx, const struct job_entry *e, const struct drive_health *all)
+/* What run's order goes by: the job's class, and the worst state of its drives now. */
+static struct job_rank job_rank_of(const struct cmd_ctx *ctx, const struct job_entry *e,
+				   const struct drive_health *all)
 {
-	bool degraded = false;
+	struct job_rank rank = { .cls = e->job->class, .worst = HEALTH_OK };
 
 	for (size_t k = 0; k < e->n_drives; k++)
-		degraded |= all[e->drives[k] - ctx->config->drives].health.state >= HEALTH_DEGRADING;
-	return degraded;
+		rank.worst = health_state_worse(rank.worst, all[e->drives[k] - ctx->config->drives].health.state);
+	return rank;
 }
 
 /*
@@ -77,38 +77,11 @@ static bool touches_degraded(const struct cmd_ctx *ctx, const struct job_entry *
  */
 static int survey(struct cmd_ctx *ctx, struct runner *r, struct drive_health **ret, struct wg_err *err)
 {
-	const struct config *c = ctx->config;
-	struct drive_health *all = calloc(c->n_drives ? c->n_drives : 1, sizeof(*all));
-	struct drive_health **hs = calloc(c->n_drives ? c->n_drives : 1, sizeof(*hs));
 	struct drives_read how = { .sysfs_root = ctx->sysfs_root, .record = true };
-	char warning[256] = "";
-	bool recorded = false;
-	int k = -ENOMEM;
+	int k = drives_sample_new(ctx->config, ctx->store, NULL, ctx->config->n_drives, ctx->now, &how, ret, err);
 
-	if (!all || !hs) {
-		wg_err_set(err, k, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < c->n_drives; i++) {
-		all[i].drive = &c->drives[i];
-		all[i].drive_id = -1;
-		health_track_init(&all[i].track);
-		hs[i] = &all[i];
-	}
-	k = drives_sample(c, ctx->store, hs, c->n_drives, ctx->now, &how, &recorded, warning, sizeof(warning), err);
-	if (k >= 0 && !recorded)
-		k = wg_err_set(err, -EIO, "%s", warning);
 	if (k >= 0)
 		runner_announce(r);
-out:
-	if (k < 0 && all) {
-		for (size_t i = 0; i < c->n_drives; i++)
-			drive_health_release(&all[i]);
-		free(all);
-		all = NULL;
-	}
-	*ret = all;
-	free(hs);
 	return k;
 }
 
@@ -234,24 +207,26 @@ static int begin_run(struct cmd_ctx *ctx, struct runner *r, struct runner_lock *
 	return 0;
 }
 
-/*
- * Maintenance jobs and self-tests on a degrading or failing drive go behind the others, in a
- * stable order: the jobs not held behind first, then the others, each in config order. 0, or
- * the exit code.
- */
+/* run's order (job_order()): the backups first on a weak drive. 0, or the exit code. */
 static int order_jobs(struct cmd_ctx *ctx, struct job_entry **jobs, size_t n, const struct drive_health *all)
 {
 	struct job_entry *v = *jobs, *sorted = calloc(n + 1, sizeof(*sorted));
-	size_t m = 0;
+	struct job_rank *ranks = calloc(n + 1, sizeof(*ranks));
+	size_t *order = calloc(n + 1, sizeof(*order));
 
-	if (!sorted)
+	if (!sorted || !ranks || !order) {
+		free(order);
+		free(ranks);
+		free(sorted);
 		return WG_EXIT_SOFTWARE;
+	}
 	for (size_t i = 0; i < n; i++)
-		v[i].behind = v[i].job->class != JOB_BACKUP && touches_degraded(ctx, &v[i], all);
-	for (int behind = 0; behind < 2; behind++)
-		for (size_t j = 0; j < n; j++)
-			if (v[j].behind == (behind == 1))
-				sorted[m++] = v[j];
+		ranks[i] = job_rank_of(ctx, &v[i], all);
+	job_order(ranks, n, order);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = v[order[i]];
+	free(order);
+	free(ranks);
 	free(v);
 	*jobs = sorted;
 	return 0;
@@ -369,9 +344,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	night_chores(ctx);
 	k = bad || runner_stop_requested() ? WG_EXIT_REFUSE : deferred ? WG_EXIT_DEFER : 0;
 out:
-	for (size_t i = 0; all && i < ctx->config->n_drives; i++)
-		drive_health_release(&all[i]);
-	free(all);
+	drives_health_free(all, ctx->config->n_drives);
 	runner_lock_release(lock);
 	for (size_t i = 0; jobs && i < n; i++) {
 		free(jobs[i].drives);

@@ -137,10 +137,9 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct drives_read how = { .sysfs_root = ctx->sysfs_root, .record = true };
 	const struct drive_cfg **drives = NULL;
-	struct drive_health *all = NULL, **hs = NULL;
+	struct drive_health *all = NULL;
 	struct wg_err err = { "" };
-	char warning[256] = "";
-	bool quiet = false, json = false, unreadable = false, twice = false, recorded = false;
+	bool quiet = false, json = false, unreadable = false, twice = false;
 	struct wg_json out, list;
 	size_t n = 0;
 	int c, r;
@@ -178,22 +177,9 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 	r = cmd_ready(ctx);
 	if (r)
 		goto out;
-	hs = calloc(n, sizeof(*hs));
-	all = calloc(n, sizeof(*all));
-	if (!hs || !all) {
-		cmd_error("out of memory");
-		r = WG_EXIT_SOFTWARE;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		all[i].drive = drives[i];
-		all[i].drive_id = -1;
-		health_track_init(&all[i].track);
-		hs[i] = &all[i];
-	}
-	r = drives_sample(ctx->config, ctx->store, hs, n, ctx->now, &how, &recorded, warning, sizeof(warning), &err);
-	if (r < 0 || !recorded) {
-		cmd_error("%s", r < 0 ? err.msg : warning);
+	r = drives_sample_new(ctx->config, ctx->store, drives, n, ctx->now, &how, &all, &err);
+	if (r < 0) {
+		cmd_error("%s", err.msg);
 		r = r == -ENOMEM ? WG_EXIT_SOFTWARE : WG_EXIT_UNAVAILABLE;
 		goto out;
 	}
@@ -225,10 +211,7 @@ static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 	runner_announce(&(struct runner){ .config = ctx->config, .store = ctx->store });
 	r = twice ? WG_EXIT_CONFIG : unreadable ? WG_EXIT_UNAVAILABLE : 0;
 out:
-	for (size_t i = 0; all && i < n; i++)
-		drive_health_release(&all[i]);
-	free(all);
-	free(hs);
+	drives_health_free(all, n);
 	free(drives);
 	return r;
 }

@@ -26,9 +26,6 @@ static int keep_point(const struct store_sample *sample, void *userdata)
 	return 0;
 }
 
-/* ATA: the high nibble of the self-test execution status is 15 while a test runs. */
-#define SELF_TEST_RUNNING 0xf
-
 /* Step one for a drive: its newest sample up to now, and the newest usable one within sample_max_age. */
 static int load_latest(struct store *s, const struct policy *p, const struct drive_cfg *d, int64_t now,
 		       struct drive_health *ret, struct wg_err *err);
@@ -62,11 +59,7 @@ static int load_latest_brief(struct store *s, const struct policy *p, const stru
 	ret->latest_brief = true;
 	ret->sampled = true;
 	ret->drive_id = b.drive_id;
-	ret->point = (struct health_point){ .t = b.t };
-	attrs_derive(&ret->latest->reading, &ret->point.d); /* all unknown */
-	ret->point.d.temperature_c = b.temperature_c;
-	ret->point.self_test_running = b.self_test >= 0 && (b.self_test >> 4) == SELF_TEST_RUNNING;
-	ret->point.self_test = smart_test_status_of(b.self_test);
+	health_point_from_brief(b.t, b.temperature_c, b.self_test, &ret->point);
 	ret->have_point = now - b.t <= p->sample_max_age;
 	return 0;
 }
@@ -254,34 +247,25 @@ int drives_sample(const struct config *c, struct store *s, struct drive_health *
 		  struct wg_err *err)
 {
 	const struct drive_cfg **drives = calloc(n ? n : 1, sizeof(*drives));
-	const char **names = calloc(n ? n : 1, sizeof(*names));
 	struct smart_reading *readings = calloc(n ? n : 1, sizeof(*readings));
 	struct track_result *res = calloc(n ? n : 1, sizeof(*res));
-	struct sampler_opts so = { .sysfs_root = how->sysfs_root, .wake = how->wake };
 	struct wg_err serr = { "" };
 	bool recorded = false;
 	int r = 0;
 
-	if (!drives || !names || !readings || !res) {
+	if (!drives || !readings || !res) {
 		r = wg_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		drives[i] = hs[i]->drive;
-		names[i] = hs[i]->drive->name;
-	}
-	r = sampler_read_all(drives, n, &so, readings);
+	r = sampler_pass(s, &c->policy, drives, n, now, how, readings, res, &recorded, &serr);
 	if (r < 0) {
-		r = wg_err_set(err, r, "out of memory");
+		r = wg_err_set(err, r, "%s", serr.msg);
 		goto out;
 	}
-	if (how->record) {
-		recorded = track_record_pass(s, &c->policy, now, names, readings, n, how->notified, res, &serr) >= 0;
-		if (!recorded && warning)
-			snprintf(warning, warning_len, "the new sample was not recorded: %s", serr.msg);
-	} else {
-		track_mark_duplicates(names, readings, n);
-	}
+	if (how->record && !recorded && warning)
+		snprintf(warning, warning_len, "the new sample was not recorded: %s", serr.msg);
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		if (recorded) {
 			health_track_release(&hs[i]->track);
@@ -299,9 +283,48 @@ out:
 		*ret_recorded = recorded;
 	free(res);
 	free(readings);
-	free(names);
 	free(drives);
 	return r;
+}
+
+int drives_sample_new(const struct config *c, struct store *s, const struct drive_cfg *const *drives, size_t n,
+		      int64_t now, const struct drives_read *how, struct drive_health **ret, struct wg_err *err)
+{
+	struct drive_health *all = calloc(n ? n : 1, sizeof(*all));
+	struct drive_health **hs = calloc(n ? n : 1, sizeof(*hs));
+	char warning[256] = "";
+	bool recorded = false;
+	int r;
+
+	*ret = NULL;
+	if (!all || !hs) {
+		free(hs);
+		free(all);
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		all[i].drive = drives ? drives[i] : &c->drives[i];
+		all[i].drive_id = -1;
+		health_track_init(&all[i].track);
+		hs[i] = &all[i];
+	}
+	r = drives_sample(c, s, hs, n, now, how, &recorded, warning, sizeof(warning), err);
+	if (r >= 0 && !recorded)
+		r = wg_err_set(err, -EIO, "%s", warning);
+	free(hs);
+	if (r < 0) {
+		drives_health_free(all, n);
+		return r;
+	}
+	*ret = all;
+	return 0;
+}
+
+void drives_health_free(struct drive_health *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		drive_health_release(&v[i]);
+	free(v);
 }
 
 /* "sda=degrading sdb=ok", whole however many drives: it is recorded as it is. */

@@ -28,6 +28,16 @@ int health_state_from_string(const char *s, enum health_state *ret)
 	return -EINVAL;
 }
 
+enum health_state health_state_worse(enum health_state a, enum health_state b)
+{
+	static const int rank[_HEALTH_STATE_MAX] = {
+		[HEALTH_OK] = 0, [HEALTH_UNKNOWN] = 1, [HEALTH_WORN] = 2, [HEALTH_DEGRADING] = 3, [HEALTH_FAILING] = 4,
+	};
+	int ra = a < _HEALTH_STATE_MAX ? rank[a] : 0, rb = b < _HEALTH_STATE_MAX ? rank[b] : 0;
+
+	return rb > ra ? b : a;
+}
+
 void policy_defaults(struct policy *ret)
 {
 	*ret = (struct policy){
@@ -107,6 +117,11 @@ int64_t health_media_value(const struct smart_derived *d, const struct media_cou
 /* ATA: the high nibble of the self-test execution status is 15 while a test runs. */
 #define SELF_TEST_RUNNING 0xf
 
+static bool self_test_running(int status_byte)
+{
+	return status_byte >= 0 && (status_byte >> 4) == SELF_TEST_RUNNING;
+}
+
 void health_point_from_reading(const struct smart_reading *r, int64_t t, struct health_point *ret)
 {
 	const struct smart_attr *a = health_failing_attr(r);
@@ -120,8 +135,20 @@ void health_point_from_reading(const struct smart_reading *r, int64_t t, struct 
 		ret->failing_value = a->current;
 		ret->failing_threshold = a->threshold;
 	}
-	ret->self_test_running = r->self_test >= 0 && (r->self_test >> 4) == SELF_TEST_RUNNING;
+	ret->self_test_running = self_test_running(r->self_test);
 	ret->self_test = smart_test_status_of(r->self_test);
+}
+
+void health_point_from_brief(int64_t t, int64_t temperature_c, int self_test, struct health_point *ret)
+{
+	const struct smart_reading none = { .status = READING_OK };
+
+	memset(ret, 0, sizeof(*ret));
+	ret->t = t;
+	attrs_derive(&none, &ret->d); /* all unknown */
+	ret->d.temperature_c = temperature_c;
+	ret->self_test_running = self_test_running(self_test);
+	ret->self_test = smart_test_status_of(self_test);
 }
 
 /* The store's numbers for the signs that are not attributes: past every attribute id. */

@@ -1,4 +1,4 @@
-/* policy.c — the gate's verdict for a job from the states of its drives (pure: no I/O, no clock, no logging) */
+/* policy.c — what is done from the drives' states: the gate's verdict, run's order, the watchdog's rule (pure: no I/O, no clock, no logging) */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -191,16 +191,6 @@ static void drive_decide(const struct policy *p, enum job_class cls, bool light,
 	}
 }
 
-/* For the worst state of a job's drives: not knowing is worse than ok, better than any sign of wear. */
-static int severity(enum health_state s)
-{
-	static const int rank[_HEALTH_STATE_MAX] = {
-		[HEALTH_OK] = 0, [HEALTH_UNKNOWN] = 1, [HEALTH_WORN] = 2, [HEALTH_DEGRADING] = 3, [HEALTH_FAILING] = 4,
-	};
-
-	return s < _HEALTH_STATE_MAX ? rank[s] : 0;
-}
-
 /* When even the reason's memory cannot be had: the verdict stands, with a reason that says so. */
 static char no_memory[] = "(out of memory for the reason)";
 
@@ -235,8 +225,7 @@ void gate_decide(const struct policy *p, enum job_class cls, bool light, enum ve
 		drive_decide(p, cls, light, on_unknown, job_cooldown, &drives[i], now, &v);
 		if (v.verdict > ret->verdict)
 			ret->verdict = v.verdict;
-		if (severity(drives[i].health->state) > severity(ret->worst))
-			ret->worst = drives[i].health->state;
+		ret->worst = health_state_worse(ret->worst, drives[i].health->state);
 		ret->throttle |= v.throttle;
 		ret->last_chance |= v.last_chance;
 		if (v.verdict == VERDICT_DEFER && v.retry_at > ret->retry_at)
@@ -263,4 +252,42 @@ void gate_decide(const struct policy *p, enum job_class cls, bool light, enum ve
 	}
 	if (ret->verdict != VERDICT_GO)
 		ret->throttle = ret->last_chance = false;
+}
+
+bool job_held_behind(const struct job_rank *j)
+{
+	return j->cls != JOB_BACKUP && (j->worst == HEALTH_DEGRADING || j->worst == HEALTH_FAILING);
+}
+
+void job_order(const struct job_rank *jobs, size_t n, size_t *ret_order)
+{
+	size_t m = 0;
+
+	for (int behind = 0; behind < 2; behind++)
+		for (size_t i = 0; i < n; i++)
+			if (job_held_behind(&jobs[i]) == (behind == 1))
+				ret_order[m++] = i;
+}
+
+bool watch_stops(enum job_class cls)
+{
+	return cls != JOB_BACKUP;
+}
+
+void watch_judge(enum job_class cls, const char *drive, const struct smart_derived *base,
+		 const struct smart_derived *now, int smart_ok, struct watch_verdict *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	for (size_t k = 0; k < health_n_media && !ret->what[0]; k++) {
+		int64_t from = health_media_value(base, &health_media[k]);
+		int64_t to = health_media_value(now, &health_media[k]);
+
+		if (from >= 0 && to > from)
+			snprintf(ret->what, sizeof(ret->what), "%s %s %lld → %lld during the run", drive,
+				 health_media[k].label, (long long)from, (long long)to);
+	}
+	if (!ret->what[0] && smart_ok == 0)
+		snprintf(ret->what, sizeof(ret->what), "%s SMART self-assessment FAILED during the run", drive);
+	ret->worse = ret->what[0] != '\0';
+	ret->stop = ret->worse && watch_stops(cls);
 }

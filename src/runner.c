@@ -103,38 +103,30 @@ char *runner_disk_of(const struct blockdev_env *env, const struct drive_cfg *d)
 	return strdup(d->name);
 }
 
-/* Read the drives and record them as one pass; its id, or -1 when it could not be recorded. */
+/* The watchdog's sampling pass over the job's drives; its id, or -1 when it could not be recorded. */
 static int64_t sample_pass(struct runner *r, const struct drive_cfg **drives, size_t n, struct smart_reading *readings)
 {
-	struct sampler_opts so = { .sysfs_root = r->env->sysfs_root };
-	const char **names = calloc(n ? n : 1, sizeof(*names));
+	struct drives_read how = { .sysfs_root = r->env->sysfs_root, .record = true };
 	struct track_result *res = calloc(n ? n : 1, sizeof(*res));
 	struct wg_err err = { "" };
+	bool recorded = false;
 	int64_t now, id = -1;
 
 	wg_now(&now);
-	if (n == 0 || !names || !res || sampler_read_all(drives, n, &so, readings) < 0)
+	if (n == 0 || !res || sampler_pass(r->store, &r->config->policy, drives, n, now, &how, readings, res, &recorded,
+					   &err) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		names[i] = drives[i]->name;
-	if (track_record_pass(r->store, &r->config->policy, now, names, readings, n, false, res, &err) < 0) {
+	if (!recorded) {
 		fprintf(r->log, "weargate: the drives' sample was not recorded: %s\n", err.msg);
 		goto out;
 	}
 	id = res[0].pass_id;
-	for (size_t i = 0; i < n; i++)
-		health_track_release(&res[i].track);
 	runner_announce(r);
 out:
+	for (size_t i = 0; res && i < n; i++)
+		health_track_release(&res[i].track);
 	free(res);
-	free(names);
 	return id;
-}
-
-static void describe_change(const struct media_counter *m, const char *drive, int64_t from, int64_t to, char *buf,
-			    size_t len)
-{
-	snprintf(buf, len, "%s %s %lld → %lld during the run", drive, m->label, (long long)from, (long long)to);
 }
 
 /*
@@ -154,7 +146,7 @@ static bool watch_look(struct watch_ctx *w, struct smart_reading *readings)
 	for (size_t i = 0; i < w->n && !stop; i++) {
 		struct run_drive *d = &w->d[i];
 		struct smart_derived now;
-		char what[384] = "";
+		struct watch_verdict look;
 
 		if (readings[i].status != READING_OK)
 			continue;
@@ -164,30 +156,21 @@ static bool watch_look(struct watch_ctx *w, struct smart_reading *readings)
 			d->base_known = true;
 			continue;
 		}
-		for (size_t k = 0; k < health_n_media && !what[0]; k++) {
-			int64_t from = health_media_value(&d->base, &health_media[k]);
-			int64_t to = health_media_value(&now, &health_media[k]);
-
-			if (from >= 0 && to > from)
-				describe_change(&health_media[k], d->health->drive->name, from, to, what, sizeof(what));
-		}
-		if (!what[0] && readings[i].smart_ok == 0)
-			snprintf(what, sizeof(what), "%s SMART self-assessment FAILED during the run", d->health->drive->name);
-		if (!what[0]) {
+		watch_judge(w->j->class, d->health->drive->name, &d->base, &now, readings[i].smart_ok, &look);
+		if (!look.worse) {
 			if (w->r->verbose)
 				fprintf(w->r->log, "%s: watchdog: %s unchanged\n", w->j->name, d->health->drive->name);
 			continue;
 		}
-		if (w->j->class != JOB_BACKUP) {
+		if (look.stop) {
 			/* recorded as outcome "stopped" with this reason: "stopped: sda pending sectors 0 → 8 …" */
-			snprintf(w->stop_reason, sizeof(w->stop_reason), "%s", what);
-			fprintf(w->r->log, "%s: stopping it: %s\n", w->j->name, what);
-			wg_log(LOG_WARNING, "job %s: stopping it: %s", w->j->name, what);
+			snprintf(w->stop_reason, sizeof(w->stop_reason), "%s", look.what);
+			fprintf(w->r->log, "%s: stopping it: %s\n", w->j->name, look.what);
+			wg_log(LOG_WARNING, "job %s: stopping it: %s", w->j->name, look.what);
 			w->stopped = stop = true;
 		} else {
-			/* a backup of a drive getting worse is the job most wanted: it goes on */
-			fprintf(w->r->log, "%s: %s: a backup goes on\n", w->j->name, what);
-			wg_log(LOG_WARNING, "job %s: %s: a backup goes on", w->j->name, what);
+			fprintf(w->r->log, "%s: %s: a backup goes on\n", w->j->name, look.what);
+			wg_log(LOG_WARNING, "job %s: %s: a backup goes on", w->j->name, look.what);
 			d->base = now;
 		}
 	}
@@ -256,13 +239,13 @@ static void kernel_error(struct watch_ctx *w, struct run_drive *d, const char *m
 	if (d->kernel_lines > 1)
 		return;
 	snprintf(d->kernel_first, sizeof(d->kernel_first), "%s", msg);
-	if (w->j->class != JOB_BACKUP && !w->stopped && !w->ended) {
+	if (watch_stops(w->j->class) && !w->stopped && !w->ended) {
 		/* recorded as outcome "stopped": "kernel: sda: I/O error, dev sda, sector 2048 …" */
 		snprintf(w->stop_reason, sizeof(w->stop_reason), "kernel: %s: %s", name, msg);
 		fprintf(w->r->log, "%s: stopping it: %s\n", w->j->name, w->stop_reason);
 		wg_log(LOG_WARNING, "job %s: stopping it: %s", w->j->name, w->stop_reason);
 		w->stopped = w->stop_now = d->kernel_stopped = true;
-	} else if (w->j->class == JOB_BACKUP && !w->ended) {
+	} else if (!watch_stops(w->j->class) && !w->ended) {
 		/* the backup of a drive the kernel fails to read is the one job wanted most: it goes on */
 		fprintf(w->r->log, "%s: kernel: %s: %s: a backup goes on\n", w->j->name, name, msg);
 		wg_log(LOG_WARNING, "job %s: kernel: %s: %s: a backup goes on", w->j->name, name, msg);

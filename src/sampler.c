@@ -1,4 +1,4 @@
-/* sampler.c — read many drives at once, each in a process of its own, with a deadline */
+/* sampler.c — read many drives at once, each in a process of its own, with a deadline, and record them as one pass */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -347,4 +347,29 @@ out:
 	free(busy);
 	munmap(slots, n * sizeof(*slots));
 	return r;
+}
+
+int sampler_pass(struct store *s, const struct policy *p, const struct drive_cfg *const *drives, size_t n, int64_t now,
+		 const struct drives_read *how, struct smart_reading *ret_readings, struct track_result *ret,
+		 bool *ret_recorded, struct wg_err *err)
+{
+	struct sampler_opts so = { .sysfs_root = how->sysfs_root, .wake = how->wake };
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	int r;
+
+	*ret_recorded = false;
+	if (!names)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		names[i] = drives[i]->name;
+	r = sampler_read_all(drives, n, &so, ret_readings);
+	if (r < 0) {
+		wg_err_set(err, r, "out of memory");
+	} else if (how->record) {
+		*ret_recorded = track_record_pass(s, p, now, names, ret_readings, n, how->notified, ret, err) >= 0;
+	} else {
+		track_mark_duplicates(names, ret_readings, n);
+	}
+	free(names);
+	return r < 0 ? r : 0;
 }

@@ -689,6 +689,55 @@ static void test_sign_codes(void **state)
 	assert_int_equal(health_sign_from_code(9999), -1);
 }
 
+/* The worst of two states: not knowing is worse than ok, better than any sign of wear. */
+static void test_state_worse(void **state)
+{
+	static const struct {
+		enum health_state a, b, want;
+	} cases[] = {
+		{ HEALTH_OK, HEALTH_OK, HEALTH_OK },		    { HEALTH_OK, HEALTH_UNKNOWN, HEALTH_UNKNOWN },
+		{ HEALTH_UNKNOWN, HEALTH_OK, HEALTH_UNKNOWN },	    { HEALTH_UNKNOWN, HEALTH_WORN, HEALTH_WORN },
+		{ HEALTH_WORN, HEALTH_UNKNOWN, HEALTH_WORN },	    { HEALTH_WORN, HEALTH_DEGRADING, HEALTH_DEGRADING },
+		{ HEALTH_FAILING, HEALTH_DEGRADING, HEALTH_FAILING }, { HEALTH_UNKNOWN, HEALTH_FAILING, HEALTH_FAILING },
+		{ HEALTH_DEGRADING, HEALTH_DEGRADING, HEALTH_DEGRADING },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		if (health_state_worse(cases[c].a, cases[c].b) != cases[c].want)
+			fail_msg("worse of %s and %s: %s", health_state_to_string(cases[c].a),
+				 health_state_to_string(cases[c].b),
+				 health_state_to_string(health_state_worse(cases[c].a, cases[c].b)));
+}
+
+/* A usable sample the store keeps in brief is the same point, for heat and a self-test, as the reading it was. */
+static void test_point_from_brief(void **state)
+{
+	static const struct {
+		int self_test;
+		bool running;
+	} cases[] = { { -1, false }, { 0x00, false }, { 0xf1, true }, { 0xf9, true }, { 0x79, false }, { 0x25, false } };
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct smart_reading r;
+		struct health_point full, brief;
+
+		rb_init(&r, "WDC WD40EFRX-68N32N0", "S");
+		rb_attr(&r, 194, 0x0022, 110, 110, 0, 42);
+		r.self_test = cases[c].self_test;
+		health_point_from_reading(&r, NOW, &full);
+		health_point_from_brief(NOW, 42, cases[c].self_test, &brief);
+		assert_int_equal(brief.t, NOW);
+		assert_int_equal(brief.d.temperature_c, full.d.temperature_c);
+		assert_int_equal(brief.self_test_running, cases[c].running);
+		assert_int_equal(brief.self_test_running, full.self_test_running);
+		assert_int_equal(brief.self_test, full.self_test);
+		assert_int_equal(brief.d.pending, ATTR_UNKNOWN);
+		assert_int_equal(brief.d.reallocated, ATTR_UNKNOWN);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -711,6 +760,8 @@ int main(void)
 		cmocka_unit_test(test_expiry_is_a_fact_of_the_history),
 		cmocka_unit_test(test_kernel_errors),
 		cmocka_unit_test(test_sign_codes),
+		cmocka_unit_test(test_state_worse),
+		cmocka_unit_test(test_point_from_brief),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

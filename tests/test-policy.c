@@ -327,6 +327,145 @@ static void test_decision_verdict(void **state)
 	assert_string_equal(gate_decision_verdict(&d), "defer");
 }
 
+/* run's order: maintenance and self-tests on a degrading or failing drive after the others, each group in config order. */
+static void test_job_order_table(void **state)
+{
+#define B JOB_BACKUP
+#define M JOB_MAINTENANCE
+#define S JOB_SELFTEST
+	static const struct {
+		const char *what;
+		size_t n;
+		struct job_rank jobs[5];
+		size_t want[5];
+	} cases[] = {
+		{ "no job", 0, { { B, HEALTH_OK } }, { 0 } },
+		{ "all ok: config order", 3, { { M, HEALTH_OK }, { B, HEALTH_OK }, { S, HEALTH_OK } }, { 0, 1, 2 } },
+		{ "worn and unknown hold nothing back", 3,
+		  { { M, HEALTH_WORN }, { S, HEALTH_UNKNOWN }, { B, HEALTH_WORN } }, { 0, 1, 2 } },
+		{ "maintenance on a degrading drive after the backup", 2,
+		  { { M, HEALTH_DEGRADING }, { B, HEALTH_DEGRADING } }, { 1, 0 } },
+		{ "a self-test on a failing drive after the others", 3,
+		  { { S, HEALTH_FAILING }, { M, HEALTH_OK }, { B, HEALTH_FAILING } }, { 1, 2, 0 } },
+		{ "a backup is never held back", 2, { { B, HEALTH_FAILING }, { B, HEALTH_DEGRADING } }, { 0, 1 } },
+		{ "stable within both groups", 5,
+		  { { M, HEALTH_DEGRADING }, { B, HEALTH_OK }, { S, HEALTH_FAILING }, { M, HEALTH_OK }, { B, HEALTH_FAILING } },
+		  { 1, 3, 4, 0, 2 } },
+	};
+#undef B
+#undef M
+#undef S
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		size_t order[5] = { 99, 99, 99, 99, 99 };
+
+		job_order(cases[c].jobs, cases[c].n, order);
+		for (size_t i = 0; i < cases[c].n; i++) {
+			if (order[i] != cases[c].want[i])
+				fail_msg("%s: position %zu is job %zu, not %zu", cases[c].what, i, order[i], cases[c].want[i]);
+		}
+		for (size_t i = cases[c].n; i < 5; i++)
+			assert_int_equal(order[i], 99);
+	}
+}
+
+/* The worst state of a job's drives, as run's order and the gate's worst take it. */
+static void test_job_held_behind(void **state)
+{
+	static const struct {
+		enum job_class cls;
+		enum health_state worst;
+		bool want;
+	} cases[] = {
+		{ JOB_BACKUP, HEALTH_FAILING, false },	    { JOB_BACKUP, HEALTH_DEGRADING, false },
+		{ JOB_MAINTENANCE, HEALTH_OK, false },	    { JOB_MAINTENANCE, HEALTH_UNKNOWN, false },
+		{ JOB_MAINTENANCE, HEALTH_WORN, false },    { JOB_MAINTENANCE, HEALTH_DEGRADING, true },
+		{ JOB_MAINTENANCE, HEALTH_FAILING, true },  { JOB_SELFTEST, HEALTH_WORN, false },
+		{ JOB_SELFTEST, HEALTH_DEGRADING, true },   { JOB_SELFTEST, HEALTH_FAILING, true },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct job_rank j = { cases[c].cls, cases[c].worst };
+
+		if (job_held_behind(&j) != cases[c].want)
+			fail_msg("%s on a %s drive: held behind %d", job_class_to_string(j.cls),
+				 health_state_to_string(j.worst), !cases[c].want);
+	}
+}
+
+static struct smart_derived derived(int64_t reallocated, int64_t pending, int64_t spin_retry, int64_t crc)
+{
+	struct smart_derived d;
+
+	memset(&d, 0xff, sizeof(d)); /* every value ATTR_UNKNOWN */
+	d.reallocated = reallocated;
+	d.reallocation_events = 0;
+	d.pending = pending;
+	d.offline_uncorrectable = 0;
+	d.reported_uncorrectable = 0;
+	d.spin_retry = spin_retry;
+	d.crc_errors = crc;
+	return d;
+}
+
+/* The watchdog's rule: what got worse since its base, and whether the job stops for it. */
+static void test_watch_table(void **state)
+{
+	static const struct {
+		const char *what;
+		enum job_class cls;
+		struct smart_derived base, now;
+		int smart_ok;
+		bool worse, stop;
+		const char *says;
+	} cases[] = {
+		{ "unchanged", JOB_MAINTENANCE, { 0 }, { 0 }, 1, false, false, "" },
+		{ "pending grew: maintenance stops", JOB_MAINTENANCE, { 0 }, { .pending = 8 }, 1, true, true,
+		  "sda pending sectors 0 → 8 during the run" },
+		{ "pending grew: a self-test stops", JOB_SELFTEST, { 0 }, { .pending = 8 }, 1, true, true,
+		  "sda pending sectors 0 → 8 during the run" },
+		{ "pending grew: a backup goes on", JOB_BACKUP, { 0 }, { .pending = 8 }, 1, true, false,
+		  "sda pending sectors 0 → 8 during the run" },
+		{ "a counter that fell is no worse", JOB_MAINTENANCE, { .pending = 8 }, { .pending = 0 }, 1, false, false, "" },
+		{ "the first counter that grew is said", JOB_MAINTENANCE, { 0 },
+		  { .reallocated = 2, .pending = 8, .spin_retry = 1 }, 0, true, true,
+		  "sda reallocated sectors 0 → 2 during the run" },
+		{ "spin retries count", JOB_MAINTENANCE, { 0 }, { .spin_retry = 3 }, 1, true, true,
+		  "sda spin retries 0 → 3 during the run" },
+		{ "the cable's errors never count", JOB_MAINTENANCE, { 0 }, { .crc_errors = 100 }, 1, false, false, "" },
+		{ "self-assessment FAILED", JOB_MAINTENANCE, { 0 }, { 0 }, 0, true, true,
+		  "sda SMART self-assessment FAILED during the run" },
+		{ "self-assessment unknown is no news", JOB_MAINTENANCE, { 0 }, { 0 }, -1, false, false, "" },
+		{ "self-assessment FAILED: a backup goes on", JOB_BACKUP, { 0 }, { 0 }, 0, true, false,
+		  "sda SMART self-assessment FAILED during the run" },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct smart_derived base = cases[c].base, now = cases[c].now;
+		struct watch_verdict look;
+
+		watch_judge(cases[c].cls, "sda", &base, &now, cases[c].smart_ok, &look);
+		if (look.worse != cases[c].worse || look.stop != cases[c].stop || strcmp(look.what, cases[c].says) != 0)
+			fail_msg("%s: worse %d stop %d \"%s\"", cases[c].what, look.worse, look.stop, look.what);
+	}
+	/* a counter unknown at the start never grew */
+	{
+		struct smart_derived base = derived(ATTR_UNKNOWN, ATTR_UNKNOWN, 0, 0), now = derived(5, 8, 0, 0);
+		struct watch_verdict look;
+
+		watch_judge(JOB_MAINTENANCE, "sda", &base, &now, 1, &look);
+		assert_false(look.worse);
+		assert_false(look.stop);
+		assert_string_equal(look.what, "");
+	}
+	assert_true(watch_stops(JOB_MAINTENANCE));
+	assert_true(watch_stops(JOB_SELFTEST));
+	assert_false(watch_stops(JOB_BACKUP));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +477,9 @@ int main(void)
 		cmocka_unit_test(test_every_nightly),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_decision_verdict),
+		cmocka_unit_test(test_job_order_table),
+		cmocka_unit_test(test_job_held_behind),
+		cmocka_unit_test(test_watch_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
