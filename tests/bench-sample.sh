@@ -10,13 +10,14 @@ TARGET_RATIO=2
 
 PRELOAD=$(fake_ata_preload)
 mkdir -p "$T/dev" "$T/sys"
-"$WG_BLOB" create "$T/d.blob" "$SOURCE_ROOT/data/demo-sda.desc" || fail "wg-blob create"
 : >"$T/fake.spec"
 i=0
 while [ "$i" -lt 60 ]; do
 	: >"$T/dev/d$i"
-	# distinct serials would only cost blob files: the history keeps one drive, which is all a pass needs
-	printf 'device %s\nblob %s\nrdev 8:%d\nlatency_ms %d\nudev_access sat16\n' "$T/dev/d$i" "$T/d.blob" "$((i * 16))" \
+	# a serial of its own: one disk configured twice is refused (weargate(8))
+	sed "s/^serial .*/serial BENCH$i/" "$SOURCE_ROOT/data/demo-sda.desc" >"$T/d$i.desc"
+	"$WG_BLOB" create "$T/d$i.blob" "$T/d$i.desc" || fail "wg-blob create"
+	printf 'device %s\nblob %s\nrdev 8:%d\nlatency_ms %d\nudev_access sat16\n' "$T/dev/d$i" "$T/d$i.blob" "$((i * 16))" \
 		"$LATENCY_MS" >>"$T/fake.spec"
 	i=$((i + 1))
 done
