@@ -289,46 +289,6 @@ static int on_run(const struct store_job_run *run, void *userdata)
 	return 0;
 }
 
-
-/*
- * The value of attribute id the way weargate reads it: the count the health model reads where
- * the drive's name for the attribute says it is that count (unknown when implausible), else
- * the value decoded in the drive's format, as smartctl prints it first.
- */
-static int64_t attr_value(const struct smart_reading *r, const struct smart_derived *d, uint8_t id)
-{
-	const struct smart_attr *a;
-	int64_t v;
-
-	if (r->status != READING_OK || !(a = smart_reading_attr(r, id)))
-		return ATTR_UNKNOWN;
-	switch (attrs_meaning(r, id)) {
-	case ATTR_MEANS_REALLOCATED:
-		return d->reallocated;
-	case ATTR_MEANS_REALLOCATION_EVENTS:
-		return d->reallocation_events;
-	case ATTR_MEANS_PENDING:
-		return d->pending;
-	case ATTR_MEANS_OFFLINE_UNCORRECTABLE:
-		return d->offline_uncorrectable;
-	case ATTR_MEANS_REPORTED_UNCORRECTABLE:
-		return d->reported_uncorrectable;
-	case ATTR_MEANS_SPIN_RETRY:
-		return d->spin_retry;
-	case ATTR_MEANS_COMMAND_TIMEOUT:
-		return d->command_timeout;
-	case ATTR_MEANS_CRC_ERRORS:
-		return d->crc_errors;
-	case ATTR_MEANS_POWER_ON:
-		return d->power_on_hours;
-	case ATTR_MEANS_POWER_CYCLES:
-		return d->power_cycles;
-	default:
-		break;
-	}
-	return attr_decode(a, attrs_def(r, id), &v) == 0 ? v : ATTR_UNKNOWN;
-}
-
 static bool attr_is_counter(uint8_t id)
 {
 	enum attr_kind k = attr_kind(id);
@@ -347,7 +307,7 @@ static int on_sample(const struct store_sample *sample, void *userdata)
 
 		attrs_derive(&sample->reading, &d);
 		for (size_t i = 0; i < h->n_attrs; i++)
-			h->values[i] = attr_value(&sample->reading, &d, h->attrs[i]);
+			h->values[i] = attrs_value(&sample->reading, &d, h->attrs[i]);
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 256;
