@@ -755,7 +755,55 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, const stru
 	return r;
 }
 
-int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_args *ret)
+/* What the options say, before it is checked against the configuration and the clock. */
+struct history_opts {
+	struct history_args a;
+	const char *since, *until; /* as given; NULL when not */
+	int views;                 /* how many of --jobs, --trend and --events */
+};
+
+static int option_attr(const struct cmd_entry *e, const char *arg, struct history_args *a)
+{
+	const char *bad = NULL;
+	int r;
+
+	r = parse_attrs(a, arg, &bad);
+	if (r == -E2BIG)
+		return cmd_usage_error(e, "--attr: at most %d attributes", HISTORY_ATTRS_MAX);
+	if (r < 0)
+		return cmd_usage_error(e, "--attr '%s' is not an attribute id (1-255) or name (current_pending_sector)",
+				       bad);
+	return 0;
+}
+
+static int option_buckets(const struct cmd_entry *e, const char *arg, struct history_args *a)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || n > BUCKETS_MAX)
+		return cmd_usage_error(e, "--buckets '%s' is not a number of rows 0-%d", arg, BUCKETS_MAX);
+	a->buckets = (int)n;
+	return 0;
+}
+
+static int option_format(const struct cmd_entry *e, const char *arg, struct history_args *a)
+{
+	if (strcmp(arg, "table") == 0)
+		a->format = HISTORY_TABLE;
+	else if (strcmp(arg, "csv") == 0)
+		a->format = HISTORY_CSV;
+	else if (strcmp(arg, "json") == 0)
+		a->format = HISTORY_JSON;
+	else
+		return cmd_usage_error(e, "--format '%s' is not one of table, csv, json", arg);
+	return 0;
+}
+
+/* The options, each as it stands; --help prints the help and sets o->a.help. 0 or the exit code. */
+static int history_options(struct cmd_ctx *ctx, int argc, char **argv, struct history_opts *o)
 {
 	static const struct option options[] = {
 		{ "jobs", no_argument, NULL, 'J' },
@@ -770,109 +818,126 @@ int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	static const uint8_t default_attrs[] = { 5, 197, 198, 194 };
-	struct history_args a = { .view = HISTORY_SAMPLES, .format = HISTORY_TABLE, .buckets = -1 };
-	const char *since_arg = NULL, *until_arg = NULL, *bad = NULL;
-	int views = 0;
-	char *end;
-	long n;
-	int c, r;
+	int c, r = 0;
 
-	*ret = a;
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while (r == 0 && (c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'J':
-			a.view = HISTORY_JOBS;
-			views++;
+			o->a.view = HISTORY_JOBS;
+			o->views++;
 			break;
 		case 'T':
-			a.view = HISTORY_TREND;
-			views++;
+			o->a.view = HISTORY_TREND;
+			o->views++;
 			break;
 		case 'E':
-			a.view = HISTORY_EVENTS;
-			views++;
+			o->a.view = HISTORY_EVENTS;
+			o->views++;
 			break;
 		case 'a':
-			r = parse_attrs(&a, optarg, &bad);
-			if (r == -E2BIG)
-				return cmd_usage_error(ctx->entry, "--attr: at most %d attributes", HISTORY_ATTRS_MAX);
-			if (r < 0)
-				return cmd_usage_error(ctx->entry,
-						       "--attr '%s' is not an attribute id (1-255) or name "
-						       "(current_pending_sector)",
-						       bad);
+			r = option_attr(ctx->entry, optarg, &o->a);
 			break;
 		case 'b':
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || n > BUCKETS_MAX)
-				return cmd_usage_error(ctx->entry, "--buckets '%s' is not a number of rows 0-%d", optarg,
-						       BUCKETS_MAX);
-			a.buckets = (int)n;
+			r = option_buckets(ctx->entry, optarg, &o->a);
 			break;
 		case 's':
-			since_arg = optarg;
+			o->since = optarg;
 			break;
 		case 'u':
-			until_arg = optarg;
+			o->until = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "table") == 0)
-				a.format = HISTORY_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				a.format = HISTORY_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				a.format = HISTORY_JSON;
-			else
-				return cmd_usage_error(ctx->entry, "--format '%s' is not one of table, csv, json", optarg);
+			r = option_format(ctx->entry, optarg, &o->a);
 			break;
 		case 'j': /* as status, gate, sample and check-config say it */
-			a.format = HISTORY_JSON;
+			o->a.format = HISTORY_JSON;
 			break;
 		case 'h':
 			cmd_print_help(ctx->entry, stdout);
-			ret->help = true;
+			o->a.help = true;
 			return 0;
 		default:
 			return cmd_option_error(ctx->entry, c, argv);
 		}
 	}
-	if (views > 1)
-		return cmd_usage_error(ctx->entry, "--jobs, --trend and --events are views of their own: choose one");
-	if (a.view == HISTORY_JOBS && (optind < argc || a.n_attrs || a.buckets >= 0))
-		return cmd_usage_error(ctx->entry, "--jobs shows every run: no DRIVE, --attr or --buckets with it");
-	if (a.view == HISTORY_EVENTS && (a.n_attrs || a.buckets >= 0))
-		return cmd_usage_error(ctx->entry, "--events takes no --attr or --buckets");
-	if (a.view == HISTORY_TREND && a.buckets >= 0)
-		return cmd_usage_error(ctx->entry, "--trend looks at every sample: no --buckets with it");
-	if (a.n_attrs == 0) {
-		memcpy(a.attrs, default_attrs, sizeof(default_attrs));
-		a.n_attrs = WG_ELEMENTSOF(default_attrs);
-	}
-	/* the drives are the configuration's: a name it does not know is a usage error, before the history is read */
-	r = cmd_load_config(ctx);
-	if (r)
-		return r;
-	for (int i = optind; i < argc; i++) {
+	return r;
+}
+
+/* One view at a time, each with the options it takes. */
+static int check_view(const struct cmd_entry *e, const struct history_opts *o, bool drives_named)
+{
+	const struct history_args *a = &o->a;
+
+	if (o->views > 1)
+		return cmd_usage_error(e, "--jobs, --trend and --events are views of their own: choose one");
+	if (a->view == HISTORY_JOBS && (drives_named || a->n_attrs || a->buckets >= 0))
+		return cmd_usage_error(e, "--jobs shows every run: no DRIVE, --attr or --buckets with it");
+	if (a->view == HISTORY_EVENTS && (a->n_attrs || a->buckets >= 0))
+		return cmd_usage_error(e, "--events takes no --attr or --buckets");
+	if (a->view == HISTORY_TREND && a->buckets >= 0)
+		return cmd_usage_error(e, "--trend looks at every sample: no --buckets with it");
+	return 0;
+}
+
+/* The drives are the configuration's: a name it does not know is a usage error, before the history is read. */
+static int check_drives(const struct cmd_ctx *ctx, char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
 		bool found = false;
 
 		for (size_t k = 0; k < ctx->config->n_drives && !found; k++)
-			found = strcmp(ctx->config->drives[k].name, argv[i]) == 0;
+			found = strcmp(ctx->config->drives[k].name, names[i]) == 0;
 		if (!found)
-			return cmd_usage_error(ctx->entry, "no drive '%s' in '%s'", argv[i], ctx->config_path);
+			return cmd_usage_error(ctx->entry, "no drive '%s' in '%s'", names[i], ctx->config_path);
 	}
-	a.since = ctx->now - DEFAULT_SINCE;
-	a.until = ctx->now;
-	if (since_arg && (r = cmd_parse_when(ctx->entry, "--since", since_arg, ctx->now, &a.since)))
+	return 0;
+}
+
+/* --since and --until against the clock: the last 30 days unless they say otherwise. */
+static int read_range(const struct cmd_ctx *ctx, const struct history_opts *o, struct history_args *a)
+{
+	int r;
+
+	a->since = ctx->now - DEFAULT_SINCE;
+	a->until = ctx->now;
+	if (o->since && (r = cmd_parse_when(ctx->entry, "--since", o->since, ctx->now, &a->since)))
 		return r;
-	if (until_arg && (r = cmd_parse_when(ctx->entry, "--until", until_arg, ctx->now, &a.until)))
+	if (o->until && (r = cmd_parse_when(ctx->entry, "--until", o->until, ctx->now, &a->until)))
 		return r;
-	if (a.since > a.until)
+	if (a->since > a->until)
 		return cmd_usage_error(ctx->entry, "--since is after --until: the range is empty");
-	a.drives = &argv[optind];
-	a.n_drives = (size_t)(argc - optind);
-	*ret = a;
+	return 0;
+}
+
+int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_args *ret)
+{
+	static const uint8_t default_attrs[] = { 5, 197, 198, 194 };
+	struct history_opts o = { .a = { .view = HISTORY_SAMPLES, .format = HISTORY_TABLE, .buckets = -1 } };
+	int r;
+
+	*ret = o.a;
+	r = history_options(ctx, argc, argv, &o);
+	if (o.a.help)
+		ret->help = true;
+	if (r || o.a.help)
+		return r;
+	r = check_view(ctx->entry, &o, optind < argc);
+	if (r)
+		return r;
+	if (o.a.n_attrs == 0) {
+		memcpy(o.a.attrs, default_attrs, sizeof(default_attrs));
+		o.a.n_attrs = WG_ELEMENTSOF(default_attrs);
+	}
+	r = cmd_load_config(ctx);
+	if (!r)
+		r = check_drives(ctx, &argv[optind], (size_t)(argc - optind));
+	if (!r)
+		r = read_range(ctx, &o, &o.a);
+	if (r)
+		return r;
+	o.a.drives = &argv[optind];
+	o.a.n_drives = (size_t)(argc - optind);
+	*ret = o.a;
 	return 0;
 }
 
