@@ -565,98 +565,141 @@ static void reap(pid_t pid, int *ret_status)
 		*ret_status = status;
 }
 
-int proc_start(const struct proc_spec *spec, struct proc **ret, struct wg_err *err)
+/* Whether a job can start here at all: its exit status ours to wait for, the stop wake-up ready. */
+static int start_check(const struct proc_spec *spec, struct wg_err *err)
 {
-	struct launch l = { .devnull = -1, .out_w = -1, .status_w = -1 };
-	struct child_status st;
 	struct sigaction chld;
-	sigset_t all, old;
-	struct proc *p = NULL;
-	int out[2] = { -1, -1 }, status[2] = { -1, -1 };
-	ssize_t n;
-	pid_t pid;
 	int r;
 
-	r = launch_prepare(spec, &l, err);
-	if (r < 0)
-		goto out;
-	if (sigaction(SIGCHLD, NULL, &chld) == 0 && (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))) {
-		r = wg_err_set(err, -EINVAL, "cannot run job command '%s' while SIGCHLD is ignored: its exit status would be lost",
-			       spec->argv[0]);
-		goto out;
-	}
+	if (sigaction(SIGCHLD, NULL, &chld) == 0 && (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT)))
+		return wg_err_set(err, -EINVAL, "cannot run job command '%s' while SIGCHLD is ignored: its exit status would be lost",
+				  spec->argv[0]);
 	r = wake_init();
-	if (r < 0) {
-		wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
-		goto out;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		r = wg_err_set(err, -ENOMEM, "cannot start job command '%s': %s", spec->argv[0], strerror(ENOMEM));
-		goto out;
-	}
-	l.devnull = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY));
-	if (l.devnull < 0) {
-		r = wg_err_set(err, -errno, "cannot open '/dev/null' for job command '%s': %s", spec->argv[0],
-			       strerror(errno));
-		goto out;
-	}
-	if ((r = pipe_above_stdio(out)) < 0 || (r = pipe_above_stdio(status)) < 0) {
-		wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
-		goto out;
-	}
-	l.out_w = out[1];
+	if (r < 0)
+		return wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
+	return 0;
+}
+
+/* The child's stdin (/dev/null), the pipe of its output and the one it says what failed before exec through. */
+static int launch_pipes(const struct proc_spec *spec, struct launch *l, int out[2], int status[2],
+			struct wg_err *err)
+{
+	int r;
+
+	l->devnull = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY));
+	if (l->devnull < 0)
+		return wg_err_set(err, -errno, "cannot open '/dev/null' for job command '%s': %s", spec->argv[0],
+				  strerror(errno));
+	if ((r = pipe_above_stdio(out)) < 0 || (r = pipe_above_stdio(status)) < 0)
+		return wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
+	l->out_w = out[1];
 	out[1] = -1;
-	l.status_w = status[1];
+	l->status_w = status[1];
 	status[1] = -1;
+	return 0;
+}
+
+/* Fork; the child runs the job and never returns. The child's ends of the pipes are closed here. */
+static int launch_fork(struct launch *l, pid_t *ret_pid)
+{
+	sigset_t all, old;
+	pid_t pid;
+	int r;
 
 	/* no handler of ours may run in the child before it has reset them all */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		child_run(&l);
-	r = -errno;
+		child_run(l);
+	r = pid < 0 ? -errno : 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	p->start_ns = now_ns();
-	close_fd(&l.out_w);
-	close_fd(&l.status_w);
-	if (pid < 0) {
-		wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
-		goto out;
-	}
+	close_fd(&l->out_w);
+	close_fd(&l->status_w);
+	*ret_pid = pid;
+	return r;
+}
+
+/* Until the child has exec'd or said which step before failed; then it is killed and reaped. */
+static int await_exec(const struct proc_spec *spec, const struct launch *l, int status_r, pid_t pid,
+		      struct wg_err *err)
+{
+	struct child_status st;
+	ssize_t n;
+	int r;
 
 	/* EOF: the child exec'd (the pipe is close-on-exec), or died before, which proc_wait() reports */
 	do
-		n = read(status[0], &st, sizeof(st));
+		n = read(status_r, &st, sizeof(st));
 	while (n < 0 && errno == EINTR);
-	if (n != 0) {
-		if (n < 0)
-			r = wg_err_set(err, -errno, "cannot start job command '%s': %s", spec->argv[0], strerror(errno));
-		else if (n != sizeof(st))
-			r = wg_err_set(err, -EIO, "cannot start job command '%s': %s", spec->argv[0], strerror(EIO));
-		else
-			r = child_error(spec, &l, &st, err);
-		kill(pid, SIGKILL); /* if the read itself failed, the child may still be on its way to exec */
-		reap(pid, NULL);
-		goto out;
-	}
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		r = wg_err_set(err, -errno, "cannot start job command '%s': %s", spec->argv[0], strerror(errno));
+	else if (n != sizeof(st))
+		r = wg_err_set(err, -EIO, "cannot start job command '%s': %s", spec->argv[0], strerror(EIO));
+	else
+		r = child_error(spec, l, &st, err);
+	kill(pid, SIGKILL); /* if the read itself failed, the child may still be on its way to exec */
+	reap(pid, NULL);
+	return r;
+}
+
+/* The job that runs: its output read without blocking, its end seen through a pidfd where the kernel has one. */
+static int proc_adopt(const struct proc_spec *spec, struct proc *p, pid_t pid, int *out_r, struct wg_err *err)
+{
+	int r;
 
 	p->pid = pid;
-	p->out_fd = out[0];
-	out[0] = -1;
+	p->out_fd = *out_r;
+	*out_r = -1;
 	if (fcntl(p->out_fd, F_SETFL, O_NONBLOCK) < 0) {
 		/* a blocking read would stall the watchdog; stop here while the job is only just starting */
 		r = wg_err_set(err, -errno, "cannot start job command '%s': %s", spec->argv[0], strerror(errno));
 		kill(-pid, SIGKILL);
 		reap(pid, NULL);
 		close_fd(&p->out_fd);
-		goto out;
+		return r;
 	}
 	/* the child is ours and not reaped, so its pid cannot have been reused yet */
 	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (p->pidfd < 0)
 		p->pidfd = -1;
+	return 0;
+}
+
+int proc_start(const struct proc_spec *spec, struct proc **ret, struct wg_err *err)
+{
+	struct launch l = { .devnull = -1, .out_w = -1, .status_w = -1 };
+	struct proc *p = NULL;
+	int out[2] = { -1, -1 }, status[2] = { -1, -1 };
+	pid_t pid;
+	int r;
+
+	r = launch_prepare(spec, &l, err);
+	if (r >= 0)
+		r = start_check(spec, err);
+	if (r < 0)
+		goto out;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		r = wg_err_set(err, -ENOMEM, "cannot start job command '%s': %s", spec->argv[0], strerror(ENOMEM));
+		goto out;
+	}
+	r = launch_pipes(spec, &l, out, status, err);
+	if (r < 0)
+		goto out;
+	r = launch_fork(&l, &pid);
+	p->start_ns = now_ns();
+	if (r < 0) {
+		wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
+		goto out;
+	}
+	r = await_exec(spec, &l, status[0], pid, err);
+	if (r >= 0)
+		r = proc_adopt(spec, p, pid, &out[0], err);
+	if (r < 0)
+		goto out;
 	*ret = p;
 	p = NULL;
 	r = 0;
