@@ -159,5 +159,12 @@ struct smart_derived {
  * true (all ones, or more than the drive's sectors) is unknown, never a number.
  */
 void attrs_derive(const struct smart_reading *r, struct smart_derived *ret);
+/*
+ * The value of attribute id the way weargate reads it (d is attrs_derive()'s of r): the count
+ * the health model reads where the drive's name for the attribute says it is that count
+ * (unknown when implausible), else the value decoded in the drive's format, as smartctl
+ * prints it first. ATTR_UNKNOWN when the reading has no such attribute.
+ */
+int64_t attrs_value(const struct smart_reading *r, const struct smart_derived *d, uint8_t id);
 
 #endif

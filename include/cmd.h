@@ -7,6 +7,7 @@
 #include "blockdev.h"
 #include "config.h"
 #include "drivedb.h"
+#include "history.h"
 #include "store.h"
 #include "throttle.h"
 
@@ -94,34 +95,11 @@ int cmd_check_output_dir(const struct cmd_entry *e, const char *path);
 /* OPTION's value ARG, a duration back from now or a date, into *ret; else the usage error's exit status. */
 int cmd_parse_when(const struct cmd_entry *e, const char *option, const char *arg, int64_t now, int64_t *ret);
 
-/* `weargate history`'s arguments (cmd-history.c), checked before any history is read. */
-enum history_view {
-	HISTORY_SAMPLES,
-	HISTORY_TREND,
-	HISTORY_EVENTS,
-	HISTORY_JOBS,
-};
-enum history_format {
-	HISTORY_TABLE,
-	HISTORY_CSV,
-	HISTORY_JSON,
-};
-#define HISTORY_ATTRS_MAX 16
-struct history_args {
-	enum history_view view;
-	enum history_format format;
-	size_t n_attrs;
-	uint8_t attrs[HISTORY_ATTRS_MAX]; /* the --attr ids, each once, in the order given; else the default four */
-	int buckets;                      /* -1: the format's default */
-	int64_t since, until;
-	char **drives;   /* the drives named, pointing into argv; n_drives 0 for every configured drive */
-	size_t n_drives;
-	bool help;       /* --help was asked for and printed: nothing more to do */
-};
 /*
- * Parse history's options and DRIVE names (argv[0] is the command name; optind must be reset),
- * check the names against the configuration, which it loads, and --since and --until against
- * ctx->now. 0 when the query may run (or ret->help), else the exit code, its message printed.
+ * Parse `weargate history`'s options and DRIVE names (cmd-history.c; argv[0] is the command
+ * name; optind must be reset), check the names against the configuration, which it loads, and
+ * --since and --until against ctx->now. 0 when the query may run (or ret->help), else the exit
+ * code, its message printed.
  */
 int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_args *ret);
 

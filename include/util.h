@@ -109,6 +109,12 @@ int wg_strlcpy(char *dst, const char *src, size_t len);
  * -EISDIR for a directory, -ESPIPE for a FIFO (refused at once, never waited on), -EFBIG when larger.
  */
 int wg_read_file(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len);
+/*
+ * A small text file (the kernel's: sysfs, cgroupfs, /proc) of at most max bytes as a malloc'd
+ * NUL-terminated string; a NUL inside is garbage, not the end of the text (-EINVAL). err says
+ * which file and why.
+ */
+int wg_read_text(const char *path, size_t max, char **ret_text, struct wg_err *err);
 
 /* Create or replace path atomically (temp file in the same directory, fsync, rename). */
 int wg_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode);

@@ -257,29 +257,50 @@ static const struct {
  * name that says it is that count: names from smartmontools' drive database. A vendor that
  * puts something else at the id gets another name there ("Not_In_Use", "Host_Reads_GiB",
  * "Bogus_Current_Pend_Sect", "Current_Pending_ECC_Cnt" on drives whose 197 flips 0 to 1 and
- * back in normal use), and then the id counts nothing.
+ * back in normal use), and then the id counts nothing. Each count's field of struct
+ * smart_derived is here too: the one mapping from an attribute id to its derived value.
  */
 static const struct {
 	uint8_t id;
 	uint8_t meaning;
+	bool media;        /* a count of sectors or events: none past what a drive could hold */
+	size_t field;      /* offsetof(struct smart_derived, ...) */
 	const char *names; /* space-separated */
 } counts[] = {
-	{ 5, ATTR_MEANS_REALLOCATED,
+	{ 5, ATTR_MEANS_REALLOCATED, true, offsetof(struct smart_derived, reallocated),
 	  "Reallocated_Sector_Ct Retired_Block_Count Reallocated_Block_Count Reallocate_NAND_Blk_Cnt "
 	  "Runtime_Bad_Block New_Bad_Blk_Cnt Later_Bad_Block" },
-	{ 196, ATTR_MEANS_REALLOCATION_EVENTS, "Reallocated_Event_Count" },
-	{ 197, ATTR_MEANS_PENDING, "Current_Pending_Sector Pending_Sector_Count" },
-	{ 198, ATTR_MEANS_OFFLINE_UNCORRECTABLE,
+	{ 196, ATTR_MEANS_REALLOCATION_EVENTS, true, offsetof(struct smart_derived, reallocation_events),
+	  "Reallocated_Event_Count" },
+	{ 197, ATTR_MEANS_PENDING, true, offsetof(struct smart_derived, pending),
+	  "Current_Pending_Sector Pending_Sector_Count" },
+	{ 198, ATTR_MEANS_OFFLINE_UNCORRECTABLE, true, offsetof(struct smart_derived, offline_uncorrectable),
 	  "Offline_Uncorrectable Offline_Scan_UNC_SectCt Uncor_Read_Error_Ct Uncorrectable_Sector_Ct" },
-	{ 187, ATTR_MEANS_REPORTED_UNCORRECTABLE,
+	{ 187, ATTR_MEANS_REPORTED_UNCORRECTABLE, true, offsetof(struct smart_derived, reported_uncorrectable),
 	  "Reported_Uncorrect Uncorrectable_Error_Cnt Uncorrectable_ECC_Ct Reported_UE_Counts Total_Unc_NAND_Reads" },
-	{ 10, ATTR_MEANS_SPIN_RETRY, "Spin_Retry_Count" },
-	{ 188, ATTR_MEANS_COMMAND_TIMEOUT, "Command_Timeout Command_Timeouts" },
-	{ 199, ATTR_MEANS_CRC_ERRORS, "UDMA_CRC_Error_Count CRC_Error_Count SATA_CRC_Error_Count SATA_CRC_Error" },
-	{ 9, ATTR_MEANS_POWER_ON,
+	{ 10, ATTR_MEANS_SPIN_RETRY, true, offsetof(struct smart_derived, spin_retry), "Spin_Retry_Count" },
+	{ 188, ATTR_MEANS_COMMAND_TIMEOUT, false, offsetof(struct smart_derived, command_timeout),
+	  "Command_Timeout Command_Timeouts" },
+	{ 199, ATTR_MEANS_CRC_ERRORS, false, offsetof(struct smart_derived, crc_errors),
+	  "UDMA_CRC_Error_Count CRC_Error_Count SATA_CRC_Error_Count SATA_CRC_Error" },
+	{ 9, ATTR_MEANS_POWER_ON, false, offsetof(struct smart_derived, power_on_hours),
 	  "Power_On_Hours Power_On_Minutes Power_On_Seconds Power_On_Half_Minutes Power_On_Hours_and_Msec" },
-	{ 12, ATTR_MEANS_POWER_CYCLES, "Power_Cycle_Count Device_Power_Cycle_Cnt" },
+	{ 12, ATTR_MEANS_POWER_CYCLES, false, offsetof(struct smart_derived, power_cycles),
+	  "Power_Cycle_Count Device_Power_Cycle_Cnt" },
 };
+
+static int64_t *derived_field(struct smart_derived *d, size_t field)
+{
+	return (int64_t *)(void *)((char *)d + field);
+}
+
+static int64_t derived_value(const struct smart_derived *d, size_t field)
+{
+	int64_t v;
+
+	memcpy(&v, (const char *)d + field, sizeof(v));
+	return v;
+}
 
 static bool word_in(const char *list, const char *word)
 {
@@ -844,10 +865,8 @@ static int64_t temperature(const struct indexed *x)
 /* Thirty years: a larger power-on count is a vendor encoding we do not know, not a fact. */
 #define POH_PLAUSIBLE_MAX (30 * 365 * 24)
 
-static int64_t power_on_hours(const struct indexed *x)
+static int64_t plausible_power_on(int64_t h)
 {
-	int64_t h = value_meaning(x, 9, ATTR_MEANS_POWER_ON);
-
 	return h <= POH_PLAUSIBLE_MAX ? h : ATTR_UNKNOWN;
 }
 
@@ -912,8 +931,9 @@ void attrs_derive(const struct smart_reading *r, struct smart_derived *ret)
 		return;
 	}
 	index_reading(r, &x);
-	d.reallocated = media_count(&x, 5, ATTR_MEANS_REALLOCATED);
-	d.reallocation_events = media_count(&x, 196, ATTR_MEANS_REALLOCATION_EVENTS);
+	for (size_t i = 0; i < WG_ELEMENTSOF(counts); i++)
+		*derived_field(&d, counts[i].field) = counts[i].media ? media_count(&x, counts[i].id, counts[i].meaning)
+								       : value_meaning(&x, counts[i].id, counts[i].meaning);
 	/*
 	 * Every reallocation event leaves a reallocated sector behind. Drives that count events
 	 * without one (Seagate and Fujitsu laptop drives report thousands with 5 at 0) pack
@@ -921,15 +941,23 @@ void attrs_derive(const struct smart_reading *r, struct smart_derived *ret)
 	 */
 	if (d.reallocated == 0 && d.reallocation_events > 0)
 		d.reallocation_events = ATTR_UNKNOWN;
-	d.pending = media_count(&x, 197, ATTR_MEANS_PENDING);
-	d.offline_uncorrectable = media_count(&x, 198, ATTR_MEANS_OFFLINE_UNCORRECTABLE);
-	d.reported_uncorrectable = media_count(&x, 187, ATTR_MEANS_REPORTED_UNCORRECTABLE);
-	d.spin_retry = media_count(&x, 10, ATTR_MEANS_SPIN_RETRY);
-	d.command_timeout = value_meaning(&x, 188, ATTR_MEANS_COMMAND_TIMEOUT);
-	d.crc_errors = value_meaning(&x, 199, ATTR_MEANS_CRC_ERRORS);
 	d.temperature_c = temperature(&x);
-	d.power_on_hours = power_on_hours(&x);
-	d.power_cycles = value_meaning(&x, 12, ATTR_MEANS_POWER_CYCLES);
+	d.power_on_hours = plausible_power_on(d.power_on_hours);
 	ssd_wear(&x, &d);
 	*ret = d;
+}
+
+int64_t attrs_value(const struct smart_reading *r, const struct smart_derived *d, uint8_t id)
+{
+	const struct smart_attr *a;
+	enum attr_meaning m;
+	int64_t v;
+
+	if (r->status != READING_OK || !(a = smart_reading_attr(r, id)))
+		return ATTR_UNKNOWN;
+	m = attrs_meaning(r, id);
+	for (size_t i = 0; m != ATTR_MEANS_OTHER && i < WG_ELEMENTSOF(counts); i++)
+		if (counts[i].meaning == m)
+			return derived_value(d, counts[i].field);
+	return attr_decode(a, attrs_def(r, id), &v) == 0 ? v : ATTR_UNKNOWN;
 }

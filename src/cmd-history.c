@@ -9,6 +9,7 @@
 
 #include "attrs.h"
 #include "cmd.h"
+#include "history.h"
 
 #define DEFAULT_SINCE (30 * 86400)
 /* the table's rows at most, unless --buckets says otherwise; also a sparkline's width */
@@ -48,39 +49,6 @@ static const char history_help[] =
 	"Exit status: 0, 64 for a wrong option or value, 69 when there is no history yet or it\n"
 	"cannot be read, 70 on an internal error, 78 for a configuration error.\n";
 
-/* One drive's samples in the range: times, and per sample one value per chosen attribute. */
-struct series {
-	const char *name; /* as configured */
-	int64_t drive_id; /* -1 when never sampled */
-	size_t n, cap;
-	int64_t *t;
-	int64_t *v; /* n rows of n_attrs; ATTR_UNKNOWN where unknown */
-};
-
-/* Samples seen together: a span of time's lowest, highest and last known value of each attribute. */
-struct bucket {
-	int64_t t0, t1; /* its first and last sample */
-	size_t n;
-	int64_t min[HISTORY_ATTRS_MAX], max[HISTORY_ATTRS_MAX], last[HISTORY_ATTRS_MAX];
-};
-
-enum event_kind {
-	EVENT_STATE,
-	EVENT_DECISION,
-	EVENT_CLOCK, /* the clock went back: decision.reason says from when */
-};
-
-struct event {
-	enum event_kind kind;
-	size_t seq; /* the order found, for a stable sort */
-	int64_t t;
-	const char *drive;
-	/* for a decision its job, verdict and states; for a state change its state; the reason for all */
-	char job[STORE_NAME_MAX];
-	char verdict[32]; /* "go (last chance)", as the gate said it */
-	char *reason, *states; /* whole, malloc'd */
-};
-
 struct history_ctx {
 	struct store *store;
 	enum history_format format;
@@ -91,14 +59,6 @@ struct history_ctx {
 	uint8_t attrs[HISTORY_ATTRS_MAX];
 	int buckets; /* -1: the format's default */
 	int64_t since, until;
-	/* loading a series */
-	struct series *cur;
-	int64_t values[HISTORY_ATTRS_MAX];
-	/* loading the events */
-	const char *drive_name;
-	const char *const *filter; /* the drives named, NULL-terminated; NULL for all */
-	struct event *events;
-	size_t n_events, cap_events;
 };
 
 /* printf's %-*s pads by bytes; a cell holding "→" needs padding by characters. */
@@ -289,160 +249,6 @@ static int on_run(const struct store_job_run *run, void *userdata)
 	return 0;
 }
 
-
-/*
- * The value of attribute id the way weargate reads it: the count the health model reads where
- * the drive's name for the attribute says it is that count (unknown when implausible), else
- * the value decoded in the drive's format, as smartctl prints it first.
- */
-static int64_t attr_value(const struct smart_reading *r, const struct smart_derived *d, uint8_t id)
-{
-	const struct smart_attr *a;
-	int64_t v;
-
-	if (r->status != READING_OK || !(a = smart_reading_attr(r, id)))
-		return ATTR_UNKNOWN;
-	switch (attrs_meaning(r, id)) {
-	case ATTR_MEANS_REALLOCATED:
-		return d->reallocated;
-	case ATTR_MEANS_REALLOCATION_EVENTS:
-		return d->reallocation_events;
-	case ATTR_MEANS_PENDING:
-		return d->pending;
-	case ATTR_MEANS_OFFLINE_UNCORRECTABLE:
-		return d->offline_uncorrectable;
-	case ATTR_MEANS_REPORTED_UNCORRECTABLE:
-		return d->reported_uncorrectable;
-	case ATTR_MEANS_SPIN_RETRY:
-		return d->spin_retry;
-	case ATTR_MEANS_COMMAND_TIMEOUT:
-		return d->command_timeout;
-	case ATTR_MEANS_CRC_ERRORS:
-		return d->crc_errors;
-	case ATTR_MEANS_POWER_ON:
-		return d->power_on_hours;
-	case ATTR_MEANS_POWER_CYCLES:
-		return d->power_cycles;
-	default:
-		break;
-	}
-	return attr_decode(a, attrs_def(r, id), &v) == 0 ? v : ATTR_UNKNOWN;
-}
-
-static bool attr_is_counter(uint8_t id)
-{
-	enum attr_kind k = attr_kind(id);
-
-	return k == ATTR_MEDIA || k == ATTR_NOISY || k == ATTR_INTERFACE;
-}
-
-static int on_sample(const struct store_sample *sample, void *userdata)
-{
-	struct history_ctx *h = userdata;
-	struct series *s = h->cur;
-
-	/* an unchanged reading has the values of the one before it */
-	if (!sample->unchanged) {
-		struct smart_derived d;
-
-		attrs_derive(&sample->reading, &d);
-		for (size_t i = 0; i < h->n_attrs; i++)
-			h->values[i] = attr_value(&sample->reading, &d, h->attrs[i]);
-	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 256;
-		int64_t *t, *v;
-
-		t = realloc(s->t, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		s->t = t;
-		v = realloc(s->v, cap * h->n_attrs * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->t[s->n] = sample->t;
-	memcpy(&s->v[s->n * h->n_attrs], h->values, h->n_attrs * sizeof(*h->values));
-	s->n++;
-	return 0;
-}
-
-static void series_release(struct series *s)
-{
-	free(s->t);
-	free(s->v);
-}
-
-static int series_load(struct history_ctx *h, struct series *s, struct wg_err *err)
-{
-	struct store_sample *latest = malloc(sizeof(*latest));
-	int r;
-
-	if (!latest)
-		return wg_err_set(err, -ENOMEM, "out of memory");
-	/* the drive that is there now: its history follows it wherever it was before */
-	r = store_latest_by_name(h->store, s->name, latest, err);
-	if (r == 0)
-		s->drive_id = latest->drive_id;
-	free(latest);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	h->cur = s;
-	r = store_foreach_sample(h->store, s->drive_id, h->since, h->until, on_sample, h, err);
-	if (r == -ENOMEM)
-		wg_err_set(err, r, "out of memory");
-	return r < 0 ? r : 0;
-}
-
-/*
- * Cut a series into at most max spans of equal time (every sample its own when max is 0 or
- * there are no more samples than that): each keeps its extremes, so a spike survives.
- */
-static int bucketize(const struct series *s, size_t n_attrs, size_t max, struct bucket **ret, size_t *ret_n)
-{
-	struct bucket *b = calloc(s->n ? s->n : 1, sizeof(*b));
-	size_t n = 0;
-	int64_t prev = -1;
-
-	if (!b)
-		return -ENOMEM;
-	for (size_t k = 0; k < s->n; k++) {
-		int64_t idx = (int64_t)k;
-		struct bucket *x;
-
-		if (max > 0 && s->n > max)
-			idx = (s->t[k] - s->t[0]) * (int64_t)max / (s->t[s->n - 1] - s->t[0] + 1);
-		if (n == 0 || idx != prev) {
-			x = &b[n++];
-			x->t0 = s->t[k];
-			for (size_t i = 0; i < n_attrs; i++)
-				x->min[i] = x->max[i] = x->last[i] = ATTR_UNKNOWN;
-		}
-		x = &b[n - 1];
-		prev = idx;
-		x->t1 = s->t[k];
-		x->n++;
-		for (size_t i = 0; i < n_attrs; i++) {
-			int64_t v = s->v[k * n_attrs + i];
-
-			if (v == ATTR_UNKNOWN)
-				continue;
-			if (x->min[i] == ATTR_UNKNOWN || v < x->min[i])
-				x->min[i] = v;
-			if (x->max[i] == ATTR_UNKNOWN || v > x->max[i])
-				x->max[i] = v;
-			x->last[i] = v;
-		}
-	}
-	*ret = b;
-	*ret_n = n;
-	return 0;
-}
-
 static void int_cell(char *buf, size_t len, int64_t v)
 {
 	if (v == ATTR_UNKNOWN)
@@ -468,32 +274,22 @@ static void json_time(int64_t t)
 }
 
 /* One line of blocks, lowest to highest over the line's own range; a blank where nothing is known. */
-static void sparkline(const struct history_ctx *h, const struct bucket *b, size_t n, size_t attr)
+static void sparkline(const struct history_ctx *h, const struct history_bucket *b, size_t n, size_t attr)
 {
-	static const char *const blocks[8] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
-	static const char ascii[] = "_.:-=+*#";
-	int64_t lo = ATTR_UNKNOWN, hi = ATTR_UNKNOWN;
+	static const char *const blocks[HISTORY_SPARK_LEVELS] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char ascii[HISTORY_SPARK_LEVELS + 1] = "_.:-=+*#";
+	int64_t lo, hi;
 
+	history_spark_range(b, n, attr, &lo, &hi);
 	for (size_t k = 0; k < n; k++) {
 		int64_t v = b[k].max[attr];
-
-		if (v == ATTR_UNKNOWN)
-			continue;
-		if (lo == ATTR_UNKNOWN || v < lo)
-			lo = v;
-		if (hi == ATTR_UNKNOWN || v > hi)
-			hi = v;
-	}
-	for (size_t k = 0; k < n; k++) {
-		int64_t v = b[k].max[attr];
-		int level = 0;
+		int level;
 
 		if (v == ATTR_UNKNOWN) {
 			putchar(' ');
 			continue;
 		}
-		if (hi > lo)
-			level = (int)((v - lo) * 7 / (hi - lo));
+		level = history_spark_level(v, lo, hi);
 		if (h->utf8)
 			fputs(blocks[level], stdout);
 		else
@@ -501,27 +297,11 @@ static void sparkline(const struct history_ctx *h, const struct bucket *b, size_
 	}
 }
 
-/* The first and the last known value of an attribute, and their times; false when none is known. */
-static bool first_last(const struct series *s, size_t n_attrs, size_t attr, size_t *ret_first, size_t *ret_last)
-{
-	bool found = false;
-
-	for (size_t k = 0; k < s->n; k++) {
-		if (s->v[k * n_attrs + attr] == ATTR_UNKNOWN)
-			continue;
-		if (!found)
-			*ret_first = k;
-		*ret_last = k;
-		found = true;
-	}
-	return found;
-}
-
-static int table_series(struct history_ctx *h, const struct series *s)
+static int table_series(struct history_ctx *h, const struct history_series *s)
 {
 	size_t max = h->buckets < 0 ? DEFAULT_BUCKETS : (size_t)h->buckets;
 	const char *arrow = h->utf8 ? "→" : "->";
-	struct bucket *b = NULL, *spark = NULL;
+	struct history_bucket *b = NULL, *spark = NULL;
 	size_t n = 0, n_spark = 0;
 	char bufs[HISTORY_ATTRS_MAX][32], from[32], to[32];
 	const char *names[HISTORY_ATTRS_MAX];
@@ -531,9 +311,9 @@ static int table_series(struct history_ctx *h, const struct series *s)
 		printf("%s: no samples in the range\n\n", s->name);
 		return 0;
 	}
-	r = bucketize(s, h->n_attrs, max, &b, &n);
+	r = history_bucketize(s, max, &b, &n);
 	if (r >= 0)
-		r = bucketize(s, h->n_attrs, DEFAULT_BUCKETS, &spark, &n_spark);
+		r = history_bucketize(s, DEFAULT_BUCKETS, &spark, &n_spark);
 	if (r < 0)
 		goto out;
 	local_time(s->t[0], from, sizeof(from));
@@ -574,7 +354,7 @@ static int table_series(struct history_ctx *h, const struct series *s)
 
 		printf("  %-*s  ", wname, names[i]);
 		sparkline(h, spark, n_spark, i);
-		if (!first_last(s, h->n_attrs, i, &first, &last))
+		if (!history_first_last(s, i, &first, &last))
 			printf("  -\n");
 		else if (s->v[first * h->n_attrs + i] == s->v[last * h->n_attrs + i])
 			printf("  %lld\n", (long long)s->v[last * h->n_attrs + i]);
@@ -613,15 +393,15 @@ static void csv_header_samples(const struct history_ctx *h)
 	putchar('\n');
 }
 
-static int csv_series(struct history_ctx *h, const struct series *s)
+static int csv_series(struct history_ctx *h, const struct history_series *s)
 {
-	struct bucket *b = NULL;
+	struct history_bucket *b = NULL;
 	char when[32];
 	size_t n = 0;
 	int r = 0;
 
 	if (h->buckets > 0) {
-		r = bucketize(s, h->n_attrs, (size_t)h->buckets, &b, &n);
+		r = history_bucketize(s, (size_t)h->buckets, &b, &n);
 		if (r < 0)
 			return r;
 	}
@@ -663,16 +443,16 @@ static void json_values(const struct history_ctx *h, const int64_t *v)
 	putchar('}');
 }
 
-static int json_series(struct history_ctx *h, const struct series *s)
+static int json_series(struct history_ctx *h, const struct history_series *s)
 {
-	struct bucket *b = NULL;
+	struct history_bucket *b = NULL;
 	size_t n = 0;
 	int r;
 
 	printf("%s{\"name\":", h->n++ ? "," : "");
 	wg_json_string(stdout, s->name);
 	if (h->buckets > 0) {
-		r = bucketize(s, h->n_attrs, (size_t)h->buckets, &b, &n);
+		r = history_bucketize(s, (size_t)h->buckets, &b, &n);
 		if (r < 0)
 			return r;
 		fputs(",\"buckets\":[", stdout);
@@ -704,56 +484,7 @@ static int json_series(struct history_ctx *h, const struct series *s)
 	return 0;
 }
 
-/* What an attribute did over the range. */
-struct trend {
-	bool known;
-	size_t first, last;    /* samples: the first and last known value */
-	bool have_per_day;
-	double per_day;
-	int64_t nonzero;       /* the first sample above zero (counters only); -1 none */
-	bool have_jump;
-	size_t jump_from, jump_to; /* the two known values in a row farthest apart */
-};
-
-static void trend_of(const struct history_ctx *h, const struct series *s, size_t attr, struct trend *ret)
-{
-	struct trend t = { .nonzero = -1 };
-	int64_t best = 0;
-	size_t prev = 0;
-	bool have_prev = false;
-
-	t.known = first_last(s, h->n_attrs, attr, &t.first, &t.last);
-	for (size_t k = 0; t.known && k < s->n; k++) {
-		int64_t v = s->v[k * h->n_attrs + attr];
-
-		if (v == ATTR_UNKNOWN)
-			continue;
-		if (t.nonzero < 0 && v > 0 && attr_is_counter(h->attrs[attr]))
-			t.nonzero = (int64_t)k;
-		if (have_prev) {
-			int64_t d = v - s->v[prev * h->n_attrs + attr];
-
-			if (d < 0)
-				d = -d;
-			if (d > best) {
-				best = d;
-				t.have_jump = true;
-				t.jump_from = prev;
-				t.jump_to = k;
-			}
-		}
-		prev = k;
-		have_prev = true;
-	}
-	if (t.known && s->t[t.last] > s->t[t.first]) {
-		t.have_per_day = true;
-		t.per_day = (double)(s->v[t.last * h->n_attrs + attr] - s->v[t.first * h->n_attrs + attr]) * 86400.0 /
-			    (double)(s->t[t.last] - s->t[t.first]);
-	}
-	*ret = t;
-}
-
-static void trend_series(struct history_ctx *h, const struct series *s)
+static void trend_series(struct history_ctx *h, const struct history_series *s)
 {
 	const char *arrow = h->utf8 ? "→" : "->";
 
@@ -763,9 +494,9 @@ static void trend_series(struct history_ctx *h, const struct series *s)
 		char buf[32], first[48] = "-", last[48] = "-", per_day[32] = "-", nonzero[32] = "-", jump[160] = "-";
 		char ft[32] = "", lt[32] = "", nt[32] = "", jt0[32] = "", jt1[32] = "";
 		const char *name = attr_name(h->attrs[i], buf, sizeof(buf));
-		struct trend t;
+		struct history_trend t;
 
-		trend_of(h, s, i, &t);
+		history_trend_of(s, i, &t);
 		if (h->format == HISTORY_JSON) {
 			printf("%s{\"drive\":", h->n++ ? "," : "");
 			wg_json_string(stdout, s->name);
@@ -848,92 +579,13 @@ static void trend_series(struct history_ctx *h, const struct series *s)
 	}
 }
 
-/* Add e, which takes copies of reason and states (NULL: none). */
-static int event_add(struct history_ctx *h, struct event *e, const char *reason, const char *states)
+static void print_events(const struct history_ctx *h, const struct history_events *events)
 {
-	e->reason = strdup(reason ? reason : "");
-	e->states = strdup(states ? states : "");
-	if (!e->reason || !e->states) {
-		free(e->reason);
-		free(e->states);
-		return -ENOMEM;
-	}
-	if (h->n_events == h->cap_events) {
-		size_t cap = h->cap_events ? 2 * h->cap_events : 32;
-		struct event *x = realloc(h->events, cap * sizeof(*x));
-
-		if (!x) {
-			free(e->reason);
-			free(e->states);
-			return -ENOMEM;
-		}
-		h->events = x;
-		h->cap_events = cap;
-	}
-	e->seq = h->n_events;
-	h->events[h->n_events++] = *e;
-	return 0;
-}
-
-/* An episode: the state the drive entered, when, and what opened it. */
-static int on_episode(const struct store_episode *ep, void *userdata)
-{
-	struct history_ctx *h = userdata;
-	struct event e = { .kind = EVENT_STATE, .t = ep->start, .drive = h->drive_name };
-
-	wg_strlcpy(e.verdict, ep->state, sizeof(e.verdict));
-	return event_add(h, &e, ep->sign, NULL);
-}
-
-static int on_clock_step(int64_t t, int64_t back_from, void *userdata)
-{
-	struct history_ctx *h = userdata;
-	struct event e = { .kind = EVENT_CLOCK, .t = t, .drive = "-" };
-	char from[32], reason[160];
-
-	wg_format_utc(back_from, from, sizeof(from));
-	wg_strlcpy(e.verdict, "back", sizeof(e.verdict));
-	snprintf(reason, sizeof(reason),
-		 "the clock went back: this pass was stamped before the one recorded before it, at %s", from);
-	return event_add(h, &e, reason, NULL);
-}
-
-/* Whether "sda=degrading sdb=ok" speaks of drive name. */
-static bool states_mention(const char *states, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (const char *p = states; (p = strstr(p, name)); p++)
-		if ((p == states || p[-1] == ' ') && p[len] == '=')
-			return true;
-	return false;
-}
-
-static int on_decision(const struct store_decision *d, void *userdata)
-{
-	struct history_ctx *h = userdata;
-	struct event e = { .kind = EVENT_DECISION, .t = d->t };
-	bool keep = !h->filter;
-
-	for (const char *const *f = h->filter; f && *f && !keep; f++)
-		keep = states_mention(d->states, *f);
-	wg_strlcpy(e.job, d->job, sizeof(e.job));
-	wg_strlcpy(e.verdict, d->verdict, sizeof(e.verdict));
-	return keep ? event_add(h, &e, d->reason, d->states) : 0;
-}
-
-static int event_cmp(const void *a, const void *b)
-{
-	const struct event *x = a, *y = b;
-
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void print_events(struct history_ctx *h)
-{
-	static const char *const kinds[] = { [EVENT_STATE] = "state", [EVENT_DECISION] = "decision", [EVENT_CLOCK] = "clock" };
+	static const char *const kinds[] = {
+		[HISTORY_EVENT_STATE] = "state",
+		[HISTORY_EVENT_DECISION] = "decision",
+		[HISTORY_EVENT_CLOCK] = "clock",
+	};
 
 	if (h->format == HISTORY_TABLE)
 		printf("%-16s %-8s %-14s %-10s %s\n", "TIME", "EVENT", "DRIVE/JOB", "STATE", "REASON");
@@ -941,9 +593,9 @@ static void print_events(struct history_ctx *h)
 		printf("time,event,drive,job,state,verdict,reason,states\n");
 	else
 		fputs("{\"events\":[", stdout);
-	for (size_t k = 0; k < h->n_events; k++) {
-		const struct event *e = &h->events[k], *d = e;
-		bool state = e->kind == EVENT_STATE, decision = e->kind == EVENT_DECISION;
+	for (size_t k = 0; k < events->n; k++) {
+		const struct history_event *e = &events->v[k], *d = e;
+		bool state = e->kind == HISTORY_EVENT_STATE, decision = e->kind == HISTORY_EVENT_DECISION;
 		char when[32];
 
 		if (h->format == HISTORY_JSON) {
@@ -1028,9 +680,25 @@ static int parse_attrs(struct history_args *a, const char *arg, const char **ret
 	return 0;
 }
 
-static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum history_view view, char **names, size_t n_names, struct wg_err *err)
+/* The drives' state changes, the decisions that speak of those named (all when none is), the clock's steps back. */
+static int history_events(struct history_ctx *h, const char *const *drives, size_t n, const char *const *filter,
+			  struct wg_err *err)
 {
-	size_t n = n_names ? n_names : ctx->config->n_drives;
+	struct history_events events;
+	int r;
+
+	r = history_events_load(h->store, drives, n, filter, h->since, h->until, &events, err);
+	if (r < 0)
+		return r;
+	print_events(h, &events);
+	history_events_release(&events);
+	return 0;
+}
+
+/* Each drive's samples, or their trends: read one drive at a time and printed before the next is read. */
+static int history_samples(struct history_ctx *h, enum history_view view, const char *const *drives, size_t n,
+			   struct wg_err *err)
+{
 	int r = 0;
 
 	if (view == HISTORY_SAMPLES) {
@@ -1038,36 +706,20 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum histo
 			csv_header_samples(h);
 		else if (h->format == HISTORY_JSON)
 			fputs("{\"drives\":[", stdout);
-	} else if (view == HISTORY_TREND) {
-		if (h->format == HISTORY_TABLE)
-			printf("%-8s %-24s %-8s %-8s %-9s %-16s %s\n", "DRIVE", "ATTRIBUTE", "FIRST", "LAST", "PER DAY",
-			       "NON-ZERO SINCE", "LARGEST JUMP");
-		else if (h->format == HISTORY_CSV)
-			printf("drive,attribute,id,first_time,first,last_time,last,per_day,first_nonzero,jump,"
-			       "jump_from_time,jump_from,jump_to_time,jump_to\n");
-		else
-			fputs("{\"trends\":[", stdout);
+	} else if (h->format == HISTORY_TABLE) {
+		printf("%-8s %-24s %-8s %-8s %-9s %-16s %s\n", "DRIVE", "ATTRIBUTE", "FIRST", "LAST", "PER DAY",
+		       "NON-ZERO SINCE", "LARGEST JUMP");
+	} else if (h->format == HISTORY_CSV) {
+		printf("drive,attribute,id,first_time,first,last_time,last,per_day,first_nonzero,jump,"
+		       "jump_from_time,jump_from,jump_to_time,jump_to\n");
+	} else {
+		fputs("{\"trends\":[", stdout);
 	}
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		struct series s = { .name = n_names ? names[i] : ctx->config->drives[i].name, .drive_id = -1 };
+		struct history_series s;
 
-		if (view == HISTORY_EVENTS) {
-			struct store_sample *latest = malloc(sizeof(*latest));
-
-			r = latest ? store_latest_by_name(h->store, s.name, latest, err) : -ENOMEM;
-			if (r == 0) {
-				h->drive_name = s.name;
-				r = store_foreach_episode(h->store, latest->drive_id, h->since, h->until, on_episode,
-							  h, err);
-			}
-			free(latest);
-			if (r == -ENOENT)
-				r = 0;
-			if (r == -ENOMEM)
-				wg_err_set(err, r, "out of memory");
-			continue;
-		}
-		r = series_load(h, &s, err);
+		history_series_init(&s, drives[i], h->attrs, h->n_attrs);
+		r = history_series_load(h->store, &s, h->since, h->until, err);
 		if (r >= 0 && view == HISTORY_TREND)
 			trend_series(h, &s);
 		else if (r >= 0 && h->format == HISTORY_TABLE)
@@ -1078,34 +730,80 @@ static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, enum histo
 			r = json_series(h, &s);
 		if (r == -ENOMEM)
 			wg_err_set(err, r, "out of memory");
-		series_release(&s);
+		history_series_release(&s);
 	}
-	if (view == HISTORY_EVENTS) {
-		h->filter = n_names ? (const char *const *)names : NULL;
-		if (r >= 0)
-			r = store_foreach_decision(h->store, h->since, h->until, on_decision, h, err);
-		if (r >= 0)
-			r = store_foreach_clock_step(h->store, h->since, h->until, on_clock_step, h, err);
-		if (r == -ENOMEM)
-			wg_err_set(err, r, "out of memory");
-		if (r >= 0) {
-			if (h->n_events) /* none: no array to sort at all */
-				qsort(h->events, h->n_events, sizeof(*h->events), event_cmp);
-			print_events(h);
-		}
-		for (size_t k = 0; k < h->n_events; k++) {
-			free(h->events[k].reason);
-			free(h->events[k].states);
-		}
-		free(h->events);
-		h->events = NULL;
-	} else if (h->format == HISTORY_JSON) {
+	if (h->format == HISTORY_JSON)
 		fputs("]}\n", stdout);
-	}
 	return r;
 }
 
-int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_args *ret)
+static int history_drives(struct cmd_ctx *ctx, struct history_ctx *h, const struct history_args *a, struct wg_err *err)
+{
+	size_t n = a->n_drives ? a->n_drives : ctx->config->n_drives;
+	const char **drives = calloc(n ? n : 1, sizeof(*drives));
+	int r;
+
+	if (!drives)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		drives[i] = a->n_drives ? a->drives[i] : ctx->config->drives[i].name;
+	if (a->view == HISTORY_EVENTS)
+		r = history_events(h, drives, n, a->n_drives ? (const char *const *)a->drives : NULL, err);
+	else
+		r = history_samples(h, a->view, drives, n, err);
+	free(drives);
+	return r;
+}
+
+/* What the options say, before it is checked against the configuration and the clock. */
+struct history_opts {
+	struct history_args a;
+	const char *since, *until; /* as given; NULL when not */
+	int views;                 /* how many of --jobs, --trend and --events */
+};
+
+static int option_attr(const struct cmd_entry *e, const char *arg, struct history_args *a)
+{
+	const char *bad = NULL;
+	int r;
+
+	r = parse_attrs(a, arg, &bad);
+	if (r == -E2BIG)
+		return cmd_usage_error(e, "--attr: at most %d attributes", HISTORY_ATTRS_MAX);
+	if (r < 0)
+		return cmd_usage_error(e, "--attr '%s' is not an attribute id (1-255) or name (current_pending_sector)",
+				       bad);
+	return 0;
+}
+
+static int option_buckets(const struct cmd_entry *e, const char *arg, struct history_args *a)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || n > BUCKETS_MAX)
+		return cmd_usage_error(e, "--buckets '%s' is not a number of rows 0-%d", arg, BUCKETS_MAX);
+	a->buckets = (int)n;
+	return 0;
+}
+
+static int option_format(const struct cmd_entry *e, const char *arg, struct history_args *a)
+{
+	if (strcmp(arg, "table") == 0)
+		a->format = HISTORY_TABLE;
+	else if (strcmp(arg, "csv") == 0)
+		a->format = HISTORY_CSV;
+	else if (strcmp(arg, "json") == 0)
+		a->format = HISTORY_JSON;
+	else
+		return cmd_usage_error(e, "--format '%s' is not one of table, csv, json", arg);
+	return 0;
+}
+
+/* The options, each as it stands; --help prints the help and sets o->a.help. 0 or the exit code. */
+static int history_options(struct cmd_ctx *ctx, int argc, char **argv, struct history_opts *o)
 {
 	static const struct option options[] = {
 		{ "jobs", no_argument, NULL, 'J' },
@@ -1120,109 +818,126 @@ int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	static const uint8_t default_attrs[] = { 5, 197, 198, 194 };
-	struct history_args a = { .view = HISTORY_SAMPLES, .format = HISTORY_TABLE, .buckets = -1 };
-	const char *since_arg = NULL, *until_arg = NULL, *bad = NULL;
-	int views = 0;
-	char *end;
-	long n;
-	int c, r;
+	int c, r = 0;
 
-	*ret = a;
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while (r == 0 && (c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'J':
-			a.view = HISTORY_JOBS;
-			views++;
+			o->a.view = HISTORY_JOBS;
+			o->views++;
 			break;
 		case 'T':
-			a.view = HISTORY_TREND;
-			views++;
+			o->a.view = HISTORY_TREND;
+			o->views++;
 			break;
 		case 'E':
-			a.view = HISTORY_EVENTS;
-			views++;
+			o->a.view = HISTORY_EVENTS;
+			o->views++;
 			break;
 		case 'a':
-			r = parse_attrs(&a, optarg, &bad);
-			if (r == -E2BIG)
-				return cmd_usage_error(ctx->entry, "--attr: at most %d attributes", HISTORY_ATTRS_MAX);
-			if (r < 0)
-				return cmd_usage_error(ctx->entry,
-						       "--attr '%s' is not an attribute id (1-255) or name "
-						       "(current_pending_sector)",
-						       bad);
+			r = option_attr(ctx->entry, optarg, &o->a);
 			break;
 		case 'b':
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || n > BUCKETS_MAX)
-				return cmd_usage_error(ctx->entry, "--buckets '%s' is not a number of rows 0-%d", optarg,
-						       BUCKETS_MAX);
-			a.buckets = (int)n;
+			r = option_buckets(ctx->entry, optarg, &o->a);
 			break;
 		case 's':
-			since_arg = optarg;
+			o->since = optarg;
 			break;
 		case 'u':
-			until_arg = optarg;
+			o->until = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "table") == 0)
-				a.format = HISTORY_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				a.format = HISTORY_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				a.format = HISTORY_JSON;
-			else
-				return cmd_usage_error(ctx->entry, "--format '%s' is not one of table, csv, json", optarg);
+			r = option_format(ctx->entry, optarg, &o->a);
 			break;
 		case 'j': /* as status, gate, sample and check-config say it */
-			a.format = HISTORY_JSON;
+			o->a.format = HISTORY_JSON;
 			break;
 		case 'h':
 			cmd_print_help(ctx->entry, stdout);
-			ret->help = true;
+			o->a.help = true;
 			return 0;
 		default:
 			return cmd_option_error(ctx->entry, c, argv);
 		}
 	}
-	if (views > 1)
-		return cmd_usage_error(ctx->entry, "--jobs, --trend and --events are views of their own: choose one");
-	if (a.view == HISTORY_JOBS && (optind < argc || a.n_attrs || a.buckets >= 0))
-		return cmd_usage_error(ctx->entry, "--jobs shows every run: no DRIVE, --attr or --buckets with it");
-	if (a.view == HISTORY_EVENTS && (a.n_attrs || a.buckets >= 0))
-		return cmd_usage_error(ctx->entry, "--events takes no --attr or --buckets");
-	if (a.view == HISTORY_TREND && a.buckets >= 0)
-		return cmd_usage_error(ctx->entry, "--trend looks at every sample: no --buckets with it");
-	if (a.n_attrs == 0) {
-		memcpy(a.attrs, default_attrs, sizeof(default_attrs));
-		a.n_attrs = WG_ELEMENTSOF(default_attrs);
-	}
-	/* the drives are the configuration's: a name it does not know is a usage error, before the history is read */
-	r = cmd_load_config(ctx);
-	if (r)
-		return r;
-	for (int i = optind; i < argc; i++) {
+	return r;
+}
+
+/* One view at a time, each with the options it takes. */
+static int check_view(const struct cmd_entry *e, const struct history_opts *o, bool drives_named)
+{
+	const struct history_args *a = &o->a;
+
+	if (o->views > 1)
+		return cmd_usage_error(e, "--jobs, --trend and --events are views of their own: choose one");
+	if (a->view == HISTORY_JOBS && (drives_named || a->n_attrs || a->buckets >= 0))
+		return cmd_usage_error(e, "--jobs shows every run: no DRIVE, --attr or --buckets with it");
+	if (a->view == HISTORY_EVENTS && (a->n_attrs || a->buckets >= 0))
+		return cmd_usage_error(e, "--events takes no --attr or --buckets");
+	if (a->view == HISTORY_TREND && a->buckets >= 0)
+		return cmd_usage_error(e, "--trend looks at every sample: no --buckets with it");
+	return 0;
+}
+
+/* The drives are the configuration's: a name it does not know is a usage error, before the history is read. */
+static int check_drives(const struct cmd_ctx *ctx, char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
 		bool found = false;
 
 		for (size_t k = 0; k < ctx->config->n_drives && !found; k++)
-			found = strcmp(ctx->config->drives[k].name, argv[i]) == 0;
+			found = strcmp(ctx->config->drives[k].name, names[i]) == 0;
 		if (!found)
-			return cmd_usage_error(ctx->entry, "no drive '%s' in '%s'", argv[i], ctx->config_path);
+			return cmd_usage_error(ctx->entry, "no drive '%s' in '%s'", names[i], ctx->config_path);
 	}
-	a.since = ctx->now - DEFAULT_SINCE;
-	a.until = ctx->now;
-	if (since_arg && (r = cmd_parse_when(ctx->entry, "--since", since_arg, ctx->now, &a.since)))
+	return 0;
+}
+
+/* --since and --until against the clock: the last 30 days unless they say otherwise. */
+static int read_range(const struct cmd_ctx *ctx, const struct history_opts *o, struct history_args *a)
+{
+	int r;
+
+	a->since = ctx->now - DEFAULT_SINCE;
+	a->until = ctx->now;
+	if (o->since && (r = cmd_parse_when(ctx->entry, "--since", o->since, ctx->now, &a->since)))
 		return r;
-	if (until_arg && (r = cmd_parse_when(ctx->entry, "--until", until_arg, ctx->now, &a.until)))
+	if (o->until && (r = cmd_parse_when(ctx->entry, "--until", o->until, ctx->now, &a->until)))
 		return r;
-	if (a.since > a.until)
+	if (a->since > a->until)
 		return cmd_usage_error(ctx->entry, "--since is after --until: the range is empty");
-	a.drives = &argv[optind];
-	a.n_drives = (size_t)(argc - optind);
-	*ret = a;
+	return 0;
+}
+
+int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_args *ret)
+{
+	static const uint8_t default_attrs[] = { 5, 197, 198, 194 };
+	struct history_opts o = { .a = { .view = HISTORY_SAMPLES, .format = HISTORY_TABLE, .buckets = -1 } };
+	int r;
+
+	*ret = o.a;
+	r = history_options(ctx, argc, argv, &o);
+	if (o.a.help)
+		ret->help = true;
+	if (r || o.a.help)
+		return r;
+	r = check_view(ctx->entry, &o, optind < argc);
+	if (r)
+		return r;
+	if (o.a.n_attrs == 0) {
+		memcpy(o.a.attrs, default_attrs, sizeof(default_attrs));
+		o.a.n_attrs = WG_ELEMENTSOF(default_attrs);
+	}
+	r = cmd_load_config(ctx);
+	if (!r)
+		r = check_drives(ctx, &argv[optind], (size_t)(argc - optind));
+	if (!r)
+		r = read_range(ctx, &o, &o.a);
+	if (r)
+		return r;
+	o.a.drives = &argv[optind];
+	o.a.n_drives = (size_t)(argc - optind);
+	*ret = o.a;
 	return 0;
 }
 
@@ -1249,7 +964,7 @@ static int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 	h.utf8 = setlocale(LC_CTYPE, "") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	h.store = ctx->store;
 	if (a.view != HISTORY_JOBS) {
-		r = history_drives(ctx, &h, a.view, a.drives, a.n_drives, &err);
+		r = history_drives(ctx, &h, &a, &err);
 		goto out;
 	}
 	if (h.format == HISTORY_TABLE)

@@ -29,25 +29,6 @@ static int disk_path(const char *sysfs_root, const char *disk, const char *file,
 	return 0;
 }
 
-/* The file as a NUL-terminated string; a NUL inside is garbage, not the end of the text. */
-static int read_text(const char *path, char **ret_text, struct wg_err *err)
-{
-	uint8_t *buf;
-	size_t len;
-	int r;
-
-	r = wg_read_file(path, IOSTAT_FILE_MAX, &buf, &len);
-	if (r < 0)
-		return wg_err_set(err, r, "cannot read '%s': %s", path, strerror(-r));
-	buf[len] = '\0'; /* wg_read_file leaves a byte to spare */
-	if (strlen((char *)buf) != len) {
-		free(buf);
-		return wg_err_set(err, -EINVAL, "'%s' is not text: it holds a NUL byte", path);
-	}
-	*ret_text = (char *)buf;
-	return 0;
-}
-
 /* A decimal number of digits only: strtoull alone would take a sign, blanks or "0x". */
 static int parse_u64(const char *s, size_t len, uint64_t *ret)
 {
@@ -80,7 +61,7 @@ int iostat_read(const char *sysfs_root, const char *disk, uint64_t *ret_read, ui
 	r = disk_path(sysfs_root, disk, "stat", path, sizeof(path), err);
 	if (r < 0)
 		return r;
-	r = read_text(path, &text, err);
+	r = wg_read_text(path, IOSTAT_FILE_MAX, &text, err);
 	if (r < 0)
 		return r;
 	for (const char *p = text + strspn(text, " \t\n"); *p; p += strspn(p, " \t\n")) {
@@ -122,7 +103,7 @@ int iostat_devnum(const char *sysfs_root, const char *disk, unsigned *ret_maj, u
 	r = disk_path(sysfs_root, disk, "dev", path, sizeof(path), err);
 	if (r < 0)
 		return r;
-	r = read_text(path, &text, err);
+	r = wg_read_text(path, IOSTAT_FILE_MAX, &text, err);
 	if (r < 0)
 		return r;
 	len = strlen(text);

@@ -565,98 +565,141 @@ static void reap(pid_t pid, int *ret_status)
 		*ret_status = status;
 }
 
-int proc_start(const struct proc_spec *spec, struct proc **ret, struct wg_err *err)
+/* Whether a job can start here at all: its exit status ours to wait for, the stop wake-up ready. */
+static int start_check(const struct proc_spec *spec, struct wg_err *err)
 {
-	struct launch l = { .devnull = -1, .out_w = -1, .status_w = -1 };
-	struct child_status st;
 	struct sigaction chld;
-	sigset_t all, old;
-	struct proc *p = NULL;
-	int out[2] = { -1, -1 }, status[2] = { -1, -1 };
-	ssize_t n;
-	pid_t pid;
 	int r;
 
-	r = launch_prepare(spec, &l, err);
-	if (r < 0)
-		goto out;
-	if (sigaction(SIGCHLD, NULL, &chld) == 0 && (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))) {
-		r = wg_err_set(err, -EINVAL, "cannot run job command '%s' while SIGCHLD is ignored: its exit status would be lost",
-			       spec->argv[0]);
-		goto out;
-	}
+	if (sigaction(SIGCHLD, NULL, &chld) == 0 && (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT)))
+		return wg_err_set(err, -EINVAL, "cannot run job command '%s' while SIGCHLD is ignored: its exit status would be lost",
+				  spec->argv[0]);
 	r = wake_init();
-	if (r < 0) {
-		wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
-		goto out;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		r = wg_err_set(err, -ENOMEM, "cannot start job command '%s': %s", spec->argv[0], strerror(ENOMEM));
-		goto out;
-	}
-	l.devnull = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY));
-	if (l.devnull < 0) {
-		r = wg_err_set(err, -errno, "cannot open '/dev/null' for job command '%s': %s", spec->argv[0],
-			       strerror(errno));
-		goto out;
-	}
-	if ((r = pipe_above_stdio(out)) < 0 || (r = pipe_above_stdio(status)) < 0) {
-		wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
-		goto out;
-	}
-	l.out_w = out[1];
+	if (r < 0)
+		return wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
+	return 0;
+}
+
+/* The child's stdin (/dev/null), the pipe of its output and the one it says what failed before exec through. */
+static int launch_pipes(const struct proc_spec *spec, struct launch *l, int out[2], int status[2],
+			struct wg_err *err)
+{
+	int r;
+
+	l->devnull = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY));
+	if (l->devnull < 0)
+		return wg_err_set(err, -errno, "cannot open '/dev/null' for job command '%s': %s", spec->argv[0],
+				  strerror(errno));
+	if ((r = pipe_above_stdio(out)) < 0 || (r = pipe_above_stdio(status)) < 0)
+		return wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
+	l->out_w = out[1];
 	out[1] = -1;
-	l.status_w = status[1];
+	l->status_w = status[1];
 	status[1] = -1;
+	return 0;
+}
+
+/* Fork; the child runs the job and never returns. The child's ends of the pipes are closed here. */
+static int launch_fork(struct launch *l, pid_t *ret_pid)
+{
+	sigset_t all, old;
+	pid_t pid;
+	int r;
 
 	/* no handler of ours may run in the child before it has reset them all */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		child_run(&l);
-	r = -errno;
+		child_run(l);
+	r = pid < 0 ? -errno : 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	p->start_ns = now_ns();
-	close_fd(&l.out_w);
-	close_fd(&l.status_w);
-	if (pid < 0) {
-		wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
-		goto out;
-	}
+	close_fd(&l->out_w);
+	close_fd(&l->status_w);
+	*ret_pid = pid;
+	return r;
+}
+
+/* Until the child has exec'd or said which step before failed; then it is killed and reaped. */
+static int await_exec(const struct proc_spec *spec, const struct launch *l, int status_r, pid_t pid,
+		      struct wg_err *err)
+{
+	struct child_status st;
+	ssize_t n;
+	int r;
 
 	/* EOF: the child exec'd (the pipe is close-on-exec), or died before, which proc_wait() reports */
 	do
-		n = read(status[0], &st, sizeof(st));
+		n = read(status_r, &st, sizeof(st));
 	while (n < 0 && errno == EINTR);
-	if (n != 0) {
-		if (n < 0)
-			r = wg_err_set(err, -errno, "cannot start job command '%s': %s", spec->argv[0], strerror(errno));
-		else if (n != sizeof(st))
-			r = wg_err_set(err, -EIO, "cannot start job command '%s': %s", spec->argv[0], strerror(EIO));
-		else
-			r = child_error(spec, &l, &st, err);
-		kill(pid, SIGKILL); /* if the read itself failed, the child may still be on its way to exec */
-		reap(pid, NULL);
-		goto out;
-	}
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		r = wg_err_set(err, -errno, "cannot start job command '%s': %s", spec->argv[0], strerror(errno));
+	else if (n != sizeof(st))
+		r = wg_err_set(err, -EIO, "cannot start job command '%s': %s", spec->argv[0], strerror(EIO));
+	else
+		r = child_error(spec, l, &st, err);
+	kill(pid, SIGKILL); /* if the read itself failed, the child may still be on its way to exec */
+	reap(pid, NULL);
+	return r;
+}
+
+/* The job that runs: its output read without blocking, its end seen through a pidfd where the kernel has one. */
+static int proc_adopt(const struct proc_spec *spec, struct proc *p, pid_t pid, int *out_r, struct wg_err *err)
+{
+	int r;
 
 	p->pid = pid;
-	p->out_fd = out[0];
-	out[0] = -1;
+	p->out_fd = *out_r;
+	*out_r = -1;
 	if (fcntl(p->out_fd, F_SETFL, O_NONBLOCK) < 0) {
 		/* a blocking read would stall the watchdog; stop here while the job is only just starting */
 		r = wg_err_set(err, -errno, "cannot start job command '%s': %s", spec->argv[0], strerror(errno));
 		kill(-pid, SIGKILL);
 		reap(pid, NULL);
 		close_fd(&p->out_fd);
-		goto out;
+		return r;
 	}
 	/* the child is ours and not reaped, so its pid cannot have been reused yet */
 	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (p->pidfd < 0)
 		p->pidfd = -1;
+	return 0;
+}
+
+int proc_start(const struct proc_spec *spec, struct proc **ret, struct wg_err *err)
+{
+	struct launch l = { .devnull = -1, .out_w = -1, .status_w = -1 };
+	struct proc *p = NULL;
+	int out[2] = { -1, -1 }, status[2] = { -1, -1 };
+	pid_t pid;
+	int r;
+
+	r = launch_prepare(spec, &l, err);
+	if (r >= 0)
+		r = start_check(spec, err);
+	if (r < 0)
+		goto out;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		r = wg_err_set(err, -ENOMEM, "cannot start job command '%s': %s", spec->argv[0], strerror(ENOMEM));
+		goto out;
+	}
+	r = launch_pipes(spec, &l, out, status, err);
+	if (r < 0)
+		goto out;
+	r = launch_fork(&l, &pid);
+	p->start_ns = now_ns();
+	if (r < 0) {
+		wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
+		goto out;
+	}
+	r = await_exec(spec, &l, status[0], pid, err);
+	if (r >= 0)
+		r = proc_adopt(spec, p, pid, &out[0], err);
+	if (r < 0)
+		goto out;
 	*ret = p;
 	p = NULL;
 	r = 0;
@@ -693,6 +736,9 @@ struct waiter {
 	bool killed;   /* SIGKILL went to the group */
 	int64_t kill_at;
 	int64_t give_up_at;
+	/* what the watch waits for: CLOCK_MONOTONIC ns, INT64_MAX for never */
+	int64_t deadline, next_tick, next_look;
+	int64_t grace; /* seconds from SIGTERM to SIGKILL */
 };
 
 static void line_deliver(struct waiter *w)
@@ -923,28 +969,124 @@ static void result_fill(struct waiter *w)
 		res->end = res->signal ? PROC_SIGNALED : PROC_EXITED;
 }
 
+/* While the job runs: stop it when asked to, when out of time, or when a tick or a look of the watch says so. */
+static int64_t watch_step(struct waiter *w, int64_t now)
+{
+	const struct proc_watch *watch = w->watch;
+
+	if (w->exited || w->stopping)
+		return now;
+	if (atomic_exchange(&stop_requested, 0)) {
+		stop(w, PROC_STOPPED, now, w->grace);
+	} else if (now >= w->deadline) {
+		stop(w, PROC_TIMEOUT, now, w->grace);
+	} else if (now >= w->next_tick) {
+		if (watch->tick(watch->userdata))
+			stop(w, PROC_STOPPED, now, w->grace);
+		now = now_ns();
+		w->next_tick = add_seconds(w->next_tick, watch->interval);
+		if (w->next_tick <= now) /* a slow tick: no burst of catching up */
+			w->next_tick = add_seconds(now, watch->interval);
+	}
+	if (!w->stopping && now >= w->next_look) {
+		if (watch->look(watch->userdata))
+			stop(w, PROC_STOPPED, now, w->grace);
+		now = now_ns();
+		w->next_look = now + watch->look_ms * NSEC_PER_MSEC;
+	}
+	return now;
+}
+
+/* Once the job ended or is being stopped: its group goes too, SIGTERM then SIGKILL. true when the wait is over. */
+static bool group_step(struct waiter *w, int64_t now)
+{
+	if (w->exited && !w->termed && (w->p->out_fd < 0 || now >= w->exit_ns + DRAIN_NS)) {
+		/* it ended by itself; what it left running (in its group) goes the same way */
+		if (!group_alive(w))
+			return true;
+		group_term(w, now, w->grace);
+	}
+	if (w->termed) {
+		if (!group_alive(w))
+			return true;
+		if (!w->killed && now >= w->kill_at) {
+			kill(-w->p->pid, SIGKILL);
+			w->killed = true;
+			w->give_up_at = add_seconds(now, KILL_WAIT_S);
+		} else if (w->killed && now >= w->give_up_at) {
+			w->res->left_behind = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* How long poll() may sleep: until the next thing that is due, in ms; -1 for as long as it takes. */
+static int wait_ms(const struct waiter *w, int64_t now)
+{
+	int64_t wake = INT64_MAX;
+
+	if (!w->exited && !w->stopping)
+		wake = min64(min64(w->deadline, w->next_tick), w->next_look);
+	if (!w->exited && w->p->pidfd < 0)
+		wake = min64(wake, now + GROUP_POLL_NS);
+	if (w->exited && !w->termed)
+		wake = min64(wake, w->exit_ns + DRAIN_NS);
+	if (w->termed) {
+		wake = min64(wake, w->killed ? w->give_up_at : w->kill_at);
+		if (w->exited)
+			wake = min64(wake, now + GROUP_POLL_NS);
+	}
+	if (wake == INT64_MAX)
+		return -1;
+	if (wake <= now)
+		return 0;
+	return (int)min64((wake - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC, INT_MAX);
+}
+
+/* Sleep until something is due, the job writes or ends, or a stop is asked for; read what it wrote. */
+static void wait_poll(struct waiter *w, int ms)
+{
+	struct pollfd fds[3] = {
+		{ .fd = wake_r, .events = POLLIN },
+		{ .fd = w->p->out_fd, .events = POLLIN },
+		{ .fd = w->p->pidfd, .events = POLLIN },
+	};
+
+	if (poll(fds, WG_ELEMENTSOF(fds), ms) < 0) {
+		if (errno != EINTR) {
+			/* cannot happen short of ENOMEM; the timeouts still hold if we just look again */
+			struct timespec ts = { .tv_nsec = GROUP_POLL_NS };
+
+			nanosleep(&ts, NULL);
+		}
+		return;
+	}
+	if (fds[0].revents)
+		wake_drain();
+	if (fds[1].revents)
+		output_read(w, READS_PER_WAKE);
+}
+
 int proc_wait(struct proc *p, int64_t timeout, int64_t grace, const struct proc_watch *watch,
 	      struct proc_result *ret, struct wg_err *err)
 {
-	struct waiter w = { .p = p, .watch = watch, .res = ret };
 	bool ticking = watch && watch->tick && watch->interval > 0;
 	bool looking = watch && watch->look && watch->look_ms > 0;
-	int64_t deadline = timeout > 0 ? add_seconds(p->start_ns, timeout) : INT64_MAX;
-	int64_t next_tick = ticking ? add_seconds(now_ns(), watch->interval) : INT64_MAX;
-	int64_t next_look = looking ? now_ns() + watch->look_ms * NSEC_PER_MSEC : INT64_MAX;
-	int r = 0;
+	struct waiter w = {
+		.p = p,
+		.watch = watch,
+		.res = ret,
+		.deadline = timeout > 0 ? add_seconds(p->start_ns, timeout) : INT64_MAX,
+		.next_tick = ticking ? add_seconds(now_ns(), watch->interval) : INT64_MAX,
+		.next_look = looking ? now_ns() + watch->look_ms * NSEC_PER_MSEC : INT64_MAX,
+		.grace = grace < 0 ? 0 : grace,
+	};
+	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	if (grace < 0)
-		grace = 0;
 	for (;;) {
-		struct pollfd fds[3] = {
-			{ .fd = wake_r, .events = POLLIN },
-			{ .fd = p->out_fd, .events = POLLIN },
-			{ .fd = p->pidfd, .events = POLLIN },
-		};
-		int64_t now, wake = INT64_MAX;
-		int ms;
+		int64_t now;
 
 		r = leader_check(&w);
 		if (r < 0) {
@@ -954,77 +1096,10 @@ int proc_wait(struct proc *p, int64_t timeout, int64_t grace, const struct proc_
 				kill(-p->pid, SIGKILL);
 			break;
 		}
-		now = now_ns();
-		if (!w.exited && !w.stopping) {
-			if (atomic_exchange(&stop_requested, 0)) {
-				stop(&w, PROC_STOPPED, now, grace);
-			} else if (now >= deadline) {
-				stop(&w, PROC_TIMEOUT, now, grace);
-			} else if (now >= next_tick) {
-				if (watch->tick(watch->userdata))
-					stop(&w, PROC_STOPPED, now, grace);
-				now = now_ns();
-				next_tick = add_seconds(next_tick, watch->interval);
-				if (next_tick <= now) /* a slow tick: no burst of catching up */
-					next_tick = add_seconds(now, watch->interval);
-			}
-			if (!w.stopping && now >= next_look) {
-				if (watch->look(watch->userdata))
-					stop(&w, PROC_STOPPED, now, grace);
-				now = now_ns();
-				next_look = now + watch->look_ms * NSEC_PER_MSEC;
-			}
-		}
-		if (w.exited && !w.termed && (p->out_fd < 0 || now >= w.exit_ns + DRAIN_NS)) {
-			/* it ended by itself; what it left running (in its group) goes the same way */
-			if (!group_alive(&w))
-				break;
-			group_term(&w, now, grace);
-		}
-		if (w.termed) {
-			if (!group_alive(&w))
-				break;
-			if (!w.killed && now >= w.kill_at) {
-				kill(-p->pid, SIGKILL);
-				w.killed = true;
-				w.give_up_at = add_seconds(now, KILL_WAIT_S);
-			} else if (w.killed && now >= w.give_up_at) {
-				ret->left_behind = true;
-				break;
-			}
-		}
-
-		if (!w.exited && !w.stopping)
-			wake = min64(min64(deadline, next_tick), next_look);
-		if (!w.exited && p->pidfd < 0)
-			wake = min64(wake, now + GROUP_POLL_NS);
-		if (w.exited && !w.termed)
-			wake = min64(wake, w.exit_ns + DRAIN_NS);
-		if (w.termed) {
-			wake = min64(wake, w.killed ? w.give_up_at : w.kill_at);
-			if (w.exited)
-				wake = min64(wake, now + GROUP_POLL_NS);
-		}
-		if (wake == INT64_MAX)
-			ms = -1;
-		else if (wake <= now)
-			ms = 0;
-		else
-			ms = (int)min64((wake - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC, INT_MAX);
-
-		if (poll(fds, WG_ELEMENTSOF(fds), ms) < 0) {
-			if (errno != EINTR) {
-				/* cannot happen short of ENOMEM; the timeouts still hold if we just look again */
-				struct timespec ts = { .tv_nsec = GROUP_POLL_NS };
-
-				nanosleep(&ts, NULL);
-			}
-			continue;
-		}
-		if (fds[0].revents)
-			wake_drain();
-		if (fds[1].revents)
-			output_read(&w, READS_PER_WAKE);
+		now = watch_step(&w, now_ns());
+		if (group_step(&w, now))
+			break;
+		wait_poll(&w, wait_ms(&w, now));
 	}
 
 	/*

@@ -153,27 +153,13 @@ static int systemd_argv(const char *run, const char *name, uint64_t bps, char *c
 	return 0;
 }
 
-static int read_text(const char *path, char **ret_text, struct wg_err *err)
-{
-	uint8_t *buf;
-	size_t len;
-	int r;
-
-	r = wg_read_file(path, CGROUP_FILE_MAX, &buf, &len);
-	if (r < 0)
-		return wg_err_set(err, r, "cannot read '%s': %s", path, strerror(-r));
-	buf[len] = '\0'; /* wg_read_file leaves a byte to spare */
-	*ret_text = (char *)buf;
-	return 0;
-}
-
 static int read_cgroup_file(const char *dir, const char *file, char **ret_text, struct wg_err *err)
 {
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return wg_err_set(err, -ENAMETOOLONG, "'%s' is too long", dir);
-	return read_text(path, ret_text, err);
+	return wg_read_text(path, CGROUP_FILE_MAX, ret_text, err);
 }
 
 /* Whether word is one of the blank-separated words of text, as cgroup.controllers lists them. */
@@ -332,7 +318,7 @@ static int own_cgroup(const char *self_cgroup, char **ret_path, struct wg_err *e
 	char *text, *line, *p, *path = NULL;
 	int r;
 
-	r = read_text(self_cgroup, &text, err);
+	r = wg_read_text(self_cgroup, CGROUP_FILE_MAX, &text, err);
 	if (r < 0)
 		return r;
 	for (p = text; (line = strsep(&p, "\n"));)

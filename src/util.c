@@ -415,6 +415,24 @@ out:
 	return r;
 }
 
+int wg_read_text(const char *path, size_t max, char **ret_text, struct wg_err *err)
+{
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	r = wg_read_file(path, max, &buf, &len);
+	if (r < 0)
+		return wg_err_set(err, r, "cannot read '%s': %s", path, strerror(-r));
+	buf[len] = '\0'; /* wg_read_file leaves a byte to spare */
+	if (strlen((char *)buf) != len) {
+		free(buf);
+		return wg_err_set(err, -EINVAL, "'%s' is not text: it holds a NUL byte", path);
+	}
+	*ret_text = (char *)buf;
+	return 0;
+}
+
 int wg_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode)
 {
 	char tmp[PATH_MAX];
