@@ -89,11 +89,16 @@ if $have_nobody; then
 	nobody flock -n "$T/db/history.db.lock" true 2>"$T/err" && fail "nobody could take the runner's lock"
 	contains "$T/err" "Permission denied"
 	chmod 0644 "$T/db/history.db.lock"
-	nobody flock -n "$T/db/history.db.lock" sleep 3 &
-	sleep 1
+	# nobody holds it until told through a FIFO: however slow the run below (valgrind), it is held
+	mkfifo "$T/hold" && chmod 0666 "$T/hold" || fail "mkfifo"
+	nobody flock -n -o "$T/db/history.db.lock" sh -c 'read x <"$1"' sh "$T/hold" &
+	holder=$!
+	eventually sh -c '! flock -n "$1" true' sh "$T/db/history.db.lock" || fail "nobody did not take the lock"
 	# (a lock left readable by an older weargate: busy now, and closed to others from the next run on)
 	run 75 "$W" -c "$T/w.conf" run
-	wait
+	echo >"$T/hold"
+	wait "$holder"
+	rm -f "$T/hold"
 	run 0 "$W" -c "$T/w.conf" run
 	[ "$(mode "$T/db/history.db.lock")" = 600 ] || fail "an old readable lock was not closed"
 fi
