@@ -173,15 +173,16 @@ contains "$T/err" "backup: success"
 	fail "the nested gate's answer is not recorded"
 # The job reaches its hook before its runner has noted the job's session (strace holds each of the
 # runner's syncs 2 s, so that note is seen 2 s late): the hook waits for the note, inside the run.
-if command -v strace >/dev/null 2>&1; then
+if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/null; then
 	n0=$(sql "SELECT count(*) FROM job_run")
-	WEARGATE_NOW=1795850000 run 0 strace -f -qq -o /dev/null -e trace=fsync,fdatasync \
+	# (LeakSanitizer cannot work under ptrace, and a job gets no ASAN_OPTIONS of its runner's)
+	WEARGATE_NOW=1795850000 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 run 0 strace -f -qq -o /dev/null -e trace=fsync,fdatasync \
 		-e inject=fsync,fdatasync:delay_enter=2000000 "$W" -c "$T/w.conf" exec backup -- /bin/sh -c "
-		'$W' -c '$T/w.conf' gate --record backup || exit 12"
+		ASAN_OPTIONS=detect_leaks=0 '$W' -c '$T/w.conf' gate --record backup || exit 12"
 	contains "$T/err" "backup| backup: go: inside its run $((n0 + 1)), which its runner gated and records"
 	[ "$(sql "SELECT count(*) FROM job_run")" = $((n0 + 1)) ] || fail "the early hook made a run of its own"
 else
-	echo "strace is not installed (apt-get install strace): a hook ahead of its runner's note is not tried"
+	echo "strace is not installed or cannot trace here (apt-get install strace): a hook ahead of its runner's note is not tried"
 fi
 # the environment says which run, but only the job's own session is inside it: from outside, or for another job, it counts for nothing
 WEARGATE_NOW=1795900000 run 0 "$W" -c "$T/w.conf" exec ok-backup -- /bin/sh -c "

@@ -90,8 +90,9 @@ if $have_nobody; then
 	contains "$T/err" "Permission denied"
 	chmod 0644 "$T/db/history.db.lock"
 	# nobody holds it until told through a FIFO: however slow the run below (valgrind), it is held
+	# (and waits for it, as the check that it holds it takes it for an instant when it does not yet)
 	mkfifo "$T/hold" && chmod 0666 "$T/hold" || fail "mkfifo"
-	nobody flock -n -o "$T/db/history.db.lock" sh -c 'read x <"$1"' sh "$T/hold" &
+	nobody flock -w 30 -o "$T/db/history.db.lock" sh -c 'read x <"$1"' sh "$T/hold" &
 	holder=$!
 	eventually sh -c '! flock -n "$1" true' sh "$T/db/history.db.lock" || fail "nobody did not take the lock"
 	# (a lock left readable by an older weargate: busy now, and closed to others from the next run on)
