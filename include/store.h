@@ -36,7 +36,7 @@ void store_free(struct store *s); /* NULL is fine; aborts an open pass */
 int store_set_durable(struct store *s, bool durable, struct wg_err *err);
 
 /*
- * Whether this process copies the log into the file when its commits take the log past 64
+ * Whether this process copies the log into the file when its commits take the log past 128
  * pages (the default). A hook's gate, on the critical path of a backup, leaves that to the
  * writers that are not (sample, run, prune), unless the log reaches twice that, when no writer
  * has run for a long while. Nobody does it on closing.

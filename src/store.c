@@ -40,10 +40,11 @@
  * the log back, instead of every short-lived process paying two syncs and a rewrite of the
  * file's pages for the few pages it wrote. Reading it back is not free: a process that opens
  * the history alone checks every page of the log, some 5,000 instructions a page, and a gate
- * costs 4.7 million in all. At 64 pages a gate pays 160,000 on average and a pass of two or
- * three pages checkpoints once in 25 or so.
+ * costs 4.7 million in all. At 128 pages a gate pays some 320,000 on average, and a pass
+ * checkpoints once in 20 or so (14 times in 300 passes on the write-budget benchmark, which at
+ * 64 pages wrote a third more in its passes where one attribute changed).
  */
-#define WAL_CHECKPOINT_FRAMES 64
+#define WAL_CHECKPOINT_FRAMES 128
 /*
  * A hook's gate leaves the checkpoint to the writers (store_set_checkpoints), unless the log
  * has grown to this: gates alone, no writer for a long while, and every gate reading it back.
