@@ -439,6 +439,16 @@ int store_import_sample(struct store *s, int64_t drive, const char *name, int64_
 			struct wg_err *err);
 int store_import_end(struct store *s, int r, struct wg_err *err);
 
+/*
+ * A read of the caller's own: the statements until store_read_end() see one state of the
+ * history, and take the log's read lock once instead of once each. Returns 1 when it began one,
+ * 0 when a transaction was already open (its end is then that transaction's), or an error.
+ * Nothing may be written until it ends.
+ */
+int store_read_begin(struct store *s, struct wg_err *err);
+/* Ends what store_read_begin() returned 1 for; began is that return value. */
+void store_read_end(struct store *s, int began);
+
 /* A write of the caller's own: everything until the end in one transaction; end(r < 0) rolls it back. */
 int store_transaction_begin(struct store *s, struct wg_err *err);
 int store_transaction_end(struct store *s, int r, struct wg_err *err);

@@ -357,7 +357,7 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 	struct drive_health **todo = NULL;
 	bool *read = NULL;
 	size_t n = 0, m = 0;
-	int r;
+	int r, snapshot = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->job = j;
@@ -383,16 +383,20 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 		goto out;
 	}
 	/* the newest samples, and which of them are too old to judge by */
-	for (size_t i = 0; i < n; i++) {
+	r = snapshot = store_read_begin(s, err);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
 		r = load_latest_brief(s, &c->policy, drives[i], now, &ret->drives[i], err);
 		ret->n = i + 1;
-		if (r < 0)
-			goto out;
-		if (opts->may_sample && stale(&c->policy, &ret->drives[i], now)) {
+		if (r >= 0 && opts->may_sample && stale(&c->policy, &ret->drives[i], now)) {
 			read[i] = true;
 			todo[m++] = &ret->drives[i];
 		}
 	}
+	/* reading a drive records it: not inside the read */
+	store_read_end(s, snapshot);
+	snapshot = 0;
+	if (r < 0)
+		goto out;
 	if (m > 0) {
 		struct drives_read how = { .sysfs_root = opts->env->sysfs_root, .record = opts->record,
 					   .notified = opts->notified };
@@ -413,7 +417,12 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 						    todo[i]->latest->reading.reason);
 		}
 	}
-	/* each drive judged once: those just read already were */
+	/* each drive judged once (those just read already were), all from one state of the history */
+	snapshot = store_read_begin(s, err);
+	if (snapshot < 0) {
+		r = snapshot;
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct drive_health *h = &ret->drives[i];
 		struct gate_drive *f = &ret->facts[i];
@@ -437,11 +446,14 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 				goto out;
 		}
 	}
+	store_read_end(s, snapshot);
+	snapshot = 0;
 	/* a short self-test reads a sample of the surface: light */
 	gate_decide(&c->policy, j->class, j->class == JOB_SELFTEST && j->test == SMART_TEST_SHORT, j->on_unknown,
 		    j->cooldown, ret->facts, ret->n, now, &ret->decision);
 	r = states_line(ret, err);
 out:
+	store_read_end(s, snapshot);
 	free(read);
 	free(todo);
 	free(drives);

@@ -842,6 +842,7 @@ static int store_new(const char *path, enum open_mode mode, struct store **ret, 
 		[OPEN_READ] = SQLITE_OPEN_READONLY,
 		[OPEN_READ_IMMUTABLE] = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
 	};
+
 	char *uri = NULL;
 	struct store *s;
 	int rc;
@@ -2496,6 +2497,23 @@ static int write_end(struct store *s, int r, struct wg_err *err)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	return r;
+}
+
+int store_read_begin(struct store *s, struct wg_err *err)
+{
+	int r;
+
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	/* deferred: the read lock is taken by the first statement, and is the only lock taken */
+	r = exec(s, "BEGIN", err, "cannot begin a read");
+	return r < 0 ? r : 1;
+}
+
+void store_read_end(struct store *s, int began)
+{
+	if (began == 1 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 }
 
 int store_transaction_begin(struct store *s, struct wg_err *err)

@@ -1232,6 +1232,42 @@ static void test_reader_during_writer(void **state)
 	free(x);
 }
 
+/* A read of several statements sees one state of the history: a pass committed during it shows only after it. */
+static void test_read_sees_one_state(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct store_sample *x = malloc(sizeof(*x));
+	struct wg_err err = { "" };
+	struct smart_reading r;
+	struct store *w = open_store(), *rd;
+	int began;
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	pass(w, 1000, 1, names, &r);
+	rd = open_store();
+	began = store_read_begin(rd, &err);
+	assert_int_equal(began, 1);
+	/* inside it, another begin is the same read */
+	assert_int_equal(store_read_begin(rd, &err), 0);
+	assert_int_equal(store_latest_by_name(rd, "sda", x, &err), 0);
+	assert_int_equal(x->t, 1000);
+	pass(w, 1600, 1, names, &r);
+	assert_int_equal(store_latest_by_name(rd, "sda", x, &err), 0);
+	assert_int_equal(x->t, 1000);
+	store_read_end(rd, 0);
+	assert_int_equal(store_latest_by_name(rd, "sda", x, &err), 0);
+	assert_int_equal(x->t, 1000);
+	store_read_end(rd, began);
+	assert_int_equal(store_latest_by_name(rd, "sda", x, &err), 0);
+	assert_int_equal(x->t, 1600);
+	/* the reader writes again once it ended */
+	assert_int_equal(store_decision_add(rd, 1700, "job", "go", "", "", &err), 0);
+	store_free(rd);
+	store_free(w);
+	free(x);
+}
+
 /*
  * A reader that may not write the log's index (nobody; or, run by a user, the index made
  * read-only) finds no read mark it may use: a checkpoint has taken them all past its view of
@@ -1433,6 +1469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pass_is_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_during_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_sees_one_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_reader_waits_for_a_read_mark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_errors, setup, teardown),
