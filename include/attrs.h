@@ -159,6 +159,8 @@ struct smart_derived {
  * true (all ones, or more than the drive's sectors) is unknown, never a number.
  */
 void attrs_derive(const struct smart_reading *r, struct smart_derived *ret);
+/* Every derived value unknown, as attrs_derive() gives for a reading that is not OK. */
+void attrs_derive_unknown(struct smart_derived *ret);
 /*
  * The value of attribute id the way weargate reads it (d is attrs_derive()'s of r): the count
  * the health model reads where the drive's name for the attribute says it is that count

@@ -916,18 +916,22 @@ static void ssd_wear(const struct indexed *x, struct smart_derived *d)
 	}
 }
 
+void attrs_derive_unknown(struct smart_derived *ret)
+{
+	_Static_assert(sizeof(struct smart_derived) == 13 * sizeof(int64_t), "each field of smart_derived is set here");
+	*ret = (struct smart_derived){
+		ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN,
+		ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN,
+	};
+}
+
 void attrs_derive(const struct smart_reading *r, struct smart_derived *ret)
 {
 	struct smart_derived d;
 	struct indexed x;
 
 	if (r->status != READING_OK) {
-		d = (struct smart_derived){
-			ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN,
-			ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN,
-			ATTR_UNKNOWN, ATTR_UNKNOWN, ATTR_UNKNOWN,
-		};
-		*ret = d;
+		attrs_derive_unknown(ret);
 		return;
 	}
 	index_reading(r, &x);

@@ -141,11 +141,10 @@ void health_point_from_reading(const struct smart_reading *r, int64_t t, struct 
 
 void health_point_from_brief(int64_t t, int64_t temperature_c, int self_test, struct health_point *ret)
 {
-	const struct smart_reading none = { .status = READING_OK };
-
 	memset(ret, 0, sizeof(*ret));
 	ret->t = t;
-	attrs_derive(&none, &ret->d); /* all unknown */
+	/* not from an empty reading: that would build the attribute table only to find nothing in it */
+	attrs_derive_unknown(&ret->d);
 	ret->d.temperature_c = temperature_c;
 	ret->self_test_running = self_test_running(self_test);
 	ret->self_test = smart_test_status_of(self_test);
