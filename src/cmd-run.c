@@ -259,8 +259,6 @@ static bool run_one(struct cmd_ctx *ctx, struct runner *r, struct job_entry *e)
 	}
 	e->verdict = res.decision.verdict;
 	e->reason = strdup(res.decision.reason);
-	if (e->verdict != VERDICT_GO)
-		wg_log(LOG_NOTICE, "job %s: %s: %s", e->job->name, verdict_to_string(e->verdict), res.decision.reason);
 	k = runner_follow(r, e->job, e->job->command, &res, &e->outcome, &err);
 	e->ran = e->verdict == VERDICT_GO;
 	if (k < 0)

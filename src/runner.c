@@ -1162,8 +1162,13 @@ int runner_gate(struct runner *r, const struct job_cfg *j, int64_t now, const st
 		if (!r->quiet || ret->decision.verdict != VERDICT_GO)
 			runner_print_verdict(r->log, ret);
 		if (ret->decision.verdict != VERDICT_DEFER || ret->decision.retry_at <= now ||
-		    ret->decision.retry_at > deadline || runner_stop_requested())
+		    ret->decision.retry_at > deadline || runner_stop_requested()) {
+			/* a job that does not run is news for syslog, whichever runner held it back */
+			if (ret->decision.verdict != VERDICT_GO)
+				wg_log(LOG_NOTICE, "job %s: %s: %s", j->name, verdict_to_string(ret->decision.verdict),
+				       ret->decision.reason);
 			return 0;
+		}
 		wg_format_utc(ret->decision.retry_at, when, sizeof(when));
 		fprintf(r->log, "%s: waiting until %s, within run_until\n", j->name, when);
 		wait_until(ret->decision.retry_at);

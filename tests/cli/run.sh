@@ -153,6 +153,10 @@ contains "$T/notified" "state|sda|degrading|sda is degrading: pending sectors 8 
 rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm" "$T/notified"
 run 1 "$W" -c "$T/w.conf" run purge
 contains "$T/notified" "refusal|sda|degrading|"
+# a job that does not run is in syslog, whether run or exec held it back
+: >"$T/syslog"
+run 1 "$W" -c "$T/w.conf" exec purge -- /bin/true
+contains "$T/syslog" "<5> job purge: refuse: sda degrading"
 "$WG_BLOB" set "$T/sda.blob" 197 raw=0
 rm -f "$T/history.db" "$T/history.db-wal" "$T/history.db-shm"
 
