@@ -26,6 +26,13 @@ struct proc_spec {
 	int ionice_level;   /* 0-7 for BE */
 	const char *cgroup; /* a cgroup v2 directory the job joins before exec (its io.max applies); NULL = none */
 	const char *cwd;    /* absolute; NULL = "/" */
+	/*
+	 * Called in the parent once the child is set up, before it execs: what must be known of the
+	 * job before it does anything (its pid, which is its session and process group) is noted
+	 * here. The job waits for it to return. NULL = nothing to note.
+	 */
+	void (*started)(pid_t pid, void *userdata);
+	void *userdata;
 };
 
 struct proc;

@@ -4,16 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hook.h"
 #include "iostat.h"
 #include "resolve.h"
-
-/* How long a hook waits for its runner to note the job's session, and in what steps. */
-#define NESTED_WAIT_MS 5000
-#define NESTED_STEP_MS 20
 
 int hook_nested(struct store *s, const char *job, int64_t *ret_run, struct wg_err *err)
 {
@@ -29,17 +24,8 @@ int hook_nested(struct store *s, const char *job, int64_t *ret_run, struct wg_er
 	id = strtoll(env_run, &end, 10);
 	if (errno || *end || id <= 0)
 		return 0;
+	/* the runner noted the job's session before the job could run (proc_spec's started) */
 	r = store_job_run_state(s, id, &st, err);
-	/*
-	 * The runner notes the job's session as soon as the job is started, but the job may reach
-	 * its first hook before that: while the run is open and no session noted, wait for it.
-	 */
-	for (int i = 0; r >= 0 && i < NESTED_WAIT_MS / NESTED_STEP_MS && st.open && !st.hook && st.session <= 0 &&
-			strcmp(st.job, job) == 0;
-	     i++) {
-		nanosleep(&(struct timespec){ .tv_nsec = NESTED_STEP_MS * 1000000L }, NULL);
-		r = store_job_run_state(s, id, &st, err);
-	}
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)

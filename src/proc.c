@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,9 +60,13 @@ struct proc {
 	int64_t start_ns;
 };
 
-/* What the child did not manage before exec, sent through the status pipe. */
+/*
+ * What the child did not manage before exec, sent through the status channel; or STEP_READY:
+ * everything is set up, and it waits for its parent's word to exec.
+ */
 enum step {
-	STEP_SESSION = 1,
+	STEP_READY,
+	STEP_SESSION,
 	STEP_STDIO,
 	STEP_FDS,
 	STEP_NICE,
@@ -147,9 +152,10 @@ static int fd_above_stdio(int fd)
 	return moved;
 }
 
-static int pipe_above_stdio(int p[2])
+/* A pipe, or with both true a socket pair (a channel both ways), on descriptors above 0, 1 and 2. */
+static int pipe_above_stdio_as(int p[2], bool both_ways)
 {
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if ((both_ways ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) : pipe2(p, O_CLOEXEC)) < 0)
 		return -errno;
 	p[0] = fd_above_stdio(p[0]);
 	p[1] = fd_above_stdio(p[1]);
@@ -161,6 +167,11 @@ static int pipe_above_stdio(int p[2])
 		return r;
 	}
 	return 0;
+}
+
+static int pipe_above_stdio(int p[2])
+{
+	return pipe_above_stdio_as(p, false);
 }
 
 static int wake_init(void)
@@ -382,6 +393,23 @@ static _Noreturn void child_run(const struct launch *l)
 	if (chdir(l->cwd) < 0)
 		child_fail(l->status_w, STEP_CWD, errno);
 
+	/*
+	 * Ready: the parent notes the job where it must be known before the job does anything (its
+	 * session, which a hook inside it asks for), then says go. No word (the parent died): no job.
+	 */
+	{
+		struct child_status ready = { .step = STEP_READY };
+		char go;
+		ssize_t n;
+
+		if (write(l->status_w, &ready, sizeof(ready)) != sizeof(ready))
+			_exit(127);
+		do
+			n = read(l->status_w, &go, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(127);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	exec_job(l);
@@ -590,7 +618,7 @@ static int launch_pipes(const struct proc_spec *spec, struct launch *l, int out[
 	if (l->devnull < 0)
 		return wg_err_set(err, -errno, "cannot open '/dev/null' for job command '%s': %s", spec->argv[0],
 				  strerror(errno));
-	if ((r = pipe_above_stdio(out)) < 0 || (r = pipe_above_stdio(status)) < 0)
+	if ((r = pipe_above_stdio(out)) < 0 || (r = pipe_above_stdio_as(status, true)) < 0)
 		return wg_err_set(err, r, "cannot start job command '%s': %s", spec->argv[0], strerror(-r));
 	l->out_w = out[1];
 	out[1] = -1;
@@ -620,7 +648,20 @@ static int launch_fork(struct launch *l, pid_t *ret_pid)
 	return r;
 }
 
-/* Until the child has exec'd or said which step before failed; then it is killed and reaped. */
+static ssize_t read_status(int status_r, struct child_status *st)
+{
+	ssize_t n;
+
+	do
+		n = read(status_r, st, sizeof(*st));
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/*
+ * Until the child has exec'd or said which step before failed; then it is killed and reaped.
+ * Between its last step and exec, the spec's started() runs.
+ */
 static int await_exec(const struct proc_spec *spec, const struct launch *l, int status_r, pid_t pid,
 		      struct wg_err *err)
 {
@@ -628,10 +669,17 @@ static int await_exec(const struct proc_spec *spec, const struct launch *l, int 
 	ssize_t n;
 	int r;
 
-	/* EOF: the child exec'd (the pipe is close-on-exec), or died before, which proc_wait() reports */
-	do
-		n = read(status_r, &st, sizeof(st));
-	while (n < 0 && errno == EINTR);
+	n = read_status(status_r, &st);
+	if (n == sizeof(st) && st.step == STEP_READY) {
+		if (spec->started)
+			spec->started(pid, spec->userdata);
+		/* the child waits for this byte */
+		if (send(status_r, "", 1, MSG_NOSIGNAL) != 1) {
+			/* the child is gone already: the next read says how */
+		}
+		n = read_status(status_r, &st);
+	}
+	/* EOF: the child exec'd (the channel is close-on-exec), or died before, which proc_wait() reports */
 	if (n == 0)
 		return 0;
 	if (n < 0)

@@ -882,6 +882,27 @@ static void run_spec(struct job_run *jr)
 	spec->cgroup = t->method == THROTTLE_CGROUP ? t->cgroup : NULL;
 }
 
+struct job_start {
+	struct job_run *jr;
+	int64_t run_id;
+};
+
+/* The job's process is set up and waits to exec: noted where the next runner and the job's own hooks look. */
+static void job_started(pid_t pid, void *userdata)
+{
+	const struct job_start *js = userdata;
+	struct runner *r = js->jr->r;
+	struct wg_err err = { "" };
+	unsigned long long started_at;
+
+	/* should we die now, the next runner stops the job */
+	if (proc_start_time(pid, &started_at) == 0)
+		runner_lock_note_job(r->lock, pid, started_at);
+	/* a gate that the job's own hooks ask from its session is part of this run (hook.c) */
+	if (store_job_run_session_set(r->store, js->run_id, pid, &err) < 0)
+		fprintf(r->log, "weargate: %s: a gate inside it will not know the run: %s\n", js->jr->j->name, err.msg);
+}
+
 /*
  * Start the process, forward its output, and watch its drives and the kernel's log until it
  * ends (its timeout, the watchdog or a request to stop may end it): how it ended into ret.
@@ -901,10 +922,12 @@ static void run_and_watch(struct job_run *jr, struct job_outcome *ret)
 		.line = forward_line,
 		.userdata = &jr->w,
 	};
-	unsigned long long started_at;
+	struct job_start js = { .jr = jr, .run_id = ret->run_id };
 	int k;
 
 	kernel_watch_begin(&jr->w);
+	jr->spec.started = job_started;
+	jr->spec.userdata = &js;
 	if (proc_start(&jr->spec, &p, &perr) < 0) {
 		ret->outcome = OUTCOME_FAILED;
 		ret->exit_status = 127;
@@ -914,12 +937,6 @@ static void run_and_watch(struct job_run *jr, struct job_outcome *ret)
 		return;
 	}
 	watch.look_ms = jr->w.kmsg ? KERNEL_LOOK_MS : 0;
-	/* should we die now, the next runner stops the job */
-	if (proc_start_time(proc_pid(p), &started_at) == 0)
-		runner_lock_note_job(r->lock, proc_pid(p), started_at);
-	/* a gate that the job's own hooks ask from its session is part of this run (hook.c) */
-	if (store_job_run_session_set(r->store, ret->run_id, proc_pid(p), &perr) < 0)
-		fprintf(r->log, "weargate: %s: a gate inside it will not know the run: %s\n", j->name, perr.msg);
 	wg_log(dec->last_chance ? LOG_WARNING : LOG_INFO, "job %s (run %lld): started%s", j->name, (long long)ret->run_id,
 	       dec->last_chance ? ", LAST-CHANCE BACKUP" : "");
 	if (!r->quiet || dec->last_chance)

@@ -889,6 +889,46 @@ static int tmp_teardown(void **state)
 	return tmpdir_remove(tmp);
 }
 
+/* started() runs before the job execs: what it notes (slowly: 200 ms here) is there when the job looks. */
+struct noted {
+	pid_t pid;
+	char path[128];
+};
+
+static void note_started(pid_t pid, void *userdata)
+{
+	struct noted *n = userdata;
+	FILE *f;
+
+	nanosleep(&(struct timespec){ .tv_nsec = 200000000L }, NULL);
+	n->pid = pid;
+	f = fopen(n->path, "w");
+	if (f)
+		fclose(f);
+}
+
+static void test_started_before_the_job_runs(void **state)
+{
+	struct noted n = { 0 };
+	char script[200];
+	struct proc_spec spec = { .shell = true, .started = note_started, .userdata = &n };
+	struct output o = { 0 };
+	struct proc_result res;
+
+	(void)state;
+	snprintf(n.path, sizeof(n.path), "%s/noted", tmp);
+	snprintf(script, sizeof(script), "test -e '%s' && echo \"$$\"", n.path);
+	spec.argv = ARGV(script);
+	run(&spec, 0, 1, &o, &res);
+	assert_int_equal(res.end, PROC_EXITED);
+	assert_int_equal(res.exit_status, 0);
+	/* the pid it was given is the job's own (its session and group) */
+	assert_true(n.pid > 0);
+	assert_int_equal(o.n, 1);
+	assert_int_equal(atoi(o.lines[0]), n.pid);
+	output_free(&o);
+}
+
 static void write_script(const char *path, const char *text, mode_t mode)
 {
 	FILE *f = fopen(path, "w");
@@ -1192,6 +1232,7 @@ int main(void)
 		cmocka_unit_test(test_cgroup),
 		cmocka_unit_test(test_shell_mode),
 		cmocka_unit_test_setup_teardown(test_cwd, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_started_before_the_job_runs, tmp_setup, tmp_teardown),
 		cmocka_unit_test(test_invalid_spec),
 	};
 

@@ -171,8 +171,8 @@ contains "$T/err" "backup: success"
 	fail "exec's run is not the one recorded"
 [ "$(sql "SELECT reason FROM decision WHERE job = 'backup' ORDER BY id DESC LIMIT 1")" = "inside its run $((n0 + 1)), which its runner gated and records" ] ||
 	fail "the nested gate's answer is not recorded"
-# The job reaches its hook before its runner has noted the job's session (strace holds each of the
-# runner's syncs 2 s, so that note is seen 2 s late): the hook waits for the note, inside the run.
+# The runner's note of the job's session is slow (strace holds each of the runner's syncs 2 s): the
+# job does not start before it, and its hook is inside the run.
 if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/null; then
 	n0=$(sql "SELECT count(*) FROM job_run")
 	# (LeakSanitizer cannot work under ptrace, and a job gets no ASAN_OPTIONS of its runner's)
