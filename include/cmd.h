@@ -40,6 +40,9 @@ struct cmd_option {
 	int id; /* what the command's callback is given: any number but 0 */
 };
 
+/* -h, --help: every command's, and in no table; the parser, the help and the completions add it. */
+extern const struct cmd_option cmd_help_option;
+
 /* What a command's operands are: cmd_parse_options() checks the count of some, the completions offer them. */
 enum cmd_operands {
 	CMD_OPERANDS_NONE,  /* none: "unexpected argument" */
@@ -53,8 +56,11 @@ enum cmd_operands {
 	CMD_OPERANDS_COMMAND,    /* a command's name (help) */
 };
 
+struct cmd_program;
+
 struct cmd_ctx {
 	const struct cmd_entry *entry;
+	const struct cmd_program *program; /* the commands and the global options, for `weargate completion` */
 	const char *config_path;
 	struct config *config;
 	struct store *store;
@@ -87,7 +93,16 @@ struct cmd_entry {
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
+/* What main.c has, which `weargate completion` describes. */
+struct cmd_program {
+	const struct cmd_entry *const *commands;
+	size_t n_commands;
+	const struct cmd_entry *help;     /* `weargate help`, which main.c answers itself */
+	const struct cmd_option *options; /* the global ones */
+};
+
 extern const struct cmd_entry cmd_check_config_entry;
+extern const struct cmd_entry cmd_completion_entry;
 extern const struct cmd_entry cmd_done_entry;
 extern const struct cmd_entry cmd_exec_entry;
 extern const struct cmd_entry cmd_export_entry;

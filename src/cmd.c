@@ -43,8 +43,7 @@ void cmd_error(const char *fmt, ...)
 	}
 }
 
-/* Every command's, and in no table: the parser and the help add it. */
-static const struct cmd_option help_option = { "help", 'h', NULL, NULL, "show this help", 'h' };
+const struct cmd_option cmd_help_option = { .name = "help", .short_name = 'h', .help = "show this help", .id = 'h' };
 
 /* "-q, --quiet", "--status N": where an option's help text starts is two blanks after the longest. */
 static int option_label(char *buf, size_t size, const struct cmd_option *o)
@@ -95,7 +94,7 @@ void cmd_print_help(const struct cmd_entry *e, FILE *f)
 	if (e->help)
 		fprintf(f, "\n%s", e->help);
 	fputc('\n', f);
-	cmd_print_options(f, e->options, &help_option);
+	cmd_print_options(f, e->options, &cmd_help_option);
 	if (e->exit_status)
 		fprintf(f, "\n%s", e->exit_status);
 }
@@ -157,7 +156,7 @@ bool cmd_parse_options(struct cmd_ctx *ctx, int argc, char **argv, cmd_option_fn
 	int c, r;
 
 	/* exec: after the job's name come CMD's options, which are CMD's */
-	if (cmd_getopt_args(e->options, &help_option, e->operands == CMD_OPERANDS_JOB_COMMAND ? "+:" : ":",
+	if (cmd_getopt_args(e->options, &cmd_help_option, e->operands == CMD_OPERANDS_JOB_COMMAND ? "+:" : ":",
 			    shortopts, longopts) < 0) {
 		cmd_error("'%s' has more options than CMD_OPTIONS_MAX", e->name);
 		*ret_exit = WG_EXIT_SOFTWARE;
@@ -165,13 +164,13 @@ bool cmd_parse_options(struct cmd_ctx *ctx, int argc, char **argv, cmd_option_fn
 	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		const struct cmd_option *o = c == '?' || c == ':' ? NULL : option_of(e->options, &help_option, c);
+		const struct cmd_option *o = c == '?' || c == ':' ? NULL : option_of(e->options, &cmd_help_option, c);
 
 		if (!o) {
 			*ret_exit = cmd_option_error(e, c, argv);
 			return true;
 		}
-		if (o == &help_option) {
+		if (o == &cmd_help_option) {
 			cmd_print_help(e, stdout);
 			*ret_exit = 0;
 			return true;

@@ -11,6 +11,7 @@
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_config_entry,
+	&cmd_completion_entry,
 	&cmd_done_entry,
 	&cmd_exec_entry,
 	&cmd_export_entry,
@@ -44,12 +45,19 @@ static const struct cmd_option global_options[] = {
 	{ 0 },
 };
 
-/* Answered here, not by a command of the table. */
+/* Answered here, not by a command of the table: declared for the list of commands and the completions. */
 static const struct cmd_entry help_entry = {
 	.name = "help",
 	.usage = "[COMMAND]",
 	.summary = "show the help of a command",
 	.operands = CMD_OPERANDS_COMMAND,
+};
+
+static const struct cmd_program program = {
+	.commands = cmd_table,
+	.n_commands = WG_ELEMENTSOF(cmd_table),
+	.help = &help_entry,
+	.options = global_options,
 };
 
 static void usage(FILE *f)
@@ -104,7 +112,7 @@ static const char *env_or(const char *name, const char *fallback)
 
 int main(int argc, char **argv)
 {
-	struct cmd_ctx ctx = { .config_path = CONFIG_DEFAULT_PATH };
+	struct cmd_ctx ctx = { .config_path = CONFIG_DEFAULT_PATH, .program = &program };
 	char shortopts[2 * CMD_OPTIONS_MAX + 4];
 	struct option options[CMD_OPTIONS_MAX + 1];
 	const struct cmd_entry *e;
