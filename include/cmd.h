@@ -151,7 +151,8 @@ int cmd_getopt_args(const struct cmd_option *table, const struct cmd_option *ext
 typedef int cmd_option_fn(struct cmd_ctx *ctx, void *state, int id, const char *arg);
 /*
  * Parse the options of ctx->entry's command in argv (argv[0] its name; optind reset), each
- * given to FN with STATE; -h, --help prints the help. Then the count of operands is checked,
+ * given to FN with STATE (FN NULL for a command whose only option is --help); -h, --help prints
+ * the help. Then the count of operands is checked,
  * where the entry's operands say (none, one job, a job and a command). Returns false when the
  * command goes on, its operands from argv[optind]; true when it ends here, *ret_exit its exit
  * code: 0 after the help, else that of the error said.

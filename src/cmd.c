@@ -45,7 +45,7 @@ void cmd_error(const char *fmt, ...)
 
 const struct cmd_option cmd_help_option = { .name = "help", .short_name = 'h', .help = "show this help", .id = 'h' };
 
-/* "-q, --quiet", "--status N": where an option's help text starts is two blanks after the longest. */
+/* "-q, --quiet", "--status N"; its length. */
 static int option_label(char *buf, size_t size, const struct cmd_option *o)
 {
 	const char *sep = o->arg ? " " : "", *arg = o->arg ? o->arg : "";
@@ -70,6 +70,7 @@ static void print_option(FILE *f, const struct cmd_option *o, int width)
 	}
 }
 
+/* The texts start two blanks after the longest option: one rule for every command and the global options. */
 void cmd_print_options(FILE *f, const struct cmd_option *table, const struct cmd_option *extra)
 {
 	char label[64];
