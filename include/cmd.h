@@ -2,6 +2,7 @@
 #ifndef WEARGATE_CMD_H
 #define WEARGATE_CMD_H
 
+#include <getopt.h>
 #include <stdint.h>
 
 #include "blockdev.h"
@@ -20,8 +21,46 @@ enum {
 	CMD_WANTS_STORE = 1 << 3,
 };
 
+/*
+ * One option of a command, declared once: cmd_parse_options() parses by it, the help lists it
+ * and `weargate completion` offers it. A table ends with an entry whose name is NULL; -h, --help
+ * is every command's and is in none.
+ */
+struct cmd_option {
+	const char *name; /* the long name, without "--" */
+	char short_name;  /* its letter, 0 when it has none */
+	/* what it takes, as the help names it (a FILE is completed as a file name); NULL for a flag */
+	const char *arg;
+	const char *values; /* the values it takes, blank-separated, for the completions; NULL for any */
+	/*
+	 * For the help, one line per line. Up to its first ": " or "; " outside parentheses it says
+	 * what the option is on its own: that is what the completions show.
+	 */
+	const char *help;
+	int id; /* what the command's callback is given: any number but 0 */
+};
+
+/* -h, --help: every command's, and in no table; the parser, the help and the completions add it. */
+extern const struct cmd_option cmd_help_option;
+
+/* What a command's operands are: cmd_parse_options() checks the count of some, the completions offer them. */
+enum cmd_operands {
+	CMD_OPERANDS_NONE,  /* none: "unexpected argument" */
+	CMD_OPERANDS_JOB,   /* one job: "which job?" */
+	CMD_OPERANDS_JOBS,  /* any number of jobs */
+	CMD_OPERANDS_DRIVES, /* any number of drives */
+	/* a job, then a command line whose options are its own: the options end at the job (exec) */
+	CMD_OPERANDS_JOB_COMMAND,
+	CMD_OPERANDS_WORD,       /* one of the entry's words, checked by the command */
+	CMD_OPERANDS_WORD_FILES, /* one of the entry's words, then files, checked by the command */
+	CMD_OPERANDS_COMMAND,    /* a command's name (help) */
+};
+
+struct cmd_program;
+
 struct cmd_ctx {
 	const struct cmd_entry *entry;
+	const struct cmd_program *program; /* the commands and the global options, for `weargate completion` */
 	const char *config_path;
 	struct config *config;
 	struct store *store;
@@ -43,13 +82,27 @@ struct cmd_entry {
 	const char *name;
 	const char *usage;   /* arguments after the name */
 	const char *summary; /* one line for `weargate --help` */
-	const char *help;    /* options, for `weargate help NAME` */
+	/* `weargate help NAME`: what it does, then the options from the table, then its exit status */
+	const char *help;
+	const struct cmd_option *options;
+	const char *exit_status;
+	enum cmd_operands operands;
+	const char *words; /* CMD_OPERANDS_WORD and _WORD_FILES: the first operand's, blank-separated */
 	unsigned flags;
 	/* argv[0] is the command name; returns the exit code. */
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
+/* What main.c has, which `weargate completion` describes. */
+struct cmd_program {
+	const struct cmd_entry *const *commands;
+	size_t n_commands;
+	const struct cmd_entry *help;     /* `weargate help`, which main.c answers itself */
+	const struct cmd_option *options; /* the global ones */
+};
+
 extern const struct cmd_entry cmd_check_config_entry;
+extern const struct cmd_entry cmd_completion_entry;
 extern const struct cmd_entry cmd_done_entry;
 extern const struct cmd_entry cmd_exec_entry;
 extern const struct cmd_entry cmd_export_entry;
@@ -80,6 +133,31 @@ void cmd_error_capture(char ***lines);
 /* A usage error: the message, then "usage: weargate NAME USAGE"; returns WG_EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_print_help(const struct cmd_entry *e, FILE *f);
+/* The "Options:" lines of TABLE, then of EXTRA (NULL or one option), the texts in one column. */
+void cmd_print_options(FILE *f, const struct cmd_option *table, const struct cmd_option *extra);
+
+/* The most options a table has: cmd_getopt_args() fills arrays of this size, plus one. */
+#define CMD_OPTIONS_MAX 24
+/*
+ * getopt_long()'s arguments for TABLE and EXTRA (NULL or one option): LEAD ("+:", ":") then
+ * each short letter, with ':' when it takes a value; a long option gives its letter back, or
+ * CMD_OPTION_LONG + its index (EXTRA's is the table's length). -E2BIG for a table too long.
+ */
+#define CMD_OPTION_LONG 0x100
+int cmd_getopt_args(const struct cmd_option *table, const struct cmd_option *extra, const char *lead,
+		    char shortopts[2 * CMD_OPTIONS_MAX + 4], struct option longopts[CMD_OPTIONS_MAX + 1]);
+
+/* A command's option: ID from its cmd_option, ARG its value or NULL. 0, or the exit code (its message said). */
+typedef int cmd_option_fn(struct cmd_ctx *ctx, void *state, int id, const char *arg);
+/*
+ * Parse the options of ctx->entry's command in argv (argv[0] its name; optind reset), each
+ * given to FN with STATE (FN NULL for a command whose only option is --help); -h, --help prints
+ * the help. Then the count of operands is checked,
+ * where the entry's operands say (none, one job, a job and a command). Returns false when the
+ * command goes on, its operands from argv[optind]; true when it ends here, *ret_exit its exit
+ * code: 0 after the help, else that of the error said.
+ */
+bool cmd_parse_options(struct cmd_ctx *ctx, int argc, char **argv, cmd_option_fn *fn, void *state, int *ret_exit);
 
 /*
  * What the history holds stamped later than now (a clock that was set ahead), one line of

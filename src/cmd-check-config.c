@@ -1,6 +1,5 @@
 /* cmd-check-config.c — `weargate check-config`: parse and validate the configuration, and show what was understood */
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -23,15 +22,19 @@ static const char check_config_help[] =
 	"writable by group or others, or owned by anyone but root or the user running weargate,\n"
 	"and two drive sections that name one device or file are an error. Neither the drives\n"
 	"nor the history are touched; a history that holds records stamped later than now (a\n"
-	"clock that was ahead) is warned about.\n"
-	"\n"
-	"Options:\n"
-	"  -c, --config FILE  the file to check, as weargate's own -c\n"
-	"  --json             print JSON instead: {\"file\",\"valid\",\"messages\":[…],\n"
-	"                     \"drives\":[…],\"jobs\":[…]}, each job with the drives it\n"
-	"                     touches; also when the file is not valid (exit 78)\n"
-	"  -h, --help         show this help\n"
-	"\n"
+	"clock that was ahead) is warned about.\n";
+
+static const struct cmd_option check_config_options[] = {
+	{ .name = "config", .short_name = 'c', .arg = "FILE", .id = 'c',
+	  .help = "the file to check, as weargate's own -c" },
+	{ .name = "json", .id = 'j',
+	  .help = "print JSON instead: {\"file\",\"valid\",\"messages\":[…],\n"
+		  "\"drives\":[…],\"jobs\":[…]}, each job with the drives it\n"
+		  "touches; also when the file is not valid (exit 78)" },
+	{ 0 },
+};
+
+static const char check_config_exit_status[] =
 	"Exit status: 0 when the file is valid, 64 for a wrong option, 78 when the file is\n"
 	"missing, refused or invalid (the message names the file and line).\n";
 
@@ -536,36 +539,26 @@ static int check(struct cmd_ctx *ctx)
 	return 0;
 }
 
+static int check_config_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	bool *json = state;
+
+	if (id == 'c')
+		ctx->config_path = arg;
+	else
+		*json = true;
+	return 0;
+}
+
 static int cmd_check_config(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const struct config *c;
 	char **messages = NULL;
 	bool json = false;
-	int opt, r;
+	int r;
 
-	while ((opt = getopt_long(argc, argv, ":c:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			ctx->config_path = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, opt, argv);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	if (cmd_parse_options(ctx, argc, argv, check_config_option, &json, &r))
+		return r;
 	if (json) {
 		cmd_error_capture(&messages);
 		r = check(ctx);
@@ -607,6 +600,9 @@ const struct cmd_entry cmd_check_config_entry = {
 	.usage = "[-c FILE] [--json]",
 	.summary = "check the configuration file and print it as understood",
 	.help = check_config_help,
+	.options = check_config_options,
+	.exit_status = check_config_exit_status,
+	.operands = CMD_OPERANDS_NONE,
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_check_config,
 };

@@ -1,6 +1,5 @@
 /* cmd-done.c — `weargate done JOB [--status N]`: a backup tool's hook reports the end of the run `gate --record` began */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,57 +14,54 @@ static const char done_help[] =
 	"woken). For a backup tool's after-backup hook (--status 0) and its error hook\n"
 	"(--status 1). Without a run to end it says so and exits 0: an error hook must not\n"
 	"fail twice. Inside the run of JOB that 'weargate exec' or 'run' started, there is\n"
-	"nothing to do: that runner records the end.\n"
-	"\n"
-	"Options:\n"
-	"  --status N    how the job ended: 0 success, 1-255 failed (default 0)\n"
-	"  -q, --quiet   say nothing when all goes well\n"
-	"  -h, --help    show this help\n"
-	"\n"
+	"nothing to do: that runner records the end.\n";
+
+static const struct cmd_option done_options[] = {
+	{ .name = "status", .arg = "N", .id = 's', .help = "how the job ended: 0 success, 1-255 failed (default 0)" },
+	{ .name = "quiet", .short_name = 'q', .id = 'q', .help = "say nothing when all goes well" },
+	{ 0 },
+};
+
+static const char done_exit_status[] =
 	"Exit status: 0 (also when there was no run to end), 64 usage error or unknown job,\n"
 	"69 the history cannot be written by this user, 70 internal error, 78 configuration\n"
 	"error.\n";
 
+struct done_opts {
+	long status;
+	bool quiet;
+};
+
+static int done_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	struct done_opts *o = state;
+	char *e;
+
+	if (id == 'q') {
+		o->quiet = true;
+		return 0;
+	}
+	errno = 0;
+	o->status = strtol(arg, &e, 10);
+	if (!arg[0] || *e || errno || o->status < 0 || o->status > 255)
+		return cmd_usage_error(ctx->entry, "--status '%s' is not an exit status (0-255)", arg);
+	return 0;
+}
+
 static int cmd_done(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "status", required_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct done_opts o = { 0 };
 	struct runner r = { .log = stderr };
 	struct hook_end end;
 	struct wg_err err = { "" };
 	const struct job_cfg *job;
-	bool quiet = false;
+	bool quiet;
 	int64_t outer = -1;
-	long status = 0;
-	char *e;
-	int c, k;
+	int k;
 
-	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			errno = 0;
-			status = strtol(optarg, &e, 10);
-			if (!optarg[0] || *e || errno || status < 0 || status > 255)
-				return cmd_usage_error(ctx->entry, "--status '%s' is not an exit status (0-255)", optarg);
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
-	if (optind + 1 != argc)
-		return optind < argc ? cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind + 1])
-				     : cmd_usage_error(ctx->entry, "which job? (see 'weargate check-config')");
-	quiet |= ctx->quiet;
+	if (cmd_parse_options(ctx, argc, argv, done_option, &o, &k))
+		return k;
+	quiet = o.quiet || ctx->quiet;
 	k = cmd_ready(ctx);
 	if (k)
 		return k;
@@ -95,7 +91,7 @@ static int cmd_done(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	r = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env, .log = stderr,
 			     .quiet = quiet };
-	k = hook_done(&r, job, (int)status, ctx->now, &end, &err);
+	k = hook_done(&r, job, (int)o.status, ctx->now, &end, &err);
 	if (k == -ENOENT) {
 		/* an error hook runs after a refusal too: nothing was started, nothing fails */
 		cmd_error("%s", err.msg);
@@ -120,6 +116,9 @@ const struct cmd_entry cmd_done_entry = {
 	.usage = "[--status N] [-q] JOB",
 	.summary = "record the end of the run that 'gate --record' began (a backup tool's hook)",
 	.help = done_help,
+	.options = done_options,
+	.exit_status = done_exit_status,
+	.operands = CMD_OPERANDS_JOB,
 	.flags = CMD_WANTS_STORE,
 	.exec = cmd_done,
 };

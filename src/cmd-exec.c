@@ -1,6 +1,5 @@
 /* cmd-exec.c — `weargate exec JOB -- CMD`: gate, then run CMD under the job's limits and watchdog */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,24 +16,30 @@ static const char exec_help[] =
 	"run', it holds the runner's lock while it runs. CMD runs with a clean environment,\n"
 	"what cron gives a job: PATH, LANG, and HOME, SHELL, USER and LOGNAME from the passwd\n"
 	"entry of the job's user (or of the user weargate runs as); and WEARGATE_JOB,\n"
-	"WEARGATE_CLASS, WEARGATE_DRIVES, WEARGATE_RUN, WEARGATE_THROTTLED.\n"
-	"\n"
-	"Options:\n"
-	"  -q, --quiet   say nothing on go and success but what CMD says\n"
-	"  -h, --help    show this help\n"
-	"\n"
+	"WEARGATE_CLASS, WEARGATE_DRIVES, WEARGATE_RUN, WEARGATE_THROTTLED.\n";
+
+static const struct cmd_option exec_options[] = {
+	{ .name = "quiet", .short_name = 'q', .id = 'q', .help = "say nothing on go and success but what CMD says" },
+	{ 0 },
+};
+
+static const char exec_exit_status[] =
 	"Exit status: CMD's own exit status when it ran (128 + N when signal N ended it,\n"
 	"127 when it could not be started); 75 when the gate deferred it or a runner holds\n"
 	"the lock, 1 when the gate refused it; 64 usage error, 69 the history cannot be read\n"
 	"or written by this user, 70 internal error, 78 configuration error.\n";
 
+static int exec_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	bool *quiet = state;
+
+	(void)ctx, (void)id, (void)arg;
+	*quiet = true;
+	return 0;
+}
+
 static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct gate_opts opts = { .env = &ctx->env, .may_sample = true };
 	struct runner r = { .log = stderr };
 	struct gate_result res = { 0 };
@@ -45,23 +50,11 @@ static int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	enum verdict verdict;
 	bool quiet = false;
 	char **cmdv;
-	int c, k;
+	int k;
 
-	/* '+': CMD's own options are CMD's, after the job's name or "--" */
-	while ((c = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
-	if (optind >= argc)
-		return cmd_usage_error(ctx->entry, "which job? (see 'weargate check-config')");
+	/* CMD's own options are CMD's, after the job's name or "--" (CMD_OPERANDS_JOB_COMMAND) */
+	if (cmd_parse_options(ctx, argc, argv, exec_option, &quiet, &k))
+		return k;
 	cmdv = argv + optind + 1;
 	if (*cmdv && strcmp(*cmdv, "--") == 0)
 		cmdv++;
@@ -127,6 +120,9 @@ const struct cmd_entry cmd_exec_entry = {
 	.usage = "[-q] JOB [--] CMD [ARG…]",
 	.summary = "gate a job, then run a command under its limits and watchdog, and record it",
 	.help = exec_help,
+	.options = exec_options,
+	.exit_status = exec_exit_status,
+	.operands = CMD_OPERANDS_JOB_COMMAND,
 	.flags = CMD_WANTS_STORE,
 	.exec = cmd_exec,
 };

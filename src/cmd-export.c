@@ -1,6 +1,5 @@
 /* cmd-export.c — `weargate export`: the drives, their states and the gate as Prometheus metrics for node_exporter */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,45 +22,40 @@ static const char export_help[] =
 	"weargate_job_last_success_timestamp_seconds and weargate_job_sectors_written_total.\n"
 	"The disk label is the device (\"/dev/sda\") of a device drive, the name of a blob drive.\n"
 	"A value that is not known is left out, never 0. Nothing is read from the drives and\n"
-	"nothing is written to the history.\n"
-	"\n"
-	"Options:\n"
-	"  --output FILE  write FILE atomically (a temporary file in its directory, then a\n"
-	"                 rename) instead of standard output: node_exporter never reads half\n"
-	"                 of it\n"
-	"  -h, --help     show this help\n"
-	"\n"
+	"nothing is written to the history.\n";
+
+static const struct cmd_option export_options[] = {
+	{ .name = "output", .arg = "FILE", .id = 'o',
+	  .help = "write FILE atomically (a temporary file in its directory, then a\n"
+		  "rename) instead of standard output: node_exporter never reads half\n"
+		  "of it" },
+	{ 0 },
+};
+
+static const char export_exit_status[] =
 	"Exit status: 0, 64 for a wrong option or an --output in a directory that does not\n"
 	"exist, 69 when there is no history yet or it cannot be read, 70 when the output cannot\n"
 	"be written or on an internal error, 78 for a configuration error.\n";
 
+static int export_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	const char **output = state;
+
+	(void)ctx, (void)id;
+	*output = arg;
+	return 0;
+}
+
 static int cmd_export(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct wg_err err = { "" };
 	const char *output = NULL;
 	char *buf = NULL;
 	size_t len = 0;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	if (cmd_parse_options(ctx, argc, argv, export_option, &output, &r))
+		return r;
 	if (output) {
 		r = cmd_check_output_dir(ctx->entry, output);
 		if (r)
@@ -94,6 +88,9 @@ const struct cmd_entry cmd_export_entry = {
 	.usage = "[--output FILE]",
 	.summary = "write the drives, their states and the gate's verdicts as Prometheus metrics",
 	.help = export_help,
+	.options = export_options,
+	.exit_status = export_exit_status,
+	.operands = CMD_OPERANDS_NONE,
 	.flags = CMD_READS_STORE,
 	.exec = cmd_export,
 };

@@ -1,6 +1,5 @@
 /* cmd-gate.c — `weargate gate JOB`: may this heavy job run now? The answer is the exit status */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,20 +34,25 @@ static const char gate_help[] =
 	"The decision is recorded in the history when this user may write it; one who may\n"
 	"not (an unprivileged hook) gets the answer from the recorded history all the same.\n"
 	"Asked from inside the run of JOB that 'weargate exec' or 'run' started (the job's\n"
-	"own hooks), it says go: the runner gated it and records it.\n"
-	"\n"
-	"Options:\n"
-	"  --condition       exit as systemd's ExecCondition= wants: 0 go, 75 defer or refuse\n"
-	"                    (the unit is skipped), 255 on any error (the unit fails)\n"
-	"  --json            print the decision as JSON on standard output\n"
-	"  --max-wait DUR    on defer, look again until the job may go or DUR has passed\n"
-	"                    (90s, 10m, 6h, 7d)\n"
-	"  --record          on go, record the start of a run of JOB, for the backup tool's\n"
-	"                    hook to end with 'weargate done JOB' (defer while a runner's job\n"
-	"                    runs: one heavy job at a time)\n"
-	"  -q, --quiet       say nothing on go (cron mails any output)\n"
-	"  -h, --help        show this help\n"
-	"\n"
+	"own hooks), it says go: the runner gated it and records it.\n";
+
+static const struct cmd_option gate_options[] = {
+	{ .name = "condition", .id = 'C',
+	  .help = "exit as systemd's ExecCondition= wants: 0 go, 75 defer or refuse\n"
+		  "(the unit is skipped), 255 on any error (the unit fails)" },
+	{ .name = "json", .id = 'j', .help = "print the decision as JSON on standard output" },
+	{ .name = "max-wait", .arg = "DUR", .id = 'w',
+	  .help = "on defer, look again until the job may go or DUR has passed\n"
+		  "(90s, 10m, 6h, 7d)" },
+	{ .name = "record", .id = 'r',
+	  .help = "on go, record the start of a run of JOB, for the backup tool's\n"
+		  "hook to end with 'weargate done JOB' (defer while a runner's job\n"
+		  "runs: one heavy job at a time)" },
+	{ .name = "quiet", .short_name = 'q', .id = 'q', .help = "say nothing on go (cron mails any output)" },
+	{ 0 },
+};
+
+static const char gate_exit_status[] =
 	"Exit status: 0 go, 75 defer (not now: cooldown, heat, self-test), 1 refuse (the\n"
 	"health policy says no), 64 usage error or unknown job, 69 the history cannot be\n"
 	"read, 70 internal error, 78 configuration error (also a job that touches no\n"
@@ -165,63 +169,53 @@ static void plain_result(struct gate_result *res, const struct job_cfg *job, enu
 	free(reason);
 }
 
+struct gate_args {
+	bool json, quiet, record;
+	int64_t max_wait;
+};
+
+static int gate_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	struct gate_args *o = state;
+
+	switch (id) {
+	case 'C': /* seen before the options are parsed */
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'r':
+		o->record = true;
+		break;
+	case 'w':
+		if (wg_parse_duration(arg, &o->max_wait) < 0)
+			return cmd_usage_error(ctx->entry, "--max-wait '%s' is not a duration (90s, 10m, 6h, 7d)", arg);
+		break;
+	}
+	return 0;
+}
+
 static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "condition", no_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "max-wait", required_argument, NULL, 'w' },
-		{ "record", no_argument, NULL, 'r' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct gate_args o = { 0 };
 	struct gate_result res = { 0 };
 	struct wg_err err = { "" };
 	const struct job_cfg *job;
 	struct runner rn = { .log = stderr };
 	struct runner_lock *lock = NULL;
-	bool condition = false, json = false, quiet = false, record = false;
-	int64_t max_wait = 0, deadline, outer = -1, run_id = -1;
-	int c, r;
+	bool condition = false;
+	int64_t deadline, outer = -1, run_id = -1;
+	int r;
 
 	/* every error is 255 under --condition, also one in an option given before it */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		condition |= strcmp(argv[i], "--condition") == 0;
-	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
-		switch (c) {
-		case 'C':
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'r':
-			record = true;
-			break;
-		case 'w':
-			if (wg_parse_duration(optarg, &max_wait) < 0) {
-				r = cmd_usage_error(ctx->entry, "--max-wait '%s' is not a duration (90s, 10m, 6h, 7d)",
-						    optarg);
-				return condition ? CONDITION_ERROR : r;
-			}
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			r = cmd_option_error(ctx->entry, c, argv);
-			return condition ? CONDITION_ERROR : r;
-		}
-	}
-	if (optind + 1 != argc) {
-		r = optind < argc ? cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind + 1])
-				  : cmd_usage_error(ctx->entry, "which job? (see 'weargate check-config')");
-		return condition ? CONDITION_ERROR : r;
-	}
-	quiet |= ctx->quiet;
+	if (cmd_parse_options(ctx, argc, argv, gate_option, &o, &r))
+		return r && condition ? CONDITION_ERROR : r;
+	o.quiet |= ctx->quiet;
 	r = cmd_ready(ctx);
 	if (r)
 		return condition ? CONDITION_ERROR : r;
@@ -240,7 +234,7 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", err.msg);
 		return condition ? CONDITION_ERROR : WG_EXIT_UNAVAILABLE;
 	}
-	if (record && outer < 0 && !ctx->store_writable) {
+	if (o.record && outer < 0 && !ctx->store_writable) {
 		if (ctx->store_unwritable.msg[0])
 			cmd_error("%s: a job run must be recorded", ctx->store_unwritable.msg);
 		else
@@ -248,8 +242,8 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 		return condition ? CONDITION_ERROR : WG_EXIT_UNAVAILABLE;
 	}
 	rn = (struct runner){ .config = ctx->config, .store = ctx->store, .env = &ctx->env, .log = stderr,
-			      .quiet = quiet };
-	deadline = ctx->now + max_wait;
+			      .quiet = o.quiet };
+	deadline = ctx->now + o.max_wait;
 	for (;;) {
 		struct gate_opts opts = {
 			.env = &ctx->env,
@@ -264,7 +258,7 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		/* one heavy job at a time: the start is decided and recorded holding the runner's lock */
-		r = record ? runner_begin_wait(&rn, RECORD_LOCK_WAIT_MS, &lock, &err) : 0;
+		r = o.record ? runner_begin_wait(&rn, RECORD_LOCK_WAIT_MS, &lock, &err) : 0;
 		if (r == -EBUSY) {
 			plain_result(&res, job, VERDICT_DEFER, "%s: one heavy job at a time", err.msg);
 		} else if (r < 0) {
@@ -295,7 +289,7 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->store_writable && gate_record(ctx->store, &res, ctx->now, &err) < 0)
 		cmd_error("the decision was not recorded: %s", err.msg);
 	/* a go that cannot be recorded is no go: the backup would run and never be counted */
-	if (record && outer < 0 && res.decision.verdict == VERDICT_GO &&
+	if (o.record && outer < 0 && res.decision.verdict == VERDICT_GO &&
 	    hook_start(&rn, job, &res, ctx->now, &run_id, &err) < 0) {
 		runner_lock_release(lock);
 		gate_result_release(&res);
@@ -305,13 +299,13 @@ static int cmd_gate(struct cmd_ctx *ctx, int argc, char **argv)
 	runner_lock_release(lock);
 	wg_log(res.decision.verdict == VERDICT_GO ? LOG_INFO : LOG_NOTICE, "gate %s: %s%s: %s", job->name,
 	       verdict_to_string(res.decision.verdict), res.decision.throttle ? " (throttled)" : "", res.decision.reason);
-	if (!quiet || res.decision.verdict != VERDICT_GO)
+	if (!o.quiet || res.decision.verdict != VERDICT_GO)
 		print_line(&res);
 	if (ctx->verbose)
 		print_facts(&res, ctx->now);
 	if (ctx->verbose && run_id >= 0)
 		fprintf(stderr, "  recorded as run %lld: end it with 'weargate done %s'\n", (long long)run_id, job->name);
-	if (json)
+	if (o.json)
 		print_json(stdout, &res);
 	r = exit_status(res.decision.verdict);
 	gate_result_release(&res);
@@ -325,6 +319,9 @@ const struct cmd_entry cmd_gate_entry = {
 	.usage = "[--condition] [--json] [--max-wait DUR] [--record] [-q] JOB",
 	.summary = "decide whether a heavy job may run now (exit 0 go, 75 defer, 1 refuse)",
 	.help = gate_help,
+	.options = gate_options,
+	.exit_status = gate_exit_status,
+	.operands = CMD_OPERANDS_JOB,
 	.flags = CMD_WANTS_STORE,
 	.exec = cmd_gate,
 };

@@ -1,6 +1,5 @@
 /* cmd-history.c — `weargate history`: the samples of the drives over a range, their trends, their events, the job runs */
 #include <errno.h>
-#include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -24,28 +23,36 @@ static const char history_help[] =
 	"Times are local in the table, UTC (ISO 8601) in CSV and JSON. The table shows at most\n"
 	"60 rows per drive: a longer range is cut into 60 spans of time, each row a span's last\n"
 	"value and, when they differ, its lowest and highest; under each drive a sparkline per\n"
-	"attribute shows the climb (Unicode blocks in a UTF-8 locale, ASCII otherwise).\n"
-	"\n"
-	"Options:\n"
-	"  --attr ID|NAME      the attributes to show, by id (197) or name\n"
-	"                      (current_pending_sector); repeat it or separate with commas.\n"
-	"                      Default: 5,197,198,194\n"
-	"  --trend             per drive and attribute: first and last value, change per day,\n"
-	"                      when a counter first was above zero, the largest jump\n"
-	"  --events            the drives' state changes and the gate's decisions\n"
-	"  --jobs              the job runs: per drive the sectors read and written during each\n"
-	"                      run and the media counters before and after it; no DRIVE, --attr\n"
-	"                      or --buckets with it\n"
-	"  --buckets N         at most N rows per drive, each a span's lowest, highest and last\n"
-	"                      value; 0 shows every sample. Default: 60 for the table, every\n"
-	"                      sample for CSV and JSON\n"
-	"  --since WHEN        from WHEN: a duration back from now (30d, the default) or a\n"
-	"                      date, \"2026-11-20\" or \"2026-11-20T14:10\" local, or UTC with Z\n"
-	"  --until WHEN        up to WHEN (default: now)\n"
-	"  --format FORMAT     table (default), csv or json\n"
-	"  --json              the same as --format json\n"
-	"  -h, --help          show this help\n"
-	"\n"
+	"attribute shows the climb (Unicode blocks in a UTF-8 locale, ASCII otherwise).\n";
+
+static const struct cmd_option history_options[] = {
+	{ .name = "attr", .arg = "ID|NAME", .id = 'a',
+	  .help = "the attributes to show, by id (197) or name\n"
+		  "(current_pending_sector); repeat it or separate with commas.\n"
+		  "Default: 5,197,198,194" },
+	{ .name = "trend", .id = 'T',
+	  .help = "per drive and attribute: first and last value, change per day,\n"
+		  "when a counter first was above zero, the largest jump" },
+	{ .name = "events", .id = 'E', .help = "the drives' state changes and the gate's decisions" },
+	{ .name = "jobs", .id = 'J',
+	  .help = "the job runs: per drive the sectors read and written during each\n"
+		  "run and the media counters before and after it; no DRIVE, --attr\n"
+		  "or --buckets with it" },
+	{ .name = "buckets", .arg = "N", .id = 'b',
+	  .help = "at most N rows per drive, each a span's lowest, highest and last\n"
+		  "value; 0 shows every sample. Default: 60 for the table, every\n"
+		  "sample for CSV and JSON" },
+	{ .name = "since", .arg = "WHEN", .id = 's',
+	  .help = "from WHEN: a duration back from now (30d, the default) or a\n"
+		  "date, \"2026-11-20\" or \"2026-11-20T14:10\" local, or UTC with Z" },
+	{ .name = "until", .arg = "WHEN", .id = 'u', .help = "up to WHEN (default: now)" },
+	{ .name = "format", .arg = "FORMAT", .values = "table csv json", .id = 'f',
+	  .help = "table (default), csv or json" },
+	{ .name = "json", .id = 'j', .help = "the same as --format json" },
+	{ 0 },
+};
+
+static const char history_exit_status[] =
 	"Exit status: 0, 64 for a wrong option or value, 69 when there is no history yet or it\n"
 	"cannot be read, 70 on an internal error, 78 for a configuration error.\n";
 
@@ -802,65 +809,41 @@ static int option_format(const struct cmd_entry *e, const char *arg, struct hist
 	return 0;
 }
 
-/* The options, each as it stands; --help prints the help and sets o->a.help. 0 or the exit code. */
-static int history_options(struct cmd_ctx *ctx, int argc, char **argv, struct history_opts *o)
+/* One option as it stands; the views and the range are checked once all are read. */
+static int history_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
 {
-	static const struct option options[] = {
-		{ "jobs", no_argument, NULL, 'J' },
-		{ "trend", no_argument, NULL, 'T' },
-		{ "events", no_argument, NULL, 'E' },
-		{ "attr", required_argument, NULL, 'a' },
-		{ "buckets", required_argument, NULL, 'b' },
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int c, r = 0;
+	struct history_opts *o = state;
 
-	while (r == 0 && (c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			o->a.view = HISTORY_JOBS;
-			o->views++;
-			break;
-		case 'T':
-			o->a.view = HISTORY_TREND;
-			o->views++;
-			break;
-		case 'E':
-			o->a.view = HISTORY_EVENTS;
-			o->views++;
-			break;
-		case 'a':
-			r = option_attr(ctx->entry, optarg, &o->a);
-			break;
-		case 'b':
-			r = option_buckets(ctx->entry, optarg, &o->a);
-			break;
-		case 's':
-			o->since = optarg;
-			break;
-		case 'u':
-			o->until = optarg;
-			break;
-		case 'f':
-			r = option_format(ctx->entry, optarg, &o->a);
-			break;
-		case 'j': /* as status, gate, sample and check-config say it */
-			o->a.format = HISTORY_JSON;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			o->a.help = true;
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
+	switch (id) {
+	case 'J':
+		o->a.view = HISTORY_JOBS;
+		o->views++;
+		break;
+	case 'T':
+		o->a.view = HISTORY_TREND;
+		o->views++;
+		break;
+	case 'E':
+		o->a.view = HISTORY_EVENTS;
+		o->views++;
+		break;
+	case 'a':
+		return option_attr(ctx->entry, arg, &o->a);
+	case 'b':
+		return option_buckets(ctx->entry, arg, &o->a);
+	case 's':
+		o->since = arg;
+		break;
+	case 'u':
+		o->until = arg;
+		break;
+	case 'f':
+		return option_format(ctx->entry, arg, &o->a);
+	case 'j': /* as status, gate, sample and check-config say it */
+		o->a.format = HISTORY_JSON;
+		break;
 	}
-	return r;
+	return 0;
 }
 
 /* One view at a time, each with the options it takes. */
@@ -916,11 +899,10 @@ int cmd_history_args(struct cmd_ctx *ctx, int argc, char **argv, struct history_
 	int r;
 
 	*ret = o.a;
-	r = history_options(ctx, argc, argv, &o);
-	if (o.a.help)
-		ret->help = true;
-	if (r || o.a.help)
+	if (cmd_parse_options(ctx, argc, argv, history_option, &o, &r)) {
+		ret->help = r == 0;
 		return r;
+	}
 	r = check_view(ctx->entry, &o, optind < argc);
 	if (r)
 		return r;
@@ -991,6 +973,9 @@ const struct cmd_entry cmd_history_entry = {
 		 "[--until WHEN] [--format table|csv|json | --json]",
 	.summary = "show the drives' samples, trends and events, and what each heavy job did",
 	.help = history_help,
+	.options = history_options,
+	.exit_status = history_exit_status,
+	.operands = CMD_OPERANDS_DRIVES,
 	.flags = CMD_READS_STORE,
 	.exec = cmd_history,
 };

@@ -1,7 +1,6 @@
 /* cmd-import.c — `weargate import`: the history smartd and smartctl already kept, into the history */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,14 +26,17 @@ static const char import_help[] =
 	"formats as weargate's own. The states are then recorded anew from every sample: a\n"
 	"count that grew last week in smartd's log makes the drive degrading today. Take a\n"
 	"first 'weargate sample' before importing smartd's logs: their file names keep only the\n"
-	"letters and digits of a drive's model and serial, which the drive read matches.\n"
-	"\n"
-	"Options:\n"
-	"  --json       print JSON instead: {\"files\":[…]}, each file with \"read\", \"error\",\n"
-	"               \"samples\", \"added\", \"drive\", \"model\" and \"serial\"\n"
-	"  -q, --quiet  print nothing but errors\n"
-	"  -h, --help   show this help\n"
-	"\n"
+	"letters and digits of a drive's model and serial, which the drive read matches.\n";
+
+static const struct cmd_option import_options[] = {
+	{ .name = "json", .id = 'j',
+	  .help = "print JSON instead: {\"files\":[…]}, each file with \"read\", \"error\",\n"
+		  "\"samples\", \"added\", \"drive\", \"model\" and \"serial\"" },
+	{ .name = "quiet", .short_name = 'q', .id = 'q', .help = "print nothing but errors" },
+	{ 0 },
+};
+
+static const char import_exit_status[] =
 	"Exit status: 0 when every file was read, 65 when a file could not be read or has a\n"
 	"bad line (the other files are imported), 64 for a wrong option or kind, 69 when the\n"
 	"history cannot be written, 70 internal error, 78 configuration error.\n";
@@ -210,35 +212,34 @@ static int import_smartctl(struct store *s, const char *path, const char *text, 
 	return k < 0 ? k : 0;
 }
 
+struct import_opts {
+	bool json, quiet;
+};
+
+static int import_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	struct import_opts *o = state;
+
+	(void)ctx, (void)arg;
+	if (id == 'j')
+		o->json = true;
+	else
+		o->quiet = true;
+	return 0;
+}
+
 static int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct import_opts o = { 0 };
 	struct wg_err err = { "" };
-	bool quiet = false, any = false, json = false;
+	bool quiet, json, any = false;
 	struct wg_json out, files;
 	enum kind kind;
-	int c, r, rc = 0;
+	int r, rc = 0;
 
-	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
+	if (cmd_parse_options(ctx, argc, argv, import_option, &o, &r))
+		return r;
+	json = o.json;
 	if (optind >= argc)
 		return cmd_usage_error(ctx->entry, "what to import? smartd FILE... or smartctl FILE...");
 	if (strcmp(argv[optind], "smartd") == 0)
@@ -250,7 +251,7 @@ static int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 				       argv[optind]);
 	if (++optind >= argc)
 		return cmd_usage_error(ctx->entry, "which files?");
-	quiet |= ctx->quiet;
+	quiet = o.quiet || ctx->quiet;
 	r = cmd_ready(ctx);
 	if (r)
 		return r;
@@ -329,6 +330,10 @@ const struct cmd_entry cmd_import_entry = {
 	.usage = "[--json] [-q] smartd|smartctl FILE...",
 	.summary = "add the history smartd's attribute logs or smartctl's JSON reports already kept",
 	.help = import_help,
+	.options = import_options,
+	.exit_status = import_exit_status,
+	.operands = CMD_OPERANDS_WORD_FILES,
+	.words = "smartd smartctl",
 	.flags = CMD_NEEDS_STORE,
 	.exec = cmd_import,
 };

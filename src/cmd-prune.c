@@ -1,5 +1,4 @@
 /* cmd-prune.c — `weargate prune`: thin old samples, keeping every change that matters */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,55 +13,59 @@ static const char prune_help[] =
 	"a batch at a time, never holding the history's write lock for long: sample and gate\n"
 	"go on meanwhile. The space freed is given back to the file system. Without\n"
 	"options, the config's retention { keep_full thin_to } says what to do; 'weargate run'\n"
-	"does it at its end when the config has one.\n"
-	"\n"
-	"Options:\n"
-	"  --older-than DUR   thin what is older than DUR (90d, 26w)\n"
-	"  --thin-to DUR      keep one sample per DUR (default 1d, or the config's thin_to)\n"
-	"  --json             print JSON instead: {\"older_than\",\"thin_to\",\"samples\",\"removed\"}\n"
-	"  -h, --help         show this help\n"
-	"\n"
+	"does it at its end when the config has one.\n";
+
+static const struct cmd_option prune_options[] = {
+	{ .name = "older-than", .arg = "DUR", .id = 'o', .help = "thin what is older than DUR (90d, 26w)" },
+	{ .name = "thin-to", .arg = "DUR", .id = 't',
+	  .help = "keep one sample per DUR (default 1d, or the config's thin_to)" },
+	{ .name = "json", .id = 'j',
+	  .help = "print JSON instead: {\"older_than\",\"thin_to\",\"samples\",\"removed\"}" },
+	{ 0 },
+};
+
+static const char prune_exit_status[] =
 	"Exit status: 0, 64 for a wrong option or value (or nothing to go by), 69 when the\n"
 	"history cannot be written, 70 internal error, 78 configuration error.\n";
 
+struct prune_opts {
+	int64_t keep, thin;
+	bool json;
+};
+
+static int prune_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	struct prune_opts *o = state;
+
+	switch (id) {
+	case 'o':
+		if (wg_parse_duration(arg, &o->keep) < 0 || o->keep <= 0)
+			return cmd_usage_error(ctx->entry, "--older-than '%s' is not a duration (90d, 26w)", arg);
+		break;
+	case 't':
+		if (wg_parse_duration(arg, &o->thin) < 0 || o->thin <= 0)
+			return cmd_usage_error(ctx->entry, "--thin-to '%s' is not a duration (1d, 6h)", arg);
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	}
+	return 0;
+}
+
 static int cmd_prune(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "thin-to", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct prune_opts o = { 0 };
 	struct store_prune_stats st = { 0 };
 	struct wg_err err = { "" };
-	int64_t keep = 0, thin = 0;
-	bool json = false;
+	int64_t keep, thin;
 	char cut[32], span[32];
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (wg_parse_duration(optarg, &keep) < 0 || keep <= 0)
-				return cmd_usage_error(ctx->entry, "--older-than '%s' is not a duration (90d, 26w)", optarg);
-			break;
-		case 't':
-			if (wg_parse_duration(optarg, &thin) < 0 || thin <= 0)
-				return cmd_usage_error(ctx->entry, "--thin-to '%s' is not a duration (1d, 6h)", optarg);
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	if (cmd_parse_options(ctx, argc, argv, prune_option, &o, &r))
+		return r;
+	keep = o.keep;
+	thin = o.thin;
 	r = cmd_load_config(ctx);
 	if (r)
 		return r;
@@ -83,7 +86,7 @@ static int cmd_prune(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	wg_format_utc(ctx->now - keep, cut, sizeof(cut));
 	wg_format_age(thin, span, sizeof(span));
-	if (json) {
+	if (o.json) {
 		struct wg_json j;
 
 		wg_json_open(&j, stdout, '{');
@@ -105,6 +108,9 @@ const struct cmd_entry cmd_prune_entry = {
 	.usage = "[--older-than DUR] [--thin-to DUR] [--json]",
 	.summary = "thin old samples, keeping every change and the samples of every job run",
 	.help = prune_help,
+	.options = prune_options,
+	.exit_status = prune_exit_status,
+	.operands = CMD_OPERANDS_NONE,
 	.flags = CMD_NEEDS_STORE,
 	.exec = cmd_prune,
 };

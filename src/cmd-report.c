@@ -1,6 +1,5 @@
 /* cmd-report.c — `weargate report`: one self-contained HTML page of the drives, their history and the jobs */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +23,19 @@ static const char report_help[] =
 	"and temperature over time with each job run on it drawn as a band colored by its\n"
 	"outcome and labelled with its job and outcome, then the job runs, what 'weargate\n"
 	"gate' would say now for each job, and the gate decisions recorded. Nothing is read\n"
-	"from the drives and nothing is written to the history.\n"
-	"\n"
-	"Options:\n"
-	"  --output FILE  write FILE atomically (a temporary file in its directory, then a\n"
-	"                 rename) instead of standard output\n"
-	"  --since WHEN   from WHEN: a duration back from now (30d, the default) or a date,\n"
-	"                 \"2026-11-20\" or \"2026-11-20T14:10\" local, or UTC with Z\n"
-	"  -h, --help     show this help\n"
-	"\n"
+	"from the drives and nothing is written to the history.\n";
+
+static const struct cmd_option report_options[] = {
+	{ .name = "output", .arg = "FILE", .id = 'o',
+	  .help = "write FILE atomically (a temporary file in its directory, then a\n"
+		  "rename) instead of standard output" },
+	{ .name = "since", .arg = "WHEN", .id = 's',
+	  .help = "from WHEN: a duration back from now (30d, the default) or a date,\n"
+		  "\"2026-11-20\" or \"2026-11-20T14:10\" local, or UTC with Z" },
+	{ 0 },
+};
+
+static const char report_exit_status[] =
 	"Exit status: 0, 64 for a wrong option or value or an --output in a directory that\n"
 	"does not exist, 69 when there is no history yet or it cannot be read, 70 when the\n"
 	"output cannot be written or on an internal error, 78 for a configuration error.\n";
@@ -917,39 +920,37 @@ static void print_report(FILE *f, const struct report_ctx *x)
 	fputs("</body>\n</html>\n", f);
 }
 
+struct report_opts {
+	const char *output, *since;
+};
+
+static int report_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	struct report_opts *o = state;
+
+	(void)ctx;
+	if (id == 'o')
+		o->output = arg;
+	else
+		o->since = arg;
+	return 0;
+}
+
 static int cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "since", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct report_ctx x = { .cmd = ctx };
-	const char *output = NULL, *since_arg = NULL;
+	struct report_opts o = { 0 };
+	const char *output, *since_arg;
 	struct wg_err err = { "" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = NULL;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 's':
-			since_arg = optarg;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	if (cmd_parse_options(ctx, argc, argv, report_option, &o, &r))
+		return r;
+	output = o.output;
+	since_arg = o.since;
 	if (output) {
 		r = cmd_check_output_dir(ctx->entry, output);
 		if (r)
@@ -1020,6 +1021,9 @@ const struct cmd_entry cmd_report_entry = {
 	.usage = "[--output FILE] [--since WHEN]",
 	.summary = "write one HTML page of the drives' history, the job runs and the gate's decisions",
 	.help = report_help,
+	.options = report_options,
+	.exit_status = report_exit_status,
+	.operands = CMD_OPERANDS_NONE,
 	.flags = CMD_READS_STORE,
 	.exec = cmd_report,
 };

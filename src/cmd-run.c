@@ -1,6 +1,5 @@
 /* cmd-run.c — `weargate run [JOB…]`: the nightly runner, one at a time, backups first on a weak drive */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -23,11 +22,9 @@ static const char run_help[] =
 	"allows, else left for the next run. Each job runs as 'weargate exec' runs one,\n"
 	"and a job that fails does not stop the others. SIGTERM or SIGINT stops the\n"
 	"running job cleanly, records it as interrupted, and ends the run. A summary of\n"
-	"what each job did ends the output.\n"
-	"\n"
-	"Options:\n"
-	"  -h, --help   show this help\n"
-	"\n"
+	"what each job did ends the output.\n";
+
+static const char run_exit_status[] =
 	"Exit status: 0 when every job that was due ran and succeeded, 75 when one was\n"
 	"deferred (or another runner holds the lock), 1 when one was refused or failed;\n"
 	"64 usage error, 69 the history cannot be written, 70 internal error, 78\n"
@@ -290,10 +287,6 @@ static void night_chores(struct cmd_ctx *ctx)
 
 static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct runner r = { .log = stderr };
 	struct runner_lock *lock = NULL;
 	struct drive_health *all = NULL;
@@ -301,17 +294,11 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct wg_err err = { "" };
 	bool deferred = false, bad = false;
 	size_t n = 0;
-	int c, k;
+	int k;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
+	/* no option but --help */
+	if (cmd_parse_options(ctx, argc, argv, NULL, NULL, &k))
+		return k;
 	k = cmd_load_config(ctx);
 	if (k)
 		return k;
@@ -357,6 +344,8 @@ const struct cmd_entry cmd_run_entry = {
 	.usage = "[JOB…]",
 	.summary = "run the configured jobs, gated, ordered, watched and recorded (the nightly runner)",
 	.help = run_help,
+	.exit_status = run_exit_status,
+	.operands = CMD_OPERANDS_JOBS,
 	.flags = CMD_NEEDS_STORE,
 	.exec = cmd_run,
 };

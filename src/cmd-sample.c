@@ -1,6 +1,5 @@
 /* cmd-sample.c — `weargate sample`: read the drives and record one pass */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,15 +14,18 @@ static const char sample_help[] =
 	"the drive's state with its reason. A drive in standby or asleep is not woken: its line\n"
 	"says \"skipped: standby\" or \"skipped: sleep\". A drive that does not answer within\n"
 	"its read_timeout is recorded as a timeout; the others are recorded as they answered. A\n"
-	"state that changed is told (syslog, the notify command).\n"
-	"\n"
-	"Options:\n"
-	"  --json       print JSON instead: {\"pass\":…,\"drives\":[…]}, each drive with what\n"
-	"               was read and its state, null where a value is unknown\n"
-	"  --wake       read drives in standby or asleep too (spins them up)\n"
-	"  -q, --quiet  print only the drives that could not be read\n"
-	"  -h, --help   show this help\n"
-	"\n"
+	"state that changed is told (syslog, the notify command).\n";
+
+static const struct cmd_option sample_options[] = {
+	{ .name = "json", .id = 'j',
+	  .help = "print JSON instead: {\"pass\":…,\"drives\":[…]}, each drive with what\n"
+		  "was read and its state, null where a value is unknown" },
+	{ .name = "wake", .id = 'w', .help = "read drives in standby or asleep too (spins them up)" },
+	{ .name = "quiet", .short_name = 'q', .id = 'q', .help = "print only the drives that could not be read" },
+	{ 0 },
+};
+
+static const char sample_exit_status[] =
 	"Exit status: 0 when every drive was read or is in standby, 69 when a drive could not\n"
 	"be read (its failure is recorded) or the database is unavailable, 64 for an unknown\n"
 	"drive name or option, 70 on an internal error, 78 for a configuration error (also\n"
@@ -126,44 +128,42 @@ static int select_drives(struct cmd_ctx *ctx, int argc, char **argv, const struc
 	return 0;
 }
 
+struct sample_opts {
+	bool json, wake, quiet;
+};
+
+static int sample_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	struct sample_opts *o = state;
+
+	(void)ctx, (void)arg;
+	if (id == 'j')
+		o->json = true;
+	else if (id == 'w')
+		o->wake = true;
+	else
+		o->quiet = true;
+	return 0;
+}
+
 static int cmd_sample(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "wake", no_argument, NULL, 'w' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct sample_opts o = { 0 };
 	struct drives_read how = { .sysfs_root = ctx->sysfs_root, .record = true };
 	const struct drive_cfg **drives = NULL;
 	struct drive_health *all = NULL;
 	struct wg_err err = { "" };
-	bool quiet = false, json = false, unreadable = false, twice = false;
+	bool quiet, json, unreadable = false, twice = false;
 	struct wg_json out, list;
 	size_t n = 0;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'w':
-			how.wake = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
+	if (cmd_parse_options(ctx, argc, argv, sample_option, &o, &r))
+		return r;
+	how.wake = o.wake;
+	json = o.json;
 	/* names are checked against the config before the history is opened, let alone created */
-	quiet |= ctx->quiet;
+	quiet = o.quiet || ctx->quiet;
 	r = cmd_load_config(ctx);
 	if (r)
 		return r;
@@ -221,6 +221,9 @@ const struct cmd_entry cmd_sample_entry = {
 	.usage = "[--json] [--wake] [-q] [NAME…]",
 	.summary = "read the drives and record one pass in the history",
 	.help = sample_help,
+	.options = sample_options,
+	.exit_status = sample_exit_status,
+	.operands = CMD_OPERANDS_DRIVES,
 	.flags = CMD_NEEDS_STORE,
 	.exec = cmd_sample,
 };

@@ -1,6 +1,5 @@
 /* cmd-status.c — `weargate status`: the latest sample of every configured drive */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,13 +15,16 @@ static const char status_help[] =
 	"it; then, for every configured job, what 'weargate gate' would say now.\n"
 	"A drive in standby shows how long it has been skipped: \"(standby for 3h)\".\n"
 	"Nothing is read from the drives and nothing is written: run 'weargate sample' for\n"
-	"a new reading.\n"
-	"\n"
-	"Options:\n"
-	"  --json       print JSON: {\"drives\":[…],\"jobs\":[…]} with null where a value is\n"
-	"               unknown\n"
-	"  -h, --help   show this help\n"
-	"\n"
+	"a new reading.\n";
+
+static const struct cmd_option status_options[] = {
+	{ .name = "json", .id = 'j',
+	  .help = "print JSON: {\"drives\":[…],\"jobs\":[…]} with null where a value is\n"
+		  "unknown" },
+	{ 0 },
+};
+
+static const char status_exit_status[] =
 	"Exit status: 0, 64 for a wrong option, 69 when there is no history yet or it cannot\n"
 	"be read, 70 on an internal error, 78 for a configuration error.\n";
 
@@ -349,35 +351,27 @@ static void print_json_jobs(FILE *f, const struct gate_result *res, size_t n)
 	fputc(']', f);
 }
 
+static int status_option(struct cmd_ctx *ctx, void *state, int id, const char *arg)
+{
+	bool *json = state;
+
+	(void)ctx, (void)id, (void)arg;
+	*json = true;
+	return 0;
+}
+
 static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct snapshot snap = { 0 };
 	struct drive_status *sts = NULL;
 	struct wg_err err = { "" };
 	char **ahead = NULL;
 	bool json = false;
 	size_t n;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			cmd_print_help(ctx->entry, stdout);
-			return 0;
-		default:
-			return cmd_option_error(ctx->entry, c, argv);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx->entry, "unexpected argument '%s'", argv[optind]);
+	if (cmd_parse_options(ctx, argc, argv, status_option, &json, &r))
+		return r;
 	r = cmd_ready(ctx);
 	if (r)
 		return r;
@@ -446,6 +440,9 @@ const struct cmd_entry cmd_status_entry = {
 	.usage = "[--json]",
 	.summary = "show every drive's latest sample and state, and what the gate would say for each job",
 	.help = status_help,
+	.options = status_options,
+	.exit_status = status_exit_status,
+	.operands = CMD_OPERANDS_NONE,
 	.flags = CMD_READS_STORE,
 	.exec = cmd_status,
 };

@@ -43,11 +43,154 @@ void cmd_error(const char *fmt, ...)
 	}
 }
 
+const struct cmd_option cmd_help_option = { .name = "help", .short_name = 'h', .help = "show this help", .id = 'h' };
+
+/* "-q, --quiet", "--status N"; its length. */
+static int option_label(char *buf, size_t size, const struct cmd_option *o)
+{
+	const char *sep = o->arg ? " " : "", *arg = o->arg ? o->arg : "";
+
+	if (o->short_name)
+		return snprintf(buf, size, "-%c, --%s%s%s", o->short_name, o->name, sep, arg);
+	return snprintf(buf, size, "--%s%s%s", o->name, sep, arg);
+}
+
+static void print_option(FILE *f, const struct cmd_option *o, int width)
+{
+	char label[64];
+	const char *line = o->help;
+
+	option_label(label, sizeof(label), o);
+	for (bool first = true; *line; first = false) {
+		const char *nl = strchr(line, '\n');
+		int len = nl ? (int)(nl - line) : (int)strlen(line);
+
+		fprintf(f, "  %-*s  %.*s\n", width, first ? label : "", len, line);
+		line += len + (nl != NULL);
+	}
+}
+
+/* The texts start two blanks after the longest option: one rule for every command and the global options. */
+void cmd_print_options(FILE *f, const struct cmd_option *table, const struct cmd_option *extra)
+{
+	char label[64];
+	int width = extra ? option_label(label, sizeof(label), extra) : 0;
+
+	for (const struct cmd_option *o = table; o && o->name; o++) {
+		int w = option_label(label, sizeof(label), o);
+
+		if (w > width)
+			width = w;
+	}
+	fputs("Options:\n", f);
+	for (const struct cmd_option *o = table; o && o->name; o++)
+		print_option(f, o, width);
+	if (extra)
+		print_option(f, extra, width);
+}
+
 void cmd_print_help(const struct cmd_entry *e, FILE *f)
 {
 	fprintf(f, "usage: weargate [-c FILE] %s%s%s\n\n%s\n", e->name, e->usage[0] ? " " : "", e->usage, e->summary);
-	if (e->help && e->help[0])
+	if (e->help)
 		fprintf(f, "\n%s", e->help);
+	fputc('\n', f);
+	cmd_print_options(f, e->options, &cmd_help_option);
+	if (e->exit_status)
+		fprintf(f, "\n%s", e->exit_status);
+}
+
+/* One option into getopt_long()'s arguments; the new length of shortopts. */
+static size_t getopt_one(const struct cmd_option *o, int index, char *shortopts, size_t k, struct option *ret)
+{
+	*ret = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL,
+				o->short_name ? o->short_name : CMD_OPTION_LONG + index };
+	if (o->short_name) {
+		shortopts[k++] = o->short_name;
+		if (o->arg)
+			shortopts[k++] = ':';
+	}
+	return k;
+}
+
+int cmd_getopt_args(const struct cmd_option *table, const struct cmd_option *extra, const char *lead,
+		    char shortopts[2 * CMD_OPTIONS_MAX + 4], struct option longopts[CMD_OPTIONS_MAX + 1])
+{
+	size_t n, k = (size_t)snprintf(shortopts, 3, "%s", lead);
+
+	for (n = 0; table && table[n].name; n++) {
+		if (n >= CMD_OPTIONS_MAX)
+			return -E2BIG;
+		k = getopt_one(&table[n], (int)n, shortopts, k, &longopts[n]);
+	}
+	if (extra) {
+		if (n >= CMD_OPTIONS_MAX)
+			return -E2BIG;
+		k = getopt_one(extra, (int)n, shortopts, k, &longopts[n]);
+		n++;
+	}
+	shortopts[k] = '\0';
+	longopts[n] = (struct option){ 0 };
+	return 0;
+}
+
+/* What getopt_long() gave back, C, as the option of TABLE or EXTRA it is. */
+static const struct cmd_option *option_of(const struct cmd_option *table, const struct cmd_option *extra, int c)
+{
+	size_t n = 0;
+
+	while (table && table[n].name)
+		n++;
+	if (c >= CMD_OPTION_LONG)
+		return (size_t)(c - CMD_OPTION_LONG) < n ? &table[c - CMD_OPTION_LONG] : extra;
+	for (size_t i = 0; i < n; i++)
+		if (table[i].short_name == c)
+			return &table[i];
+	return extra;
+}
+
+bool cmd_parse_options(struct cmd_ctx *ctx, int argc, char **argv, cmd_option_fn *fn, void *state, int *ret_exit)
+{
+	const struct cmd_entry *e = ctx->entry;
+	char shortopts[2 * CMD_OPTIONS_MAX + 4];
+	struct option longopts[CMD_OPTIONS_MAX + 1];
+	int c, r;
+
+	/* exec: after the job's name come CMD's options, which are CMD's */
+	if (cmd_getopt_args(e->options, &cmd_help_option, e->operands == CMD_OPERANDS_JOB_COMMAND ? "+:" : ":",
+			    shortopts, longopts) < 0) {
+		cmd_error("'%s' has more options than CMD_OPTIONS_MAX", e->name);
+		*ret_exit = WG_EXIT_SOFTWARE;
+		return true;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct cmd_option *o = c == '?' || c == ':' ? NULL : option_of(e->options, &cmd_help_option, c);
+
+		if (!o) {
+			*ret_exit = cmd_option_error(e, c, argv);
+			return true;
+		}
+		if (o == &cmd_help_option) {
+			cmd_print_help(e, stdout);
+			*ret_exit = 0;
+			return true;
+		}
+		r = fn(ctx, state, o->id, o->arg ? optarg : NULL);
+		if (r) {
+			*ret_exit = r;
+			return true;
+		}
+	}
+	r = 0;
+	if (e->operands == CMD_OPERANDS_NONE && optind < argc)
+		r = cmd_usage_error(e, "unexpected argument '%s'", argv[optind]);
+	else if (e->operands == CMD_OPERANDS_JOB && optind + 1 < argc)
+		r = cmd_usage_error(e, "unexpected argument '%s'", argv[optind + 1]);
+	else if ((e->operands == CMD_OPERANDS_JOB || e->operands == CMD_OPERANDS_JOB_COMMAND) && optind >= argc)
+		r = cmd_usage_error(e, "which job? (see 'weargate check-config')");
+	*ret_exit = r;
+	return r != 0;
 }
 
 int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)

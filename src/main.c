@@ -11,6 +11,7 @@
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_config_entry,
+	&cmd_completion_entry,
 	&cmd_done_entry,
 	&cmd_exec_entry,
 	&cmd_export_entry,
@@ -32,6 +33,33 @@ static const struct cmd_entry *cmd_find(const char *name)
 	return NULL;
 }
 
+static const struct cmd_option global_options[] = {
+	{ .name = "config", .short_name = 'c', .arg = "FILE", .id = 'c',
+	  .help = "configuration file (default " CONFIG_DEFAULT_PATH ")" },
+	{ .name = "quiet", .short_name = 'q', .id = 'q', .help = "say only what went wrong (each command's own -q)" },
+	{ .name = "verbose", .short_name = 'v', .id = 'v',
+	  .help = "also say each drive's facts behind a verdict, and what the\n"
+		  "watchdog sees while a job runs" },
+	{ .name = "help", .short_name = 'h', .id = 'h', .help = "show this help" },
+	{ .name = "version", .short_name = 'V', .id = 'V', .help = "show the version" },
+	{ 0 },
+};
+
+/* Answered here, not by a command of the table: declared for the list of commands and the completions. */
+static const struct cmd_entry help_entry = {
+	.name = "help",
+	.usage = "[COMMAND]",
+	.summary = "show the help of a command",
+	.operands = CMD_OPERANDS_COMMAND,
+};
+
+static const struct cmd_program program = {
+	.commands = cmd_table,
+	.n_commands = WG_ELEMENTSOF(cmd_table),
+	.help = &help_entry,
+	.options = global_options,
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -39,19 +67,12 @@ static void usage(FILE *f)
 		"\n"
 		"Disk-health-aware maintenance scheduler: records SMART history and gates heavy jobs\n"
 		"by drive wear.\n"
-		"\n"
-		"Options:\n"
-		"  -c, --config FILE  configuration file (default " CONFIG_DEFAULT_PATH ")\n"
-		"  -q, --quiet        say only what went wrong (each command's own -q)\n"
-		"  -v, --verbose      also say each drive's facts behind a verdict, and what the\n"
-		"                     watchdog sees while a job runs\n"
-		"  -h, --help         show this help\n"
-		"  -V, --version      show the version\n"
-		"\n"
-		"Commands:\n");
+		"\n");
+	cmd_print_options(f, global_options, NULL);
+	fprintf(f, "\nCommands:\n");
 	for (size_t i = 0; i < WG_ELEMENTSOF(cmd_table); i++)
 		fprintf(f, "  %-12s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-	fprintf(f, "  %-12s %s\n", "help", "show the help of a command");
+	fprintf(f, "  %-12s %s\n", help_entry.name, help_entry.summary);
 	fprintf(f,
 		"\n"
 		"Exit codes: 0 success (gate: go), 1 refused, 64 usage error, 65 bad input (import),\n"
@@ -91,21 +112,17 @@ static const char *env_or(const char *name, const char *fallback)
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
-	struct cmd_ctx ctx = { .config_path = CONFIG_DEFAULT_PATH };
+	struct cmd_ctx ctx = { .config_path = CONFIG_DEFAULT_PATH, .program = &program };
+	char shortopts[2 * CMD_OPTIONS_MAX + 4];
+	struct option options[CMD_OPTIONS_MAX + 1];
 	const struct cmd_entry *e;
 	int c, r;
 
-	/* '+': options after the command name are the command's. */
+	/* '+': options after the command name are the command's. Every global option has its letter. */
+	if (cmd_getopt_args(global_options, NULL, "+:", shortopts, options) < 0)
+		return WG_EXIT_SOFTWARE;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:c:qvhV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			ctx.config_path = optarg;
