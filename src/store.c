@@ -282,6 +282,23 @@ static const char *const migrations[] = {
 	"  last_temperature INTEGER,"
 	"  last_self_test INTEGER"
 	");",
+	/*
+	 * 11: a drive's job facts in its head row, which a gate reads anyway: the end of its last
+	 * heavy job and the start of its last good backup, and the latest time any of its runs
+	 * was stamped with (the facts answer for a now at or after it; before it, the runs are
+	 * asked). The drive state changes that 5 stopped writing go.
+	 */
+	"ALTER TABLE drive_head ADD COLUMN jobs_stamp INTEGER;"
+	"ALTER TABLE drive_head ADD COLUMN heavy_end INTEGER;"
+	"ALTER TABLE drive_head ADD COLUMN backup_ok INTEGER;"
+	"INSERT INTO drive_head(drive_id, jobs_stamp, heavy_end, backup_ok) SELECT id, -1, -1, -1 FROM drive WHERE true "
+	"ON CONFLICT(drive_id) DO UPDATE SET jobs_stamp = -1, heavy_end = -1, backup_ok = -1;"
+	"UPDATE drive_head SET (jobs_stamp, heavy_end, backup_ok) = (SELECT "
+	"max(max(coalesce(started, -1)), coalesce(max(ended), -1)), max(coalesce(ended, started, -1)), "
+	"coalesce(max(CASE WHEN backup_ok = 1 THEN started END), -1) "
+	"FROM job_run_drive r WHERE r.drive_id = drive_head.drive_id) "
+	"WHERE drive_id IN (SELECT drive_id FROM job_run_drive);"
+	"DROP TABLE IF EXISTS drive_event;",
 };
 
 enum stmt {
@@ -321,7 +338,8 @@ enum stmt {
 	ST_HEAD_GET,
 	ST_HEAD_SIGNS,
 	ST_HEAD_EPISODE,
-	ST_EPISODE_BY_ID,
+	ST_HEAD_JOBS,
+	ST_JOBS_STAMP,
 	ST_SIGNS_AFTER,
 	ST_EPISODE_INSERT,
 	ST_EPISODE_CURRENT,
@@ -447,12 +465,18 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_SIGN_CURRENT] = "SELECT t, coalesce(t_prev, -1), coalesce(from_value, -1), to_value FROM sign_change "
 			    "INDEXED BY sign_change_by_sign WHERE drive_id = ?1 AND sign = ?2 AND t <= ?3 "
 			    "ORDER BY rowid DESC LIMIT 1",
-	[ST_HEAD_GET] = "SELECT signs, episode FROM drive_head WHERE drive_id = ?",
+	/* with the newest episode's row: one step reads all a gate needs of the drive but its samples */
+	[ST_HEAD_GET] = "SELECT h.signs, h.episode, e.start, e.state, e.sign, e.notified, h.jobs_stamp, h.heavy_end, "
+			"h.backup_ok FROM drive_head h LEFT JOIN episode e ON e.rowid = h.episode WHERE h.drive_id = ?",
 	[ST_HEAD_SIGNS] = "INSERT INTO drive_head(drive_id, signs) VALUES(?1, ?2) "
 			  "ON CONFLICT(drive_id) DO UPDATE SET signs = ?2",
 	[ST_HEAD_EPISODE] = "INSERT INTO drive_head(drive_id, episode) VALUES(?1, ?2) "
 			    "ON CONFLICT(drive_id) DO UPDATE SET episode = ?2",
-	[ST_EPISODE_BY_ID] = "SELECT rowid, start, state, sign, notified FROM episode WHERE rowid = ?",
+	[ST_HEAD_JOBS] = "INSERT INTO drive_head(drive_id, jobs_stamp, heavy_end, backup_ok) VALUES(?1, ?2, ?3, ?4) "
+			 "ON CONFLICT(drive_id) DO UPDATE SET jobs_stamp = ?2, heavy_end = ?3, backup_ok = ?4",
+	/* every stamp of the drive's runs: only when the head has lost it */
+	[ST_JOBS_STAMP] = "SELECT max(max(coalesce(started, -1)), coalesce(max(ended), -1)) FROM job_run_drive "
+			  "WHERE drive_id = ?",
 	[ST_SIGNS_AFTER] = "SELECT sign, t, coalesce(t_prev, -1), coalesce(from_value, -1), to_value FROM sign_change "
 			   "INDEXED BY sign_change_by_time WHERE drive_id = ?1 AND t > ?2 AND t <= ?3 AND sign < ?4 "
 			   "ORDER BY rowid",
@@ -482,17 +506,25 @@ struct defs_cached {
 
 /*
  * A drive's head: each sign's newest change as recorded, records of a 32-bit code and four
- * 64-bit numbers (t, t_prev, from, to), little-endian; and its newest episode's rowid.
+ * 64-bit numbers (t, t_prev, from, to), little-endian; its newest episode; and its job facts.
  */
 #define HEAD_RECORD 36
 #define HEAD_SIGNS_MAX 64
 
 struct head {
 	int64_t drive;
-	bool found;
+	bool found; /* the signs are recorded in it: a sign it lacks the drive never had */
 	size_t n;
 	struct store_sign signs[HEAD_SIGNS_MAX];
 	int64_t episode; /* -1: none */
+	bool have_episode;
+	struct store_episode e;
+	/*
+	 * The end of the last heavy job and the start of the last good backup, counting every run;
+	 * which is the answer for any now at or after jobs_stamp, the latest time a run of the
+	 * drive was stamped with. jobs_stamp < -1: not known (the runs are asked).
+	 */
+	int64_t jobs_stamp, heavy_end, backup_ok;
 };
 
 /* meta as last read or written by this connection */
@@ -1168,7 +1200,16 @@ static int drive_id(struct store *s, const char *model, const char *serial, cons
 	if (r < 0)
 		return r;
 	*ret = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	/* a new drive has run no job */
+	caches_forget(s);
+	r = stmt(s, ST_HEAD_JOBS, &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, *ret);
+	sqlite3_bind_int64(st, 2, -1);
+	sqlite3_bind_int64(st, 3, -1);
+	sqlite3_bind_int64(st, 4, -1);
+	return step_done(s, st, err, "cannot record a new drive");
 }
 
 void store_set_drivedb(struct store *s, struct drivedb_source *src)
@@ -2036,6 +2077,8 @@ static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_
 	ret->found = false;
 	ret->n = 0;
 	ret->episode = -1;
+	ret->have_episode = false;
+	ret->jobs_stamp = -2;
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, drive);
@@ -2044,7 +2087,8 @@ static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_
 		const uint8_t *b = sqlite3_column_blob(st, 0);
 		size_t len = (size_t)sqlite3_column_bytes(st, 0);
 
-		ret->found = true;
+		/* a row the job facts made, or whose signs were cleared to be recorded again, knows no sign */
+		ret->found = sqlite3_column_type(st, 0) != SQLITE_NULL;
 		for (size_t off = 0; b && off + HEAD_RECORD <= len && ret->n < HEAD_SIGNS_MAX; off += HEAD_RECORD) {
 			struct store_sign *sg = &ret->signs[ret->n++];
 
@@ -2056,6 +2100,20 @@ static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_
 		}
 		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
 			ret->episode = sqlite3_column_int64(st, 1);
+		if (ret->episode >= 0 && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			ret->have_episode = true;
+			ret->e.id = ret->episode;
+			ret->e.drive_id = drive;
+			ret->e.start = sqlite3_column_int64(st, 2);
+			copy_text(st, 3, ret->e.state, sizeof(ret->e.state));
+			copy_text(st, 4, ret->e.sign, sizeof(ret->e.sign));
+			ret->e.notified = sqlite3_column_int(st, 5) != 0;
+		}
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+			ret->jobs_stamp = sqlite3_column_int64(st, 6);
+			ret->heavy_end = sqlite3_column_int64(st, 7);
+			ret->backup_ok = sqlite3_column_int64(st, 8);
+		}
 	}
 	sqlite3_reset(st);
 	if (r < 0)
@@ -2256,16 +2314,10 @@ int store_episode_current(struct store *s, int64_t drive, int64_t until, struct 
 		return wg_err_set(err, -ENOMEM, "out of memory");
 	/* the head's, when it started in time; else the newest that did, found among the drive's */
 	r = head_get(s, drive, h, err);
-	if (r >= 0 && h->episode >= 0 && (r = stmt(s, ST_EPISODE_BY_ID, &st, err)) >= 0) {
-		sqlite3_bind_int64(st, 1, h->episode);
-		r = step_one(s, st, err);
-		if (r > 0)
-			episode_read(st, drive, ret);
-		sqlite3_reset(st);
-		if (r > 0 && ret->start <= until) {
-			free(h);
-			return 0;
-		}
+	if (r >= 0 && h->have_episode && h->e.start <= until) {
+		*ret = h->e;
+		free(h);
+		return 0;
 	}
 	free(h);
 	if (r >= 0)
@@ -2403,7 +2455,7 @@ int store_signs_clear(struct store *s, bool episodes_only, struct wg_err *err)
 	r = exec(s, "DELETE FROM episode; UPDATE drive_head SET episode = NULL", err, "cannot clear the states");
 
 	if (r >= 0 && !episodes_only)
-		r = exec(s, "DELETE FROM sign_change; DELETE FROM drive_head", err, "cannot clear the signs");
+		r = exec(s, "DELETE FROM sign_change; UPDATE drive_head SET signs = NULL", err, "cannot clear the signs");
 	return r;
 }
 
@@ -2515,6 +2567,9 @@ int store_read_begin(struct store *s, struct wg_err *err)
 
 	if (!sqlite3_get_autocommit(s->db))
 		return 0;
+	/* a head kept from an earlier read may be another process's old one */
+	if (s->head)
+		s->head->drive = -1;
 	/* deferred: the read lock is taken by the first statement, and is the only lock taken */
 	r = exec(s, "BEGIN", err, "cannot begin a read");
 	return r < 0 ? r : 1;
@@ -2537,6 +2592,8 @@ int store_transaction_end(struct store *s, int r, struct wg_err *err)
 {
 	return write_end(s, r, err);
 }
+
+static int jobs_heads_refresh(struct store *s, int64_t run, int64_t stamp, struct wg_err *err);
 
 int store_job_run_begin(struct store *s, const char *job, const char *class, int64_t started,
 			const int64_t *drive_ids, size_t n, const char *verdict, int64_t *ret_id, struct wg_err *err)
@@ -2574,6 +2631,8 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 		sqlite3_bind_int64(st, 3, started);
 		r = step_done(s, st, err, "cannot record a job run");
 	}
+	if (r >= 0)
+		r = jobs_heads_refresh(s, id, started, err);
 	r = write_end(s, r, err);
 	if (r >= 0)
 		*ret_id = id;
@@ -2618,11 +2677,14 @@ int store_job_run_end_output(struct store *s, int64_t id, int64_t ended, const c
 		sqlite3_bind_int64(st, 2, id);
 		r = step_done(s, st, err, "cannot record the end of a job run");
 	}
+	if (r >= 0)
+		r = jobs_heads_refresh(s, id, ended, err);
 	return write_end(s, r, err);
 }
 
-int store_last_jobs(struct store *s, int64_t drive, int64_t until, int64_t *ret_heavy_end, int64_t *ret_backup_ok,
-		    struct wg_err *err)
+/* The facts of ST_LAST_JOBS, counting the runs stamped up to until. */
+static int last_jobs_ask(struct store *s, int64_t drive, int64_t until, int64_t *ret_heavy_end,
+			 int64_t *ret_backup_ok, struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int r = stmt(s, ST_LAST_JOBS, &st, err);
@@ -2637,6 +2699,100 @@ int store_last_jobs(struct store *s, int64_t drive, int64_t until, int64_t *ret_
 		*ret_backup_ok = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
+	return r < 0 ? r : 0;
+}
+
+int store_last_jobs(struct store *s, int64_t drive, int64_t until, int64_t *ret_heavy_end, int64_t *ret_backup_ok,
+		    struct wg_err *err)
+{
+	struct head *h = malloc(sizeof(*h));
+	int r;
+
+	if (!h)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	/* no run stamped later than until: the head's facts, which count every run, are the answer */
+	r = head_get(s, drive, h, err);
+	if (r >= 0 && h->jobs_stamp >= -1 && h->jobs_stamp <= until) {
+		*ret_heavy_end = h->heavy_end;
+		*ret_backup_ok = h->backup_ok;
+	} else if (r >= 0) {
+		r = last_jobs_ask(s, drive, until, ret_heavy_end, ret_backup_ok, err);
+	}
+	free(h);
+	return r;
+}
+
+/*
+ * The head's job facts again, after a write to the drive's runs that stamped none later than
+ * stamp (in the writer's transaction). The facts are asked of the runs' indexes; the stamp
+ * only grows, and is read from every run only when the head has none.
+ */
+static int jobs_head_refresh(struct store *s, int64_t drive, int64_t stamp, struct wg_err *err)
+{
+	struct head *h = malloc(sizeof(*h));
+	int64_t heavy_end = -1, backup_ok = -1;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!h)
+		return wg_err_set(err, -ENOMEM, "out of memory");
+	caches_forget(s);
+	r = head_get(s, drive, h, err);
+	if (r >= 0)
+		r = last_jobs_ask(s, drive, INT64_MAX, &heavy_end, &backup_ok, err);
+	if (r >= 0 && h->jobs_stamp < -1 && (r = stmt(s, ST_JOBS_STAMP, &st, err)) >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		r = step_one(s, st, err);
+		if (r > 0 && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			h->jobs_stamp = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (h->jobs_stamp > stamp)
+		stamp = h->jobs_stamp;
+	if (heavy_end > stamp)
+		stamp = heavy_end;
+	free(h);
+	if (r >= 0)
+		r = stmt(s, ST_HEAD_JOBS, &st, err);
+	if (r >= 0) {
+		sqlite3_bind_int64(st, 1, drive);
+		sqlite3_bind_int64(st, 2, stamp < -1 ? -1 : stamp);
+		sqlite3_bind_int64(st, 3, heavy_end);
+		sqlite3_bind_int64(st, 4, backup_ok);
+		r = step_done(s, st, err, "cannot record a drive's job facts");
+	}
+	caches_forget(s);
+	return r;
+}
+
+/* The same for the drives of one run (run >= 0), or for every drive. */
+static int jobs_heads_refresh(struct store *s, int64_t run, int64_t stamp, struct wg_err *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = prepare_walk(s, run >= 0 ? "SELECT drive_id FROM job_run_drive WHERE run_id = ?" : "SELECT id FROM drive",
+			 &st, err);
+	if (r >= 0 && run >= 0)
+		sqlite3_bind_int64(st, 1, run);
+	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
+		if (n == cap) {
+			int64_t *grown = realloc(ids, (cap = cap ? 2 * cap : 16) * sizeof(*ids));
+
+			if (!grown) {
+				r = wg_err_set(err, -ENOMEM, "out of memory");
+				break;
+			}
+			ids = grown;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = jobs_head_refresh(s, ids[i], stamp, err);
+	free(ids);
 	return r < 0 ? r : 0;
 }
 
@@ -2773,6 +2929,8 @@ int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct 
 		sqlite3_bind_int64(st, 1, now);
 		r = step_done(s, st, err, "cannot record interrupted job runs");
 	}
+	if (r >= 0 && sqlite3_changes(s->db) > 0)
+		r = jobs_heads_refresh(s, -1, now, err);
 	if (r >= 0)
 		r = stmt(s, ST_RUNS_INTERRUPTED, &st, err);
 	if (r >= 0) {
@@ -2815,6 +2973,8 @@ static int hook_runs_close(struct store *s, const char *job, int64_t ended, int6
 				*ret_n = sqlite3_changes(s->db);
 		}
 		sqlite3_finalize(st);
+		if (r >= 0 && k == 0 && sqlite3_changes(s->db) > 0)
+			r = jobs_heads_refresh(s, -1, ended, err);
 	}
 	return r;
 }
@@ -2903,6 +3063,8 @@ int store_hook_run_begin(struct store *s, const struct store_hook_start *h, int6
 		if (r >= 0 && d->pass_before >= 0)
 			r = run_drive_count(s, id, d->drive_id, d->pass_before, -1, err);
 	}
+	if (r >= 0)
+		r = jobs_heads_refresh(s, id, h->started, err);
 	r = write_end(s, r, err);
 	if (r >= 0)
 		*ret_id = id;

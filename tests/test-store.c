@@ -127,7 +127,8 @@ static int64_t sql_int(const char *sql)
 	int64_t v = -1;
 
 	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -141,7 +142,8 @@ static void sql_exec(const char *sql)
 
 	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	sqlite3_close(db);
 }
 
@@ -1063,6 +1065,191 @@ static void test_job_runs_and_decisions(void **state)
 	free(x);
 }
 
+/* A run as the property test below keeps it, beside the store. */
+struct model_run {
+	int64_t id, started, ended; /* ended -1: open */
+	int64_t drives[3];
+	size_t n;
+	bool backup_ok, hook, backup;
+	int job;
+};
+
+/* The facts as ST_LAST_JOBS defines them, from the model's runs. */
+static void model_last_jobs(const struct model_run *runs, size_t n, int64_t drive, int64_t until, int64_t *heavy,
+			    int64_t *backup)
+{
+	*heavy = *backup = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct model_run *m = &runs[i];
+		bool on = false;
+		int64_t end;
+
+		for (size_t k = 0; k < m->n; k++)
+			on |= m->drives[k] == drive;
+		if (!on || m->started > until)
+			continue;
+		/* a run that ended later than until ended, as far as until knows, when it started */
+		end = m->ended >= 0 && m->ended <= until ? m->ended : m->started;
+		if (end > *heavy)
+			*heavy = end;
+		if (m->backup_ok && m->started > *backup)
+			*backup = m->started;
+	}
+}
+
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return *x >> 33;
+}
+
+/*
+ * A drive's job facts, kept in its head for the gate, answer as the runs do: at any until,
+ * over runs begun and ended by the runner and by hooks, runs interrupted, and a clock that
+ * jumps ahead and back; and so does a history brought forward to them by the migration.
+ */
+static void test_job_facts_follow_the_runs(void **state)
+{
+	static const char *const names[] = { "sda", "sdb", "sdc" };
+	struct smart_reading r[3];
+	struct model_run *runs = calloc(400, sizeof(*runs));
+	struct store_sample *x = malloc(sizeof(*x));
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	int64_t ids[3], clock = 100000;
+	uint64_t seed = 42;
+	size_t n = 0;
+
+	(void)state;
+	rb_healthy_hdd(&r[0], "A");
+	rb_healthy_hdd(&r[1], "B");
+	rb_healthy_hdd(&r[2], "C");
+	pass(s, 1000, 3, names, r);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(store_latest_by_name(s, names[i], x, &err), 0);
+		ids[i] = x->drive_id;
+	}
+	for (int op = 0; op < 300; op++) {
+		uint64_t dice = lcg(&seed) % 100;
+		struct model_run *m = &runs[n];
+
+		/* mostly forward; now and then a clock set years ahead, or put back */
+		clock += (int64_t)(lcg(&seed) % 5000);
+		if (dice < 3)
+			clock += 315360000;
+		else if (dice < 6)
+			clock -= (int64_t)(lcg(&seed) % 400000);
+		dice = lcg(&seed) % 100;
+		if (dice < 40 && n < 400) {
+			*m = (struct model_run){ .started = clock, .ended = -1, .backup = lcg(&seed) % 2,
+						 .hook = lcg(&seed) % 3 == 0, .job = (int)(lcg(&seed) % 2) };
+			for (size_t k = 0; k < 3; k++)
+				if (lcg(&seed) % 2 || (k == 2 && m->n == 0))
+					m->drives[m->n++] = ids[k];
+			if (m->hook) {
+				struct store_hook_drive hd[3];
+				struct store_hook_start h = { .job = m->job ? "j1" : "j0",
+							      .class = m->backup ? "backup" : "maintenance",
+							      .verdict = "go", .started = clock, .expires = -1,
+							      .drives = hd, .n = m->n };
+
+				for (size_t k = 0; k < m->n; k++)
+					hd[k] = (struct store_hook_drive){ m->drives[k], -1, -1, -1 };
+				/* the job's hook runs still open end here, unreported */
+				for (size_t i = 0; i < n; i++)
+					if (runs[i].hook && runs[i].job == m->job && runs[i].ended < 0)
+						runs[i].ended = clock;
+				assert_int_equal(store_hook_run_begin(s, &h, &m->id, &err), 0);
+			} else {
+				assert_int_equal(store_job_run_begin(s, m->job ? "j1" : "j0", m->backup ? "backup" : "maintenance",
+								     clock, m->drives, m->n, "go", &m->id, &err),
+						 0);
+			}
+			n++;
+		} else if (dice < 85) {
+			size_t open = 0, pick;
+
+			for (size_t i = 0; i < n; i++)
+				open += runs[i].ended < 0;
+			if (open == 0)
+				continue;
+			pick = lcg(&seed) % open;
+			for (size_t i = 0; i < n; i++) {
+				bool ok = lcg(&seed) % 4 != 0;
+
+				if (runs[i].ended >= 0 || pick-- != 0)
+					continue;
+				assert_int_equal(store_job_run_end(s, runs[i].id, clock, ok ? "success" : "failed", !ok, NULL,
+								   NULL, &err),
+						 0);
+				runs[i].ended = clock;
+				runs[i].backup_ok = runs[i].backup && ok;
+				break;
+			}
+		} else {
+			int k = -1;
+
+			assert_int_equal(store_job_runs_interrupted(s, clock, &k, &err), 0);
+			for (size_t i = 0; i < n; i++)
+				if (!runs[i].hook && runs[i].ended < 0)
+					runs[i].ended = clock;
+		}
+		/* at now, and at every stamp and either side of it */
+		for (size_t d = 0; d < 3; d++) {
+			for (size_t i = 0; i <= n; i++) {
+				int64_t at[] = { clock, NOW_MAX, 0 };
+				size_t n_at = i < n ? 6 : 3;
+				int64_t more[6];
+
+				if (i < n) {
+					int64_t e = runs[i].ended >= 0 ? runs[i].ended : runs[i].started;
+
+					more[0] = runs[i].started - 1, more[1] = runs[i].started, more[2] = runs[i].started + 1;
+					more[3] = e - 1, more[4] = e, more[5] = e + 1;
+				}
+				for (size_t a = 0; a < n_at; a++) {
+					int64_t until = i < n ? more[a] : at[a], heavy, backup, want_heavy, want_backup;
+
+					model_last_jobs(runs, n, ids[d], until, &want_heavy, &want_backup);
+					assert_int_equal(store_last_jobs(s, ids[d], until, &heavy, &backup, &err), 0);
+					if (heavy != want_heavy || backup != want_backup)
+						fail_msg("op %d, drive %zu, until %lld: heavy %lld backup %lld, want %lld %lld", op,
+							 d, (long long)until, (long long)heavy, (long long)backup,
+							 (long long)want_heavy, (long long)want_backup);
+				}
+			}
+		}
+	}
+	store_free(s);
+	/* a history of the schema before: the migration finds the same facts */
+	sql_exec("ALTER TABLE drive_head DROP COLUMN jobs_stamp; ALTER TABLE drive_head DROP COLUMN heavy_end; "
+		 "ALTER TABLE drive_head DROP COLUMN backup_ok; DELETE FROM drive_head WHERE drive_id = 1;"
+		 "PRAGMA user_version = 10");
+	s = open_store();
+	assert_int_equal(sql_int("SELECT count(*) FROM drive_head WHERE jobs_stamp IS NULL"), 0);
+	for (size_t d = 0; d < 3; d++) {
+		int64_t until[] = { 0, clock, NOW_MAX, runs[n / 2].started }, heavy, backup, want_heavy, want_backup;
+
+		for (size_t a = 0; a < WG_ELEMENTSOF(until); a++) {
+			model_last_jobs(runs, n, ids[d], until[a], &want_heavy, &want_backup);
+			assert_int_equal(store_last_jobs(s, ids[d], until[a], &heavy, &backup, &err), 0);
+			assert_int_equal(heavy, want_heavy);
+			assert_int_equal(backup, want_backup);
+		}
+	}
+	/* the facts answer without asking the runs for a now after every stamp: a wrong fact shows */
+	sql_exec("UPDATE drive_head SET heavy_end = 7 WHERE drive_id = 1");
+	{
+		int64_t heavy, backup;
+
+		assert_int_equal(store_last_jobs(s, 1, NOW_MAX, &heavy, &backup, &err), 0);
+		assert_int_equal(heavy, 7);
+	}
+	store_free(s);
+	free(x);
+	free(runs);
+}
+
 static void test_damaged_chunk_loses_nothing_else(void **state)
 {
 	static const char *const names[] = { "sda" };
@@ -1465,6 +1652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drivedb_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_runs_and_decisions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_facts_follow_the_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_chunk_loses_nothing_else, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pass_is_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),

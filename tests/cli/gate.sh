@@ -63,19 +63,12 @@ contains "$T/err" "backup: go (throttled): rescue: sda degrading"
 [ "$(sql "SELECT count(*) FROM decision WHERE job = 'purge' AND verdict = 'refuse' AND states = 'sda=degrading'")" = 2 ] ||
 	fail "refusals not recorded with the drive's state"
 
-# The backup succeeds (recorded by hand until 'weargate run' records its jobs): the purge waits out
-# the degrading cooldown of 24h from the backup's end, then goes, throttled.
+# The backup succeeds, recorded as a backup tool's hooks record it: the purge waits out the
+# degrading cooldown of 24h from the backup's end, then goes, throttled.
 start=$((WEARGATE_NOW + 700))
 end=$((start + 7200))
-python3 - "$T/history.db" "$start" "$end" <<'PY' || fail "cannot insert the backup run"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-cur = db.execute("INSERT INTO job_run(job, class, started, ended, outcome, exit_status) VALUES('backup', 'backup', ?, ?, 'success', 0)",
-                 (int(sys.argv[2]), int(sys.argv[3])))
-db.execute("INSERT INTO job_run_drive(run_id, drive_id, started, ended, backup_ok) SELECT ?, id, ?, ?, 1 FROM drive WHERE serial = 'WD-WCAPW1234567'",
-           (cur.lastrowid, int(sys.argv[2]), int(sys.argv[3])))
-db.commit()
-PY
+WEARGATE_NOW=$start run 0 "$W" -c "$T/w.conf" gate --record -q backup
+WEARGATE_NOW=$end run 0 "$W" -c "$T/w.conf" done -q backup
 WEARGATE_NOW=$((end + 60)) run 0 "$W" -c "$T/w.conf" sample sda
 WEARGATE_NOW=$((end + 60)) run 75 "$W" -c "$T/w.conf" gate --json purge
 contains "$T/err" "purge: defer: sda degrading: cooldown of 24h after the last heavy job, 23h left"
