@@ -20,6 +20,7 @@ struct drive_health {
 	/* latest holds of a usable reading only its status (gate_check() reads no more): see track for its signs */
 	bool latest_brief;
 	int64_t drive_id;            /* -1 when never sampled */
+	int64_t drive_t;             /* when the drive's newest sample was taken, under any name, as latest was read; -1 not known */
 	/* the newest usable sample as the model sees it, when it is within sample_max_age: heat, self-test */
 	bool have_point;
 	struct health_point point;

@@ -94,6 +94,7 @@ struct store_brief {
 	enum reading_status status;
 	int64_t temperature_c; /* ATTR_UNKNOWN (-1) when not known */
 	int self_test;         /* the self-test execution status byte; -1 unknown */
+	int64_t drive_t;       /* the newest sample of drive_id (under any name) up to until; -1 not known */
 };
 
 /* The newest sample under name stamped at or before until, in brief; -ENOENT when none. */

@@ -27,6 +27,12 @@ int track_rebuild(struct store *s, const struct policy *p, struct wg_err *err);
  */
 int track_load(struct store *s, const struct policy *p, int64_t drive_id, int64_t now, struct health_track *ret,
 	       struct wg_err *err);
+/*
+ * The same, for a caller that read when the drive's newest sample up to now was taken, in the
+ * same read of the history (a gate: store_brief's drive_t); -1 when it did not.
+ */
+int track_load_latest(struct store *s, const struct policy *p, int64_t drive_id, int64_t now, int64_t last_t,
+		      struct health_track *ret, struct wg_err *err);
 /* The same, as it stood before pass before_pass was recorded: for recording the passes anew. */
 int track_load_before(struct store *s, const struct policy *p, int64_t drive_id, int64_t now, int64_t before_pass,
 		      struct health_track *ret, struct wg_err *err);

@@ -59,6 +59,7 @@ static int load_latest_brief(struct store *s, const struct policy *p, const stru
 	ret->latest_brief = true;
 	ret->sampled = true;
 	ret->drive_id = b.drive_id;
+	ret->drive_t = b.drive_t;
 	health_point_from_brief(b.t, b.temperature_c, b.self_test, &ret->point);
 	ret->have_point = now - b.t <= p->sample_max_age;
 	return 0;
@@ -73,6 +74,7 @@ static int load_latest(struct store *s, const struct policy *p, const struct dri
 	memset(ret, 0, sizeof(*ret));
 	ret->drive = d;
 	ret->drive_id = -1;
+	ret->drive_t = -1;
 	health_track_init(&ret->track);
 	ret->latest = malloc(sizeof(*ret->latest));
 	if (!ret->latest)
@@ -350,6 +352,37 @@ static bool stale(const struct policy *p, const struct drive_health *h, int64_t 
 	return !h->latest || now - h->latest->t > p->sample_max_age;
 }
 
+/*
+ * Judge drive i of a gate from the history: its track (unless it was just read, which judged
+ * it), its state, and its job facts. drive_t: the newest sample's time the brief read in this
+ * same read of the history may be used.
+ */
+static int judge_drive(const struct config *c, struct store *s, struct gate_result *res, size_t i, bool just_read,
+		       bool drive_t, int64_t now, struct wg_err *err)
+{
+	struct drive_health *h = &res->drives[i];
+	struct gate_drive *f = &res->facts[i];
+	int r = 0;
+
+	if (!just_read) {
+		health_track_release(&h->track);
+		if (h->drive_id >= 0)
+			r = track_load_latest(s, &c->policy, h->drive_id, now, drive_t ? h->drive_t : -1, &h->track, err);
+		if (r < 0)
+			return r;
+		drive_health_assess(&c->policy, h, now);
+	}
+	*f = (struct gate_drive){
+		.name = h->drive->name,
+		.health = &h->health,
+		.last_heavy_end = -1,
+		.last_backup_ok = -1,
+	};
+	if (h->drive_id >= 0)
+		r = store_last_jobs(s, h->drive_id, now, &f->last_heavy_end, &f->last_backup_ok, err);
+	return r;
+}
+
 int gate_check(const struct config *c, struct store *s, const struct job_cfg *j, int64_t now,
 	       const struct gate_opts *opts, struct gate_result *ret, struct wg_err *err)
 {
@@ -382,7 +415,10 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 		r = wg_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	/* the newest samples, and which of them are too old to judge by */
+	/*
+	 * The newest samples, and which of them are too old to judge by. As long as none is, each
+	 * drive is judged in the same read, right after its newest sample.
+	 */
 	r = snapshot = store_read_begin(s, err);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		r = load_latest_brief(s, &c->policy, drives[i], now, &ret->drives[i], err);
@@ -390,6 +426,8 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 		if (r >= 0 && opts->may_sample && stale(&c->policy, &ret->drives[i], now)) {
 			read[i] = true;
 			todo[m++] = &ret->drives[i];
+		} else if (r >= 0 && m == 0) {
+			r = judge_drive(c, s, ret, i, false, true, now, err);
 		}
 	}
 	/* reading a drive records it: not inside the read */
@@ -417,37 +455,20 @@ int gate_check(const struct config *c, struct store *s, const struct job_cfg *j,
 						    todo[i]->latest->reading.reason);
 		}
 	}
-	/* each drive judged once (those just read already were), all from one state of the history */
-	snapshot = store_read_begin(s, err);
-	if (snapshot < 0) {
-		r = snapshot;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct drive_health *h = &ret->drives[i];
-		struct gate_drive *f = &ret->facts[i];
-
-		if (!read[i] && h->drive_id >= 0) {
-			r = track_load(s, &c->policy, h->drive_id, now, &h->track, err);
-			if (r < 0)
-				goto out;
+	/* each drive judged again after the pass (those just read already were), all from one state of the history */
+	if (m > 0) {
+		snapshot = store_read_begin(s, err);
+		if (snapshot < 0) {
+			r = snapshot;
+			goto out;
 		}
-		if (!read[i])
-			drive_health_assess(&c->policy, h, now);
-		*f = (struct gate_drive){
-			.name = drives[i]->name,
-			.health = &h->health,
-			.last_heavy_end = -1,
-			.last_backup_ok = -1,
-		};
-		if (h->drive_id >= 0) {
-			r = store_last_jobs(s, h->drive_id, now, &f->last_heavy_end, &f->last_backup_ok, err);
-			if (r < 0)
-				goto out;
-		}
+		for (size_t i = 0; i < n && r >= 0; i++)
+			r = judge_drive(c, s, ret, i, read[i], false, now, err);
+		store_read_end(s, snapshot);
+		snapshot = 0;
+		if (r < 0)
+			goto out;
 	}
-	store_read_end(s, snapshot);
-	snapshot = 0;
 	/* a short self-test reads a sample of the surface: light */
 	gate_decide(&c->policy, j->class, j->class == JOB_SELFTEST && j->test == SMART_TEST_SHORT, j->on_unknown,
 		    j->cooldown, ret->facts, ret->n, now, &ret->decision);

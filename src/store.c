@@ -362,6 +362,9 @@ enum stmt {
 #define CHUNK_TAIL "LEFT JOIN chunk_tail x ON x.chunk_id = c.id"
 #define CHUNK_LAST_PASS "coalesce(x.last_pass, c.last_pass)"
 #define CHUNK_T1 "coalesce(x.t1, c.t1)"
+/* A drive's head row h, as head_read() reads it, with its newest episode e */
+#define HEAD_COLS "h.signs, h.episode, e.start, e.state, e.sign, e.notified, h.jobs_stamp, h.heavy_end, h.backup_ok"
+#define HEAD_EPISODE "LEFT JOIN episode e ON e.rowid = h.episode"
 #define CHUNK_COLS "c.id, c.drive_id, c.name, c.first_pass, c.t0, c.data, " CHUNK_LAST_PASS ", " CHUNK_T1 ", x.data, coalesce(x.n, 0)"
 
 static const char *const stmt_sql[_ST_MAX] = {
@@ -395,12 +398,21 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_CHUNK_TIME_OF_DRIVE_UPTO] = "SELECT " CHUNK_LAST_PASS ", " CHUNK_T1 " FROM chunk c INDEXED BY chunk_drive "
 					CHUNK_TAIL " WHERE c.drive_id = ?1 AND c.t0 <= ?2 AND c.first_pass < ?3 "
 					"ORDER BY c.first_pass DESC LIMIT 1",
-	/* the tail's brief when there is one, even a temperature it does not know */
+	/*
+	 * The tail's brief when there is one, even a temperature it does not know; with what a gate
+	 * reads next of the drive: the time of its newest sample under any name (as
+	 * ST_CHUNK_TIME_OF_DRIVE_UPTO finds it) and its head.
+	 */
 	[ST_CHUNK_BRIEF_OF_NAME_UPTO] = "SELECT c.drive_id, " CHUNK_LAST_PASS ", " CHUNK_T1 ", "
 					"CASE WHEN x.chunk_id IS NULL THEN c.last_status ELSE x.last_status END, "
 					"CASE WHEN x.chunk_id IS NULL THEN c.last_temperature ELSE x.last_temperature END, "
-					"CASE WHEN x.chunk_id IS NULL THEN c.last_self_test ELSE x.last_self_test END "
-					"FROM chunk c " CHUNK_TAIL " WHERE c.name = ?1 AND c.t0 <= ?2 ORDER BY c.id DESC LIMIT 1",
+					"CASE WHEN x.chunk_id IS NULL THEN c.last_self_test ELSE x.last_self_test END, "
+					"(SELECT coalesce(dx.t1, dc.t1) FROM chunk dc INDEXED BY chunk_drive "
+					"LEFT JOIN chunk_tail dx ON dx.chunk_id = dc.id WHERE dc.drive_id = c.drive_id "
+					"AND dc.t0 <= ?2 ORDER BY dc.first_pass DESC LIMIT 1), "
+					"h.drive_id IS NOT NULL, " HEAD_COLS " FROM chunk c " CHUNK_TAIL
+					" LEFT JOIN drive_head h ON h.drive_id = c.drive_id " HEAD_EPISODE
+					" WHERE c.name = ?1 AND c.t0 <= ?2 ORDER BY c.id DESC LIMIT 1",
 	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk c " CHUNK_TAIL " WHERE c.drive_id = ?1 AND "
 			     "c.first_pass <= ?2 AND " CHUNK_LAST_PASS " >= ?2 ORDER BY c.first_pass DESC LIMIT 1",
 	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk c INDEXED BY chunk_time " CHUNK_TAIL
@@ -466,8 +478,7 @@ static const char *const stmt_sql[_ST_MAX] = {
 			    "INDEXED BY sign_change_by_sign WHERE drive_id = ?1 AND sign = ?2 AND t <= ?3 "
 			    "ORDER BY rowid DESC LIMIT 1",
 	/* with the newest episode's row: one step reads all a gate needs of the drive but its samples */
-	[ST_HEAD_GET] = "SELECT h.signs, h.episode, e.start, e.state, e.sign, e.notified, h.jobs_stamp, h.heavy_end, "
-			"h.backup_ok FROM drive_head h LEFT JOIN episode e ON e.rowid = h.episode WHERE h.drive_id = ?",
+	[ST_HEAD_GET] = "SELECT " HEAD_COLS " FROM drive_head h " HEAD_EPISODE " WHERE h.drive_id = ?",
 	[ST_HEAD_SIGNS] = "INSERT INTO drive_head(drive_id, signs) VALUES(?1, ?2) "
 			  "ON CONFLICT(drive_id) DO UPDATE SET signs = ?2",
 	[ST_HEAD_EPISODE] = "INSERT INTO drive_head(drive_id, episode) VALUES(?1, ?2) "
@@ -697,6 +708,8 @@ static int newer_schema(struct store *s, int version, struct wg_err *err)
 
 static int backfill_run_counts(struct store *s, struct wg_err *err);
 static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len);
+struct head;
+static void head_read(sqlite3_stmt *st, int col, int64_t drive, bool row, struct head *ret);
 
 /* version: as read when the history was opened */
 static int migrate(struct store *s, int version, struct wg_err *err)
@@ -1856,7 +1869,16 @@ int store_latest_brief(struct store *s, const char *name, int64_t until, struct 
 			.status = (enum reading_status)sqlite3_column_int(st, 3),
 			.temperature_c = sqlite3_column_type(st, 4) == SQLITE_NULL ? ATTR_UNKNOWN : sqlite3_column_int64(st, 4),
 			.self_test = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5),
+			.drive_t = -1,
 		};
+		/* a chunk of the drive's that ends past until is searched by store_drive_latest_t() */
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int64(st, 6) <= until)
+			ret->drive_t = sqlite3_column_int64(st, 6);
+		/* and the head, for the reads of the drive that follow */
+		if (!s->head)
+			s->head = malloc(sizeof(*s->head));
+		if (s->head)
+			head_read(st, 8, ret->drive_id, sqlite3_column_int(st, 7) != 0, s->head);
 		sqlite3_reset(st);
 		return 0;
 	}
@@ -2062,6 +2084,57 @@ static uint64_t get_le(const uint8_t *p, int bytes)
 	return v;
 }
 
+/* The columns of HEAD_COLS from col on, of drive's head row (row: there is one); ret->drive is drive. */
+static void head_read(sqlite3_stmt *st, int col, int64_t drive, bool row, struct head *ret)
+{
+	const uint8_t *b = row ? sqlite3_column_blob(st, col) : NULL;
+	size_t len = row ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	ret->drive = drive;
+	/* a row the job facts made, or whose signs were cleared to be recorded again, knows no sign */
+	ret->found = row && sqlite3_column_type(st, col) != SQLITE_NULL;
+	ret->n = 0;
+	ret->episode = -1;
+	ret->have_episode = false;
+	ret->jobs_stamp = -2;
+	if (!row)
+		return;
+	for (size_t off = 0; b && off + HEAD_RECORD <= len && ret->n < HEAD_SIGNS_MAX; off += HEAD_RECORD) {
+		struct store_sign *sg = &ret->signs[ret->n++];
+
+		sg->code = (int)(int32_t)get_le(b + off, 4);
+		sg->t = (int64_t)get_le(b + off + 4, 8);
+		sg->t_prev = (int64_t)get_le(b + off + 12, 8);
+		sg->from = (int64_t)get_le(b + off + 20, 8);
+		sg->to = (int64_t)get_le(b + off + 28, 8);
+	}
+	if (sqlite3_column_type(st, col + 1) != SQLITE_NULL)
+		ret->episode = sqlite3_column_int64(st, col + 1);
+	if (ret->episode >= 0 && sqlite3_column_type(st, col + 2) != SQLITE_NULL) {
+		ret->have_episode = true;
+		ret->e.id = ret->episode;
+		ret->e.drive_id = drive;
+		ret->e.start = sqlite3_column_int64(st, col + 2);
+		copy_text(st, col + 3, ret->e.state, sizeof(ret->e.state));
+		copy_text(st, col + 4, ret->e.sign, sizeof(ret->e.sign));
+		ret->e.notified = sqlite3_column_int(st, col + 5) != 0;
+	}
+	if (sqlite3_column_type(st, col + 6) != SQLITE_NULL) {
+		ret->jobs_stamp = sqlite3_column_int64(st, col + 6);
+		ret->heavy_end = sqlite3_column_int64(st, col + 7);
+		ret->backup_ok = sqlite3_column_int64(st, col + 8);
+	}
+}
+
+/* Keep a head read for the statements after it (of this read; a write or the next read forgets it). */
+static void head_keep(struct store *s, const struct head *h)
+{
+	if (!s->head)
+		s->head = malloc(sizeof(*s->head));
+	if (s->head)
+		*s->head = *h;
+}
+
 static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -2073,55 +2146,17 @@ static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_
 		return 0;
 	}
 	r = stmt(s, ST_HEAD_GET, &st, err);
-	ret->drive = drive;
-	ret->found = false;
-	ret->n = 0;
-	ret->episode = -1;
-	ret->have_episode = false;
-	ret->jobs_stamp = -2;
+	head_read(st, 0, drive, false, ret);
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, drive);
 	r = step_one(s, st, err);
-	if (r > 0) {
-		const uint8_t *b = sqlite3_column_blob(st, 0);
-		size_t len = (size_t)sqlite3_column_bytes(st, 0);
-
-		/* a row the job facts made, or whose signs were cleared to be recorded again, knows no sign */
-		ret->found = sqlite3_column_type(st, 0) != SQLITE_NULL;
-		for (size_t off = 0; b && off + HEAD_RECORD <= len && ret->n < HEAD_SIGNS_MAX; off += HEAD_RECORD) {
-			struct store_sign *sg = &ret->signs[ret->n++];
-
-			sg->code = (int)(int32_t)get_le(b + off, 4);
-			sg->t = (int64_t)get_le(b + off + 4, 8);
-			sg->t_prev = (int64_t)get_le(b + off + 12, 8);
-			sg->from = (int64_t)get_le(b + off + 20, 8);
-			sg->to = (int64_t)get_le(b + off + 28, 8);
-		}
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			ret->episode = sqlite3_column_int64(st, 1);
-		if (ret->episode >= 0 && sqlite3_column_type(st, 2) != SQLITE_NULL) {
-			ret->have_episode = true;
-			ret->e.id = ret->episode;
-			ret->e.drive_id = drive;
-			ret->e.start = sqlite3_column_int64(st, 2);
-			copy_text(st, 3, ret->e.state, sizeof(ret->e.state));
-			copy_text(st, 4, ret->e.sign, sizeof(ret->e.sign));
-			ret->e.notified = sqlite3_column_int(st, 5) != 0;
-		}
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
-			ret->jobs_stamp = sqlite3_column_int64(st, 6);
-			ret->heavy_end = sqlite3_column_int64(st, 7);
-			ret->backup_ok = sqlite3_column_int64(st, 8);
-		}
-	}
+	if (r > 0)
+		head_read(st, 0, drive, true, ret);
 	sqlite3_reset(st);
 	if (r < 0)
 		return r;
-	if (!s->head)
-		s->head = malloc(sizeof(*s->head));
-	if (s->head)
-		*s->head = *ret;
+	head_keep(s, ret);
 	return 0;
 }
 

@@ -167,23 +167,41 @@ static int on_recent(const struct store_sign *sg, void *userdata)
 	return health_track_push_recent(userdata, &c);
 }
 
+static int track_load_from(struct store *s, const struct policy *p, int64_t drive, int64_t now, int64_t before_pass,
+			   int64_t last_t, struct health_track *ret, struct wg_err *err);
+
 int track_load(struct store *s, const struct policy *p, int64_t drive, int64_t now, struct health_track *ret,
 	       struct wg_err *err)
 {
-	return track_load_before(s, p, drive, now, INT64_MAX, ret, err);
+	return track_load_from(s, p, drive, now, INT64_MAX, -1, ret, err);
+}
+
+int track_load_latest(struct store *s, const struct policy *p, int64_t drive, int64_t now, int64_t last_t,
+		      struct health_track *ret, struct wg_err *err)
+{
+	return track_load_from(s, p, drive, now, INT64_MAX, last_t, ret, err);
 }
 
 int track_load_before(struct store *s, const struct policy *p, int64_t drive, int64_t now, int64_t before_pass,
 		      struct health_track *ret, struct wg_err *err)
 {
+	return track_load_from(s, p, drive, now, before_pass, -1, ret, err);
+}
+
+/* last_t: when the drive's newest sample up to now (before before_pass) was taken; -1 to look it up */
+static int track_load_from(struct store *s, const struct policy *p, int64_t drive, int64_t now, int64_t before_pass,
+			   int64_t last_t, struct health_track *ret, struct wg_err *err)
+{
 	char fp[256], recorded[256] = "";
 	struct store_episode *e = NULL;
 	const struct health_current *usable;
 	int codes[_HEALTH_SIGN_MAX];
-	int r;
+	int r = 0;
 
 	health_track_init(ret);
-	r = store_drive_latest_t(s, drive, now, before_pass, &ret->last_t, err);
+	ret->last_t = last_t;
+	if (last_t < 0)
+		r = store_drive_latest_t(s, drive, now, before_pass, &ret->last_t, err);
 	if (r == -ENOENT)
 		return 0;
 	for (unsigned sign = 0; sign < _HEALTH_SIGN_MAX; sign++)
