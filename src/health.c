@@ -62,11 +62,24 @@ void policy_defaults(struct policy *ret)
 
 void policy_fingerprint(const struct policy *p, char *buf, size_t len)
 {
-	/* sample_max_age words a reason ("between") but never moves a state or its start */
-	snprintf(buf, len,
-		 "model=%d window=%lld failing_window=%lld failing_growth=%lld ssd_wear_low=%lld kernel_quiet=%lld",
-		 HEALTH_MODEL_VERSION, (long long)p->window, (long long)p->failing_window, (long long)p->failing_growth,
-		 (long long)p->ssd_wear_low, (long long)p->kernel_quiet);
+	/* a gate asks once per drive, of one policy: the text of the last one asked is kept */
+	static _Thread_local struct {
+		int64_t v[5];
+		char text[256];
+		bool set;
+	} last;
+	const int64_t v[5] = { p->window, p->failing_window, p->failing_growth, p->ssd_wear_low, p->kernel_quiet };
+
+	if (!last.set || memcmp(last.v, v, sizeof(v)) != 0) {
+		/* sample_max_age words a reason ("between") but never moves a state or its start */
+		snprintf(last.text, sizeof(last.text),
+			 "model=%d window=%lld failing_window=%lld failing_growth=%lld ssd_wear_low=%lld kernel_quiet=%lld",
+			 HEALTH_MODEL_VERSION, (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3],
+			 (long long)v[4]);
+		memcpy(last.v, v, sizeof(v));
+		last.set = true;
+	}
+	wg_strlcpy(buf, last.text, len);
 }
 
 /*

@@ -3208,8 +3208,15 @@ int store_job_run_session_set(struct store *s, int64_t id, int64_t session, stru
 static void copy_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
 	const char *v = (const char *)sqlite3_column_text(st, col);
+	size_t n = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
 	struct wg_text t;
 
+	/* whole when it fits; else cut where wg_text cuts */
+	if (n < len && (!v || !memchr(v, '\0', n))) {
+		memcpy(buf, v ? v : "", n);
+		buf[n] = '\0';
+		return;
+	}
 	wg_text_init(&t, buf, len);
 	buf[0] = '\0';
 	wg_text_add(&t, "", "%s", v ? v : "");
