@@ -1896,7 +1896,7 @@ int store_latest_brief(struct store *s, const char *name, int64_t until, struct 
 		brief_of(&x->reading, &b);
 		*ret = (struct store_brief){ .drive_id = x->drive_id, .pass_id = x->pass_id, .t = x->t,
 					     .status = x->reading.status, .temperature_c = b.temperature_c,
-					     .self_test = b.self_test };
+					     .self_test = b.self_test, .drive_t = -1 };
 	}
 	free(x);
 	return r;

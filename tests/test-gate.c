@@ -293,12 +293,52 @@ static void test_run_stamped_ahead(void **state)
 	assert_int_equal(d.verdict, VERDICT_GO);
 }
 
+/*
+ * The gate judges a drive in the read of its newest sample, from what that read found; it
+ * judges as drive_health_load() does, which looks everything up: at nows between samples, and
+ * with a sample stamped ahead by a clock since set right, in the chunk the gate reads.
+ */
+static void test_gate_judges_as_the_history_does(void **state)
+{
+	static const int64_t offsets[] = { 0, 1, 61, 30 * 60, 6 * HOUR, 7 * DAY };
+	struct fixture *f = *state;
+	struct blockdev_env env = { "/nonexistent", "/nonexistent" };
+	struct gate_opts opts = { .env = &env };
+
+	samples(f, NOW - 10 * DAY, NOW - 8 * DAY, HOUR);
+	rb_attr(&f->r, 197, 0x0032, 200, 200, 0, 8);
+	samples(f, NOW - 8 * DAY + HOUR, NOW - 2 * HOUR, HOUR);
+	/* a clock set ten days ahead for one sample, then right again: nothing sampled since */
+	sample_at(f, NOW + 10 * DAY);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < sizeof(offsets) / sizeof(offsets[0]); k++) {
+			int64_t now = NOW - 3 * HOUR + offsets[k];
+			struct drive_health want;
+			struct gate_result res;
+			struct wg_err err = { "" };
+
+			assert_int_equal(drive_health_load(f->s, &f->c.policy, &f->drive, now, &want, &err), 0);
+			if (gate_check(&f->c, f->s, &f->purge, now, &opts, &res, &err) < 0)
+				fail_msg("gate_check: %s", err.msg);
+			assert_int_equal(res.drives[0].track.last_t, want.track.last_t);
+			assert_int_equal(res.drives[0].health.state, want.health.state);
+			assert_int_equal(res.drives[0].health.since, want.health.since);
+			assert_string_equal(res.drives[0].health.reason, want.health.reason);
+			gate_result_release(&res);
+			drive_health_release(&want);
+		}
+		/* and once the clock is right and sampling again */
+		sample_at(f, NOW - HOUR);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_property_degrading, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_property_failing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_stamped_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gate_judges_as_the_history_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_since_long_degradation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown_from_job_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_sampled, setup, teardown),
