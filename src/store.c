@@ -40,9 +40,9 @@
  * the log back, instead of every short-lived process paying two syncs and a rewrite of the
  * file's pages for the few pages it wrote. Reading it back is not free: a process that opens
  * the history alone checks every page of the log, some 5,000 instructions a page, and a gate
- * costs 4.7 million in all. At 128 pages a gate pays some 320,000 on average, and a pass
- * checkpoints once in 20 or so (14 times in 300 passes on the write-budget benchmark, which at
- * 64 pages wrote a third more in its passes where one attribute changed).
+ * of two drives costs 3.9 million in all. At 128 pages a gate pays some 320,000 on average,
+ * and a pass checkpoints once in 20 or so (14 times in 300 passes on the write-budget
+ * benchmark, which at 64 pages wrote a third more in its passes where one attribute changed).
  */
 #define WAL_CHECKPOINT_FRAMES 128
 /*
@@ -294,7 +294,8 @@ static const char *const migrations[] = {
 	"INSERT INTO drive_head(drive_id, jobs_stamp, heavy_end, backup_ok) SELECT id, -1, -1, -1 FROM drive WHERE true "
 	"ON CONFLICT(drive_id) DO UPDATE SET jobs_stamp = -1, heavy_end = -1, backup_ok = -1;"
 	"UPDATE drive_head SET (jobs_stamp, heavy_end, backup_ok) = (SELECT "
-	"max(max(coalesce(started, -1)), coalesce(max(ended), -1)), max(coalesce(ended, started, -1)), "
+	"max(max(coalesce(started, -1)), coalesce(max(ended), -1)), "
+	"coalesce(max(CASE WHEN started IS NOT NULL THEN coalesce(ended, started) END), -1), "
 	"coalesce(max(CASE WHEN backup_ok = 1 THEN started END), -1) "
 	"FROM job_run_drive r WHERE r.drive_id = drive_head.drive_id) "
 	"WHERE drive_id IN (SELECT drive_id FROM job_run_drive);"
@@ -443,10 +444,10 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_RUN_DRIVE_SET] = "UPDATE job_run_drive SET sectors_read = ?, sectors_written = ?, pass_before = ?, "
 			     "pass_after = ? WHERE run_id = ? AND drive_id = ?",
 	[ST_RUN_DRIVES_END] = "UPDATE job_run_drive SET ended = ?1, backup_ok = (SELECT class = 'backup' AND "
-			      "outcome = 'success' FROM job_run WHERE id = ?2) WHERE run_id = ?2",
+			      "outcome = 'success' FROM job_run WHERE id = ?2) WHERE run_id = ?2 RETURNING drive_id",
 	/* only the runner's own: a run a hook recorded has no runner, and waits for its end (or its expiry) */
 	[ST_RUN_DRIVES_INTERRUPTED] = "UPDATE job_run_drive SET ended = ?1 WHERE ended IS NULL AND run_id IN "
-				      "(SELECT id FROM job_run WHERE ended IS NULL AND origin = 'runner')",
+				      "(SELECT id FROM job_run WHERE ended IS NULL AND origin = 'runner') RETURNING drive_id",
 	[ST_RUNS_INTERRUPTED] = "UPDATE job_run SET ended = ?, outcome = 'interrupted', "
 				"reason = 'its runner ended before it did' WHERE ended IS NULL AND origin = 'runner'",
 	[ST_RUN_DRIVES] = "SELECT drive_id, coalesce(sectors_read, -1), coalesce(sectors_written, -1), "
@@ -721,6 +722,7 @@ static int migrate(struct store *s, int version, struct wg_err *err)
 	if (version == store_schema_version())
 		return 0;
 	/* Another process may be migrating too: look again once we hold the write lock. */
+	caches_forget(s);
 	r = exec(s, "BEGIN IMMEDIATE", err, "cannot lock for migration");
 	if (r < 0)
 		return r;
@@ -1105,6 +1107,7 @@ int store_pass_begin(struct store *s, int64_t now, struct wg_err *err)
 	if (s->in_pass)
 		return wg_err_set(err, -EBUSY, "a sampling pass is already open");
 	/* IMMEDIATE: take the write lock now, so that the pass never fails half-way on a busy database. */
+	caches_forget(s);
 	r = exec(s, "BEGIN IMMEDIATE", err, "cannot begin a pass");
 	if (r < 0)
 		return r;
@@ -1874,10 +1877,10 @@ int store_latest_brief(struct store *s, const char *name, int64_t until, struct 
 		/* a chunk of the drive's that ends past until is searched by store_drive_latest_t() */
 		if (sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int64(st, 6) <= until)
 			ret->drive_t = sqlite3_column_int64(st, 6);
-		/* and the head, for the reads of the drive that follow */
-		if (!s->head)
+		/* and the head, for the reads of the drive that follow in this transaction */
+		if (!s->head && !sqlite3_get_autocommit(s->db))
 			s->head = malloc(sizeof(*s->head));
-		if (s->head)
+		if (s->head && !sqlite3_get_autocommit(s->db))
 			head_read(st, 8, ret->drive_id, sqlite3_column_int(st, 7) != 0, s->head);
 		sqlite3_reset(st);
 		return 0;
@@ -2126,9 +2129,14 @@ static void head_read(sqlite3_stmt *st, int col, int64_t drive, bool row, struct
 	}
 }
 
-/* Keep a head read for the statements after it (of this read; a write or the next read forgets it). */
+/*
+ * Keep a head read for the statements after it in the same transaction (every transaction
+ * begins by forgetting it); outside one, each statement reads its own state of the history.
+ */
 static void head_keep(struct store *s, const struct head *h)
 {
+	if (sqlite3_get_autocommit(s->db))
+		return;
 	if (!s->head)
 		s->head = malloc(sizeof(*s->head));
 	if (s->head)
@@ -2141,7 +2149,7 @@ static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_
 	int r;
 
 	/* a gate reads a drive's signs and then its episode: one read of the head serves both */
-	if (s->head && s->head->drive == drive) {
+	if (s->head && s->head->drive == drive && !sqlite3_get_autocommit(s->db)) {
 		*ret = *s->head;
 		return 0;
 	}
@@ -2433,6 +2441,7 @@ int store_episode_set_notified(struct store *s, int64_t id, struct wg_err *err)
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
+	caches_forget(s);
 	return step_done(s, st, err, "cannot record that a state was told");
 }
 
@@ -2582,6 +2591,7 @@ static int write_begin(struct store *s, struct wg_err *err)
 {
 	if (s->in_pass)
 		return wg_err_set(err, -EBUSY, "a sampling pass is open");
+	caches_forget(s);
 	return exec(s, "BEGIN IMMEDIATE", err, "cannot begin a write");
 }
 
@@ -2602,9 +2612,8 @@ int store_read_begin(struct store *s, struct wg_err *err)
 
 	if (!sqlite3_get_autocommit(s->db))
 		return 0;
-	/* a head kept from an earlier read may be another process's old one */
-	if (s->head)
-		s->head->drive = -1;
+	/* what was kept from an earlier read may be another process's old one */
+	caches_forget(s);
 	/* deferred: the read lock is taken by the first statement, and is the only lock taken */
 	r = exec(s, "BEGIN", err, "cannot begin a read");
 	return r < 0 ? r : 1;
@@ -2628,7 +2637,8 @@ int store_transaction_end(struct store *s, int r, struct wg_err *err)
 	return write_end(s, r, err);
 }
 
-static int jobs_heads_refresh(struct store *s, int64_t run, int64_t stamp, struct wg_err *err);
+static int jobs_head_refresh(struct store *s, int64_t drive, int64_t stamp, struct wg_err *err);
+static int jobs_heads_refresh(struct store *s, sqlite3_stmt *st, int64_t stamp, const char *what, struct wg_err *err);
 
 int store_job_run_begin(struct store *s, const char *job, const char *class, int64_t started,
 			const int64_t *drive_ids, size_t n, const char *verdict, int64_t *ret_id, struct wg_err *err)
@@ -2666,8 +2676,8 @@ int store_job_run_begin(struct store *s, const char *job, const char *class, int
 		sqlite3_bind_int64(st, 3, started);
 		r = step_done(s, st, err, "cannot record a job run");
 	}
-	if (r >= 0)
-		r = jobs_heads_refresh(s, id, started, err);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = jobs_head_refresh(s, drive_ids[i], started, err);
 	r = write_end(s, r, err);
 	if (r >= 0)
 		*ret_id = id;
@@ -2710,10 +2720,8 @@ int store_job_run_end_output(struct store *s, int64_t id, int64_t ended, const c
 	if (r >= 0) {
 		sqlite3_bind_int64(st, 1, ended);
 		sqlite3_bind_int64(st, 2, id);
-		r = step_done(s, st, err, "cannot record the end of a job run");
+		r = jobs_heads_refresh(s, st, ended, "cannot record the end of a job run", err);
 	}
-	if (r >= 0)
-		r = jobs_heads_refresh(s, id, ended, err);
 	return write_end(s, r, err);
 }
 
@@ -2800,31 +2808,33 @@ static int jobs_head_refresh(struct store *s, int64_t drive, int64_t stamp, stru
 	return r;
 }
 
-/* The same for the drives of one run (run >= 0), or for every drive. */
-static int jobs_heads_refresh(struct store *s, int64_t run, int64_t stamp, struct wg_err *err)
+/* The same for the drives st (an UPDATE ... RETURNING drive_id, bound) returns, once it has run. */
+static int jobs_heads_refresh(struct store *s, sqlite3_stmt *st, int64_t stamp, const char *what, struct wg_err *err)
 {
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
-	sqlite3_stmt *st = NULL;
-	int r;
+	int rc, r = 0;
 
-	r = prepare_walk(s, run >= 0 ? "SELECT drive_id FROM job_run_drive WHERE run_id = ?" : "SELECT id FROM drive",
-			 &st, err);
-	if (r >= 0 && run >= 0)
-		sqlite3_bind_int64(st, 1, run);
-	while (r >= 0 && (r = step_one(s, st, err)) > 0) {
-		if (n == cap) {
-			int64_t *grown = realloc(ids, (cap = cap ? 2 * cap : 16) * sizeof(*ids));
+	while (r >= 0 && (rc = step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		bool seen = false;
 
-			if (!grown) {
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = ids[i] == id;
+		if (!seen && n == cap) {
+			int64_t *grown = realloc(ids, (cap = cap ? 2 * cap : 8) * sizeof(*ids));
+
+			if (grown)
+				ids = grown;
+			else
 				r = wg_err_set(err, -ENOMEM, "out of memory");
-				break;
-			}
-			ids = grown;
 		}
-		ids[n++] = sqlite3_column_int64(st, 0);
+		if (!seen && r >= 0)
+			ids[n++] = id;
 	}
-	sqlite3_finalize(st);
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = db_err(s, rc, err, what);
+	sqlite3_reset(st);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = jobs_head_refresh(s, ids[i], stamp, err);
 	free(ids);
@@ -2962,10 +2972,8 @@ int store_job_runs_interrupted(struct store *s, int64_t now, int *ret_n, struct 
 	r = stmt(s, ST_RUN_DRIVES_INTERRUPTED, &st, err);
 	if (r >= 0) {
 		sqlite3_bind_int64(st, 1, now);
-		r = step_done(s, st, err, "cannot record interrupted job runs");
+		r = jobs_heads_refresh(s, st, now, "cannot record interrupted job runs", err);
 	}
-	if (r >= 0 && sqlite3_changes(s->db) > 0)
-		r = jobs_heads_refresh(s, -1, now, err);
 	if (r >= 0)
 		r = stmt(s, ST_RUNS_INTERRUPTED, &st, err);
 	if (r >= 0) {
@@ -2983,11 +2991,11 @@ static int hook_runs_close(struct store *s, const char *job, int64_t ended, int6
 {
 	static const char *const sql[2][2] = {
 		{ "UPDATE job_run_drive SET ended = ?1 WHERE ended IS NULL AND run_id IN (SELECT id FROM job_run "
-		  "WHERE ended IS NULL AND origin = 'hook' AND expires <= ?2)",
+		  "WHERE ended IS NULL AND origin = 'hook' AND expires <= ?2) RETURNING drive_id",
 		  "UPDATE job_run SET ended = ?1, outcome = 'unreported', reason = ?3 WHERE ended IS NULL "
 		  "AND origin = 'hook' AND expires <= ?2" },
 		{ "UPDATE job_run_drive SET ended = ?1 WHERE ended IS NULL AND run_id IN (SELECT id FROM job_run "
-		  "WHERE ended IS NULL AND origin = 'hook' AND job = ?4)",
+		  "WHERE ended IS NULL AND origin = 'hook' AND job = ?4) RETURNING drive_id",
 		  "UPDATE job_run SET ended = ?1, outcome = 'unreported', reason = ?3 WHERE ended IS NULL "
 		  "AND origin = 'hook' AND job = ?4" },
 	};
@@ -3003,13 +3011,16 @@ static int hook_runs_close(struct store *s, const char *job, int64_t ended, int6
 			sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
 			if (job)
 				sqlite3_bind_text(st, 4, job, -1, SQLITE_STATIC);
-			r = step_done(s, st, err, "cannot close the runs whose end was not reported");
+			/* the drives' runs first, and their drives' job facts with them */
+			if (k == 0)
+				r = jobs_heads_refresh(s, st, ended, "cannot close the runs whose end was not reported",
+						       err);
+			else
+				r = step_done(s, st, err, "cannot close the runs whose end was not reported");
 			if (r >= 0 && k == 1 && ret_n)
 				*ret_n = sqlite3_changes(s->db);
 		}
 		sqlite3_finalize(st);
-		if (r >= 0 && k == 0 && sqlite3_changes(s->db) > 0)
-			r = jobs_heads_refresh(s, -1, ended, err);
 	}
 	return r;
 }
@@ -3098,8 +3109,8 @@ int store_hook_run_begin(struct store *s, const struct store_hook_start *h, int6
 		if (r >= 0 && d->pass_before >= 0)
 			r = run_drive_count(s, id, d->drive_id, d->pass_before, -1, err);
 	}
-	if (r >= 0)
-		r = jobs_heads_refresh(s, id, h->started, err);
+	for (size_t i = 0; r >= 0 && i < h->n; i++)
+		r = jobs_head_refresh(s, h->drives[i].drive_id, h->started, err);
 	r = write_end(s, r, err);
 	if (r >= 0)
 		*ret_id = id;

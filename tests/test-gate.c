@@ -295,8 +295,9 @@ static void test_run_stamped_ahead(void **state)
 
 /*
  * The gate judges a drive in the read of its newest sample, from what that read found; it
- * judges as drive_health_load() does, which looks everything up: at nows between samples, and
- * with a sample stamped ahead by a clock since set right, in the chunk the gate reads.
+ * judges as drive_health_load() and store_last_jobs() do, which look everything up: at nows
+ * between samples, after job runs, and with a sample stamped a day ahead by a clock since set
+ * right, in the chunk the gate reads.
  */
 static void test_gate_judges_as_the_history_does(void **state)
 {
@@ -308,28 +309,72 @@ static void test_gate_judges_as_the_history_does(void **state)
 	samples(f, NOW - 10 * DAY, NOW - 8 * DAY, HOUR);
 	rb_attr(&f->r, 197, 0x0032, 200, 200, 0, 8);
 	samples(f, NOW - 8 * DAY + HOUR, NOW - 2 * HOUR, HOUR);
-	/* a clock set ten days ahead for one sample, then right again: nothing sampled since */
-	sample_at(f, NOW + 10 * DAY);
+	job_run(f, "backup", "backup", NOW - 5 * DAY, NOW - 5 * DAY + HOUR, "success");
+	job_run(f, "purge", "maintenance", NOW - 4 * DAY, NOW - 4 * DAY + 2 * HOUR, "failed");
+	/* a clock set a day ahead for one sample, then right again: nothing sampled since */
+	sample_at(f, NOW + DAY);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t k = 0; k < sizeof(offsets) / sizeof(offsets[0]); k++) {
-			int64_t now = NOW - 3 * HOUR + offsets[k];
+			int64_t now = NOW - 3 * HOUR + offsets[k], heavy, backup;
 			struct drive_health want;
 			struct gate_result res;
 			struct wg_err err = { "" };
 
 			assert_int_equal(drive_health_load(f->s, &f->c.policy, &f->drive, now, &want, &err), 0);
+			assert_int_equal(store_last_jobs(f->s, want.drive_id, now, &heavy, &backup, &err), 0);
 			if (gate_check(&f->c, f->s, &f->purge, now, &opts, &res, &err) < 0)
 				fail_msg("gate_check: %s", err.msg);
 			assert_int_equal(res.drives[0].track.last_t, want.track.last_t);
 			assert_int_equal(res.drives[0].health.state, want.health.state);
 			assert_int_equal(res.drives[0].health.since, want.health.since);
 			assert_string_equal(res.drives[0].health.reason, want.health.reason);
+			assert_int_equal(res.facts[0].last_heavy_end, heavy);
+			assert_int_equal(res.facts[0].last_backup_ok, backup);
 			gate_result_release(&res);
 			drive_health_release(&want);
 		}
 		/* and once the clock is right and sampling again */
 		sample_at(f, NOW - HOUR);
 	}
+}
+
+static int count_episode(const struct store_episode *e, void *userdata)
+{
+	(void)e;
+	++*(int *)userdata;
+	return 0;
+}
+
+/*
+ * What a gate read of a drive is not what the pass it then records starts from: another
+ * process may have recorded one in between (two hooks gating one disk), and a change it
+ * recorded is not recorded twice.
+ */
+static void test_pass_after_a_read_starts_from_the_newest(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct fixture *f = *state;
+	struct store *other = NULL;
+	struct store_brief b;
+	struct smart_reading r;
+	struct wg_err err = { "" };
+	int read, episodes = 0;
+
+	samples(f, NOW - 5 * HOUR, NOW - HOUR, HOUR);
+	read = store_read_begin(f->s, &err);
+	assert_true(read >= 0);
+	assert_int_equal(store_latest_brief(f->s, "sda", NOW, &b, &err), 0);
+	store_read_end(f->s, read);
+	/* another process records pending sectors first */
+	rb_attr(&f->r, 197, 0x0032, 200, 200, 0, 2);
+	r = f->r;
+	assert_int_equal(store_open(f->db, &other, &err), 0);
+	assert_int_equal(track_record_pass(other, &f->c.policy, NOW - 60, names, &r, 1, true, NULL, &err), 0);
+	store_free(other);
+	sample_at(f, NOW);
+	assert_int_equal(store_foreach_episode(f->s, b.drive_id, 0, NOW, count_episode, &episodes, &err), 0);
+	/* ok, then degrading once */
+	assert_int_equal(episodes, 2);
 }
 
 int main(void)
@@ -339,6 +384,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_property_failing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_stamped_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gate_judges_as_the_history_does, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pass_after_a_read_starts_from_the_newest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_since_long_degradation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown_from_job_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_sampled, setup, teardown),

@@ -1072,6 +1072,7 @@ struct model_run {
 	size_t n;
 	bool backup_ok, hook, backup;
 	int job;
+	int64_t expires; /* a hook's: -1 never */
 };
 
 /* The facts as ST_LAST_JOBS defines them, from the model's runs. */
@@ -1150,8 +1151,10 @@ static void test_job_facts_follow_the_runs(void **state)
 				struct store_hook_drive hd[3];
 				struct store_hook_start h = { .job = m->job ? "j1" : "j0",
 							      .class = m->backup ? "backup" : "maintenance",
-							      .verdict = "go", .started = clock, .expires = -1,
-							      .drives = hd, .n = m->n };
+							      .verdict = "go", .started = clock, .drives = hd, .n = m->n };
+
+				m->expires = lcg(&seed) % 2 ? clock + (int64_t)(lcg(&seed) % 20000) : -1;
+				h.expires = m->expires;
 
 				for (size_t k = 0; k < m->n; k++)
 					hd[k] = (struct store_hook_drive){ m->drives[k], -1, -1, -1 };
@@ -1186,12 +1189,18 @@ static void test_job_facts_follow_the_runs(void **state)
 				runs[i].backup_ok = runs[i].backup && ok;
 				break;
 			}
-		} else {
+		} else if (dice < 93) {
 			int k = -1;
 
 			assert_int_equal(store_job_runs_interrupted(s, clock, &k, &err), 0);
 			for (size_t i = 0; i < n; i++)
 				if (!runs[i].hook && runs[i].ended < 0)
+					runs[i].ended = clock;
+		} else {
+			/* hook runs whose end was not reported within their timeout */
+			assert_int_equal(store_job_runs_expire(s, clock, NULL, &err), 0);
+			for (size_t i = 0; i < n; i++)
+				if (runs[i].hook && runs[i].ended < 0 && runs[i].expires >= 0 && runs[i].expires <= clock)
 					runs[i].ended = clock;
 		}
 		/* at now, and at every stamp and either side of it */
