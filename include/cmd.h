@@ -38,6 +38,14 @@ struct cmd_option {
 	 */
 	const char *help;
 	int id; /* what the command's callback is given: any number but 0 */
+	/*
+	 * The options of one table that name the same group are alternatives, which the usage
+	 * shows as [--a | --b]: once one is on the line the zsh completion offers none of them.
+	 * The parser does not check it: each command says what two of them mean (history refuses
+	 * two views, the later of --format and --json wins, weargate refuses -q with -v).
+	 */
+	const char *group;
+	bool ends_line; /* -h, -V: weargate answers it and reads no further, so nothing is completed after it */
 };
 
 /* -h, --help: every command's, and in no table; the parser, the help and the completions add it. */

@@ -270,21 +270,49 @@ static void print_bash(FILE *f, const struct cmd_program *p)
 /* ----------------------------------------------------------------------------------------- zsh */
 
 /*
- * One _arguments spec: '(-q --quiet)'{-q,--quiet}'[say nothing on go]', '--since=[from WHEN]:WHEN',
- * '--format=[table, csv or json]:FORMAT:(table csv json)'.
+ * What O excludes once it is on the line, as _arguments reads it in front of a spec: for -h or
+ * -V, which end the line, everything ("(- : *)": the options, the operands, the rest); for an
+ * option of a group, the group's options in TABLE; else its two names, that the one is not
+ * offered after the other; nothing ("") for a long option of no group.
  */
-static void zsh_option(FILE *f, const struct cmd_option *o, const char *indent)
+static void zsh_excluded(char *buf, size_t size, const struct cmd_option *o, const struct cmd_option *table)
 {
-	char desc[256], spec[512];
+	struct wg_text names;
+	char text[200]; /* the names: with the parentheses, they fit in the caller's 256 */
+
+	buf[0] = '\0';
+	if (o->ends_line) {
+		snprintf(buf, size, "(- : *)");
+		return;
+	}
+	if (!o->group && !o->short_name)
+		return;
+	wg_text_init(&names, text, sizeof(text));
+	FOREACH_OPTION (p, table) {
+		if (p != o && !(o->group && p->group && strcmp(p->group, o->group) == 0))
+			continue;
+		if (p->short_name)
+			wg_text_add(&names, " ", "-%c", p->short_name);
+		wg_text_add(&names, " ", "--%s", p->name);
+	}
+	snprintf(buf, size, "(%s)", text);
+}
+
+/*
+ * One _arguments spec, O's in TABLE: '(-q --quiet)'{-q,--quiet}'[say nothing on go]',
+ * '--since=[from WHEN]:WHEN', '(--format --json)--format=[table, csv or json]:FORMAT:(table csv json)'.
+ */
+static void zsh_spec(FILE *f, const struct cmd_option *o, const struct cmd_option *table)
+{
+	char desc[256], excluded[256], spec[512];
 	size_t k = 0;
 
 	describe(desc, sizeof(desc), o->help);
-	fputs(indent, f);
+	zsh_excluded(excluded, sizeof(excluded), o, table);
 	if (o->short_name)
-		fprintf(f, "'(-%c --%s)'{-%c%s,--%s%s}", o->short_name, o->name, o->short_name, o->arg ? "+" : "",
-			o->name, o->arg ? "=" : "");
+		fprintf(f, "'%s'{-%c%s,--%s%s}", excluded, o->short_name, o->arg ? "+" : "", o->name, o->arg ? "=" : "");
 	else
-		k = (size_t)snprintf(spec, sizeof(spec), "--%s%s", o->name, o->arg ? "=" : "");
+		k = (size_t)snprintf(spec, sizeof(spec), "%s--%s%s", excluded, o->name, o->arg ? "=" : "");
 	spec[k++] = '[';
 	for (const char *d = desc; *d && k + 3 < sizeof(spec); d++) {
 		if (*d == '[' || *d == ']' || *d == '\\')
@@ -299,7 +327,16 @@ static void zsh_option(FILE *f, const struct cmd_option *o, const char *indent)
 			 !is_file(o) && o->values ? ":(" : "", !is_file(o) && o->values ? o->values : "",
 			 !is_file(o) && o->values ? ")" : "");
 	put_sh(f, spec);
-	fputs(" \\\n", f);
+}
+
+/* The specs of TABLE's options, one a line. */
+static void zsh_options(FILE *f, const struct cmd_option *table, const char *indent)
+{
+	FOREACH_OPTION (o, table) {
+		fputs(indent, f);
+		zsh_spec(f, o, table);
+		fputs(" \\\n", f);
+	}
 }
 
 static void zsh_command(FILE *f, const struct cmd_entry *e)
@@ -311,8 +348,7 @@ static void zsh_command(FILE *f, const struct cmd_entry *e)
 	}
 	/* -S: after the job, "--" and the command's own options are the command's */
 	fprintf(f, "\t\t\t_arguments%s \\\n", e->operands == CMD_OPERANDS_JOB_COMMAND ? " -S" : "");
-	FOREACH_OPTION (o, e->options)
-		zsh_option(f, o, "\t\t\t\t");
+	zsh_options(f, e->options, "\t\t\t\t");
 	fputs("\t\t\t\t$help", f);
 	switch (e->operands) {
 	case CMD_OPERANDS_NONE:
@@ -394,17 +430,16 @@ static void print_zsh(FILE *f, const struct cmd_program *p)
 		zsh_describe(f, p->commands[i]);
 	zsh_describe(f, p->help);
 	fputs("\t)\n"
-	      "\tlocal -a help=('(- *)'{-h,--help}'[",
+	      "\tlocal -a help=(",
 	      f);
-	fputs(cmd_help_option.help, f);
-	fputs("]')\n"
+	zsh_spec(f, &cmd_help_option, NULL);
+	fputs(")\n"
 	      "\t# the command as typed, which gives the configuration's names\n"
 	      "\tlocal weargate=$words[1]\n"
 	      "\n"
 	      "\t_arguments -C \\\n",
 	      f);
-	FOREACH_OPTION (o, p->options)
-		zsh_option(f, o, "\t\t");
+	zsh_options(f, p->options, "\t\t");
 	fputs("\t\t'(-)1:command:->command' \\\n"
 	      "\t\t'(-)*::argument:->argument' && ret=0\n"
 	      "\n"

@@ -30,11 +30,11 @@ static const struct cmd_option history_options[] = {
 	  .help = "the attributes to show, by id (197) or name\n"
 		  "(current_pending_sector); repeat it or separate with commas.\n"
 		  "Default: 5,197,198,194" },
-	{ .name = "trend", .id = 'T',
+	{ .name = "trend", .id = 'T', .group = "view",
 	  .help = "per drive and attribute: first and last value, change per day,\n"
 		  "when a counter first was above zero, the largest jump" },
-	{ .name = "events", .id = 'E', .help = "the drives' state changes and the gate's decisions" },
-	{ .name = "jobs", .id = 'J',
+	{ .name = "events", .id = 'E', .group = "view", .help = "the drives' state changes and the gate's decisions" },
+	{ .name = "jobs", .id = 'J', .group = "view",
 	  .help = "the job runs: per drive the sectors read and written during each\n"
 		  "run and the media counters before and after it; no DRIVE, --attr\n"
 		  "or --buckets with it" },
@@ -46,9 +46,9 @@ static const struct cmd_option history_options[] = {
 	  .help = "from WHEN: a duration back from now (30d, the default) or a\n"
 		  "date, \"2026-11-20\" or \"2026-11-20T14:10\" local, or UTC with Z" },
 	{ .name = "until", .arg = "WHEN", .id = 'u', .help = "up to WHEN (default: now)" },
-	{ .name = "format", .arg = "FORMAT", .values = "table csv json", .id = 'f',
+	{ .name = "format", .arg = "FORMAT", .values = "table csv json", .id = 'f', .group = "format",
 	  .help = "table (default), csv or json" },
-	{ .name = "json", .id = 'j', .help = "the same as --format json" },
+	{ .name = "json", .id = 'j', .group = "format", .help = "the same as --format json" },
 	{ 0 },
 };
 

@@ -43,7 +43,9 @@ void cmd_error(const char *fmt, ...)
 	}
 }
 
-const struct cmd_option cmd_help_option = { .name = "help", .short_name = 'h', .help = "show this help", .id = 'h' };
+const struct cmd_option cmd_help_option = {
+	.name = "help", .short_name = 'h', .help = "show this help", .id = 'h', .ends_line = true
+};
 
 /* "-q, --quiet", "--status N"; its length. */
 static int option_label(char *buf, size_t size, const struct cmd_option *o)

@@ -36,12 +36,13 @@ static const struct cmd_entry *cmd_find(const char *name)
 static const struct cmd_option global_options[] = {
 	{ .name = "config", .short_name = 'c', .arg = "FILE", .id = 'c',
 	  .help = "configuration file (default " CONFIG_DEFAULT_PATH ")" },
-	{ .name = "quiet", .short_name = 'q', .id = 'q', .help = "say only what went wrong (each command's own -q)" },
-	{ .name = "verbose", .short_name = 'v', .id = 'v',
+	{ .name = "quiet", .short_name = 'q', .id = 'q', .group = "verbosity",
+	  .help = "say only what went wrong (each command's own -q)" },
+	{ .name = "verbose", .short_name = 'v', .id = 'v', .group = "verbosity",
 	  .help = "also say each drive's facts behind a verdict, and what the\n"
 		  "watchdog sees while a job runs" },
-	{ .name = "help", .short_name = 'h', .id = 'h', .help = "show this help" },
-	{ .name = "version", .short_name = 'V', .id = 'V', .help = "show the version" },
+	{ .name = "help", .short_name = 'h', .id = 'h', .help = "show this help", .ends_line = true },
+	{ .name = "version", .short_name = 'V', .id = 'V', .help = "show the version", .ends_line = true },
 	{ 0 },
 };
 

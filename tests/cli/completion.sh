@@ -1,6 +1,7 @@
 #!/bin/sh
 # completion.sh — contrib's bash, zsh and fish completions offer every command and every option
-# that `weargate --help` and each command's help list, nothing they do not, and the config's names.
+# that `weargate --help` and each command's help list, nothing they do not, and the config's names;
+# zsh none of the options that one on the line excludes (the groups of the tables, -h, -V).
 #
 # Each shell completes for real: bash runs _weargate on COMP_WORDS, zsh its completion system in
 # a pseudo-terminal (complete.zsh), fish `complete -C`. Without zsh (or its zpty module) or fish,
@@ -81,6 +82,17 @@ offers() {
 	done
 }
 
+# excludes SHELL GONE KEPT WORDS...: what the shell offers includes each word of KEPT and none of GONE
+excludes() {
+	sh_=$1 gone=$2 kept=$3
+	shift 3
+	offers "$sh_" "$kept" "$@"
+	for w in $gone; do
+		! grep -qxF -e "$w" "$T/got" ||
+			fail "$sh_: completing '$*' offers '$w', which the line excludes (offered: $(tr '\n' ' ' <"$T/got"))"
+	done
+}
+
 check() {
 	s=$1
 	# every command weargate has is offered, and nothing it does not have; the same after help
@@ -116,6 +128,18 @@ elif ! zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 	skipped="$skipped; zsh (no zsh/zpty module)"
 else
 	check zsh
+	# zsh alone knows which options exclude each other (the tables' groups): once one of them is
+	# on the line, it offers none of them, and still the others; after -h or -V, nothing
+	excludes zsh "--trend --events --jobs" "--attr --since --json" "$WEARGATE" history --trend -
+	excludes zsh "--trend --jobs" "--since --format" "$WEARGATE" history --events -
+	excludes zsh "--format --json" "--trend --events --jobs" "$WEARGATE" history --json -
+	excludes zsh "--json" "--jobs" "$WEARGATE" history --format csv -
+	excludes zsh "-q --quiet -v --verbose" "-c --config -h" "$WEARGATE" -q -
+	excludes zsh "-q --quiet" "-c --config" "$WEARGATE" --verbose -
+	expect zsh "" "$WEARGATE" -h ""
+	expect zsh "" "$WEARGATE" -V -
+	expect zsh "" "$WEARGATE" -c "$T/w.conf" gate --help ""
+	expect zsh "" "$WEARGATE" history -h -
 fi
 if command -v fish >/dev/null 2>&1; then
 	check fish
