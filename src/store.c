@@ -16,11 +16,19 @@
 #include "store.h"
 
 /*
- * A chunk row stays within half a 4 KiB page: appending a sample then rewrites one page, never
- * a chain of overflow pages, and two full chunks fill a page, where one of a page's size left
- * a quarter of the chunks' pages unused (a chunk also ends at CHUNK_MAX_SPAN, seldom full).
+ * The pages of a new history. A commit writes whole pages to the log: a pass of two dozen
+ * drives changes a few rows on a few pages, a gate's decision one row on one page, and at
+ * 2 KiB each of those pages is half what it was at 4 KiB (the write-budget benchmark: a gate's
+ * decision 2,072 bytes instead of 4,120). A history made with another page size keeps it.
  */
-#define CHUNK_MAX 1980
+#define HISTORY_PAGE_SIZE 2048
+/*
+ * A chunk row fits a page of 2 KiB, or half one of 4 KiB, all in place: appending a sample
+ * then rewrites one page, never a chain of overflow pages. SQLite keeps a row of up to 2,013
+ * bytes on a page of 2 KiB; the samples take 1,940 of them and the other columns the rest
+ * (at 1,980, one chunk in six spilled a few bytes onto a page of its own).
+ */
+#define CHUNK_MAX 1940
 /*
  * Nor does a chunk cover more than this, so that the chunks of a time range are found by the
  * time they start, through an index that appending never touches.
@@ -35,21 +43,23 @@
 #define TAIL_MAX 128
 #define BUSY_TIMEOUT_MS 10000
 /*
- * The log is copied into the file once it holds this many pages, by the writer whose commit
- * took it there. No one checkpoints when closing: the next process to open the history reads
- * the log back, instead of every short-lived process paying two syncs and a rewrite of the
- * file's pages for the few pages it wrote. Reading it back is not free: a process that opens
- * the history alone checks every page of the log, some 5,000 instructions a page, and a gate
- * of two drives costs 3.9 million in all. At 128 pages a gate pays some 320,000 on average,
- * and a pass checkpoints once in 20 or so (14 times in 300 passes on the write-budget
- * benchmark, which at 64 pages wrote a third more in its passes where one attribute changed).
+ * The log is copied into the file once it holds this many bytes of pages, by the writer whose
+ * commit took it there. No one checkpoints when closing: the next process to open the history
+ * reads the log back, instead of every short-lived process paying two syncs and a rewrite of
+ * the file's pages for the few pages it wrote. Reading it back is not free: a process that
+ * opens the history alone checks every page of the log, some 5,000 instructions for a page of
+ * 4 KiB, and a gate of two drives costs 3.9 million in all. At 512 KiB (128 pages of 4 KiB) a
+ * gate pays some 320,000 on average, and a pass checkpoints once in 20 or so (14 times in 300
+ * passes on the write-budget benchmark, which at half of it wrote a third more in its passes
+ * where one attribute changed). Counted in bytes, not pages: a history's page size is set when
+ * it is made (HISTORY_PAGE_SIZE), and older ones keep theirs.
  */
-#define WAL_CHECKPOINT_FRAMES 128
+#define WAL_CHECKPOINT_BYTES (512 * 1024)
 /*
  * A hook's gate leaves the checkpoint to the writers (store_set_checkpoints), unless the log
  * has grown to this: gates alone, no writer for a long while, and every gate reading it back.
  */
-#define WAL_GATE_CHECKPOINT_FRAMES (2 * WAL_CHECKPOINT_FRAMES)
+#define WAL_GATE_CHECKPOINT_BYTES (2 * WAL_CHECKPOINT_BYTES)
 
 /*
  * Migrations, applied in order on open; entry i takes the schema from version i to i + 1.
@@ -556,6 +566,7 @@ struct store {
 	struct import_state *import; /* an import open: what it is building */
 	int64_t pass_id, pass_t;
 	bool no_checkpoint; /* a hook's gate: leaves copying the log into the file to the writers */
+	int page_size;      /* of the history's file, in bytes */
 	sqlite3_stmt *stmts[_ST_MAX];
 	struct drivedb_source *drivedb; /* borrowed; NULL: the recorded matches only */
 	struct defs_cached *defs;
@@ -680,19 +691,25 @@ static int exec(struct store *s, const char *sql, struct wg_err *err, const char
 	return rc == SQLITE_OK ? 0 : db_err(s, rc, err, what);
 }
 
-static int user_version(struct store *s, int *ret, struct wg_err *err)
+/* The value of a pragma that answers with one integer. */
+static int pragma_int(struct store *s, const char *sql, int *ret, struct wg_err *err, const char *what)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = prepare(s->db, "PRAGMA user_version", 0, &st);
+	rc = prepare(s->db, sql, 0, &st);
 	if (rc != SQLITE_OK)
-		return db_err(s, rc, err, "cannot read the schema version");
+		return db_err(s, rc, err, what);
 	rc = step(st);
 	if (rc == SQLITE_ROW)
 		*ret = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_err(s, rc, err, "cannot read the schema version");
+	return rc == SQLITE_ROW ? 0 : db_err(s, rc, err, what);
+}
+
+static int user_version(struct store *s, int *ret, struct wg_err *err)
+{
+	return pragma_int(s, "PRAGMA user_version", ret, err, "cannot read the schema version");
 }
 
 int store_schema_version(void)
@@ -956,7 +973,7 @@ static int wal_hook(void *userdata, sqlite3 *db, const char *name, int frames)
 {
 	struct store *s = userdata;
 
-	if (frames < (s->no_checkpoint ? WAL_GATE_CHECKPOINT_FRAMES : WAL_CHECKPOINT_FRAMES))
+	if ((int64_t)frames * s->page_size < (s->no_checkpoint ? WAL_GATE_CHECKPOINT_BYTES : WAL_CHECKPOINT_BYTES))
 		return SQLITE_OK;
 	wal_copy_in(db, name);
 	return SQLITE_OK;
@@ -996,9 +1013,13 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 		r = wg_err_set(err, -EACCES, "'%s' is read-only for this user (%s)", path, sqlite3_errmsg(s->db));
 	if (r >= 0 && version > store_schema_version())
 		r = newer_schema(s, version, err);
-	/* a new history gives back what a prune frees, a step at a time (before its first table: only then) */
+	/*
+	 * A new history gives back what a prune frees, a step at a time, and is made of pages of
+	 * HISTORY_PAGE_SIZE (both before its first table: only then).
+	 */
 	if (r >= 0 && version == 0)
-		r = exec(s, "PRAGMA auto_vacuum = INCREMENTAL", err, "cannot set up");
+		r = exec(s, "PRAGMA page_size = " WG_STRINGIFY(HISTORY_PAGE_SIZE) "; PRAGMA auto_vacuum = INCREMENTAL", err,
+			 "cannot set up");
 	if (r >= 0)
 		r = not_a_database(s, exec(s, "PRAGMA journal_mode = WAL", err, "cannot use write-ahead logging"), err);
 	/*
@@ -1010,6 +1031,8 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 			 err, "cannot set up");
 	if (r >= 0)
 		r = migrate(s, version, err);
+	if (r >= 0)
+		r = pragma_int(s, "PRAGMA page_size", &s->page_size, err, "cannot read the page size");
 	if (r < 0) {
 		store_free(s);
 		return r;

@@ -180,6 +180,58 @@ static void test_open_creates_and_migrates(void **state)
 	store_free(NULL);
 }
 
+/* The largest the log grew to over passes of three drives, in bytes, the log cut back to nothing after each copy. */
+static off_t log_peak(int64_t t0, int passes)
+{
+	static const char *const names[] = { "sda", "sdb", "sdc" };
+	struct smart_reading r[3];
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	char wal[160];
+	off_t peak = 0;
+	int cut = 0;
+
+	assert_int_equal(store_set_durable(s, false, &err), 0);
+	rb_healthy_hdd(&r[0], "A");
+	rb_healthy_hdd(&r[1], "B");
+	rb_healthy_hdd(&r[2], "C");
+	snprintf(wal, sizeof(wal), "%s-wal", db_path);
+	for (int i = 0; i < passes; i++) {
+		struct stat st;
+
+		pass(s, t0 + 600 * i, 3, names, r);
+		assert_int_equal(stat(wal, &st), 0);
+		if (st.st_size > peak)
+			peak = st.st_size;
+		cut += st.st_size == 0;
+	}
+	store_free(s);
+	assert_true(cut > 0);
+	return peak;
+}
+
+/*
+ * A new history is made of pages of 2 KiB; one made with pages of 4 KiB keeps them. Either way
+ * the log is copied into the file once it holds 512 KiB of pages: 256 pages of 2 KiB, 128 of 4
+ * (counted in pages, one of them would have let the log grow to twice or half of that).
+ */
+static void test_log_copied_in_by_its_bytes(void **state)
+{
+	const off_t limit = 512 * 1024;
+	off_t peak;
+
+	(void)state;
+	peak = log_peak(1700000000, 400);
+	assert_int_equal(sql_int("PRAGMA page_size"), 2048);
+	assert_in_range(peak, limit * 7 / 8, limit * 9 / 8);
+	/* the same history, its pages made 4 KiB (as every history was before) */
+	sql_exec("PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL");
+	assert_int_equal(sql_int("PRAGMA page_size"), 4096);
+	peak = log_peak(1700000000 + 600 * 400, 400);
+	assert_int_equal(sql_int("PRAGMA page_size"), 4096);
+	assert_in_range(peak, limit * 7 / 8, limit * 9 / 8);
+}
+
 static void test_reconstruct_history(void **state)
 {
 	static const char *const names[] = { "sda", "sdb", "sdc" };
@@ -1648,6 +1700,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_creates_and_migrates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_copied_in_by_its_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconstruct_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_is_not_stored_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
