@@ -36,7 +36,7 @@
 #define CHUNK_MAX_SPAN (4 * 86400)
 /*
  * A chunk's newest records are kept in its tail, a row of its own in a table that holds only
- * the tails of the open chunks: the tails of two dozen drives fit one page, which a pass
+ * the tails of the open chunks: the tails of two dozen drives fit a page or two, which a pass
  * rewrites instead of a page per drive. A tail is folded into its chunk's row once it would
  * hold more than this: at 3 bytes for a sample that changed nothing, every 40 or so.
  */
