@@ -1029,10 +1029,11 @@ int store_open(const char *path, struct store **ret, struct wg_err *err)
 	if (r >= 0)
 		r = exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 4194304",
 			 err, "cannot set up");
-	if (r >= 0)
-		r = migrate(s, version, err);
+	/* before the migrations, whose commits may fill the log */
 	if (r >= 0)
 		r = pragma_int(s, "PRAGMA page_size", &s->page_size, err, "cannot read the page size");
+	if (r >= 0)
+		r = migrate(s, version, err);
 	if (r < 0) {
 		store_free(s);
 		return r;
