@@ -310,6 +310,15 @@ static const char *const migrations[] = {
 	"FROM job_run_drive r WHERE r.drive_id = drive_head.drive_id) "
 	"WHERE drive_id IN (SELECT drive_id FROM job_run_drive);"
 	"DROP TABLE IF EXISTS drive_event;",
+	/*
+	 * 12: a gate finds a drive's newest chunk and its newest time in the indexes alone when the
+	 * chunk has a tail (as an open one has): the start time, and for the name the drive, are in
+	 * the index entries, and the chunk's own row is read only for what its tail does not say
+	 */
+	"DROP INDEX chunk_drive;"
+	"CREATE INDEX chunk_drive ON chunk(drive_id, first_pass, t0);"
+	"DROP INDEX chunk_name;"
+	"CREATE INDEX chunk_name ON chunk(name, id, t0, drive_id);",
 };
 
 enum stmt {

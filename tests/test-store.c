@@ -654,6 +654,49 @@ static void test_prune(void **state)
 	free(x);
 }
 
+/*
+ * Schema 12 widens two indexes so that a gate reads a drive's newest chunk from them: a history
+ * of schema 11 gets them, and its briefs answer as before, a drive renamed included.
+ */
+static void test_migrate_to_covering_chunk_indexes(void **state)
+{
+	static const char *const names[] = { "sda", "sdb" };
+	static const char *const renamed[] = { "sdz", "sdb" };
+	struct store_brief before[3], after[3];
+	struct smart_reading r[2];
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+
+	(void)state;
+	rb_healthy_hdd(&r[0], "A");
+	rb_healthy_hdd(&r[1], "B");
+	for (int i = 0; i < 5; i++)
+		pass(s, 1000 + 600 * i, 2, names, r);
+	pass(s, 1000 + 600 * 5, 2, renamed, r);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(store_latest_brief(s, k == 2 ? "sdz" : names[k], 1000 + 600 * 5 + 1, &before[k], &err), 0);
+	store_free(s);
+	sql_exec("DROP INDEX chunk_drive; CREATE INDEX chunk_drive ON chunk(drive_id, first_pass);"
+		 "DROP INDEX chunk_name; CREATE INDEX chunk_name ON chunk(name); PRAGMA user_version = 11");
+	s = open_store();
+	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
+	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_schema WHERE (name = 'chunk_drive' AND sql LIKE "
+				 "'%(drive_id, first_pass, t0)') OR (name = 'chunk_name' AND sql LIKE '%(name, id, t0, drive_id)')"),
+			 2);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(store_latest_brief(s, k == 2 ? "sdz" : names[k], 1000 + 600 * 5 + 1, &after[k], &err), 0);
+		assert_int_equal(after[k].drive_id, before[k].drive_id);
+		assert_int_equal(after[k].pass_id, before[k].pass_id);
+		assert_int_equal(after[k].t, before[k].t);
+		assert_int_equal(after[k].drive_t, before[k].drive_t);
+	}
+	/* sda's drive was last read as sdz: its newest sample is newer than its newest under sda */
+	assert_int_equal(after[0].drive_id, after[2].drive_id);
+	assert_int_equal(after[0].t, 1000 + 600 * 4);
+	assert_int_equal(after[0].drive_t, 1000 + 600 * 5);
+	store_free(s);
+}
+
 static void test_schema_versions(void **state)
 {
 	struct wg_err err = { "" };
@@ -1702,6 +1745,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_creates_and_migrates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_copied_in_by_its_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconstruct_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_to_covering_chunk_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_is_not_stored_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_going_backwards, setup, teardown),
