@@ -53,6 +53,13 @@ int chunk_cursor_init(struct chunk_cursor *c, const uint8_t *data, size_t len, i
 int chunk_cursor_next(struct chunk_cursor *c);
 
 /*
+ * A signed number as the records write theirs (zigzag, then LEB128: small ones of either sign
+ * take a byte), for other lists of the store. At most 10 bytes; -EBADMSG when p ends first.
+ */
+#define SVARINT_MAX 10
+size_t frame_put_svarint(uint8_t *p, int64_t v);
+int frame_get_svarint(const uint8_t *p, size_t len, size_t *off, int64_t *ret);
+/*
  * Encode the record that follows the cursor's sample (the cursor must be at the end of its
  * chunk; for a new chunk, a cursor on empty data) into out. The format byte is included when
  * the chunk is empty. Returns the length, or -ERANGE when pass goes backwards (the store then

@@ -60,6 +60,21 @@ static int64_t unzigzag(uint64_t v)
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+size_t frame_put_svarint(uint8_t *p, int64_t v)
+{
+	return put_varint(p, zigzag(v));
+}
+
+int frame_get_svarint(const uint8_t *p, size_t len, size_t *off, int64_t *ret)
+{
+	uint64_t v;
+	int r = get_varint(p, len, off, &v);
+
+	if (r >= 0)
+		*ret = unzigzag(v);
+	return r;
+}
+
 static size_t put_str(uint8_t *p, const char *s, size_t max)
 {
 	size_t n = strnlen(s, max - 1);

@@ -41,6 +41,17 @@
  * hold more than this: at 3 bytes for a sample that changed nothing, every 40 or so.
  */
 #define TAIL_MAX 128
+/*
+ * A sample that reads exactly as the one before it is not written into its tail at once: the
+ * pass's own row, which a pass writes anyway, lists the chunks it saw unchanged (pass.seen),
+ * and a pass in which nothing changed writes that one page. The chunk's next written sample
+ * brings the repeats into its tail, as they would have been written. So that every reader
+ * finds a chunk's repeats among a few passes' rows, they wait at most this many passes after
+ * the tail's last one: the next sample after that is written, changed or not.
+ */
+#define DEFER_PASSES 48
+/* The list of one pass: a varint per chunk (the change of id from the one before it, zigzag). */
+#define SEEN_MAX 1024
 #define BUSY_TIMEOUT_MS 10000
 /*
  * The log is copied into the file once it holds this many bytes of pages, by the writer whose
@@ -319,6 +330,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX chunk_drive ON chunk(drive_id, first_pass, t0);"
 	"DROP INDEX chunk_name;"
 	"CREATE INDEX chunk_name ON chunk(name, id, t0, drive_id);",
+	/*
+	 * 13: the chunks a pass read unchanged and did not write, in the pass's own row (see
+	 * DEFER_PASSES); a pass of a history before 13 has none
+	 */
+	"ALTER TABLE pass ADD COLUMN seen BLOB;",
 };
 
 enum stmt {
@@ -336,6 +352,8 @@ enum stmt {
 	ST_CHUNK_OF_PASS,
 	ST_CHUNKS_IN_RANGE,
 	ST_LAST_PASS,
+	ST_PASS_SEEN,
+	ST_PASS_SEEN_SET,
 	ST_RUN_INSERT,
 	ST_RUN_DRIVE_INSERT,
 	ST_RUN_END,
@@ -407,15 +425,19 @@ static const char *const stmt_sql[_ST_MAX] = {
 			    "?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
 	[ST_CHUNK_UPDATE] = "UPDATE chunk SET last_pass = ?, t1 = ?, n = n + ?, data = ?, last_status = ?, "
 			    "last_temperature = ?, last_self_test = ? WHERE id = ?",
-	/* a chunk closed: its tail's records, and the tail's last pass, time and brief, into its row */
-	[ST_TAIL_FOLD] = "UPDATE chunk SET data = ?2, last_pass = t.last_pass, t1 = t.t1, n = chunk.n + t.n, "
+	/*
+	 * a chunk closed: its tail's records and the tail's brief into its row, with the last pass,
+	 * time and count of the records (which end with the repeats the tail has not taken yet)
+	 */
+	[ST_TAIL_FOLD] = "UPDATE chunk SET data = ?2, last_pass = ?3, t1 = ?4, n = chunk.n + ?5, "
 			 "last_status = t.last_status, last_temperature = t.last_temperature, "
 			 "last_self_test = t.last_self_test FROM (SELECT * FROM chunk_tail WHERE chunk_id = ?1) AS t "
 			 "WHERE chunk.id = ?1",
 	[ST_TAIL_PUT] = "INSERT OR REPLACE INTO chunk_tail(last_pass, t1, n, data, last_status, last_temperature, "
 			"last_self_test, chunk_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_TAIL_DELETE] = "DELETE FROM chunk_tail WHERE chunk_id = ?",
-	[ST_CHUNK_TIME_OF_DRIVE_UPTO] = "SELECT " CHUNK_LAST_PASS ", " CHUNK_T1 " FROM chunk c INDEXED BY chunk_drive "
+	[ST_CHUNK_TIME_OF_DRIVE_UPTO] = "SELECT " CHUNK_LAST_PASS ", " CHUNK_T1 ", c.id, x.chunk_id IS NOT NULL "
+					"FROM chunk c INDEXED BY chunk_drive "
 					CHUNK_TAIL " WHERE c.drive_id = ?1 AND c.t0 <= ?2 AND c.first_pass < ?3 "
 					"ORDER BY c.first_pass DESC LIMIT 1",
 	/*
@@ -430,15 +452,20 @@ static const char *const stmt_sql[_ST_MAX] = {
 					"(SELECT coalesce(dx.t1, dc.t1) FROM chunk dc INDEXED BY chunk_drive "
 					"LEFT JOIN chunk_tail dx ON dx.chunk_id = dc.id WHERE dc.drive_id = c.drive_id "
 					"AND dc.t0 <= ?2 ORDER BY dc.first_pass DESC LIMIT 1), "
-					"h.drive_id IS NOT NULL, " HEAD_COLS " FROM chunk c " CHUNK_TAIL
+					"h.drive_id IS NOT NULL, " HEAD_COLS ", c.id, x.chunk_id IS NOT NULL FROM chunk c "
+					CHUNK_TAIL
 					" LEFT JOIN drive_head h ON h.drive_id = c.drive_id " HEAD_EPISODE
 					" WHERE c.name = ?1 AND c.t0 <= ?2 ORDER BY c.id DESC LIMIT 1",
+	/* a chunk with a tail may end later than the tail says, in repeats not taken yet (DEFER_PASSES) */
 	[ST_CHUNK_OF_PASS] = "SELECT " CHUNK_COLS " FROM chunk c " CHUNK_TAIL " WHERE c.drive_id = ?1 AND "
-			     "c.first_pass <= ?2 AND " CHUNK_LAST_PASS " >= ?2 ORDER BY c.first_pass DESC LIMIT 1",
+			     "c.first_pass <= ?2 AND (x.chunk_id IS NOT NULL OR c.last_pass >= ?2) "
+			     "ORDER BY c.first_pass DESC LIMIT 1",
 	[ST_CHUNKS_IN_RANGE] = "SELECT " CHUNK_COLS " FROM chunk c INDEXED BY chunk_time " CHUNK_TAIL
 			       " WHERE c.drive_id = ?1 AND c.t0 BETWEEN ?2 - " WG_STRINGIFY(CHUNK_MAX_SPAN) " AND ?3 AND "
-			       CHUNK_T1 " >= ?2 ORDER BY c.first_pass",
+			       "(x.chunk_id IS NOT NULL OR c.t1 >= ?2) ORDER BY c.first_pass",
 	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
+	[ST_PASS_SEEN] = "SELECT id, t, seen FROM pass WHERE id > ?1 AND id <= ?2 AND seen IS NOT NULL ORDER BY id",
+	[ST_PASS_SEEN_SET] = "UPDATE pass SET seen = ?2 WHERE id = ?1",
 	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started, verdict) VALUES(?, ?, ?, ?)",
 	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id, started) VALUES(?, ?, ?)",
 	[ST_RUN_END] = "UPDATE job_run SET ended = ?, outcome = ?, exit_status = ?, reason = ?, output = ? WHERE id = ?",
@@ -565,6 +592,19 @@ struct meta_cache {
 	bool found;
 };
 
+/* A chunk a pass read unchanged and did not write (DEFER_PASSES): the pass, its time, the chunk. */
+struct seen_entry {
+	int64_t pass, t, chunk;
+};
+
+/* The lists of the passes in (lo, hi], as read in this transaction. */
+struct seen_cache {
+	bool valid;
+	int64_t lo, hi;
+	struct seen_entry *e;
+	size_t n, cap;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -574,6 +614,10 @@ struct store {
 	bool in_pass;
 	struct import_state *import; /* an import open: what it is building */
 	int64_t pass_id, pass_t;
+	uint8_t seen[SEEN_MAX]; /* the open pass's list of chunks it read unchanged */
+	size_t seen_len;
+	int64_t seen_last; /* the last chunk in it */
+	struct seen_cache seen_cache;
 	bool no_checkpoint; /* a hook's gate: leaves copying the log into the file to the writers */
 	int page_size;      /* of the history's file, in bytes */
 	sqlite3_stmt *stmts[_ST_MAX];
@@ -588,6 +632,7 @@ static void caches_forget(struct store *s)
 	if (s->head)
 		s->head->drive = -1;
 	s->n_meta = 0;
+	s->seen_cache.valid = false;
 }
 
 /* The one place SQLite's result codes become errno values. */
@@ -1119,6 +1164,7 @@ void store_free(struct store *s)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_close(s->db);
 	free(s->head);
+	free(s->seen_cache.e);
 	free(s->defs);
 	free(s->path);
 	free(s);
@@ -1168,6 +1214,8 @@ int store_pass_begin(struct store *s, int64_t now, struct wg_err *err)
 	s->in_pass = true;
 	s->pass_id = sqlite3_last_insert_rowid(s->db);
 	s->pass_t = now;
+	s->seen_len = 0;
+	s->seen_last = 0;
 	return 0;
 }
 
@@ -1461,7 +1509,145 @@ struct chunk_row {
 	size_t tail_len; /* of len, what the tail holds */
 	int64_t tail_n;  /* samples in the tail */
 	bool has_tail;
+	/*
+	 * Of those, the repeats that passes' lists hold and the tail has not taken yet (the last
+	 * of them, when there are any, give last_pass and t1); tail_pass is the tail's own last pass.
+	 */
+	int64_t deferred, tail_pass;
 };
+
+/*
+ * The lists of the passes after after, as far as a chunk's repeats may wait: read once in a
+ * transaction for the passes a gate's drives share, and again outside one.
+ */
+static int seen_load(struct store *s, int64_t after, struct wg_err *err)
+{
+	struct seen_cache *sc = &s->seen_cache;
+	int64_t hi = after > INT64_MAX - DEFER_PASSES ? INT64_MAX : after + DEFER_PASSES;
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if (sc->valid && sc->lo <= after && sc->hi >= hi)
+		return 0;
+	sc->valid = false;
+	sc->n = 0;
+	r = stmt(s, ST_PASS_SEEN, &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, hi);
+	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *p = sqlite3_column_blob(st, 2);
+		size_t len = (size_t)sqlite3_column_bytes(st, 2), off = 0;
+		int64_t pass = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1), chunk = 0, d;
+
+		while (r >= 0 && off < len) {
+			if (frame_get_svarint(p, len, &off, &d) < 0) {
+				r = wg_err_set(err, -EBADMSG, "'%s': the list of pass %lld is damaged", s->path,
+					       (long long)pass);
+				break;
+			}
+			chunk = (int64_t)((uint64_t)chunk + (uint64_t)d);
+			if (sc->n == sc->cap) {
+				size_t cap = sc->cap ? 2 * sc->cap : 64;
+				struct seen_entry *e = realloc(sc->e, cap * sizeof(*e));
+
+				if (!e) {
+					r = wg_err_set(err, -ENOMEM, "out of memory");
+					break;
+				}
+				sc->e = e;
+				sc->cap = cap;
+			}
+			sc->e[sc->n++] = (struct seen_entry){ .pass = pass, .t = t, .chunk = chunk };
+		}
+	}
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = db_err(s, rc, err, "cannot read the passes");
+	sqlite3_reset(st);
+	if (r < 0)
+		return r;
+	/* kept for the rest of a transaction only: outside one, the next read may see another's passes */
+	*sc = (struct seen_cache){
+		.valid = !sqlite3_get_autocommit(s->db), .lo = after, .hi = hi, .e = sc->e, .n = sc->n, .cap = sc->cap
+	};
+	return 0;
+}
+
+/* The next of chunk's repeats after pass after, from *i on: NULL when there are no more. */
+static const struct seen_entry *seen_next(const struct store *s, int64_t chunk, int64_t after, size_t *i)
+{
+	const struct seen_cache *sc = &s->seen_cache;
+
+	for (; *i < sc->n; (*i)++) {
+		const struct seen_entry *e = &sc->e[*i];
+
+		if (e->chunk == chunk && e->pass > after && e->pass - after <= DEFER_PASSES) {
+			(*i)++;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The newest of an open chunk's repeats not in its tail yet, stamped at or before until and
+ * of a pass before before_pass: 1 with its pass and time, 0 when there is none.
+ */
+static int seen_newest(struct store *s, int64_t chunk, int64_t tail_pass, int64_t until, int64_t before_pass,
+		       int64_t *ret_pass, int64_t *ret_t, struct wg_err *err)
+{
+	const struct seen_entry *e;
+	size_t i = 0;
+	int r = seen_load(s, tail_pass, err), found = 0;
+
+	while (r >= 0 && (e = seen_next(s, chunk, tail_pass, &i)) && e->t <= until && e->pass < before_pass) {
+		*ret_pass = e->pass;
+		*ret_t = e->t;
+		found = 1;
+	}
+	return r < 0 ? r : found;
+}
+
+/* Bring an open chunk's repeats that passes' lists hold after its tail into the chunk as read. */
+static int chunk_take_repeats(struct store *s, struct chunk_row *ch, struct wg_err *err)
+{
+	const struct seen_entry *e;
+	struct chunk_cursor c;
+	uint8_t rec[CHUNK_RECORD_MAX];
+	size_t i = 0;
+	int r;
+
+	ch->tail_pass = ch->last_pass;
+	ch->deferred = 0;
+	if (!ch->has_tail)
+		return 0;
+	r = seen_load(s, ch->tail_pass, err);
+	while (r >= 0 && (e = seen_next(s, ch->id, ch->tail_pass, &i))) {
+		int n;
+
+		if (ch->deferred == 0) {
+			r = chunk_cursor_init(&c, ch->data, ch->len, ch->first_pass, ch->t0);
+			while (r >= 0 && (r = chunk_cursor_next(&c)) > 0)
+				;
+		}
+		n = r >= 0 && c.n > 0 ? chunk_record_encode(&c, e->pass, e->t, c.frame, c.frame_len, rec) : -EBADMSG;
+		if (n < 0 || ch->len + (size_t)n > sizeof(ch->data))
+			return wg_err_set(err, -EBADMSG, "'%s': chunk %lld is damaged", s->path, (long long)ch->id);
+		memcpy(ch->data + ch->len, rec, (size_t)n);
+		ch->len += (size_t)n;
+		ch->tail_len += (size_t)n;
+		ch->tail_n++;
+		ch->deferred++;
+		ch->last_pass = e->pass;
+		ch->t1 = e->t;
+		c.len = ch->len;
+		r = chunk_cursor_next(&c) > 0 ? 0 : -EBADMSG;
+	}
+	if (r == -EBADMSG)
+		return wg_err_set(err, r, "'%s': chunk %lld is damaged", s->path, (long long)ch->id);
+	return r;
+}
 
 static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *ret, struct wg_err *err)
 {
@@ -1488,7 +1674,7 @@ static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *r
 		memcpy(ret->data + len, tail, (size_t)tail_len);
 	ret->len = (size_t)len + (size_t)tail_len;
 	ret->tail_len = (size_t)tail_len;
-	return 0;
+	return chunk_take_repeats(s, ret, err);
 }
 
 /* Fetch the next chunk a query selects: 1 found, 0 none. */
@@ -1591,6 +1777,57 @@ static int tail_delete(struct store *s, int64_t chunk, struct wg_err *err)
 	return step_done(s, st, err, "cannot record a sample");
 }
 
+/*
+ * Add a chunk to the open pass's list of what it read unchanged: 1 when listed, 0 when the list
+ * is full (the sample is written instead).
+ */
+static int seen_add(struct store *s, int64_t chunk, struct wg_err *err)
+{
+	struct seen_cache *sc = &s->seen_cache;
+	sqlite3_stmt *st;
+	int r;
+
+	if (s->seen_len + SVARINT_MAX > sizeof(s->seen))
+		return 0;
+	r = stmt(s, ST_PASS_SEEN_SET, &st, err);
+	if (r < 0)
+		return r;
+	s->seen_len += frame_put_svarint(s->seen + s->seen_len, (int64_t)((uint64_t)chunk - (uint64_t)s->seen_last));
+	s->seen_last = chunk;
+	sqlite3_bind_int64(st, 1, s->pass_id);
+	sqlite3_bind_blob(st, 2, s->seen, (int)s->seen_len, SQLITE_STATIC);
+	r = step_done(s, st, err, "cannot record a sample");
+	if (r < 0)
+		return r;
+	/* what this transaction read of the lists holds this one's too */
+	if (sc->valid && s->pass_id > sc->lo && s->pass_id <= sc->hi) {
+		if (sc->n == sc->cap) {
+			sc->valid = false;
+			return 1;
+		}
+		sc->e[sc->n++] = (struct seen_entry){ .pass = s->pass_id, .t = s->pass_t, .chunk = chunk };
+	}
+	return 1;
+}
+
+/* A chunk's tail as of the open pass: its records, how many, and the brief of the last sample. */
+static int tail_put(struct store *s, int64_t chunk, const uint8_t *data, size_t len, int64_t n, const struct brief *b,
+		    struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r = stmt(s, ST_TAIL_PUT, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, s->pass_id);
+	sqlite3_bind_int64(st, 2, s->pass_t);
+	sqlite3_bind_int64(st, 3, n);
+	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
+	bind_brief(st, 5, b);
+	sqlite3_bind_int64(st, 8, chunk);
+	return step_done(s, st, err, "cannot record a sample");
+}
+
 static int chunk_append(struct store *s, int64_t drive, const char *name, const uint8_t *frame, size_t frame_len,
 			const struct brief *b, struct wg_err *err)
 {
@@ -1627,20 +1864,20 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 	if (r < 0)
 		goto out;
 	n = append ? chunk_record_encode(&c, s->pass_id, s->pass_t, frame, frame_len, rec) : -ERANGE;
+	/* read as before: in the pass's list, while the tail could still take it as written */
+	if (n >= 0 && last->has_tail && frame_len == c.frame_len && memcmp(frame, c.frame, frame_len) == 0 &&
+	    s->pass_id - last->tail_pass <= DEFER_PASSES && last->len + (size_t)n <= CHUNK_MAX) {
+		r = seen_add(s, last->id, err);
+		if (r != 0) {
+			r = r < 0 ? r : 0;
+			goto out;
+		}
+	}
 	if (n >= 0 && last->len + (size_t)n <= CHUNK_MAX && last->tail_len + (size_t)n <= TAIL_MAX) {
 		/* into the tail: a small row among the other drives' tails, not the chunk's own */
 		memcpy(buf, last->data + last->len - last->tail_len, last->tail_len);
 		memcpy(buf + last->tail_len, rec, (size_t)n);
-		r = stmt(s, ST_TAIL_PUT, &st, err);
-		if (r < 0)
-			goto out;
-		sqlite3_bind_int64(st, 1, s->pass_id);
-		sqlite3_bind_int64(st, 2, s->pass_t);
-		sqlite3_bind_int64(st, 3, last->tail_n + 1);
-		sqlite3_bind_blob(st, 4, buf, (int)(last->tail_len + (size_t)n), SQLITE_STATIC);
-		bind_brief(st, 5, b);
-		sqlite3_bind_int64(st, 8, last->id);
-		r = step_done(s, st, err, "cannot record a sample");
+		r = tail_put(s, last->id, buf, last->tail_len + (size_t)n, last->tail_n + 1, b, err);
 		goto out;
 	}
 	if (n >= 0 && last->len + (size_t)n <= CHUNK_MAX) {
@@ -1657,8 +1894,12 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 		bind_brief(st, 5, b);
 		sqlite3_bind_int64(st, 8, last->id);
 		r = step_done(s, st, err, "cannot record a sample");
-		if (r >= 0 && last->has_tail)
-			r = tail_delete(s, last->id, err);
+		/*
+		 * and an empty tail after it: the chunk is still open, and its next sample that reads
+		 * as this one is listed by its pass instead of written (DEFER_PASSES)
+		 */
+		if (r >= 0)
+			r = tail_put(s, last->id, buf, 0, 0, b, err);
 		goto out;
 	}
 	/* a new chunk: the one it follows is closed, its tail folded into its row */
@@ -1668,6 +1909,9 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 			goto out;
 		sqlite3_bind_int64(st, 1, last->id);
 		sqlite3_bind_blob(st, 2, last->data, (int)last->len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, last->last_pass);
+		sqlite3_bind_int64(st, 4, last->t1);
+		sqlite3_bind_int64(st, 5, last->tail_n);
 		r = step_done(s, st, err, "cannot record a sample");
 		if (r >= 0)
 			r = tail_delete(s, last->id, err);
@@ -1910,6 +2154,28 @@ int store_latest_brief(struct store *s, const char *name, int64_t until, struct 
 		/* a chunk of the drive's that ends past until is searched by store_drive_latest_t() */
 		if (sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int64(st, 6) <= until)
 			ret->drive_t = sqlite3_column_int64(st, 6);
+		/*
+		 * An open chunk's repeats not in its tail yet: only the drive's newest chunk has them,
+		 * which is this one when the drive's newest time is this chunk's; else that chunk is
+		 * searched too.
+		 */
+		if (sqlite3_column_int(st, 18) != 0) {
+			int64_t pass, t, tail_t = ret->t;
+
+			r = seen_newest(s, sqlite3_column_int64(st, 17), ret->pass_id, until, INT64_MAX, &pass, &t, err);
+			if (r < 0) {
+				sqlite3_reset(st);
+				return r;
+			}
+			if (r > 0) {
+				ret->pass_id = pass;
+				ret->t = t;
+			}
+			if (ret->drive_t != tail_t)
+				ret->drive_t = -1;
+			else if (r > 0)
+				ret->drive_t = t;
+		}
 		/* and the head, for the reads of the drive that follow in this transaction */
 		if (!s->head && !sqlite3_get_autocommit(s->db))
 			s->head = malloc(sizeof(*s->head));
@@ -1953,9 +2219,15 @@ int store_drive_latest_t(struct store *s, int64_t drive, int64_t until, int64_t 
 	r = step_one(s, st, err);
 	/* the row says when its last sample was taken: only a chunk that ends past the bounds is read */
 	if (r > 0 && sqlite3_column_int64(st, 1) <= until && sqlite3_column_int64(st, 0) < before_pass) {
+		int64_t pass;
+
 		*ret_t = sqlite3_column_int64(st, 1);
+		/* and the repeats an open chunk's tail has not taken yet */
+		r = sqlite3_column_int(st, 3) == 0 ? 0
+						   : seen_newest(s, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0),
+								 until, before_pass, &pass, ret_t, err);
 		sqlite3_reset(st);
-		return 0;
+		return r < 0 ? r : 0;
 	}
 	sqlite3_reset(st);
 	if (r <= 0)

@@ -118,7 +118,6 @@ static void pass(struct store *s, int64_t t, size_t n, const char *const *names,
 /* What the chunks hold, their rows and their tails (the newest records of the open ones) together. */
 #define CHUNK_BYTES                                                                                                   \
 	"SELECT (SELECT coalesce(sum(length(data)), 0) FROM chunk) + (SELECT coalesce(sum(length(data)), 0) FROM chunk_tail)"
-#define CHUNK_SAMPLES "SELECT (SELECT coalesce(sum(n), 0) FROM chunk) + (SELECT coalesce(sum(n), 0) FROM chunk_tail)"
 
 static int64_t sql_int(const char *sql)
 {
@@ -160,6 +159,29 @@ static int collect(const struct store_sample *sample, void *userdata)
 		return -E2BIG;
 	c->s[c->n++] = *sample;
 	return 0;
+}
+
+static int count_sample(const struct store_sample *sample, void *userdata)
+{
+	(void)sample;
+	++*(int64_t *)userdata;
+	return 0;
+}
+
+/* Every sample the history holds, as its readers find them: written, or listed by a pass and not written yet. */
+static int64_t stored_samples(void)
+{
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	int64_t *ids = NULL, n = 0;
+	size_t n_ids = 0;
+
+	assert_int_equal(store_drive_ids(s, &ids, &n_ids, &err), 0);
+	for (size_t i = 0; i < n_ids; i++)
+		assert_int_equal(store_foreach_sample(s, ids[i], INT64_MIN, INT64_MAX, count_sample, &n, &err), 0);
+	free(ids);
+	store_free(s);
+	return n;
 }
 
 static void test_open_creates_and_migrates(void **state)
@@ -307,7 +329,7 @@ static void test_unchanged_is_not_stored_again(void **state)
 	static const char *const names[] = { "sda" };
 	struct smart_reading r;
 	struct store *s = open_store();
-	int64_t first, after;
+	int64_t first, after, pending;
 
 	(void)state;
 	rb_healthy_hdd(&r, "A");
@@ -317,10 +339,236 @@ static void test_unchanged_is_not_stored_again(void **state)
 	for (int i = 1; i <= 100; i++)
 		pass(s, 1000 + 600 * i, 1, names, &r);
 	after = sql_int(CHUNK_BYTES);
-	/* a steady, unchanged drive costs three bytes a sample */
-	assert_int_equal(after - first, 300);
+	/*
+	 * a steady, unchanged drive costs three bytes a sample, once written: the newest wait in
+	 * their passes' lists (a few dozen at most), and are all read back
+	 */
+	pending = sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL AND id > (SELECT last_pass FROM chunk_tail)");
+	assert_true(pending > 0 && pending < 100);
+	assert_int_equal(after - first + 3 * pending, 300);
 	assert_int_equal(sql_int("SELECT count(*) FROM chunk"), 1);
+	assert_int_equal(stored_samples(), 102);
 	store_free(s);
+}
+
+/* The raw value of attribute 9 in a reading: what the repeats test changes now and then. */
+static int64_t raw9(const struct smart_reading *r)
+{
+	for (unsigned i = 0; i < r->n_attrs; i++)
+		if (r->attrs[i].id == 9) {
+			int64_t v = 0;
+
+			for (int k = 5; k >= 0; k--)
+				v = v << 8 | r->attrs[i].raw[k];
+			return v;
+		}
+	return -1;
+}
+
+#define REPEAT_DRIVES 3
+#define REPEAT_PASSES 400
+#define RECORDED_MAX (REPEAT_PASSES + 64)
+
+/* What was recorded of one drive, pass by pass: the oracle of the repeats test. */
+struct recorded {
+	size_t n;
+	int64_t pass[RECORDED_MAX], t[RECORDED_MAX], value[RECORDED_MAX];
+	const char *name[RECORDED_MAX];
+};
+
+struct walked {
+	const struct recorded *want;
+	size_t n;
+	bool bad;
+};
+
+static int walk_check(const struct store_sample *sample, void *userdata)
+{
+	struct walked *w = userdata;
+	size_t i = w->n++;
+
+	if (i >= w->want->n || sample->pass_id != w->want->pass[i] || sample->t != w->want->t[i] ||
+	    raw9(&sample->reading) != w->want->value[i] || strcmp(sample->name, w->want->name[i]) != 0) {
+		print_error("sample %zu: pass %lld t %lld value %lld under %s, recorded pass %lld t %lld value %lld\n", i,
+			    (long long)sample->pass_id, (long long)sample->t, (long long)raw9(&sample->reading),
+			    sample->name, i < w->want->n ? (long long)w->want->pass[i] : -1,
+			    i < w->want->n ? (long long)w->want->t[i] : -1,
+			    i < w->want->n ? (long long)w->want->value[i] : -1);
+		w->bad = true;
+	}
+	return 0;
+}
+
+static void key_raw9(const struct smart_reading *r, int64_t key[STORE_KEY_MAX])
+{
+	memset(key, 0, STORE_KEY_MAX * sizeof(*key));
+	key[0] = raw9(r);
+}
+
+/* Every reader of samples finds what was recorded, written or still in a pass's list. */
+static void check_recorded(struct store *s, const int64_t *drive, const struct recorded *rec, unsigned seed)
+{
+	struct store_sample *x = malloc(sizeof(*x));
+	struct wg_err err = { "" };
+
+	assert_non_null(x);
+	srand(seed);
+	for (int d = 0; d < REPEAT_DRIVES; d++) {
+		const struct recorded *want = &rec[d];
+		struct walked w = { .want = want };
+
+		assert_int_equal(store_foreach_sample(s, drive[d], INT64_MIN, INT64_MAX, walk_check, &w, &err), 0);
+		assert_false(w.bad);
+		assert_int_equal(w.n, want->n);
+		for (size_t i = 0; i < want->n; i++) {
+			assert_int_equal(store_sample_get(s, drive[d], want->pass[i], x, &err), 0);
+			assert_int_equal(x->t, want->t[i]);
+			assert_int_equal(raw9(&x->reading), want->value[i]);
+		}
+		/* the newest as of any time and pass: by the drive, and by the name it was last read under */
+		for (int k = 0; k < 40; k++) {
+			size_t i = (size_t)rand() % want->n, j = i;
+			int64_t until = want->t[i] + (k % 2 ? 0 : 1 + rand() % 599), before = want->pass[i] + 1 + k % 3, t = -1;
+			struct store_brief b;
+
+			while (j + 1 < want->n && want->t[j + 1] <= until && want->pass[j + 1] < before)
+				j++;
+			assert_int_equal(store_drive_latest_t(s, drive[d], until, before, &t, &err), 0);
+			assert_int_equal(t, want->t[j]);
+			/* the brief: of the name's newest sample, which is the drive's when its name has not changed since */
+			j = i;
+			while (j + 1 < want->n && want->t[j + 1] <= until)
+				j++;
+			if (strcmp(want->name[j], want->name[want->n - 1]) != 0)
+				continue;
+			assert_int_equal(store_latest_brief(s, want->name[j], until, &b, &err), 0);
+			assert_int_equal(b.pass_id, want->pass[j]);
+			assert_int_equal(b.t, want->t[j]);
+			assert_true(b.drive_t == -1 || b.drive_t == want->t[j]);
+		}
+	}
+	free(x);
+}
+
+/*
+ * Samples that read as the one before are listed by their pass and written with the drive's
+ * next change (DEFER_PASSES): with drives that change now and then, skip passes, wait longer
+ * than a chunk's span, and move to another name, every reader finds each sample where it was
+ * recorded, inside a transaction and out of one, after a prune, and after more passes.
+ */
+static void test_repeats_listed_by_their_pass(void **state)
+{
+	static const char *const serials[REPEAT_DRIVES] = { "A", "B", "C" };
+	static const char *names[REPEAT_DRIVES] = { "sda", "sdb", "sdc" };
+	struct recorded *rec = calloc(REPEAT_DRIVES, sizeof(*rec));
+	struct smart_reading r[REPEAT_DRIVES];
+	struct store_prune_stats stats;
+	struct wg_err err = { "" };
+	int64_t drive[REPEAT_DRIVES], t = 100000, value[REPEAT_DRIVES] = { 11000, 11000, 11000 };
+	struct store *s = open_store();
+	int began;
+
+	(void)state;
+	assert_non_null(rec);
+	for (int d = 0; d < REPEAT_DRIVES; d++)
+		rb_healthy_hdd(&r[d], serials[d]);
+	srand(7);
+	for (int p = 0; p < REPEAT_PASSES; p++) {
+		int64_t id;
+
+		if (p == 300)
+			names[0] = "sdz"; /* drive A is read under another name from now on */
+		/* 10 minutes, and now and then a gap: a day, or five (longer than a chunk may span) */
+		t += p % 97 == 96 ? 5 * 86400 : p % 41 == 40 ? 86400 : 600;
+		assert_int_equal(store_pass_begin(s, t, &err), 0);
+		id = store_pass_id(s);
+		for (int d = 0; d < REPEAT_DRIVES; d++) {
+			struct smart_reading copy;
+			struct recorded *want = &rec[d];
+
+			/* drive C sleeps through passes 150 to 219, longer than repeats wait */
+			if ((d == 2 && p >= 150 && p < 220) || rand() % 10 == 0)
+				continue;
+			if (rand() % 5 == 0)
+				rb_attr(&r[d], 9, 0x0032, 85, 85, 0, (uint64_t)++value[d]);
+			copy = r[d];
+			assert_int_equal(store_pass_record(s, names[d], &copy, &drive[d], &err), 0);
+			want->pass[want->n] = id;
+			want->t[want->n] = t;
+			want->value[want->n] = value[d];
+			want->name[want->n++] = names[d];
+		}
+		assert_int_equal(store_pass_commit(s, &err), 0);
+		if (p % 50 == 49)
+			check_recorded(s, drive, rec, (unsigned)p);
+	}
+	/* some repeats are waiting in the lists, as the test means them to */
+	assert_true(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL") > 0);
+	began = store_read_begin(s, &err);
+	assert_int_equal(began, 1);
+	check_recorded(s, drive, rec, 1);
+	store_read_end(s, began);
+	store_free(s);
+	s = open_store();
+	check_recorded(s, drive, rec, 2);
+
+	/* a prune that keeps one sample a day of the old ones, the open chunks among them */
+	assert_int_equal(store_prune(s, t + 1, 86400, key_raw9, &stats, &err), 0);
+	assert_true(stats.removed > 0);
+	for (int d = 0; d < REPEAT_DRIVES; d++) {
+		struct recorded *want = &rec[d];
+		struct walked w = { .want = want };
+		struct recorded *kept = calloc(1, sizeof(*kept));
+
+		/* what is left is what was recorded, fewer */
+		assert_non_null(kept);
+		for (size_t i = 0; i < want->n; i++) {
+			struct store_sample *x = malloc(sizeof(*x));
+
+			if (store_sample_get(s, drive[d], want->pass[i], x, &err) == 0) {
+				assert_int_equal(x->t, want->t[i]);
+				assert_int_equal(raw9(&x->reading), want->value[i]);
+				kept->pass[kept->n] = want->pass[i];
+				kept->t[kept->n] = want->t[i];
+				kept->value[kept->n] = want->value[i];
+				kept->name[kept->n++] = want->name[i];
+			}
+			free(x);
+		}
+		assert_true(kept->n > 0 && kept->n < want->n);
+		w.want = kept;
+		assert_int_equal(store_foreach_sample(s, drive[d], INT64_MIN, INT64_MAX, walk_check, &w, &err), 0);
+		assert_false(w.bad);
+		assert_int_equal(w.n, kept->n);
+		*want = *kept;
+		free(kept);
+	}
+	/* and the passes after it, repeats and all, go on from what it left */
+	for (int p = 0; p < 60; p++) {
+		int64_t id;
+
+		t += 600;
+		assert_int_equal(store_pass_begin(s, t, &err), 0);
+		id = store_pass_id(s);
+		for (int d = 0; d < REPEAT_DRIVES; d++) {
+			struct smart_reading copy = r[d];
+			struct recorded *want = &rec[d];
+
+			if (p == 30) {
+				rb_attr(&r[d], 9, 0x0032, 85, 85, 0, (uint64_t)++value[d]);
+				copy = r[d];
+			}
+			assert_int_equal(store_pass_record(s, names[d], &copy, &drive[d], &err), 0);
+			want->pass[want->n] = id;
+			want->t[want->n] = t;
+			want->value[want->n] = value[d];
+			want->name[want->n++] = names[d];
+		}
+		assert_int_equal(store_pass_commit(s, &err), 0);
+	}
+	check_recorded(s, drive, rec, 3);
+	store_free(s);
+	free(rec);
 }
 
 static void test_identity(void **state)
@@ -670,14 +918,18 @@ static void test_migrate_to_covering_chunk_indexes(void **state)
 	(void)state;
 	rb_healthy_hdd(&r[0], "A");
 	rb_healthy_hdd(&r[1], "B");
-	for (int i = 0; i < 5; i++)
-		pass(s, 1000 + 600 * i, 2, names, r);
-	pass(s, 1000 + 600 * 5, 2, renamed, r);
+	/* every sample a change of its own: a history of 11 has no passes' lists of repeats */
+	for (int i = 0; i < 6; i++) {
+		for (int k = 0; k < 2; k++)
+			rb_attr(&r[k], 9, 0x0032, 100, 100, 0, (uint64_t)(5000 + i));
+		pass(s, 1000 + 600 * i, 2, i == 5 ? renamed : names, r);
+	}
+	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 0);
 	for (int k = 0; k < 3; k++)
 		assert_int_equal(store_latest_brief(s, k == 2 ? "sdz" : names[k], 1000 + 600 * 5 + 1, &before[k], &err), 0);
 	store_free(s);
 	sql_exec("DROP INDEX chunk_drive; CREATE INDEX chunk_drive ON chunk(drive_id, first_pass);"
-		 "DROP INDEX chunk_name; CREATE INDEX chunk_name ON chunk(name); PRAGMA user_version = 11");
+		 "DROP INDEX chunk_name; CREATE INDEX chunk_name ON chunk(name); ALTER TABLE pass DROP COLUMN seen; PRAGMA user_version = 11");
 	s = open_store();
 	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
 	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_schema WHERE (name = 'chunk_drive' AND sql LIKE "
@@ -1016,6 +1268,7 @@ static void test_run_counters(void **state)
 	store_free(s);
 
 	/* the same history as schema 3 left it: no counters; opening it fills them from the samples */
+	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 0);
 	sql_exec("ALTER TABLE job_run_drive DROP COLUMN reallocated_before;"
 		 "ALTER TABLE job_run_drive DROP COLUMN pending_before;"
 		 "ALTER TABLE job_run_drive DROP COLUMN offline_uncorrectable_before;"
@@ -1041,7 +1294,7 @@ static void test_run_counters(void **state)
 		 "  t1 = (SELECT x.t1 FROM chunk_tail x WHERE x.chunk_id = chunk.id) "
 		 "  WHERE id IN (SELECT chunk_id FROM chunk_tail);"
 		 "DROP TABLE chunk_tail;"
-		 "PRAGMA user_version = 3");
+		 "ALTER TABLE pass DROP COLUMN seen; PRAGMA user_version = 3");
 	s = open_store();
 	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
 	seen->n = 0;
@@ -1326,9 +1579,10 @@ static void test_job_facts_follow_the_runs(void **state)
 	}
 	store_free(s);
 	/* a history of the schema before: the migration finds the same facts */
+	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 0);
 	sql_exec("ALTER TABLE drive_head DROP COLUMN jobs_stamp; ALTER TABLE drive_head DROP COLUMN heavy_end; "
 		 "ALTER TABLE drive_head DROP COLUMN backup_ok; DELETE FROM drive_head WHERE drive_id = 1;"
-		 "PRAGMA user_version = 10");
+		 "ALTER TABLE pass DROP COLUMN seen; PRAGMA user_version = 10");
 	s = open_store();
 	assert_int_equal(sql_int("SELECT count(*) FROM drive_head WHERE jobs_stamp IS NULL"), 0);
 	for (size_t d = 0; d < 3; d++) {
@@ -1418,7 +1672,7 @@ static void test_pass_is_atomic(void **state)
 	s = open_store();
 	assert_int_equal(store_last_pass(s, &id, &t, &err), 0);
 	assert_int_equal(id, 1);
-	assert_int_equal(sql_int(CHUNK_SAMPLES), 2);
+	assert_int_equal(stored_samples(), 2);
 	assert_int_equal(sql_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
 	store_free(s);
 }
@@ -1472,7 +1726,7 @@ static void test_killed_writer(void **state)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		passes = sql_int("SELECT count(*) FROM pass");
-		samples = sql_int(CHUNK_SAMPLES);
+		samples = stored_samples();
 		assert_true(passes > 0);
 		assert_int_equal(samples, 3 * passes);
 		assert_int_equal(sql_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
@@ -1747,6 +2001,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reconstruct_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_to_covering_chunk_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_is_not_stored_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeats_listed_by_their_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_going_backwards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signs_and_episodes, setup, teardown),
