@@ -354,6 +354,7 @@ enum stmt {
 	ST_LAST_PASS,
 	ST_PASS_SEEN,
 	ST_PASS_SEEN_SET,
+	ST_TAIL_PASS,
 	ST_RUN_INSERT,
 	ST_RUN_DRIVE_INSERT,
 	ST_RUN_END,
@@ -466,6 +467,7 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
 	[ST_PASS_SEEN] = "SELECT id, t, seen FROM pass WHERE id > ?1 AND id <= ?2 AND seen IS NOT NULL ORDER BY id",
 	[ST_PASS_SEEN_SET] = "UPDATE pass SET seen = ?2 WHERE id = ?1",
+	[ST_TAIL_PASS] = "SELECT last_pass FROM chunk_tail WHERE chunk_id = ?",
 	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started, verdict) VALUES(?, ?, ?, ?)",
 	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id, started) VALUES(?, ?, ?)",
 	[ST_RUN_END] = "UPDATE job_run SET ended = ?, outcome = ?, exit_status = ?, reason = ?, output = ? WHERE id = ?",
@@ -616,6 +618,8 @@ struct store {
 	int64_t pass_id, pass_t;
 	uint8_t seen[SEEN_MAX]; /* the open pass's list of chunks it read unchanged */
 	size_t seen_len;
+	bool pass_wrote; /* the open pass wrote a sample (and so pages beside its own row) */
+	int64_t sweep_from; /* the oldest pass whose list it made unneeded */
 	int64_t seen_last; /* the last chunk in it */
 	struct seen_cache seen_cache;
 	bool no_checkpoint; /* a hook's gate: leaves copying the log into the file to the writers */
@@ -1216,8 +1220,12 @@ int store_pass_begin(struct store *s, int64_t now, struct wg_err *err)
 	s->pass_t = now;
 	s->seen_len = 0;
 	s->seen_last = 0;
+	s->pass_wrote = false;
+	s->sweep_from = INT64_MAX;
 	return 0;
 }
+
+static int seen_sweep(struct store *s, struct wg_err *err);
 
 int store_pass_commit(struct store *s, struct wg_err *err)
 {
@@ -1225,7 +1233,9 @@ int store_pass_commit(struct store *s, struct wg_err *err)
 
 	if (!s->in_pass)
 		return wg_err_set(err, -EINVAL, "no sampling pass is open");
-	r = exec(s, "COMMIT", err, "cannot commit the pass");
+	r = s->pass_wrote ? seen_sweep(s, err) : 0;
+	if (r >= 0)
+		r = exec(s, "COMMIT", err, "cannot commit the pass");
 	if (r < 0) {
 		caches_forget(s);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1527,7 +1537,8 @@ static int seen_load(struct store *s, int64_t after, struct wg_err *err)
 	sqlite3_stmt *st;
 	int r, rc;
 
-	if (sc->valid && sc->lo <= after && sc->hi >= hi)
+	/* every transaction begins with the caches forgotten: one kept is this transaction's */
+	if (sc->valid && sc->lo <= after && sc->hi >= hi && !sqlite3_get_autocommit(s->db))
 		return 0;
 	sc->valid = false;
 	sc->n = 0;
@@ -1542,11 +1553,9 @@ static int seen_load(struct store *s, int64_t after, struct wg_err *err)
 		int64_t pass = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1), chunk = 0, d;
 
 		while (r >= 0 && off < len) {
-			if (frame_get_svarint(p, len, &off, &d) < 0) {
-				r = wg_err_set(err, -EBADMSG, "'%s': the list of pass %lld is damaged", s->path,
-					       (long long)pass);
+			/* the rest of a damaged list is lost; what it held of a chunk is not read into it */
+			if (frame_get_svarint(p, len, &off, &d) < 0)
 				break;
-			}
 			chunk = (int64_t)((uint64_t)chunk + (uint64_t)d);
 			if (sc->n == sc->cap) {
 				size_t cap = sc->cap ? 2 * sc->cap : 64;
@@ -1631,9 +1640,13 @@ static int chunk_take_repeats(struct store *s, struct chunk_row *ch, struct wg_e
 			while (r >= 0 && (r = chunk_cursor_next(&c)) > 0)
 				;
 		}
+		/*
+		 * A damaged chunk is read as it is, without them: its reader says it is damaged, and a
+		 * pass starts a new one
+		 */
 		n = r >= 0 && c.n > 0 ? chunk_record_encode(&c, e->pass, e->t, c.frame, c.frame_len, rec) : -EBADMSG;
 		if (n < 0 || ch->len + (size_t)n > sizeof(ch->data))
-			return wg_err_set(err, -EBADMSG, "'%s': chunk %lld is damaged", s->path, (long long)ch->id);
+			return 0;
 		memcpy(ch->data + ch->len, rec, (size_t)n);
 		ch->len += (size_t)n;
 		ch->tail_len += (size_t)n;
@@ -1642,10 +1655,9 @@ static int chunk_take_repeats(struct store *s, struct chunk_row *ch, struct wg_e
 		ch->last_pass = e->pass;
 		ch->t1 = e->t;
 		c.len = ch->len;
-		r = chunk_cursor_next(&c) > 0 ? 0 : -EBADMSG;
+		if (chunk_cursor_next(&c) <= 0)
+			return 0;
 	}
-	if (r == -EBADMSG)
-		return wg_err_set(err, r, "'%s': chunk %lld is damaged", s->path, (long long)ch->id);
 	return r;
 }
 
@@ -1828,6 +1840,109 @@ static int tail_put(struct store *s, int64_t chunk, const uint8_t *data, size_t 
 	return step_done(s, st, err, "cannot record a sample");
 }
 
+/* When a chunk's tail last took a sample, cached for one sweep: -1 when it has no tail. */
+struct tail_pass {
+	int64_t chunk, pass;
+};
+
+static int tail_pass_of(struct store *s, int64_t chunk, struct tail_pass *known, size_t *n, size_t cap,
+			int64_t *ret, struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	for (size_t i = 0; i < *n; i++)
+		if (known[i].chunk == chunk) {
+			*ret = known[i].pass;
+			return 0;
+		}
+	r = stmt(s, ST_TAIL_PASS, &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, chunk);
+	r = step_one(s, st, err);
+	*ret = r > 0 ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	if (r >= 0 && *n < cap)
+		known[(*n)++] = (struct tail_pass){ chunk, *ret };
+	return r < 0 ? r : 0;
+}
+
+/*
+ * A pass's list is needed until its chunks' tails have taken its repeats (or the chunks were
+ * closed or rewritten, their repeats with them). A pass that writes pages beside its own row
+ * keeps of the lists of the passes before it only what is still needed, most of them none: so
+ * the lists do not stay in the history, and their rows, the newest of the pass table, are
+ * mostly on the page this pass writes anyway.
+ */
+#define SWEEP_PASSES (2 * DEFER_PASSES)
+#define SWEEP_CHUNKS 256
+
+static int seen_sweep(struct store *s, struct wg_err *err)
+{
+	struct row {
+		int64_t id;
+		size_t len;
+		uint8_t seen[SEEN_MAX];
+	} *rows = malloc(SWEEP_PASSES * sizeof(*rows));
+	struct tail_pass *known = malloc(SWEEP_CHUNKS * sizeof(*known));
+	size_t n_rows = 0, n_known = 0;
+	sqlite3_stmt *st;
+	int r, rc = SQLITE_DONE;
+
+	if (!rows || !known) {
+		r = wg_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	r = stmt(s, ST_PASS_SEEN, &st, err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, (s->sweep_from < s->pass_id - SWEEP_PASSES ? s->sweep_from : s->pass_id - SWEEP_PASSES) - 1);
+	sqlite3_bind_int64(st, 2, s->pass_id - 1);
+	while (n_rows < SWEEP_PASSES && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int len = sqlite3_column_bytes(st, 2);
+
+		if (len <= 0 || (size_t)len > sizeof(rows->seen))
+			continue; /* not one this build writes: left as it is */
+		rows[n_rows].id = sqlite3_column_int64(st, 0);
+		rows[n_rows].len = (size_t)len;
+		memcpy(rows[n_rows++].seen, sqlite3_column_blob(st, 2), (size_t)len);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = db_err(s, rc, err, "cannot read the passes");
+	sqlite3_reset(st);
+	for (size_t i = 0; r >= 0 && i < n_rows; i++) {
+		uint8_t keep[SEEN_MAX];
+		size_t off = 0, len = 0;
+		int64_t chunk = 0, last = 0, d, tail;
+
+		while (r >= 0 && off < rows[i].len) {
+			if (frame_get_svarint(rows[i].seen, rows[i].len, &off, &d) < 0)
+				break; /* damaged: the readers say so; nothing of it is dropped here */
+			chunk = (int64_t)((uint64_t)chunk + (uint64_t)d);
+			r = tail_pass_of(s, chunk, known, &n_known, SWEEP_CHUNKS, &tail, err);
+			if (r >= 0 && tail >= 0 && tail < rows[i].id && rows[i].id - tail <= DEFER_PASSES) {
+				len += frame_put_svarint(keep + len, (int64_t)((uint64_t)chunk - (uint64_t)last));
+				last = chunk;
+			}
+		}
+		if (r < 0 || off < rows[i].len || len == rows[i].len)
+			continue;
+		r = stmt(s, ST_PASS_SEEN_SET, &st, err);
+		if (r < 0)
+			break;
+		sqlite3_bind_int64(st, 1, rows[i].id);
+		if (len)
+			sqlite3_bind_blob(st, 2, keep, (int)len, SQLITE_TRANSIENT);
+		r = step_done(s, st, err, "cannot record a pass");
+		s->seen_cache.valid = false;
+	}
+out:
+	free(known);
+	free(rows);
+	return r;
+}
+
 static int chunk_append(struct store *s, int64_t drive, const char *name, const uint8_t *frame, size_t frame_len,
 			const struct brief *b, struct wg_err *err)
 {
@@ -1835,7 +1950,7 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 	struct chunk_row *last = NULL;
 	struct chunk_cursor c;
 	sqlite3_stmt *st;
-	bool append = false;
+	bool append = false, found;
 	int r, n;
 
 	last = malloc(sizeof(*last));
@@ -1846,6 +1961,7 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 		goto out;
 	sqlite3_bind_int64(st, 1, drive);
 	r = chunk_fetch_one(s, st, last, err);
+	found = r > 0;
 	if (r > 0 && strcmp(last->name, name) == 0) {
 		int64_t newest_of_name = -1;
 
@@ -1873,6 +1989,10 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 			goto out;
 		}
 	}
+	s->pass_wrote = true;
+	/* repeats that waited (since before the usual sweep, for a drive that slept) are written now */
+	if (found && last->deferred > 0 && last->tail_pass < s->sweep_from)
+		s->sweep_from = last->tail_pass + 1;
 	if (n >= 0 && last->len + (size_t)n <= CHUNK_MAX && last->tail_len + (size_t)n <= TAIL_MAX) {
 		/* into the tail: a small row among the other drives' tails, not the chunk's own */
 		memcpy(buf, last->data + last->len - last->tail_len, last->tail_len);
