@@ -404,6 +404,8 @@ enum stmt {
 /* A drive's head row h, as head_read() reads it, with its newest episode e */
 #define HEAD_COLS "h.signs, h.episode, e.start, e.state, e.sign, e.notified, h.jobs_stamp, h.heavy_end, h.backup_ok"
 #define HEAD_EPISODE "LEFT JOIN episode e ON e.rowid = h.episode"
+/* and, for a writer, the tail's brief */
+#define TAIL_BRIEF "x.last_status, x.last_temperature, x.last_self_test"
 #define CHUNK_COLS "c.id, c.drive_id, c.name, c.first_pass, c.t0, c.data, " CHUNK_LAST_PASS ", " CHUNK_T1 ", x.data, coalesce(x.n, 0)"
 
 static const char *const stmt_sql[_ST_MAX] = {
@@ -416,7 +418,7 @@ static const char *const stmt_sql[_ST_MAX] = {
 	 * A drive's chunks are in the order of their first pass, as of their ids: asked by first
 	 * pass, the newest is one seek in chunk_drive instead of a sort of all of them.
 	 */
-	[ST_CHUNK_LAST_OF_DRIVE] = "SELECT " CHUNK_COLS " FROM chunk c INDEXED BY chunk_drive " CHUNK_TAIL
+	[ST_CHUNK_LAST_OF_DRIVE] = "SELECT " CHUNK_COLS ", " TAIL_BRIEF " FROM chunk c INDEXED BY chunk_drive " CHUNK_TAIL
 				   " WHERE c.drive_id = ? ORDER BY c.first_pass DESC LIMIT 1",
 	[ST_CHUNK_LAST_OF_NAME] = "SELECT " CHUNK_COLS " FROM chunk c " CHUNK_TAIL
 				  " WHERE c.name = ? ORDER BY c.id DESC LIMIT 1",
@@ -465,7 +467,7 @@ static const char *const stmt_sql[_ST_MAX] = {
 			       " WHERE c.drive_id = ?1 AND c.t0 BETWEEN ?2 - " WG_STRINGIFY(CHUNK_MAX_SPAN) " AND ?3 AND "
 			       "(x.chunk_id IS NOT NULL OR c.t1 >= ?2) ORDER BY c.first_pass",
 	[ST_LAST_PASS] = "SELECT id, t FROM pass ORDER BY id DESC LIMIT 1",
-	[ST_PASS_SEEN] = "SELECT id, t, seen FROM pass WHERE id > ?1 AND id <= ?2 AND seen IS NOT NULL ORDER BY id",
+	[ST_PASS_SEEN] = "SELECT id, t, seen FROM pass WHERE id > ?1 AND id <= ?2",
 	[ST_PASS_SEEN_SET] = "UPDATE pass SET seen = ?2 WHERE id = ?1",
 	[ST_TAIL_PASS] = "SELECT last_pass FROM chunk_tail WHERE chunk_id = ?",
 	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started, verdict) VALUES(?, ?, ?, ?)",
@@ -593,6 +595,17 @@ struct meta_cache {
 	char value[256];
 	bool found;
 };
+
+/* The next chunk of a pass's list: false at its end, or where it is damaged (the rest is lost). */
+static bool seen_list_next(const uint8_t *p, size_t len, size_t *off, int64_t *chunk)
+{
+	int64_t d;
+
+	if (*off >= len || frame_get_svarint(p, len, off, &d) < 0)
+		return false;
+	*chunk = (int64_t)((uint64_t)*chunk + (uint64_t)d);
+	return true;
+}
 
 /* A chunk a pass read unchanged and did not write (DEFER_PASSES): the pass, its time, the chunk. */
 struct seen_entry {
@@ -1524,6 +1537,10 @@ struct chunk_row {
 	 * of them, when there are any, give last_pass and t1); tail_pass is the tail's own last pass.
 	 */
 	int64_t deferred, tail_pass;
+	/* the brief the tail keeps of the last sample, when the query asked for it (TAIL_BRIEF) */
+	bool tail_brief;
+	int tail_status, tail_self_test;
+	int64_t tail_temperature;
 };
 
 /*
@@ -1534,12 +1551,24 @@ static int seen_load(struct store *s, int64_t after, struct wg_err *err)
 {
 	struct seen_cache *sc = &s->seen_cache;
 	int64_t hi = after > INT64_MAX - DEFER_PASSES ? INT64_MAX : after + DEFER_PASSES;
+	bool kept = sc->valid && !sqlite3_get_autocommit(s->db);
 	sqlite3_stmt *st;
 	int r, rc;
 
 	/* every transaction begins with the caches forgotten: one kept is this transaction's */
-	if (sc->valid && sc->lo <= after && sc->hi >= hi && !sqlite3_get_autocommit(s->db))
+	if (kept && sc->lo <= after && sc->hi >= hi)
 		return 0;
+	/* the drives' tails took their last samples a few passes apart: one read for all of them */
+	if (kept) {
+		int64_t lo = sc->lo < after ? sc->lo : after, top = sc->hi > hi ? sc->hi : hi;
+
+		if (top - lo <= 4 * DEFER_PASSES) {
+			after = lo;
+			hi = top;
+		}
+	} else if (!sqlite3_get_autocommit(s->db) && after > INT64_MIN + DEFER_PASSES) {
+		after -= 8; /* and the next drive's, whose tail took its last sample a pass or two before */
+	}
 	sc->valid = false;
 	sc->n = 0;
 	r = stmt(s, ST_PASS_SEEN, &st, err);
@@ -1550,13 +1579,9 @@ static int seen_load(struct store *s, int64_t after, struct wg_err *err)
 	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const uint8_t *p = sqlite3_column_blob(st, 2);
 		size_t len = (size_t)sqlite3_column_bytes(st, 2), off = 0;
-		int64_t pass = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1), chunk = 0, d;
+		int64_t pass = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1), chunk = 0;
 
-		while (r >= 0 && off < len) {
-			/* the rest of a damaged list is lost; what it held of a chunk is not read into it */
-			if (frame_get_svarint(p, len, &off, &d) < 0)
-				break;
-			chunk = (int64_t)((uint64_t)chunk + (uint64_t)d);
+		while (r >= 0 && seen_list_next(p, len, &off, &chunk)) {
 			if (sc->n == sc->cap) {
 				size_t cap = sc->cap ? 2 * sc->cap : 64;
 				struct seen_entry *e = realloc(sc->e, cap * sizeof(*e));
@@ -1686,6 +1711,12 @@ static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *r
 		memcpy(ret->data + len, tail, (size_t)tail_len);
 	ret->len = (size_t)len + (size_t)tail_len;
 	ret->tail_len = (size_t)tail_len;
+	ret->tail_brief = ret->has_tail && sqlite3_column_count(st) > 12;
+	if (ret->tail_brief) {
+		ret->tail_status = sqlite3_column_int(st, 10);
+		ret->tail_temperature = sqlite3_column_type(st, 11) == SQLITE_NULL ? ATTR_UNKNOWN : sqlite3_column_int64(st, 11);
+		ret->tail_self_test = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 12);
+	}
 	return chunk_take_repeats(s, ret, err);
 }
 
@@ -1914,12 +1945,10 @@ static int seen_sweep(struct store *s, struct wg_err *err)
 	for (size_t i = 0; r >= 0 && i < n_rows; i++) {
 		uint8_t keep[SEEN_MAX];
 		size_t off = 0, len = 0;
-		int64_t chunk = 0, last = 0, d, tail;
+		int64_t chunk = 0, last = 0, tail;
 
-		while (r >= 0 && off < rows[i].len) {
-			if (frame_get_svarint(rows[i].seen, rows[i].len, &off, &d) < 0)
-				break; /* damaged: the readers say so; nothing of it is dropped here */
-			chunk = (int64_t)((uint64_t)chunk + (uint64_t)d);
+		/* a damaged list is left as it is */
+		while (r >= 0 && seen_list_next(rows[i].seen, rows[i].len, &off, &chunk)) {
 			r = tail_pass_of(s, chunk, known, &n_known, SWEEP_CHUNKS, &tail, err);
 			if (r >= 0 && tail >= 0 && tail < rows[i].id && rows[i].id - tail <= DEFER_PASSES) {
 				len += frame_put_svarint(keep + len, (int64_t)((uint64_t)chunk - (uint64_t)last));
@@ -1980,9 +2009,14 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 	if (r < 0)
 		goto out;
 	n = append ? chunk_record_encode(&c, s->pass_id, s->pass_t, frame, frame_len, rec) : -ERANGE;
-	/* read as before: in the pass's list, while the tail could still take it as written */
-	if (n >= 0 && last->has_tail && frame_len == c.frame_len && memcmp(frame, c.frame, frame_len) == 0 &&
-	    s->pass_id - last->tail_pass <= DEFER_PASSES && last->len + (size_t)n <= CHUNK_MAX) {
+	/*
+	 * read as before, and judged as before (the brief, which the definitions it is read with
+	 * could change): in the pass's list, while the tail could still take it as written
+	 */
+	if (n >= 0 && last->tail_brief && frame_len == c.frame_len && memcmp(frame, c.frame, frame_len) == 0 &&
+	    last->tail_status == b->status && last->tail_temperature == b->temperature_c &&
+	    last->tail_self_test == b->self_test && s->pass_id - last->tail_pass <= DEFER_PASSES &&
+	    last->len + (size_t)n <= CHUNK_MAX) {
 		r = seen_add(s, last->id, err);
 		if (r != 0) {
 			r = r < 0 ? r : 0;

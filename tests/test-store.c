@@ -576,6 +576,32 @@ static void test_repeats_listed_by_their_pass(void **state)
 	free(rec);
 }
 
+/*
+ * A sample is listed as a repeat only when it would be judged as the one before: when the
+ * brief its tail keeps says otherwise (definitions read another way since), it is written.
+ */
+static void test_repeat_judged_as_before(void **state)
+{
+	static const char *const names[] = { "sda" };
+	struct smart_reading r;
+	struct store *s = open_store();
+
+	(void)state;
+	rb_healthy_hdd(&r, "A");
+	for (int i = 0; i < 3; i++)
+		pass(s, 1000 + 600 * i, 1, names, &r);
+	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 1);
+	store_free(s);
+	sql_exec("UPDATE chunk_tail SET last_temperature = 99");
+	s = open_store();
+	pass(s, 1000 + 600 * 3, 1, names, &r);
+	store_free(s);
+	/* written, with the repeat before it, whose list is then not needed */
+	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM chunk_tail WHERE last_temperature = 40 AND last_pass = 4"), 1);
+	assert_int_equal(stored_samples(), 4);
+}
+
 /* A pass's list that is damaged loses what it held, and nothing else: every reader and the next passes go on. */
 static void test_damaged_list(void **state)
 {
@@ -2037,6 +2063,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unchanged_is_not_stored_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeats_listed_by_their_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeat_judged_as_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_going_backwards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signs_and_episodes, setup, teardown),
