@@ -376,6 +376,15 @@ struct recorded {
 	const char *name[RECORDED_MAX];
 };
 
+static void record(struct recorded *want, int64_t pass, int64_t t, int64_t value, const char *name)
+{
+	assert_true(want->n < RECORDED_MAX);
+	want->pass[want->n] = pass;
+	want->t[want->n] = t;
+	want->value[want->n] = value;
+	want->name[want->n++] = name;
+}
+
 struct walked {
 	const struct recorded *want;
 	size_t n;
@@ -493,10 +502,7 @@ static void test_repeats_listed_by_their_pass(void **state)
 				rb_attr(&r[d], 9, 0x0032, 85, 85, 0, (uint64_t)++value[d]);
 			copy = r[d];
 			assert_int_equal(store_pass_record(s, names[d], &copy, &drive[d], &err), 0);
-			want->pass[want->n] = id;
-			want->t[want->n] = t;
-			want->value[want->n] = value[d];
-			want->name[want->n++] = names[d];
+			record(want, id, t, value[d], names[d]);
 		}
 		assert_int_equal(store_pass_commit(s, &err), 0);
 		if (p % 50 == 49)
@@ -533,10 +539,7 @@ static void test_repeats_listed_by_their_pass(void **state)
 			if (store_sample_get(s, drive[d], want->pass[i], x, &err) == 0) {
 				assert_int_equal(x->t, want->t[i]);
 				assert_int_equal(raw9(&x->reading), want->value[i]);
-				kept->pass[kept->n] = want->pass[i];
-				kept->t[kept->n] = want->t[i];
-				kept->value[kept->n] = want->value[i];
-				kept->name[kept->n++] = want->name[i];
+				record(kept, want->pass[i], want->t[i], want->value[i], want->name[i]);
 			}
 			free(x);
 		}
@@ -564,10 +567,7 @@ static void test_repeats_listed_by_their_pass(void **state)
 				copy = r[d];
 			}
 			assert_int_equal(store_pass_record(s, names[d], &copy, &drive[d], &err), 0);
-			want->pass[want->n] = id;
-			want->t[want->n] = t;
-			want->value[want->n] = value[d];
-			want->name[want->n++] = names[d];
+			record(want, id, t, value[d], names[d]);
 		}
 		assert_int_equal(store_pass_commit(s, &err), 0);
 	}
