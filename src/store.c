@@ -607,6 +607,15 @@ static bool seen_list_next(const uint8_t *p, size_t len, size_t *off, int64_t *c
 	return true;
 }
 
+/* Add a chunk to a pass's list, after last (the list's last chunk, 0 before the first). */
+static size_t seen_list_put(uint8_t *p, int64_t *last, int64_t chunk)
+{
+	size_t n = frame_put_svarint(p, (int64_t)((uint64_t)chunk - (uint64_t)*last));
+
+	*last = chunk;
+	return n;
+}
+
 /* A chunk a pass read unchanged and did not write (DEFER_PASSES): the pass, its time, the chunk. */
 struct seen_entry {
 	int64_t pass, t, chunk;
@@ -1643,6 +1652,9 @@ static int seen_newest(struct store *s, int64_t chunk, int64_t tail_pass, int64_
 	return r < 0 ? r : found;
 }
 
+static int chunk_seek(struct store *s, const struct chunk_row *ch, int64_t pass, struct chunk_cursor *c,
+		      struct wg_err *err);
+
 /* Bring an open chunk's repeats that passes' lists hold after its tail into the chunk as read. */
 static int chunk_take_repeats(struct store *s, struct chunk_row *ch, struct wg_err *err)
 {
@@ -1660,16 +1672,13 @@ static int chunk_take_repeats(struct store *s, struct chunk_row *ch, struct wg_e
 	while (r >= 0 && (e = seen_next(s, ch->id, ch->tail_pass, &i))) {
 		int n;
 
-		if (ch->deferred == 0) {
-			r = chunk_cursor_init(&c, ch->data, ch->len, ch->first_pass, ch->t0);
-			while (r >= 0 && (r = chunk_cursor_next(&c)) > 0)
-				;
-		}
 		/*
 		 * A damaged chunk is read as it is, without them: its reader says it is damaged, and a
 		 * pass starts a new one
 		 */
-		n = r >= 0 && c.n > 0 ? chunk_record_encode(&c, e->pass, e->t, c.frame, c.frame_len, rec) : -EBADMSG;
+		if (ch->deferred == 0 && chunk_seek(s, ch, 0, &c, NULL) <= 0)
+			return 0;
+		n = chunk_record_encode(&c, e->pass, e->t, c.frame, c.frame_len, rec);
 		if (n < 0 || ch->len + (size_t)n > sizeof(ch->data))
 			return 0;
 		memcpy(ch->data + ch->len, rec, (size_t)n);
@@ -1820,6 +1829,20 @@ static int tail_delete(struct store *s, int64_t chunk, struct wg_err *err)
 	return step_done(s, st, err, "cannot record a sample");
 }
 
+/* A pass's list as it now stands: none at all when it is empty. */
+static int seen_list_set(struct store *s, int64_t pass, const uint8_t *list, size_t len, struct wg_err *err)
+{
+	sqlite3_stmt *st;
+	int r = stmt(s, ST_PASS_SEEN_SET, &st, err);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, pass);
+	if (len)
+		sqlite3_bind_blob(st, 2, list, (int)len, SQLITE_STATIC);
+	return step_done(s, st, err, "cannot record a pass");
+}
+
 /*
  * Add a chunk to the open pass's list of what it read unchanged: 1 when listed, 0 when the list
  * is full (the sample is written instead).
@@ -1827,19 +1850,12 @@ static int tail_delete(struct store *s, int64_t chunk, struct wg_err *err)
 static int seen_add(struct store *s, int64_t chunk, struct wg_err *err)
 {
 	struct seen_cache *sc = &s->seen_cache;
-	sqlite3_stmt *st;
 	int r;
 
 	if (s->seen_len + SVARINT_MAX > sizeof(s->seen))
 		return 0;
-	r = stmt(s, ST_PASS_SEEN_SET, &st, err);
-	if (r < 0)
-		return r;
-	s->seen_len += frame_put_svarint(s->seen + s->seen_len, (int64_t)((uint64_t)chunk - (uint64_t)s->seen_last));
-	s->seen_last = chunk;
-	sqlite3_bind_int64(st, 1, s->pass_id);
-	sqlite3_bind_blob(st, 2, s->seen, (int)s->seen_len, SQLITE_STATIC);
-	r = step_done(s, st, err, "cannot record a sample");
+	s->seen_len += seen_list_put(s->seen + s->seen_len, &s->seen_last, chunk);
+	r = seen_list_set(s, s->pass_id, s->seen, s->seen_len, err);
 	if (r < 0)
 		return r;
 	/* what this transaction read of the lists holds this one's too */
@@ -1950,20 +1966,12 @@ static int seen_sweep(struct store *s, struct wg_err *err)
 		/* a damaged list is left as it is */
 		while (r >= 0 && seen_list_next(rows[i].seen, rows[i].len, &off, &chunk)) {
 			r = tail_pass_of(s, chunk, known, &n_known, SWEEP_CHUNKS, &tail, err);
-			if (r >= 0 && tail >= 0 && tail < rows[i].id && rows[i].id - tail <= DEFER_PASSES) {
-				len += frame_put_svarint(keep + len, (int64_t)((uint64_t)chunk - (uint64_t)last));
-				last = chunk;
-			}
+			if (r >= 0 && tail >= 0 && tail < rows[i].id && rows[i].id - tail <= DEFER_PASSES)
+				len += seen_list_put(keep + len, &last, chunk);
 		}
 		if (r < 0 || off < rows[i].len || len == rows[i].len)
 			continue;
-		r = stmt(s, ST_PASS_SEEN_SET, &st, err);
-		if (r < 0)
-			break;
-		sqlite3_bind_int64(st, 1, rows[i].id);
-		if (len)
-			sqlite3_bind_blob(st, 2, keep, (int)len, SQLITE_TRANSIENT);
-		r = step_done(s, st, err, "cannot record a pass");
+		r = seen_list_set(s, rows[i].id, keep, len, err);
 		s->seen_cache.valid = false;
 	}
 out:
