@@ -30,8 +30,9 @@ int store_open_readonly(const char *path, struct store **ret, struct wg_err *err
 void store_free(struct store *s); /* NULL is fine; aborts an open pass */
 
 /*
- * Durable (the default): a committed pass survives a power loss. Not durable is for bulk
- * loads (benchmarks, imports): a crash then may lose the latest passes, never corrupt older ones.
+ * Durable (the default): a committed pass survives a power loss. Not durable is for the bulk
+ * loads of tests and benchmarks: nothing waits for the disk, not even the copies of the log
+ * into the file, and a power loss meanwhile may damage the history.
  */
 int store_set_durable(struct store *s, bool durable, struct wg_err *err);
 

@@ -645,6 +645,8 @@ struct store {
 	int64_t seen_last; /* the last chunk in it */
 	struct seen_cache seen_cache;
 	bool no_checkpoint; /* a hook's gate: leaves copying the log into the file to the writers */
+	bool sync_off;      /* a decision being written, syncs off (decision_syncs) */
+	bool copy_due;      /* the log came due for copying in while syncs were off */
 	int page_size;      /* of the history's file, in bytes */
 	sqlite3_stmt *stmts[_ST_MAX];
 	struct drivedb_source *drivedb; /* borrowed; NULL: the recorded matches only */
@@ -1055,8 +1057,32 @@ static int wal_hook(void *userdata, sqlite3 *db, const char *name, int frames)
 
 	if ((int64_t)frames * s->page_size < (s->no_checkpoint ? WAL_GATE_CHECKPOINT_BYTES : WAL_CHECKPOINT_BYTES))
 		return SQLITE_OK;
+	/*
+	 * A checkpoint syncs as its connection does: with syncs off, the file's pages would be
+	 * rewritten and the log cut back with nothing on the disk, and a power loss then would
+	 * leave a file half old, half new, and no log to mend it. Done once syncs are back on.
+	 */
+	if (s->sync_off) {
+		s->copy_due = true;
+		return SQLITE_OK;
+	}
 	wal_copy_in(db, name);
 	return SQLITE_OK;
+}
+
+/* Syncs off for a decision's commit, or back on, and with them any copy of the log held back meanwhile. */
+static int decision_syncs(struct store *s, bool on, struct wg_err *err)
+{
+	int r = exec(s, on ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", err, "cannot set durability");
+
+	if (r < 0)
+		return r;
+	s->sync_off = !on;
+	if (on && s->copy_due) {
+		s->copy_due = false;
+		wal_copy_in(s->db, "main");
+	}
+	return 0;
 }
 
 void store_set_checkpoints(struct store *s, bool checkpoints)
@@ -3318,27 +3344,29 @@ int store_decision_add(struct store *s, int64_t t, const char *job, const char *
 	 * A decision is a record of what was said, not data the next decision depends on: its
 	 * commit need not wait for the disk (a power loss may lose the last ones, never corrupt).
 	 * OFF, not NORMAL: the first commit into a log just started over syncs the log's header
-	 * under NORMAL. Nothing is lost by it: every checkpoint and every commit that waits for the
-	 * disk is another process's, which syncs the log (the decision's writes with it) first.
+	 * under NORMAL. Nothing is lost by it: every commit that waits for the disk syncs the log
+	 * (the decision's writes with it) first, and so does every checkpoint: one this commit
+	 * brings due waits until syncs are back on (wal_hook).
 	 */
 	if (s->in_pass)
 		return wg_err_set(err, -EBUSY, "a sampling pass is open");
-	r = exec(s, "PRAGMA synchronous = OFF", err, "cannot set durability");
-	if (r >= 0)
-		r = write_begin(s, err);
+	r = decision_syncs(s, false, err);
 	if (r < 0)
 		return r;
-	r = stmt(s, ST_DECISION_INSERT, &st, err);
+	r = write_begin(s, err);
 	if (r >= 0) {
-		sqlite3_bind_int64(st, 1, t);
-		sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, verdict, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, states, -1, SQLITE_STATIC);
-		r = step_done(s, st, err, "cannot record a decision");
+		r = stmt(s, ST_DECISION_INSERT, &st, err);
+		if (r >= 0) {
+			sqlite3_bind_int64(st, 1, t);
+			sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, verdict, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, states, -1, SQLITE_STATIC);
+			r = step_done(s, st, err, "cannot record a decision");
+		}
+		r = write_end(s, r, err);
 	}
-	r = write_end(s, r, err);
-	if (exec(s, "PRAGMA synchronous = FULL", r < 0 ? NULL : err, "cannot set durability") < 0 && r >= 0)
+	if (decision_syncs(s, true, r < 0 ? NULL : err) < 0 && r >= 0)
 		r = -EIO;
 	return r;
 }
