@@ -58,14 +58,19 @@
  * commit took it there. No one checkpoints when closing: the next process to open the history
  * reads the log back, instead of every short-lived process paying two syncs and a rewrite of
  * the file's pages for the few pages it wrote. Reading it back is not free: a process that
- * opens the history alone checks every page of the log, some 5,000 instructions for a page of
- * 4 KiB, and a gate of two drives costs 3.9 million in all. At 512 KiB (128 pages of 4 KiB) a
- * gate pays some 320,000 on average, and a pass checkpoints once in 20 or so (14 times in 300
- * passes on the write-budget benchmark, which at half of it wrote a third more in its passes
- * where one attribute changed). Counted in bytes, not pages: a history's page size is set when
- * it is made (HISTORY_PAGE_SIZE), and older ones keep theirs.
+ * opens the history alone reads and checks every frame of the log, a system call and some
+ * 2,750 instructions for a page of 2 KiB (about 3.5 microseconds on the benchmarks' machine).
+ * Since a pass where nothing changed writes one page (DEFER_PASSES), a log of 512 KiB took a
+ * hundred passes to fill, and every process in between, gates included, read back half of it:
+ * some 0.45 ms, a fifth of what `weargate --version` takes, and gates with no writer between
+ * them twice that (WAL_GATE_CHECKPOINT_BYTES). At 128 KiB a process reads back 31 pages on
+ * average; passes checkpoint once in about 21 (14 times in the write-budget
+ * benchmark's 300 passes, against 3 at 512 KiB), and write a fifth more in all, checkpoints
+ * included (8,511 bytes a pass on average, against 6,981), within their budgets. Counted in
+ * bytes, not pages: a history's page size is set when it is made (HISTORY_PAGE_SIZE), and
+ * older ones keep theirs.
  */
-#define WAL_CHECKPOINT_BYTES (512 * 1024)
+#define WAL_CHECKPOINT_BYTES (128 * 1024)
 /*
  * A hook's gate leaves the checkpoint to the writers (store_set_checkpoints), unless the log
  * has grown to this: gates alone, no writer for a long while, and every gate reading it back.

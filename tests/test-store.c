@@ -234,12 +234,12 @@ static off_t log_peak(int64_t t0, int passes)
 
 /*
  * A new history is made of pages of 2 KiB; one made with pages of 4 KiB keeps them. Either way
- * the log is copied into the file once it holds 512 KiB of pages: 256 pages of 2 KiB, 128 of 4
+ * the log is copied into the file once it holds 128 KiB of pages: 64 pages of 2 KiB, 32 of 4
  * (counted in pages, one of them would have let the log grow to twice or half of that).
  */
 static void test_log_copied_in_by_its_bytes(void **state)
 {
-	const off_t limit = 512 * 1024;
+	const off_t limit = 128 * 1024;
 	off_t peak;
 
 	(void)state;
