@@ -450,15 +450,14 @@ static const char *const stmt_sql[_ST_MAX] = {
 					"ORDER BY c.first_pass DESC LIMIT 1",
 	/*
 	 * The tail's brief when there is one, even a temperature it does not know; with what a gate
-	 * reads next of the drive: the time of its newest sample under any name (as
-	 * ST_CHUNK_TIME_OF_DRIVE_UPTO finds it) and its head.
+	 * reads next of the drive: which chunk is its newest under any name (as
+	 * ST_CHUNK_TIME_OF_DRIVE_UPTO orders them, from the index alone) and its head.
 	 */
 	[ST_CHUNK_BRIEF_OF_NAME_UPTO] = "SELECT c.drive_id, " CHUNK_LAST_PASS ", " CHUNK_T1 ", "
 					"CASE WHEN x.chunk_id IS NULL THEN c.last_status ELSE x.last_status END, "
 					"CASE WHEN x.chunk_id IS NULL THEN c.last_temperature ELSE x.last_temperature END, "
 					"CASE WHEN x.chunk_id IS NULL THEN c.last_self_test ELSE x.last_self_test END, "
-					"(SELECT coalesce(dx.t1, dc.t1) FROM chunk dc INDEXED BY chunk_drive "
-					"LEFT JOIN chunk_tail dx ON dx.chunk_id = dc.id WHERE dc.drive_id = c.drive_id "
+					"(SELECT dc.id FROM chunk dc INDEXED BY chunk_drive WHERE dc.drive_id = c.drive_id "
 					"AND dc.t0 <= ?2 ORDER BY dc.first_pass DESC LIMIT 1), "
 					"h.drive_id IS NOT NULL, " HEAD_COLS ", c.id, x.chunk_id IS NOT NULL FROM chunk c "
 					CHUNK_TAIL
@@ -2344,16 +2343,12 @@ int store_latest_brief(struct store *s, const char *name, int64_t until, struct 
 			.self_test = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5),
 			.drive_t = -1,
 		};
-		/* a chunk of the drive's that ends past until is searched by store_drive_latest_t() */
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int64(st, 6) <= until)
-			ret->drive_t = sqlite3_column_int64(st, 6);
 		/*
-		 * An open chunk's repeats not in its tail yet: only the drive's newest chunk has them,
-		 * which is this one when the drive's newest time is this chunk's; else that chunk is
-		 * searched too.
+		 * An open chunk's repeats not in its tail yet: only the drive's newest chunk has them
+		 * (seen_newest).
 		 */
 		if (sqlite3_column_int(st, 18) != 0) {
-			int64_t pass, t, tail_t = ret->t;
+			int64_t pass, t;
 
 			r = seen_newest(s, sqlite3_column_int64(st, 17), ret->pass_id, until, INT64_MAX, &pass, &t, err);
 			if (r < 0) {
@@ -2364,11 +2359,13 @@ int store_latest_brief(struct store *s, const char *name, int64_t until, struct 
 				ret->pass_id = pass;
 				ret->t = t;
 			}
-			if (ret->drive_t != tail_t)
-				ret->drive_t = -1;
-			else if (r > 0)
-				ret->drive_t = t;
 		}
+		/*
+		 * The drive's newest time under any name is this sample's when this chunk is the drive's
+		 * newest (an index seek, column 6). Else it stays unknown, for store_drive_latest_t().
+		 */
+		if (sqlite3_column_int64(st, 6) == sqlite3_column_int64(st, 17))
+			ret->drive_t = ret->t;
 		/* and the head, for the reads of the drive that follow in this transaction */
 		if (!s->head && !sqlite3_get_autocommit(s->db))
 			s->head = malloc(sizeof(*s->head));

@@ -974,6 +974,7 @@ static void test_migrate_to_covering_chunk_indexes(void **state)
 	struct smart_reading r[2];
 	struct wg_err err = { "" };
 	struct store *s = open_store();
+	int64_t t;
 
 	(void)state;
 	rb_healthy_hdd(&r[0], "A");
@@ -1002,10 +1003,16 @@ static void test_migrate_to_covering_chunk_indexes(void **state)
 		assert_int_equal(after[k].t, before[k].t);
 		assert_int_equal(after[k].drive_t, before[k].drive_t);
 	}
-	/* sda's drive was last read as sdz: its newest sample is newer than its newest under sda */
+	/*
+	 * sda's drive was last read as sdz: its newest sample is newer than its newest under sda.
+	 * The brief by sdz knows it; the brief by sda does not, and leaves it to store_drive_latest_t().
+	 */
 	assert_int_equal(after[0].drive_id, after[2].drive_id);
 	assert_int_equal(after[0].t, 1000 + 600 * 4);
-	assert_int_equal(after[0].drive_t, 1000 + 600 * 5);
+	assert_int_equal(after[2].drive_t, 1000 + 600 * 5);
+	assert_int_equal(after[0].drive_t, -1);
+	assert_int_equal(store_drive_latest_t(s, after[0].drive_id, 1000 + 600 * 5 + 1, INT64_MAX, &t, &err), 0);
+	assert_int_equal(t, 1000 + 600 * 5);
 	store_free(s);
 }
 
