@@ -451,14 +451,17 @@ static const char *const stmt_sql[_ST_MAX] = {
 	/*
 	 * The tail's brief when there is one, even a temperature it does not know; with what a gate
 	 * reads next of the drive: which chunk is its newest under any name (as
-	 * ST_CHUNK_TIME_OF_DRIVE_UPTO orders them, from the index alone) and its head.
+	 * ST_CHUNK_TIME_OF_DRIVE_UPTO orders them) and its head. A chunk with a tail is open, and
+	 * only a drive's newest chunk is (chunk_append closes the one before when it starts one):
+	 * the index is looked in for a closed chunk only.
 	 */
 	[ST_CHUNK_BRIEF_OF_NAME_UPTO] = "SELECT c.drive_id, " CHUNK_LAST_PASS ", " CHUNK_T1 ", "
 					"CASE WHEN x.chunk_id IS NULL THEN c.last_status ELSE x.last_status END, "
 					"CASE WHEN x.chunk_id IS NULL THEN c.last_temperature ELSE x.last_temperature END, "
 					"CASE WHEN x.chunk_id IS NULL THEN c.last_self_test ELSE x.last_self_test END, "
-					"(SELECT dc.id FROM chunk dc INDEXED BY chunk_drive WHERE dc.drive_id = c.drive_id "
-					"AND dc.t0 <= ?2 ORDER BY dc.first_pass DESC LIMIT 1), "
+					"CASE WHEN x.chunk_id IS NOT NULL THEN c.id ELSE (SELECT dc.id FROM chunk dc "
+					"INDEXED BY chunk_drive WHERE dc.drive_id = c.drive_id AND dc.t0 <= ?2 "
+					"ORDER BY dc.first_pass DESC LIMIT 1) END, "
 					"h.drive_id IS NOT NULL, " HEAD_COLS ", c.id, x.chunk_id IS NOT NULL FROM chunk c "
 					CHUNK_TAIL
 					" LEFT JOIN drive_head h ON h.drive_id = c.drive_id " HEAD_EPISODE

@@ -414,13 +414,19 @@ static void key_raw9(const struct smart_reading *r, int64_t key[STORE_KEY_MAX])
 	key[0] = raw9(r);
 }
 
-/* Every reader of samples finds what was recorded, written or still in a pass's list. */
+/*
+ * Every reader of samples finds what was recorded, written or still in a pass's list. And only
+ * a drive's newest chunk is open, which the gate's brief relies on.
+ */
 static void check_recorded(struct store *s, const int64_t *drive, const struct recorded *rec, unsigned seed)
 {
 	struct store_sample *x = malloc(sizeof(*x));
 	struct wg_err err = { "" };
 
 	assert_non_null(x);
+	assert_int_equal(sql_int("SELECT count(*) FROM chunk_tail x JOIN chunk c ON c.id = x.chunk_id WHERE EXISTS "
+				 "(SELECT 1 FROM chunk d WHERE d.drive_id = c.drive_id AND d.first_pass > c.first_pass)"),
+			 0);
 	srand(seed);
 	for (int d = 0; d < REPEAT_DRIVES; d++) {
 		const struct recorded *want = &rec[d];
