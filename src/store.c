@@ -2365,7 +2365,8 @@ int store_latest_brief(struct store *s, const char *name, int64_t until, struct 
 		}
 		/*
 		 * The drive's newest time under any name is this sample's when this chunk is the drive's
-		 * newest (an index seek, column 6). Else it stays unknown, for store_drive_latest_t().
+		 * newest (column 6: this chunk when it is open, else the index's newest). Else it stays
+		 * unknown, for store_drive_latest_t().
 		 */
 		if (sqlite3_column_int64(st, 6) == sqlite3_column_int64(st, 17))
 			ret->drive_t = ret->t;
