@@ -1,7 +1,6 @@
 /* bench-gate.c — the whole `weargate gate` process on one and five years of history, against `weargate --version` */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,15 +94,6 @@ struct ratios {
 	double two_lo, two_hi, all_lo, all_hi; /* the ratios' 95 % intervals (ratio_interval) */
 };
 
-/* xorshift64*: a fixed, repeatable stream is all the resampling needs */
-static uint64_t next_random(uint64_t *x)
-{
-	*x ^= *x >> 12;
-	*x ^= *x << 25;
-	*x ^= *x >> 27;
-	return *x * UINT64_C(2685821657736338717);
-}
-
 /*
  * How far the ratio of the medians of g and v moves with the machine's noise: its 2.5th and
  * 97.5th percentiles over RESAMPLES resamples of the rounds, each round's runs kept together as
@@ -112,11 +102,10 @@ static uint64_t next_random(uint64_t *x)
 static void ratio_interval(const double *v, const double *g, double *lo, double *hi)
 {
 	static double rv[ROUNDS], rg[ROUNDS], ratio[RESAMPLES];
-	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
 
 	for (int k = 0; k < RESAMPLES; k++) {
 		for (int i = 0; i < ROUNDS; i++) {
-			size_t j = (size_t)(next_random(&x) % ROUNDS);
+			size_t j = rnd() % ROUNDS; /* bench-fill.h's stream: fixed, repeatable */
 
 			rv[i] = v[j];
 			rg[i] = g[j];
