@@ -211,45 +211,62 @@ int gate_decision_set_reason(struct gate_decision *d, const char *reason)
 	return copy ? 0 : -ENOMEM;
 }
 
+/* Append "; " and reason to the growing *buf of *used bytes (of *size): false when memory ran out. */
+static bool reason_append(char **buf, size_t *size, size_t *used, const char *reason)
+{
+	size_t need = *used + (*used ? 2 : 0) + strlen(reason) + 1;
+
+	if (need > *size) {
+		size_t size2 = *size ? *size : 256;
+		char *b;
+
+		while (size2 < need)
+			size2 *= 2;
+		b = realloc(*buf, size2);
+		if (!b)
+			return false;
+		*buf = b;
+		*size = size2;
+	}
+	*used += (size_t)snprintf(*buf + *used, *size - *used, "%s%s", *used ? "; " : "", reason);
+	return true;
+}
+
 void gate_decide(const struct policy *p, enum job_class cls, bool light, enum verdict on_unknown,
 		 int64_t job_cooldown, const struct gate_drive *drives, size_t n, int64_t now, struct gate_decision *ret)
 {
 	struct drive_verdict v;
-	size_t len = sizeof("the job touches no drive"), used = 0;
+	size_t size = 0, used = 0;
+	char *reason = NULL;
+	bool oom = false;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->verdict = VERDICT_GO;
 	ret->worst = HEALTH_OK;
-	/* first the verdict (the worst drive's), then the reasons of the drives that gave it */
+	/*
+	 * Each drive decided once: the verdict is the worst drive's, and the reason, however many
+	 * drives gave the verdict, is theirs (it is recorded and shown by --json as it is). A worse
+	 * verdict than those so far drops their reasons.
+	 */
 	for (size_t i = 0; i < n; i++) {
 		drive_decide(p, cls, light, on_unknown, job_cooldown, &drives[i], now, &v);
-		if (v.verdict > ret->verdict)
+		if (v.verdict > ret->verdict) {
 			ret->verdict = v.verdict;
+			used = 0;
+		}
 		ret->worst = health_state_worse(ret->worst, drives[i].health->state);
 		ret->throttle |= v.throttle;
 		ret->last_chance |= v.last_chance;
 		if (v.verdict == VERDICT_DEFER && v.retry_at > ret->retry_at)
 			ret->retry_at = v.retry_at;
+		if (v.verdict == ret->verdict && !oom)
+			oom = !reason_append(&reason, &size, &used, v.reason);
 	}
-	/* the whole reason, however many drives gave the verdict: it is recorded and shown by --json as it is */
-	for (size_t i = 0; i < n; i++) {
-		drive_decide(p, cls, light, on_unknown, job_cooldown, &drives[i], now, &v);
-		if (v.verdict == ret->verdict)
-			len += strlen(v.reason) + 2;
-	}
-	ret->reason = malloc(len);
-	if (!ret->reason) {
-		ret->reason = no_memory;
-	} else {
-		ret->reason[0] = '\0';
-		for (size_t i = 0; i < n; i++) {
-			drive_decide(p, cls, light, on_unknown, job_cooldown, &drives[i], now, &v);
-			if (v.verdict == ret->verdict)
-				used += (size_t)snprintf(ret->reason + used, len - used, "%s%s", used ? "; " : "", v.reason);
-		}
-		if (n == 0)
-			snprintf(ret->reason, len, "the job touches no drive");
-	}
+	if (n == 0 && !oom)
+		oom = !reason_append(&reason, &size, &used, "the job touches no drive");
+	if (oom)
+		free(reason);
+	ret->reason = oom ? no_memory : reason;
 	if (ret->verdict != VERDICT_GO)
 		ret->throttle = ret->last_chance = false;
 }

@@ -148,6 +148,70 @@ static void test_worst_drive_decides(void **state)
 	gate_decision_release(&g);
 }
 
+/*
+ * In any order of the drives, the reason is the reasons of the drives that gave the verdict,
+ * each as it reads alone, in the drives' order, joined by "; ": a worse drive later drops the
+ * milder ones before it, and a milder one after it adds nothing.
+ */
+static void test_reason_joins_deciding_drives(void **state)
+{
+	struct health_assessment ok = health_in(HEALTH_OK, -1), worn = health_in(HEALTH_WORN, -1),
+				 deg = health_in(HEALTH_DEGRADING, NOW - DAY);
+	const struct gate_drive all[5] = {
+		{ .name = "sda", .health = &ok, .last_heavy_end = -1, .last_backup_ok = -1 },
+		{ .name = "sdb", .health = &worn, .last_heavy_end = NOW - HOUR, .last_backup_ok = -1 },
+		{ .name = "sdc", .health = &deg, .last_heavy_end = -1, .last_backup_ok = -1 },
+		{ .name = "sdd", .health = &worn, .last_heavy_end = NOW - 2 * HOUR, .last_backup_ok = -1 },
+		{ .name = "sde", .health = &deg, .last_heavy_end = -1, .last_backup_ok = -1 },
+	};
+	/* every order of the five, as Heap's algorithm makes them */
+	size_t idx[5] = { 0, 1, 2, 3, 4 }, c[5] = { 0 }, k = 1, orders = 0;
+	struct policy p;
+
+	(void)state;
+	policy_defaults(&p);
+	for (;;) {
+		for (size_t n = 0; n <= 5; n++) {
+			struct gate_drive d[5];
+			struct gate_decision g, one;
+			enum verdict worst = VERDICT_GO;
+			char want[4096] = "";
+
+			for (size_t i = 0; i < n; i++)
+				d[i] = all[idx[i]];
+			for (size_t i = 0; i < n; i++) {
+				gate_decide(&p, JOB_MAINTENANCE, false, VERDICT_DEFER, -1, &d[i], 1, NOW, &one);
+				worst = one.verdict > worst ? one.verdict : worst;
+				gate_decision_release(&one);
+			}
+			for (size_t i = 0; i < n; i++) {
+				gate_decide(&p, JOB_MAINTENANCE, false, VERDICT_DEFER, -1, &d[i], 1, NOW, &one);
+				if (one.verdict == worst)
+					snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", want[0] ? "; " : "",
+						 one.reason);
+				gate_decision_release(&one);
+			}
+			gate_decide(&p, JOB_MAINTENANCE, false, VERDICT_DEFER, -1, d, n, NOW, &g);
+			assert_int_equal(g.verdict, worst);
+			if (n > 0)
+				assert_string_equal(g.reason, want);
+			gate_decision_release(&g);
+		}
+		orders++;
+		while (k < 5 && c[k] >= k)
+			c[k++] = 0;
+		if (k == 5)
+			break;
+		size_t j = k % 2 ? c[k] : 0, t = idx[j];
+
+		idx[j] = idx[k];
+		idx[k] = t;
+		c[k]++;
+		k = 1;
+	}
+	assert_int_equal(orders, 120);
+}
+
 /* Many drives refusing: the reason has every one, whole, not cut at some length. */
 static void test_long_reason_whole(void **state)
 {
@@ -473,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_long_reason_whole),
 		cmocka_unit_test(test_defer_hot_and_self_test),
 		cmocka_unit_test(test_worst_drive_decides),
+		cmocka_unit_test(test_reason_joins_deciding_drives),
 		cmocka_unit_test(test_selftest_table),
 		cmocka_unit_test(test_every_nightly),
 		cmocka_unit_test(test_names),
