@@ -1,4 +1,5 @@
 /* store.c — the SMART history in one SQLite file (the only user of sqlite3) */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -583,8 +584,6 @@ struct defs_cached {
 struct head {
 	int64_t drive;
 	bool found; /* the signs are recorded in it: a sign it lacks the drive never had */
-	size_t n;
-	struct store_sign signs[HEAD_SIGNS_MAX];
 	int64_t episode; /* -1: none */
 	bool have_episode;
 	struct store_episode e;
@@ -594,7 +593,15 @@ struct head {
 	 * drive was stamped with. jobs_stamp < -1: not known (the runs are asked).
 	 */
 	int64_t jobs_stamp, heavy_end, backup_ok;
+	size_t n;
+	struct store_sign signs[HEAD_SIGNS_MAX]; /* last: a copy takes the n in use (head_copy) */
 };
+
+/* A head's copy: what is in use of it, not the room for signs a drive seldom has. */
+static void head_copy(struct head *dst, const struct head *src)
+{
+	memcpy(dst, src, offsetof(struct head, signs) + src->n * sizeof(src->signs[0]));
+}
 
 /* meta as last read or written by this connection */
 struct meta_cache {
@@ -2571,19 +2578,32 @@ int store_last_pass(struct store *s, int64_t *ret_id, int64_t *ret_t, struct wg_
 	return r;
 }
 
-static void put_le(uint8_t *p, uint64_t v, int bytes)
+static void put_le32(uint8_t *p, uint32_t v)
 {
-	for (int i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	v = htole32(v);
+	memcpy(p, &v, sizeof(v));
 }
 
-static uint64_t get_le(const uint8_t *p, int bytes)
+static void put_le64(uint8_t *p, uint64_t v)
 {
-	uint64_t v = 0;
+	v = htole64(v);
+	memcpy(p, &v, sizeof(v));
+}
 
-	for (int i = 0; i < bytes; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
+static uint32_t get_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
 }
 
 /* The columns of HEAD_COLS from col on, of drive's head row (row: there is one); ret->drive is drive. */
@@ -2604,11 +2624,11 @@ static void head_read(sqlite3_stmt *st, int col, int64_t drive, bool row, struct
 	for (size_t off = 0; b && off + HEAD_RECORD <= len && ret->n < HEAD_SIGNS_MAX; off += HEAD_RECORD) {
 		struct store_sign *sg = &ret->signs[ret->n++];
 
-		sg->code = (int)(int32_t)get_le(b + off, 4);
-		sg->t = (int64_t)get_le(b + off + 4, 8);
-		sg->t_prev = (int64_t)get_le(b + off + 12, 8);
-		sg->from = (int64_t)get_le(b + off + 20, 8);
-		sg->to = (int64_t)get_le(b + off + 28, 8);
+		sg->code = (int)(int32_t)get_le32(b + off);
+		sg->t = (int64_t)get_le64(b + off + 4);
+		sg->t_prev = (int64_t)get_le64(b + off + 12);
+		sg->from = (int64_t)get_le64(b + off + 20);
+		sg->to = (int64_t)get_le64(b + off + 28);
 	}
 	if (sqlite3_column_type(st, col + 1) != SQLITE_NULL)
 		ret->episode = sqlite3_column_int64(st, col + 1);
@@ -2639,7 +2659,7 @@ static void head_keep(struct store *s, const struct head *h)
 	if (!s->head)
 		s->head = malloc(sizeof(*s->head));
 	if (s->head)
-		*s->head = *h;
+		head_copy(s->head, h);
 }
 
 static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_err *err)
@@ -2649,7 +2669,7 @@ static int head_get(struct store *s, int64_t drive, struct head *ret, struct wg_
 
 	/* a gate reads a drive's signs and then its episode: one read of the head serves both */
 	if (s->head && s->head->drive == drive && !sqlite3_get_autocommit(s->db)) {
-		*ret = *s->head;
+		head_copy(ret, s->head);
 		return 0;
 	}
 	r = stmt(s, ST_HEAD_GET, &st, err);
@@ -2708,11 +2728,11 @@ int store_sign_add(struct store *s, int64_t drive, const struct store_sign *sg, 
 	for (size_t k = 0; k < h->n; k++) {
 		uint8_t *p = blob + k * HEAD_RECORD;
 
-		put_le(p, (uint32_t)h->signs[k].code, 4);
-		put_le(p + 4, (uint64_t)h->signs[k].t, 8);
-		put_le(p + 12, (uint64_t)h->signs[k].t_prev, 8);
-		put_le(p + 20, (uint64_t)h->signs[k].from, 8);
-		put_le(p + 28, (uint64_t)h->signs[k].to, 8);
+		put_le32(p, (uint32_t)h->signs[k].code);
+		put_le64(p + 4, (uint64_t)h->signs[k].t);
+		put_le64(p + 12, (uint64_t)h->signs[k].t_prev);
+		put_le64(p + 20, (uint64_t)h->signs[k].from);
+		put_le64(p + 28, (uint64_t)h->signs[k].to);
 	}
 	r = stmt(s, ST_HEAD_SIGNS, &st, err);
 	if (r >= 0) {
