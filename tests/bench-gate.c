@@ -142,6 +142,7 @@ static int measure(const char *weargate, const char *dir, int64_t now, struct ra
 			}
 		}
 	}
+	/* the intervals first, from the rounds as they ran: median() sorts in place, parting each round's runs */
 	ratio_interval(version_t, gate_t, &ret->two_lo, &ret->two_hi);
 	ratio_interval(version_t, all_t, &ret->all_lo, &ret->all_hi);
 	ret->version = median(version_t, ROUNDS);
