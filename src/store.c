@@ -39,7 +39,10 @@
  * A chunk's newest records are kept in its tail, a row of its own in a table that holds only
  * the tails of the open chunks: the tails of two dozen drives fit a page or two, which a pass
  * rewrites instead of a page per drive. A tail is folded into its chunk's row once it would
- * hold more than this: at 3 bytes for a sample that changed nothing, every 40 or so.
+ * hold more than this: at 3 bytes for a sample that changed nothing, every 40 or so. A chunk
+ * is opened with an empty tail, and its tail says whose it is (name and drive) for as long
+ * as the chunk is the newest under its name: a gate reads every drive's newest sample from the
+ * tails, in one read of a page or two (tails_load), not in a query per drive.
  */
 #define TAIL_MAX 128
 /*
@@ -341,6 +344,17 @@ static const char *const migrations[] = {
 	 * DEFER_PASSES); a pass of a history before 13 has none
 	 */
 	"ALTER TABLE pass ADD COLUMN seen BLOB;",
+	/*
+	 * 14: an open chunk's tail says whose it is, the name and drive of its chunk, so that a gate
+	 * reads every drive's newest sample from the tails alone (tails_load). A tail keeps the name
+	 * only while its chunk is the newest under that name.
+	 */
+	"ALTER TABLE chunk_tail ADD COLUMN name TEXT;"
+	"ALTER TABLE chunk_tail ADD COLUMN drive_id INTEGER;"
+	"UPDATE chunk_tail SET (name, drive_id) = "
+	"(SELECT c.name, c.drive_id FROM chunk c WHERE c.id = chunk_tail.chunk_id);"
+	"UPDATE chunk_tail SET name = NULL "
+	"WHERE chunk_id IS NOT (SELECT max(c.id) FROM chunk c WHERE c.name = chunk_tail.name);",
 };
 
 enum stmt {
@@ -361,6 +375,8 @@ enum stmt {
 	ST_PASS_SEEN,
 	ST_PASS_SEEN_SET,
 	ST_TAIL_PASS,
+	ST_TAIL_UNNAME,
+	ST_TAILS,
 	ST_RUN_INSERT,
 	ST_RUN_DRIVE_INSERT,
 	ST_RUN_END,
@@ -443,14 +459,15 @@ static const char *const stmt_sql[_ST_MAX] = {
 			 "last_self_test = t.last_self_test FROM (SELECT * FROM chunk_tail WHERE chunk_id = ?1) AS t "
 			 "WHERE chunk.id = ?1",
 	[ST_TAIL_PUT] = "INSERT OR REPLACE INTO chunk_tail(last_pass, t1, n, data, last_status, last_temperature, "
-			"last_self_test, chunk_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+			"last_self_test, chunk_id, name, drive_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_TAIL_DELETE] = "DELETE FROM chunk_tail WHERE chunk_id = ?",
 	[ST_CHUNK_TIME_OF_DRIVE_UPTO] = "SELECT " CHUNK_LAST_PASS ", " CHUNK_T1 ", c.id, x.chunk_id IS NOT NULL "
 					"FROM chunk c INDEXED BY chunk_drive "
 					CHUNK_TAIL " WHERE c.drive_id = ?1 AND c.t0 <= ?2 AND c.first_pass < ?3 "
 					"ORDER BY c.first_pass DESC LIMIT 1",
 	/*
-	 * The tail's brief when there is one, even a temperature it does not know; with what a gate
+	 * A name's brief that the tails do not give (tails_brief), in a query of its own: the
+	 * tail's brief when there is one, even a temperature it does not know; with what a gate
 	 * reads next of the drive: which chunk is its newest under any name (as
 	 * ST_CHUNK_TIME_OF_DRIVE_UPTO orders them) and its head. A chunk with a tail is open, and
 	 * only a drive's newest chunk is (chunk_append closes the one before when it starts one):
@@ -478,6 +495,10 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_PASS_SEEN] = "SELECT id, t, seen FROM pass WHERE id > ?1 AND id <= ?2",
 	[ST_PASS_SEEN_SET] = "UPDATE pass SET seen = ?2 WHERE id = ?1",
 	[ST_TAIL_PASS] = "SELECT last_pass FROM chunk_tail WHERE chunk_id = ?",
+	/* a chunk under the name was started: an open one of another drive is no longer the name's newest */
+	[ST_TAIL_UNNAME] = "UPDATE chunk_tail SET name = NULL WHERE name = ?",
+	[ST_TAILS] = "SELECT chunk_id, name, drive_id, last_pass, t1, last_status, last_temperature, last_self_test "
+		     "FROM chunk_tail WHERE name IS NOT NULL",
 	[ST_RUN_INSERT] = "INSERT INTO job_run(job, class, started, verdict) VALUES(?, ?, ?, ?)",
 	[ST_RUN_DRIVE_INSERT] = "INSERT INTO job_run_drive(run_id, drive_id, started) VALUES(?, ?, ?)",
 	[ST_RUN_END] = "UPDATE job_run SET ended = ?, outcome = ?, exit_status = ?, reason = ?, output = ? WHERE id = ?",
@@ -635,6 +656,23 @@ struct seen_entry {
 	int64_t pass, t, chunk;
 };
 
+/* What a gate reads of an open chunk, from its tail (ST_TAILS): the newest sample under name. */
+struct tail_brief {
+	int64_t chunk, drive, pass, t1;
+	int status; /* -1: not kept */
+	int self_test;
+	int64_t temperature;
+	char name[STORE_NAME_MAX];
+};
+
+/* The tails as read in this transaction, while it wrote nothing (changes: sqlite3_total_changes64()). */
+struct tails_cache {
+	bool valid;
+	int64_t changes;
+	struct tail_brief *e;
+	size_t n, cap;
+};
+
 /* The lists of the passes in (lo, hi], as read in this transaction. */
 struct seen_cache {
 	bool valid;
@@ -658,6 +696,7 @@ struct store {
 	int64_t sweep_from; /* the oldest pass whose list it made unneeded */
 	int64_t seen_last; /* the last chunk in it */
 	struct seen_cache seen_cache;
+	struct tails_cache tails;
 	bool no_checkpoint; /* a hook's gate: leaves copying the log into the file to the writers */
 	bool sync_off;      /* a decision being written, syncs off (decision_syncs) */
 	bool copy_due;      /* the log came due for copying in while syncs were off */
@@ -675,6 +714,7 @@ static void caches_forget(struct store *s)
 		s->head->drive = -1;
 	s->n_meta = 0;
 	s->seen_cache.valid = false;
+	s->tails.valid = false;
 }
 
 /* The one place SQLite's result codes become errno values. */
@@ -1231,6 +1271,7 @@ void store_free(struct store *s)
 	sqlite3_close(s->db);
 	free(s->head);
 	free(s->seen_cache.e);
+	free(s->tails.e);
 	free(s->defs);
 	free(s->path);
 	free(s);
@@ -1858,6 +1899,13 @@ static void bind_brief(sqlite3_stmt *st, int col, const struct brief *b)
 		sqlite3_bind_int(st, col + 2, b->self_test);
 }
 
+/* Whose a tail is: its chunk, and the chunk's name and drive. */
+struct tail_owner {
+	int64_t chunk;
+	const char *name;
+	int64_t drive;
+};
+
 static int tail_delete(struct store *s, int64_t chunk, struct wg_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -1909,9 +1957,12 @@ static int seen_add(struct store *s, int64_t chunk, struct wg_err *err)
 	return 1;
 }
 
-/* A chunk's tail as of the open pass: its records, how many, and the brief of the last sample. */
-static int tail_put(struct store *s, int64_t chunk, const uint8_t *data, size_t len, int64_t n, const struct brief *b,
-		    struct wg_err *err)
+/*
+ * A chunk's tail as of the open pass: its records, how many, and the brief of the last sample;
+ * and whose chunk it is (the name's newest: chunk_append writes to no other).
+ */
+static int tail_put(struct store *s, const struct tail_owner *o, const uint8_t *data, size_t len, int64_t n,
+		    const struct brief *b, struct wg_err *err)
 {
 	sqlite3_stmt *st;
 	int r = stmt(s, ST_TAIL_PUT, &st, err);
@@ -1923,7 +1974,9 @@ static int tail_put(struct store *s, int64_t chunk, const uint8_t *data, size_t 
 	sqlite3_bind_int64(st, 3, n);
 	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
 	bind_brief(st, 5, b);
-	sqlite3_bind_int64(st, 8, chunk);
+	sqlite3_bind_int64(st, 8, o->chunk);
+	sqlite3_bind_text(st, 9, o->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, o->drive);
 	return step_done(s, st, err, "cannot record a sample");
 }
 
@@ -2025,6 +2078,7 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 {
 	uint8_t rec[CHUNK_RECORD_MAX], buf[CHUNK_MAX + CHUNK_RECORD_MAX];
 	struct chunk_row *last = NULL;
+	struct tail_owner owner = { .chunk = -1 };
 	struct chunk_cursor c;
 	sqlite3_stmt *st;
 	bool append = false, found;
@@ -2057,6 +2111,8 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 	if (r < 0)
 		goto out;
 	n = append ? chunk_record_encode(&c, s->pass_id, s->pass_t, frame, frame_len, rec) : -ERANGE;
+	if (append)
+		owner = (struct tail_owner){ .chunk = last->id, .name = name, .drive = drive };
 	/*
 	 * read as before, and judged as before (the brief, which the definitions it is read with
 	 * could change): in the pass's list, while the tail could still take it as written
@@ -2079,7 +2135,7 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 		/* into the tail: a small row among the other drives' tails, not the chunk's own */
 		memcpy(buf, last->data + last->len - last->tail_len, last->tail_len);
 		memcpy(buf + last->tail_len, rec, (size_t)n);
-		r = tail_put(s, last->id, buf, last->tail_len + (size_t)n, last->tail_n + 1, b, err);
+		r = tail_put(s, &owner, buf, last->tail_len + (size_t)n, last->tail_n + 1, b, err);
 		goto out;
 	}
 	if (n >= 0 && last->len + (size_t)n <= CHUNK_MAX) {
@@ -2101,7 +2157,7 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 		 * as this one is listed by its pass instead of written (DEFER_PASSES)
 		 */
 		if (r >= 0)
-			r = tail_put(s, last->id, buf, 0, 0, b, err);
+			r = tail_put(s, &owner, buf, 0, 0, b, err);
 		goto out;
 	}
 	/* a new chunk: the one it follows is closed, its tail folded into its row */
@@ -2126,7 +2182,14 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 		r = wg_err_set(err, -EINVAL, "cannot encode a sample");
 		goto out;
 	}
-	r = stmt(s, ST_CHUNK_INSERT, &st, err);
+	/* an open chunk of another drive under this name is no longer the name's newest */
+	r = stmt(s, ST_TAIL_UNNAME, &st, err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	r = step_done(s, st, err, "cannot record a sample");
+	if (r >= 0)
+		r = stmt(s, ST_CHUNK_INSERT, &st, err);
 	if (r < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, drive);
@@ -2138,6 +2201,10 @@ static int chunk_append(struct store *s, int64_t drive, const char *name, const 
 	sqlite3_bind_blob(st, 7, rec, n, SQLITE_STATIC);
 	bind_brief(st, 8, b);
 	r = step_done(s, st, err, "cannot record a sample");
+	/* and its tail, empty: the chunk is open, and a gate finds the name's newest sample there */
+	owner = (struct tail_owner){ .chunk = sqlite3_last_insert_rowid(s->db), .name = name, .drive = drive };
+	if (r >= 0)
+		r = tail_put(s, &owner, rec, 0, 0, b, err);
 out:
 	free(last);
 	return r;
@@ -2331,13 +2398,116 @@ int store_latest_upto(struct store *s, const char *name, int64_t until, struct s
 	return sample_in_chunk_upto(s, st, until, INT64_MAX, ret, err);
 }
 
+/*
+ * Every open chunk's tail that is its name's newest chunk: read once in a transaction, for all
+ * the drives of a gate, as long as the transaction writes nothing.
+ */
+static int tails_load(struct store *s, struct wg_err *err)
+{
+	struct tails_cache *tc = &s->tails;
+	int64_t changes = sqlite3_total_changes64(s->db);
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if (tc->valid && tc->changes == changes)
+		return 0;
+	tc->valid = false;
+	tc->n = 0;
+	r = stmt(s, ST_TAILS, &st, err);
+	if (r < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		struct tail_brief *e;
+
+		if (tc->n == tc->cap) {
+			size_t cap = tc->cap ? 2 * tc->cap : 32;
+
+			e = realloc(tc->e, cap * sizeof(*e));
+			if (!e) {
+				sqlite3_reset(st);
+				return wg_err_set(err, -ENOMEM, "out of memory");
+			}
+			tc->e = e;
+			tc->cap = cap;
+		}
+		e = &tc->e[tc->n];
+		if (!name || wg_strlcpy(e->name, name, sizeof(e->name)) < 0)
+			continue; /* no name a drive can have: its brief is asked of the chunks */
+		e->chunk = sqlite3_column_int64(st, 0);
+		e->drive = sqlite3_column_int64(st, 2);
+		e->pass = sqlite3_column_int64(st, 3);
+		e->t1 = sqlite3_column_int64(st, 4);
+		e->status = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
+		e->temperature = sqlite3_column_type(st, 6) == SQLITE_NULL ? ATTR_UNKNOWN : sqlite3_column_int64(st, 6);
+		e->self_test = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
+		tc->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, rc, err, "cannot read the open chunks");
+	tc->valid = true;
+	tc->changes = changes;
+	return 0;
+}
+
+/*
+ * The brief of name from its newest chunk's tail, as ST_CHUNK_BRIEF_OF_NAME_UPTO reads it: 1
+ * when that chunk is open and was last written by until (and so started by then: a chunk's
+ * samples go forward in time), 0 when the chunks must tell.
+ */
+static int tails_brief(struct store *s, const char *name, int64_t until, struct store_brief *ret,
+		       struct wg_err *err)
+{
+	const struct tail_brief *e = NULL;
+	int64_t pass, t;
+	int r = tails_load(s, err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->tails.n; i++) {
+		if (strcmp(s->tails.e[i].name, name) != 0)
+			continue;
+		if (e)
+			return 0; /* only one chunk is the newest under a name: the chunks must tell */
+		e = &s->tails.e[i];
+	}
+	if (!e || e->t1 > until || e->status < 0)
+		return 0;
+	*ret = (struct store_brief){
+		.drive_id = e->drive,
+		.pass_id = e->pass,
+		.t = e->t1,
+		.status = (enum reading_status)e->status,
+		.temperature_c = e->temperature,
+		.self_test = e->self_test,
+	};
+	/* and the repeats the tail has not taken yet */
+	r = seen_newest(s, e->chunk, e->pass, until, INT64_MAX, &pass, &t, err);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		ret->pass_id = pass;
+		ret->t = t;
+	}
+	/* an open chunk is its drive's newest */
+	ret->drive_t = ret->t;
+	return 1;
+}
+
 int store_latest_brief(struct store *s, const char *name, int64_t until, struct store_brief *ret, struct wg_err *err)
 {
 	struct store_sample *x;
 	sqlite3_stmt *st = NULL;
 	struct brief b;
-	int r = stmt(s, ST_CHUNK_BRIEF_OF_NAME_UPTO, &st, err);
+	int r = 0;
 
+	/* in a read of the history: from the tails, read once for every drive of a gate */
+	if (!sqlite3_get_autocommit(s->db))
+		r = tails_brief(s, name, until, ret, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = stmt(s, ST_CHUNK_BRIEF_OF_NAME_UPTO, &st, err);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

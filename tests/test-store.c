@@ -115,11 +115,16 @@ static void pass(struct store *s, int64_t t, size_t n, const char *const *names,
 		fail_msg("commit: %s", err.msg);
 }
 
+/* Back from schema 14: the tails do not say whose they are. */
+#define UNDO_14                                                                                                       \
+	"ALTER TABLE chunk_tail DROP COLUMN name; ALTER TABLE chunk_tail DROP COLUMN drive_id; "
+
 /* What the chunks hold, their rows and their tails (the newest records of the open ones) together. */
 #define CHUNK_BYTES                                                                                                   \
 	"SELECT (SELECT coalesce(sum(length(data)), 0) FROM chunk) + (SELECT coalesce(sum(length(data)), 0) FROM chunk_tail)"
 
-static int64_t sql_int(const char *sql)
+/* What a query of the history answers, one integer; with a text and a number bound to ?1 and ?2 where it has them. */
+static int64_t sql_int_bind(const char *sql, const char *text, int64_t number)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
@@ -128,11 +133,20 @@ static int64_t sql_int(const char *sql)
 	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, number);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return v;
+}
+
+static int64_t sql_int(const char *sql)
+{
+	return sql_int_bind(sql, NULL, 0);
 }
 
 static void sql_exec(const char *sql)
@@ -334,7 +348,9 @@ static void test_unchanged_is_not_stored_again(void **state)
 	(void)state;
 	rb_healthy_hdd(&r, "A");
 	pass(s, 400, 1, names, &r);
-	pass(s, 1000, 1, names, &r); /* sets the step of the timer */
+	/* sets the step of the timer, and is written: an hour more on the drive's clock */
+	rb_attr(&r, 9, 0x0032, 85, 85, 0, 11001);
+	pass(s, 1000, 1, names, &r);
 	first = sql_int(CHUNK_BYTES);
 	for (int i = 1; i <= 100; i++)
 		pass(s, 1000 + 600 * i, 1, names, &r);
@@ -582,6 +598,204 @@ static void test_repeats_listed_by_their_pass(void **state)
 	free(rec);
 }
 
+/* Two briefs of a name are the same: the same answer, and the same sample. */
+static void assert_same_brief(int ra, const struct store_brief *a, int rb, const struct store_brief *b, const char *name,
+			      int64_t until)
+{
+	if (ra != rb || (ra == 0 && (a->drive_id != b->drive_id || a->pass_id != b->pass_id || a->t != b->t ||
+				     a->status != b->status || a->temperature_c != b->temperature_c ||
+				     a->self_test != b->self_test || a->drive_t != b->drive_t)))
+		fail_msg("%s until %lld: %d drive %lld pass %lld t %lld status %d temperature %lld self-test %d drive_t %lld, "
+			 "and by the chunks %d drive %lld pass %lld t %lld status %d temperature %lld self-test %d drive_t %lld",
+			 name, (long long)until, ra, (long long)a->drive_id, (long long)a->pass_id, (long long)a->t,
+			 (int)a->status, (long long)a->temperature_c, a->self_test, (long long)a->drive_t, rb,
+			 (long long)b->drive_id, (long long)b->pass_id, (long long)b->t, (int)b->status,
+			 (long long)b->temperature_c, b->self_test, (long long)b->drive_t);
+}
+
+#define TB_NAMES 4
+#define TB_DRIVES 5
+#define TB_PASSES 600
+
+/*
+ * A gate reads every drive's newest sample from the open chunks' tails, in one read of the
+ * history; a brief outside a read asks the chunks. Over a walk where names move to other drives
+ * and back, drives sleep and come back, the clock jumps ahead and back, chunks fill up and a prune
+ * thins the old ones, the two say the same of every name at every time asked, and the tails
+ * answer most of the gate-like questions (the newest, as of the last pass).
+ */
+static void test_brief_from_the_tails(void **state)
+{
+	static const char *const names[TB_NAMES] = { "sda", "sdb", "sdc", "sdd" };
+	static const char *const serials[TB_DRIVES] = { "A", "B", "C", "D", "E" };
+	struct smart_reading r[TB_DRIVES], anon;
+	struct store_prune_stats stats;
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	int64_t t = 1000000, times[TB_PASSES];
+	int on[TB_NAMES] = { 0, 1, 2, 3 }, asked = 0, from_tails = 0;
+
+	(void)state;
+	assert_int_equal(store_set_durable(s, false, &err), 0); /* a walk of many passes, none of them a crash */
+	for (int d = 0; d < TB_DRIVES; d++)
+		rb_healthy_hdd(&r[d], serials[d]);
+	memset(&anon, 0, sizeof(anon));
+	anon.status = READING_STANDBY;
+	anon.smart_ok = -1;
+	anon.self_test = -1;
+	srand(11);
+	for (int p = 0; p < TB_PASSES; p++) {
+		int k = rand() % 100, began;
+
+		/* ten minutes; now and then a day, five (more than a chunk spans), an hour or two days back */
+		t += k < 3 ? 86400 : k < 4 ? 5 * 86400 : k < 6 ? -3600 : k < 7 ? -2 * 86400 : 600;
+		times[p] = t;
+		/* a name is now and then read on another drive: the spare one, or back on its own */
+		if (rand() % 30 == 0) {
+			int i = rand() % TB_NAMES, d = rand() % TB_DRIVES, j;
+
+			for (j = 0; j < TB_NAMES && on[j] != d; j++)
+				;
+			if (j == TB_NAMES)
+				on[i] = d;
+			else
+				on[j] = on[i], on[i] = d;
+		}
+		assert_int_equal(store_pass_begin(s, t, &err), 0);
+		for (int i = 0; i < TB_NAMES; i++) {
+			struct smart_reading x;
+
+			if (rand() % 8 == 0 || (i == 3 && p % 200 >= 150))
+				continue; /* not read, and sdd sleeps for a while now and then */
+			k = rand() % 100;
+			if (k < 10)
+				rb_attr(&r[on[i]], 9, 0x0032, 85, 85, 0, (uint64_t)(11000 + p));
+			else if (k < 15)
+				rb_attr(&r[on[i]], 194, 0x0022, 110, 95, 0, (uint64_t)(35 + rand() % 10));
+			x = k >= 95 ? anon : r[on[i]];
+			assert_int_equal(store_pass_add(s, names[i], &x, &err), 0);
+		}
+		assert_int_equal(store_pass_commit(s, &err), 0);
+		if (p % 150 == 149) {
+			assert_int_equal(store_prune(s, t - 3 * 86400, 86400, key_raw9, &stats, &err), 0);
+			assert_int_equal(store_pass_begin(s, t + 1, &err), 0);
+			assert_int_equal(store_pass_commit(s, &err), 0);
+		}
+		/* a tail with a name is the newest chunk under it, and says whose it is */
+		assert_int_equal(sql_int("SELECT count(*) FROM chunk_tail x LEFT JOIN chunk c ON c.id = x.chunk_id "
+					 "WHERE x.name IS NOT NULL AND (c.id IS NULL OR x.name IS NOT c.name OR "
+					 "x.drive_id IS NOT c.drive_id OR "
+					 "x.chunk_id IS NOT (SELECT max(m.id) FROM chunk m WHERE m.name = x.name))"),
+				 0);
+		began = store_read_begin(s, &err);
+		assert_int_equal(began, 1);
+		for (int i = 0; i < TB_NAMES; i++) {
+			int64_t untils[] = { t, t + 1, t + 86400, t - 1, t - 600, times[rand() % (p + 1)],
+					     times[rand() % (p + 1)] - 1 };
+
+			for (size_t u = 0; u < sizeof(untils) / sizeof(untils[0]); u++) {
+				struct store_brief a, b;
+				int ra, rb;
+
+				memset(&a, 0, sizeof(a));
+				memset(&b, 0, sizeof(b));
+				ra = store_latest_brief(s, names[i], untils[u], &a, &err);
+				/* and the same asked outside the read, of the same history, from the chunks */
+				store_read_end(s, began);
+				rb = store_latest_brief(s, names[i], untils[u], &b, &err);
+				began = store_read_begin(s, &err);
+				assert_int_equal(began, 1);
+				assert_same_brief(ra, &a, rb, &b, names[i], untils[u]);
+				if (u < 3) {
+					asked++;
+					from_tails += sql_int_bind("SELECT count(*) FROM chunk_tail WHERE name = ?1 AND t1 <= ?2",
+								   names[i], untils[u]) == 1;
+				}
+			}
+		}
+		store_read_end(s, began);
+	}
+	/* most of the newest were the tails' to answer */
+	assert_true(from_tails > asked * 3 / 4);
+	store_free(s);
+}
+
+/*
+ * A history of schema 13 gets tails that say whose they are: the name only where the chunk is
+ * the newest under it. Here drive A's chunk under sda is still open when sda was read on drive
+ * C, which has since moved to sdc: sda's newest chunk is C's, closed, and A's tail goes nameless.
+ */
+static void test_migrate_names_the_tails(void **state)
+{
+	static const char *const first[] = { "sda", "sdb" }, *const moved[] = { "sdb", "sdc" };
+	struct smart_reading ab[2], cb[2], bc[2];
+	struct store_brief before[3], in_read, after;
+	struct wg_err err = { "" };
+	struct store *s = open_store();
+	char sql[128];
+	int64_t a, c;
+	int began;
+
+	(void)state;
+	rb_healthy_hdd(&ab[0], "A");
+	rb_healthy_hdd(&ab[1], "B");
+	rb_healthy_hdd(&cb[0], "C");
+	cb[1] = ab[1];
+	bc[0] = ab[1];
+	bc[1] = cb[0];
+	for (int i = 0; i < 3; i++)
+		pass(s, 1000 + 600 * i, 2, first, ab);
+	for (int i = 3; i < 5; i++)
+		pass(s, 1000 + 600 * i, 2, first, cb);
+	pass(s, 1000 + 600 * 5, 2, moved, bc);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(store_latest_brief(s, k == 2 ? "sdc" : first[k], 1000 + 600 * 5, &before[k], &err), 0);
+	store_free(s);
+	a = sql_int("SELECT id FROM drive WHERE serial = 'A'");
+	c = sql_int("SELECT id FROM drive WHERE serial = 'C'");
+	assert_int_equal(sql_int_bind("SELECT count(*) FROM chunk_tail x JOIN chunk k ON k.id = x.chunk_id "
+				      "WHERE k.name = ?1 AND k.drive_id = ?2 AND x.name IS NULL", "sda", a),
+			 1);
+	sql_exec(UNDO_14 "PRAGMA user_version = 13");
+
+	s = open_store();
+	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
+	/* A's open chunk lost its name; sdb's and sdc's open chunks are their names' newest */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM chunk_tail WHERE name IS NULL AND drive_id = %lld", (long long)a);
+	assert_int_equal(sql_int(sql), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM chunk_tail WHERE name IS NOT NULL"), 2);
+	assert_int_equal(sql_int_bind("SELECT count(*) FROM chunk_tail WHERE name = ?1 AND drive_id = ?2", "sdc", c), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM chunk_tail x JOIN chunk k ON k.id = x.chunk_id "
+				 "WHERE x.name IS NOT NULL AND (x.name <> k.name OR x.drive_id <> k.drive_id)"),
+			 0);
+	/* and every brief is what it was, asked in a read (from the tails) and out of one */
+	for (int k = 0; k < 3; k++) {
+		const char *name = k == 2 ? "sdc" : first[k];
+
+		began = store_read_begin(s, &err);
+		assert_int_equal(began, 1);
+		assert_int_equal(store_latest_brief(s, name, 1000 + 600 * 5, &in_read, &err), 0);
+		store_read_end(s, began);
+		assert_int_equal(store_latest_brief(s, name, 1000 + 600 * 5, &after, &err), 0);
+		assert_same_brief(0, &in_read, 0, &before[k], name, 1000 + 600 * 5);
+		assert_same_brief(0, &after, 0, &before[k], name, 1000 + 600 * 5);
+	}
+	/* sda's newest sample is C's, of the fifth pass */
+	assert_int_equal(before[0].drive_id, c);
+	assert_int_equal(before[0].t, 1000 + 600 * 4);
+	store_free(s);
+
+	/* two tails that claim one name (a hand's edit) are not believed: the chunks tell */
+	sql_exec("UPDATE chunk_tail SET name = 'sdb' WHERE name = 'sdc'");
+	s = open_store();
+	began = store_read_begin(s, &err);
+	assert_int_equal(began, 1);
+	assert_int_equal(store_latest_brief(s, "sdb", 1000 + 600 * 5, &in_read, &err), 0);
+	store_read_end(s, began);
+	assert_same_brief(0, &in_read, 0, &before[1], "sdb", 1000 + 600 * 5);
+	store_free(s);
+}
+
 /*
  * A sample is listed as a repeat only when it would be judged as the one before: when the
  * brief its tail keeps says otherwise (definitions read another way since), it is written.
@@ -594,9 +808,10 @@ static void test_repeat_judged_as_before(void **state)
 
 	(void)state;
 	rb_healthy_hdd(&r, "A");
+	/* the first opens a chunk, with an empty tail; the two that read as it are listed */
 	for (int i = 0; i < 3; i++)
 		pass(s, 1000 + 600 * i, 1, names, &r);
-	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 2);
 	store_free(s);
 	sql_exec("UPDATE chunk_tail SET last_temperature = 99");
 	s = open_store();
@@ -621,7 +836,7 @@ static void test_damaged_list(void **state)
 	rb_healthy_hdd(&r, "A");
 	for (int i = 0; i < 6; i++)
 		pass(s, 1000 + 600 * i, 1, names, &r);
-	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 4);
+	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 5);
 	store_free(s);
 	sql_exec("UPDATE pass SET seen = x'ff' WHERE id = 4");
 	s = open_store();
@@ -996,7 +1211,8 @@ static void test_migrate_to_covering_chunk_indexes(void **state)
 		assert_int_equal(store_latest_brief(s, k == 2 ? "sdz" : names[k], 1000 + 600 * 5 + 1, &before[k], &err), 0);
 	store_free(s);
 	sql_exec("DROP INDEX chunk_drive; CREATE INDEX chunk_drive ON chunk(drive_id, first_pass);"
-		 "DROP INDEX chunk_name; CREATE INDEX chunk_name ON chunk(name); ALTER TABLE pass DROP COLUMN seen; PRAGMA user_version = 11");
+		 "DROP INDEX chunk_name; CREATE INDEX chunk_name ON chunk(name); ALTER TABLE pass DROP COLUMN seen; " UNDO_14
+		 "PRAGMA user_version = 11");
 	s = open_store();
 	assert_int_equal(sql_int("PRAGMA user_version"), store_schema_version());
 	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_schema WHERE (name = 'chunk_drive' AND sql LIKE "
@@ -1655,7 +1871,7 @@ static void test_job_facts_follow_the_runs(void **state)
 	assert_int_equal(sql_int("SELECT count(*) FROM pass WHERE seen IS NOT NULL"), 0);
 	sql_exec("ALTER TABLE drive_head DROP COLUMN jobs_stamp; ALTER TABLE drive_head DROP COLUMN heavy_end; "
 		 "ALTER TABLE drive_head DROP COLUMN backup_ok; DELETE FROM drive_head WHERE drive_id = 1;"
-		 "ALTER TABLE pass DROP COLUMN seen; PRAGMA user_version = 10");
+		 "ALTER TABLE pass DROP COLUMN seen; " UNDO_14 "PRAGMA user_version = 10");
 	s = open_store();
 	assert_int_equal(sql_int("SELECT count(*) FROM drive_head WHERE jobs_stamp IS NULL"), 0);
 	for (size_t d = 0; d < 3; d++) {
@@ -2075,6 +2291,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_to_covering_chunk_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_is_not_stored_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeats_listed_by_their_pass, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_brief_from_the_tails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_names_the_tails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeat_judged_as_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
