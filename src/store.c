@@ -656,12 +656,17 @@ struct seen_entry {
 	int64_t pass, t, chunk;
 };
 
+/* What a gate needs of a sample without decoding it, as a chunk's row keeps it for its newest. */
+struct brief {
+	int status;
+	int64_t temperature_c; /* ATTR_UNKNOWN */
+	int self_test;         /* -1 unknown */
+};
+
 /* What a gate reads of an open chunk, from its tail (ST_TAILS): the newest sample under name. */
 struct tail_brief {
 	int64_t chunk, drive, pass, t1;
-	int status; /* -1: not kept */
-	int self_test;
-	int64_t temperature;
+	struct brief b; /* status -1: not kept */
 	char name[STORE_NAME_MAX];
 };
 
@@ -1776,6 +1781,15 @@ static int chunk_take_repeats(struct store *s, struct chunk_row *ch, struct wg_e
 	return r;
 }
 
+/* A brief as bind_brief() binds it, read from col on: a temperature or self-test not kept is unknown. */
+static void brief_column(sqlite3_stmt *st, int col, struct brief *ret)
+{
+	ret->status = sqlite3_column_int(st, col);
+	ret->temperature_c = sqlite3_column_type(st, col + 1) == SQLITE_NULL ? ATTR_UNKNOWN
+										 : sqlite3_column_int64(st, col + 1);
+	ret->self_test = sqlite3_column_type(st, col + 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, col + 2);
+}
+
 static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *ret, struct wg_err *err)
 {
 	const void *data = sqlite3_column_blob(st, 5), *tail;
@@ -1803,9 +1817,12 @@ static int chunk_row_read(struct store *s, sqlite3_stmt *st, struct chunk_row *r
 	ret->tail_len = (size_t)tail_len;
 	ret->tail_brief = ret->has_tail && sqlite3_column_count(st) > 12;
 	if (ret->tail_brief) {
-		ret->tail_status = sqlite3_column_int(st, 10);
-		ret->tail_temperature = sqlite3_column_type(st, 11) == SQLITE_NULL ? ATTR_UNKNOWN : sqlite3_column_int64(st, 11);
-		ret->tail_self_test = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 12);
+		struct brief b;
+
+		brief_column(st, 10, &b);
+		ret->tail_status = b.status;
+		ret->tail_temperature = b.temperature_c;
+		ret->tail_self_test = b.self_test;
 	}
 	return chunk_take_repeats(s, ret, err);
 }
@@ -1870,13 +1887,6 @@ static int sample_from_cursor(struct store *s, const struct chunk_row *ch, const
  * not going backwards (so t0 and t1 bound the chunk), within its span, and room left. Else
  * start a chunk.
  */
-/* What a gate needs of a sample without decoding it, as a chunk's row keeps it for its newest. */
-struct brief {
-	int status;
-	int64_t temperature_c; /* ATTR_UNKNOWN */
-	int self_test;         /* -1 unknown */
-};
-
 static void brief_of(const struct smart_reading *r, struct brief *ret)
 {
 	struct smart_derived d;
@@ -2438,9 +2448,9 @@ static int tails_load(struct store *s, struct wg_err *err)
 		e->drive = sqlite3_column_int64(st, 2);
 		e->pass = sqlite3_column_int64(st, 3);
 		e->t1 = sqlite3_column_int64(st, 4);
-		e->status = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
-		e->temperature = sqlite3_column_type(st, 6) == SQLITE_NULL ? ATTR_UNKNOWN : sqlite3_column_int64(st, 6);
-		e->self_test = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
+		brief_column(st, 5, &e->b);
+		if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+			e->b.status = -1; /* not kept */
 		tc->n++;
 	}
 	sqlite3_reset(st);
@@ -2472,15 +2482,15 @@ static int tails_brief(struct store *s, const char *name, int64_t until, struct 
 			return 0; /* only one chunk is the newest under a name: the chunks must tell */
 		e = &s->tails.e[i];
 	}
-	if (!e || e->t1 > until || e->status < 0)
+	if (!e || e->t1 > until || e->b.status < 0)
 		return 0;
 	*ret = (struct store_brief){
 		.drive_id = e->drive,
 		.pass_id = e->pass,
 		.t = e->t1,
-		.status = (enum reading_status)e->status,
-		.temperature_c = e->temperature,
-		.self_test = e->self_test,
+		.status = (enum reading_status)e->b.status,
+		.temperature_c = e->b.temperature_c,
+		.self_test = e->b.self_test,
 	};
 	/* and the repeats the tail has not taken yet */
 	r = seen_newest(s, e->chunk, e->pass, until, INT64_MAX, &pass, &t, err);
@@ -2514,13 +2524,14 @@ int store_latest_brief(struct store *s, const char *name, int64_t until, struct 
 	sqlite3_bind_int64(st, 2, until);
 	r = step_one(s, st, err);
 	if (r > 0 && sqlite3_column_int64(st, 2) <= until && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		brief_column(st, 3, &b);
 		*ret = (struct store_brief){
 			.drive_id = sqlite3_column_int64(st, 0),
 			.pass_id = sqlite3_column_int64(st, 1),
 			.t = sqlite3_column_int64(st, 2),
-			.status = (enum reading_status)sqlite3_column_int(st, 3),
-			.temperature_c = sqlite3_column_type(st, 4) == SQLITE_NULL ? ATTR_UNKNOWN : sqlite3_column_int64(st, 4),
-			.self_test = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5),
+			.status = (enum reading_status)b.status,
+			.temperature_c = b.temperature_c,
+			.self_test = b.self_test,
 			.drive_t = -1,
 		};
 		/*
